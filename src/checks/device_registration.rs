@@ -1,0 +1,201 @@
+//! (Windows settings roaming) Is the device Entra or hybrid joined, with the WAM default
+//! account set, a primary refresh token and a provisioned SettingsUrl?
+//!
+//! An empty `SettingsUrl` is the classic ESR symptom: ESR was not provisioned for this user
+//! and device (enabled after the user's last sign-in, user not in scope, or a bad device cert).
+
+use super::need;
+use crate::facts::Facts;
+use crate::facts::dsregcmd::{DsregStatus, JoinType, WamProvider, yes_no};
+use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
+use serde_json::Value;
+
+const ID: CheckId = CheckId::DeviceRegistration;
+pub const CODES: &[&str] = &[
+    "DEVICE_NOT_JOINED",
+    "DEVICE_HYBRID_JOIN_MISSING",
+    "DEVICE_ON_PREMISES_DRS",
+    "DEVICE_AUTH_FAILED",
+    "SETTINGS_URL_EMPTY",
+    "WAM_DEFAULT_NOT_SET",
+    "WAM_DEFAULT_ERROR",
+    "WAM_DEFAULT_PERSONAL",
+    "PRT_MISSING",
+    "DSREG_PARTIAL",
+];
+
+const WINDOWS: &[Feature] = &[Feature::WindowsSettings];
+
+fn opt(value: Option<impl Into<Value>>) -> Value {
+    value.map_or(Value::Null, Into::into)
+}
+
+pub fn decide(facts: &Facts) -> CheckResult {
+    let status = need!(ID, &facts.dsregcmd);
+    let join = status.join_type();
+    let settings_url = status.settings_url();
+    let evidence = evidence([
+        ("join_type", Value::from(join.as_str())),
+        ("wam_default_set", opt(status.flag("WamDefaultSet"))),
+        ("settings_url_present", opt(settings_url.map(|u| !u.is_empty()))),
+        ("prt_present", opt(status.flag("AzureAdPrt"))),
+        ("settings_uris", opt(status.settings_uris())),
+        ("tenant_id", opt(status.get("TenantId"))),
+        ("tenant_name", opt(status.get("TenantName"))),
+        ("device_name", opt(status.get("Device Name"))),
+        ("device_auth_status", opt(status.get("DeviceAuthStatus"))),
+        ("wam_default_raw", opt(status.get("WamDefaultSet"))),
+        ("legacy_format", Value::from(status.is_legacy_format())),
+    ]);
+    let mut findings = Vec::new();
+    match join {
+        JoinType::Unknown => {
+            let mut result = CheckResult::skipped(
+                ID,
+                SkipKind::Undecided,
+                "the dsregcmd capture has no Device State section, so the join state is unknown; capture the whole `dsregcmd /status` output",
+            );
+            result.evidence = evidence;
+            result.findings.push(Finding::new(
+                "DSREG_PARTIAL",
+                Severity::Warn,
+                WINDOWS,
+                "The dsregcmd capture is partial: the Device State section is missing.".into(),
+            ));
+            return result;
+        }
+        JoinType::NotJoined | JoinType::WorkplaceRegistered => findings.push(Finding::new(
+            "DEVICE_NOT_JOINED",
+            Severity::Fail,
+            WINDOWS,
+            format!("The device is {}; Windows settings roaming needs an Entra joined or hybrid joined device.", describe(join)),
+        )),
+        JoinType::DomainJoined => findings.push(Finding::new(
+            "DEVICE_HYBRID_JOIN_MISSING",
+            Severity::Fail,
+            WINDOWS,
+            format!("The device is joined to the domain {} but not hybrid joined to Entra ID.", status.get("DomainName").unwrap_or("(unnamed)")),
+        )),
+        JoinType::OnPremisesDrs => findings.push(Finding::new(
+            "DEVICE_ON_PREMISES_DRS",
+            Severity::Fail,
+            WINDOWS,
+            "The device is registered with an on-premises device registration service (EnterpriseJoined), not with Entra ID.".into(),
+        )),
+        JoinType::EntraJoined | JoinType::HybridJoined => joined_device_findings(status, &mut findings),
+    }
+    CheckResult::decided(ID, evidence, findings)
+}
+
+fn describe(join: JoinType) -> &'static str {
+    match join {
+        JoinType::WorkplaceRegistered => "only Entra registered (a work account was added, the device is not joined)",
+        _ => "not joined to Entra ID or a domain",
+    }
+}
+
+fn joined_device_findings(status: &DsregStatus, findings: &mut Vec<Finding>) {
+    if let Some(auth) = status.get("DeviceAuthStatus").filter(|a| a.to_ascii_uppercase().starts_with("FAILED")) {
+        findings.push(Finding::new(
+            "DEVICE_AUTH_FAILED",
+            Severity::Fail,
+            WINDOWS,
+            format!("The device cannot authenticate to Entra ID: DeviceAuthStatus = {auth}."),
+        ));
+    }
+    match status.settings_url() {
+        Some("") => findings.push(Finding::new(
+            "SETTINGS_URL_EMPTY",
+            Severity::Fail,
+            WINDOWS,
+            "SettingsUrl is empty: Enterprise State Roaming is not provisioned for this user on this device.".into(),
+        )),
+        Some(_) => {}
+        None => findings.push(Finding::new(
+            "DSREG_PARTIAL",
+            Severity::Warn,
+            WINDOWS,
+            "The capture has no SettingsUrl line, so ESR provisioning could not be checked.".into(),
+        )),
+    }
+    match status.get("WamDefaultSet") {
+        Some(raw) => match yes_no(raw) {
+            Some(true) => {}
+            Some(false) => findings.push(Finding::new(
+                "WAM_DEFAULT_NOT_SET",
+                Severity::Fail,
+                WINDOWS,
+                "WamDefaultSet is NO: Windows has no default work account for single sign-on and sync.".into(),
+            )),
+            None => findings.push(Finding::new(
+                "WAM_DEFAULT_ERROR",
+                Severity::Warn,
+                WINDOWS,
+                format!("WamDefaultSet is {raw:?}: often dsregcmd ran elevated or as SYSTEM; run it in the user's own session."),
+            )),
+        },
+        None => {}
+    }
+    if status.wam_provider() == Some(WamProvider::MicrosoftAccount) {
+        findings.push(Finding::new(
+            "WAM_DEFAULT_PERSONAL",
+            Severity::Fail,
+            WINDOWS,
+            "The default WAM account is a personal Microsoft account, not the work account.".into(),
+        ));
+    }
+    if status.flag("AzureAdPrt") == Some(false) {
+        findings.push(Finding::new(
+            "PRT_MISSING",
+            Severity::Fail,
+            WINDOWS,
+            "AzureAdPrt is NO: the user has no primary refresh token, so no token for the sync service.".into(),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::{Gathered, dsregcmd};
+    use crate::model::Status;
+
+    fn run(text: &str) -> CheckResult {
+        decide(&Facts { dsregcmd: Gathered::Found(dsregcmd::parse(text)), ..Facts::default() })
+    }
+
+    fn codes(r: &CheckResult) -> Vec<&str> {
+        r.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
+    fn is_partial(result: &CheckResult) -> bool {
+        result.status == Status::Skipped && result.findings.iter().any(|f| f.code == "DSREG_PARTIAL")
+    }
+
+    #[test]
+    fn fixtures_decide_as_documented() {
+        let aadj = run(include_str!("../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"));
+        assert_eq!(codes(&aadj), ["SETTINGS_URL_EMPTY"]);
+        assert_eq!(aadj.evidence.get("settings_url_present"), Some(&Value::Bool(false)));
+        assert_eq!(aadj.evidence.get("join_type"), Some(&Value::from("entra_joined")));
+        let legacy = run(include_str!("../../../shared/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"));
+        assert_eq!(legacy.status, Status::Pass);
+        assert_eq!(legacy.evidence.get("join_type"), Some(&Value::from("hybrid_joined")));
+        assert_eq!(legacy.evidence.get("prt_present"), Some(&Value::Bool(true)));
+        let sso = run(include_str!("../../../shared/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt"));
+        assert!(is_partial(&sso));
+        assert_eq!(sso.evidence.get("join_type"), Some(&Value::from("unknown")));
+    }
+
+    #[test]
+    fn join_states_and_wam_problems() {
+        let wpj = run("| Device State |\nAzureAdJoined : NO\nDomainJoined : NO\n| User State |\nWorkplaceJoined : YES\n");
+        assert_eq!(codes(&wpj), ["DEVICE_NOT_JOINED"]);
+        assert_eq!(wpj.evidence.get("join_type"), Some(&Value::from("workplace_registered")));
+        let domain = run("| Device State |\nAzureAdJoined : NO\nEnterpriseJoined : NO\nDomainJoined : YES\nDomainName : CONTOSO\n");
+        assert_eq!(codes(&domain), ["DEVICE_HYBRID_JOIN_MISSING"]);
+        let wam = run("| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n| User State |\nWamDefaultSet : ERROR (0x80070520)\nWamDefaultGUID : {X} (MicrosoftAccount)\n| SSO State |\nAzureAdPrt : NO\n");
+        assert_eq!(codes(&wam), ["WAM_DEFAULT_ERROR", "WAM_DEFAULT_PERSONAL", "PRT_MISSING"]);
+        assert_eq!(wam.evidence.get("wam_default_set"), Some(&Value::Null));
+    }
+}

@@ -1,0 +1,190 @@
+//! The nine checks: pure decisions from `Facts` to a `CheckResult`.
+//!
+//! This file is the catalogue — order, titles, which fact sources each check needs, which
+//! features its verdict serves and which earlier failures block it. To add a check: write its
+//! `decide` in a file of its own, add a row here, and add guidance for every code it emits.
+
+mod account_type;
+mod device_registration;
+mod edge_policy;
+mod edge_version;
+mod license;
+mod network;
+mod rms;
+mod sync_health;
+mod tenant_esr;
+
+use crate::facts::{FactSource, Facts, Gathered};
+use crate::model::{CheckId, CheckResult, Feature, SkipKind};
+
+/// One row of the catalogue.
+pub struct CheckSpec {
+    pub id: CheckId,
+    pub title: &'static str,
+    /// What a trainer says this step is for (shown before its result in guided mode).
+    pub question: &'static str,
+    pub needs: &'static [FactSource],
+    /// Features whose verdict cannot be complete without this check.
+    pub serves: &'static [Feature],
+    /// Earlier checks whose failure makes this one meaningless.
+    pub blocked_by: &'static [CheckId],
+    pub decide: fn(&Facts) -> CheckResult,
+    /// Every finding code `decide` can emit (a test holds the guidance catalogue to it).
+    pub codes: &'static [&'static str],
+}
+
+use FactSource as S;
+use Feature::{EdgeSync, WindowsSettings};
+
+/// The checks in wizard order.
+pub static CATALOGUE: [CheckSpec; 9] = [
+    CheckSpec {
+        id: CheckId::EdgeVersion,
+        title: "Edge version",
+        question: "Is Edge installed, on which channel, and new enough for sync (77), tabs and history (88) and the troubleshooting guide (98.0.1108.43)?",
+        needs: &[S::EdgeVersion],
+        serves: &[EdgeSync],
+        blocked_by: &[],
+        decide: edge_version::decide,
+        codes: edge_version::CODES,
+    },
+    CheckSpec {
+        id: CheckId::AccountType,
+        title: "Account type",
+        question: "Is the Edge profile signed in with a work or school (Entra ID) account?",
+        needs: &[S::EdgeProfile, S::Dsregcmd],
+        serves: &[EdgeSync],
+        blocked_by: &[],
+        decide: account_type::decide,
+        codes: account_type::CODES,
+    },
+    CheckSpec {
+        id: CheckId::TenantEsr,
+        title: "Tenant ESR setting",
+        question: "Is \"Users may sync settings and app data across devices\" set to All, or to Selected with this user in scope?",
+        needs: &[S::Esr, S::Graph, S::SyncInternals],
+        serves: &[WindowsSettings],
+        blocked_by: &[],
+        decide: tenant_esr::decide,
+        codes: tenant_esr::CODES,
+    },
+    CheckSpec {
+        id: CheckId::License,
+        title: "Licence",
+        question: "Do the user and the tenant hold a service plan that enables sync (Entra ID P1/P2 or an Azure RMS plan)?",
+        needs: &[S::Graph, S::Rms],
+        serves: &[EdgeSync, WindowsSettings],
+        blocked_by: &[],
+        decide: license::decide,
+        codes: license::CODES,
+    },
+    CheckSpec {
+        id: CheckId::Rms,
+        title: "Azure RMS activation",
+        question: "Is Azure Rights Management (AIP) activated for the tenant and not scoped away from this user?",
+        needs: &[S::Rms],
+        serves: &[EdgeSync],
+        blocked_by: &[],
+        decide: rms::decide,
+        codes: rms::CODES,
+    },
+    CheckSpec {
+        id: CheckId::Network,
+        title: "Network reach",
+        question: "Can this device reach the sync, RMS and sign-in endpoints?",
+        needs: &[S::Network],
+        serves: &[EdgeSync, WindowsSettings],
+        blocked_by: &[],
+        decide: network::decide,
+        codes: network::CODES,
+    },
+    CheckSpec {
+        id: CheckId::DeviceRegistration,
+        title: "Device registration",
+        question: "Is the device Entra or hybrid joined, with the WAM default account set, a PRT and a provisioned SettingsUrl?",
+        needs: &[S::Dsregcmd],
+        serves: &[WindowsSettings],
+        blocked_by: &[],
+        decide: device_registration::decide,
+        codes: device_registration::CODES,
+    },
+    CheckSpec {
+        id: CheckId::EdgePolicy,
+        title: "Edge policies",
+        question: "Do Edge policies turn sync off or limit it?",
+        needs: &[S::EdgePolicy, S::EdgeProfile],
+        serves: &[EdgeSync],
+        blocked_by: &[],
+        decide: edge_policy::decide,
+        codes: edge_policy::CODES,
+    },
+    CheckSpec {
+        id: CheckId::SyncHealth,
+        title: "Sync health",
+        question: "What do Edge (edge://sync-internals) and the Windows sync event logs say?",
+        needs: &[S::SyncInternals, S::EventLog],
+        serves: &[EdgeSync],
+        blocked_by: &[
+            CheckId::EdgeVersion,
+            CheckId::AccountType,
+            CheckId::License,
+            CheckId::Rms,
+            CheckId::Network,
+            CheckId::EdgePolicy,
+        ],
+        decide: sync_health::decide,
+        codes: sync_health::CODES,
+    },
+];
+
+/// The catalogue row of `id`.
+pub fn spec(id: CheckId) -> &'static CheckSpec {
+    // The catalogue holds every id in enum order; a test keeps it so.
+    &CATALOGUE[CheckId::ALL.iter().position(|c| *c == id).unwrap_or(0)]
+}
+
+/// Unwraps a fact source for a check, or returns the result that explains why it is absent.
+pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, CheckResult> {
+    match gathered {
+        Gathered::Found(value) => Ok(value),
+        Gathered::Missing(reason) => Err(CheckResult::skipped(id, SkipKind::Undecided, reason.clone())),
+        Gathered::NotApplicable(reason) => Err(CheckResult::skipped(id, SkipKind::NotApplicable, reason.clone())),
+        Gathered::Unreadable(message) => Err(CheckResult::error(id, message.clone())),
+        Gathered::Pending => Err(CheckResult::error(id, "its facts were never gathered")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalogue_follows_the_design_order() {
+        let ids: Vec<CheckId> = CATALOGUE.iter().map(|c| c.id).collect();
+        assert_eq!(ids, CheckId::ALL);
+        for id in CheckId::ALL {
+            assert_eq!(spec(id).id, id);
+        }
+    }
+
+    #[test]
+    fn blocking_checks_come_earlier() {
+        for (index, check) in CATALOGUE.iter().enumerate() {
+            for blocker in check.blocked_by {
+                let at = CATALOGUE.iter().position(|c| c.id == *blocker);
+                assert!(at.is_some_and(|at| at < index), "{} blocked by later {}", check.id, blocker);
+            }
+        }
+    }
+}
+
+/// `need!(ID, &facts.slot)`: the found value, or return the skipped/error result explaining why not.
+macro_rules! need {
+    ($id:expr, $gathered:expr) => {
+        match $crate::checks::require($id, $gathered) {
+            Ok(value) => value,
+            Err(result) => return result,
+        }
+    };
+}
+pub(crate) use need;

@@ -1,0 +1,142 @@
+//! Can this device reach the sync, RMS and sign-in endpoints?
+//!
+//! An endpoint counts as reachable when TLS completes and any HTTP status comes back; DNS,
+//! TCP or TLS failures, timeouts and proxy refusals count as blocked.
+
+use super::need;
+use crate::facts::Facts;
+use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
+use crate::network::reach::{GLOBAL_ENDPOINTS, Phase, Reach};
+use serde_json::{Value, json};
+
+const ID: CheckId = CheckId::Network;
+pub const CODES: &[&str] = &["NET_BLOCKED", "NET_PROXY_AUTH_REQUIRED", "NET_TLS_INSPECTED", "NET_NOT_PROBED"];
+
+pub fn decide(facts: &Facts) -> CheckResult {
+    let reach = need!(ID, &facts.reach);
+    let mut findings = Vec::new();
+    let mut rows = Vec::new();
+    let mut blocked = Vec::new();
+    for endpoint in GLOBAL_ENDPOINTS {
+        let Some(result) = reach.result(endpoint.host) else {
+            findings.push(Finding::new(
+                "NET_NOT_PROBED",
+                Severity::Warn,
+                endpoint.affects,
+                format!("{} ({}) was not probed.", endpoint.host, endpoint.purpose),
+            ));
+            continue;
+        };
+        rows.push(row(result));
+        if let Some(finding) = judge(result, endpoint.purpose, endpoint.affects) {
+            if finding.severity == Severity::Fail {
+                blocked.push(Value::from(endpoint.host));
+            }
+            findings.push(finding);
+        }
+    }
+    // Other endpoints in the recording (national clouds, WNS) are judged too.
+    for result in reach.results.iter().filter(|r| !GLOBAL_ENDPOINTS.iter().any(|e| e.host.eq_ignore_ascii_case(&r.host))) {
+        rows.push(row(result));
+        if let Some(finding) = judge(result, "recorded endpoint", &[Feature::EdgeSync]) {
+            if finding.severity == Severity::Fail {
+                blocked.push(Value::from(result.host.clone()));
+            }
+            findings.push(finding);
+        }
+    }
+    let evidence = evidence([("blocked", Value::Array(blocked)), ("endpoints", Value::Array(rows))]);
+    CheckResult::decided(ID, evidence, findings)
+}
+
+fn row(result: &Reach) -> Value {
+    json!({
+        "host": result.host,
+        "reachable": result.reachable,
+        "failed_phase": result.failed_phase.map(phase_name),
+        "http_status": result.http_status,
+        "elapsed_ms": result.elapsed_ms,
+        "tls_issuer": result.tls_issuer,
+    })
+}
+
+fn phase_name(phase: Phase) -> &'static str {
+    match phase {
+        Phase::Dns => "dns",
+        Phase::Tcp => "tcp",
+        Phase::Tls => "tls",
+        Phase::Http => "http",
+        Phase::Proxy => "proxy",
+        Phase::Timeout => "timeout",
+    }
+}
+
+fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Option<Finding> {
+    let host = &result.host;
+    let detail = result.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+    if result.failed_phase == Some(Phase::Proxy) || result.http_status == Some(407) {
+        return Some(Finding::new(
+            "NET_PROXY_AUTH_REQUIRED",
+            Severity::Fail,
+            affects,
+            format!("The proxy demands authentication for {host} ({purpose}){detail}."),
+        ));
+    }
+    if !result.reachable {
+        let phase = result.failed_phase.map_or("connection", phase_name);
+        return Some(Finding::new(
+            "NET_BLOCKED",
+            Severity::Fail,
+            affects,
+            format!("{host} ({purpose}) is not reachable: {phase} failed{detail}."),
+        ));
+    }
+    result.tls_inspected.then(|| {
+        Finding::new(
+            "NET_TLS_INSPECTED",
+            Severity::Warn,
+            affects,
+            format!(
+                "TLS to {host} is intercepted: the certificate was issued by {}, not by the CA Microsoft uses.",
+                result.tls_issuer.as_deref().unwrap_or("an unknown issuer")
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::Gathered;
+    use crate::model::Status;
+    use crate::network::reach;
+
+    fn run(text: &str) -> CheckResult {
+        let facts = Facts { reach: Gathered::Found(reach::parse("n", text).unwrap_or_default()), ..Facts::default() };
+        decide(&facts)
+    }
+
+    const ALL_OK: &str = r#"[{"host":"edge.microsoft.com","reachable":true,"http_status":404},{"host":"api.aadrm.com","reachable":true,"http_status":401},{"host":"login.microsoftonline.com","reachable":true,"http_status":200}]"#;
+
+    #[test]
+    fn all_reachable_passes() {
+        let result = run(ALL_OK);
+        assert_eq!(result.status, Status::Pass);
+        assert_eq!(result.evidence.get("blocked"), Some(&json!([])));
+    }
+
+    #[test]
+    fn blocked_proxy_inspected_and_missing_endpoints() {
+        let text = r#"[{"host":"edge.microsoft.com","reachable":false,"failed_phase":"tcp","error":"connection refused"},
+            {"host":"api.aadrm.com","reachable":false,"http_status":407,"failed_phase":"proxy"},
+            {"host":"api.aadrm.de","reachable":false,"failed_phase":"dns"}]"#;
+        let result = run(text);
+        let codes: Vec<&str> = result.findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["NET_BLOCKED", "NET_PROXY_AUTH_REQUIRED", "NET_NOT_PROBED", "NET_BLOCKED"]);
+        assert_eq!(result.evidence.get("blocked"), Some(&json!(["edge.microsoft.com", "api.aadrm.com", "api.aadrm.de"])));
+        assert!(result.findings[0].message.contains("tcp failed: connection refused"));
+        let inspected = run(&ALL_OK.replace(r#""http_status":200}"#, r#""http_status":200,"tls_inspected":true,"tls_issuer":"Contoso Proxy CA"}"#));
+        assert_eq!(inspected.status, Status::Warn);
+        assert!(inspected.findings[0].message.contains("Contoso Proxy CA"));
+    }
+}

@@ -1,0 +1,138 @@
+//! Is Azure Rights Management (AIP) activated for the tenant, and not scoped away from the user?
+//!
+//! Edge encrypts synced data with the tenant's RMS key, so without RMS Edge reports
+//! `DISABLED_BY_ADMIN`. The admin view (`FunctionalState`) and the user view (service discovery)
+//! are both used; either one is enough to decide.
+
+use super::need;
+use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::facts::Facts;
+use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
+use serde_json::Value;
+
+const ID: CheckId = CheckId::Rms;
+pub const CODES: &[&str] = &[
+    "RMS_NOT_ACTIVATED",
+    "RMS_USER_SCOPED_OUT",
+    "RMS_PLATFORM_DISABLED",
+    "RMS_UNKNOWN_TENANT",
+    "RMS_STATE_UNKNOWN",
+];
+
+pub fn decide(facts: &Facts) -> CheckResult {
+    let rms = need!(ID, &facts.rms);
+    let discovery = rms.discovery.as_ref().and_then(|d| d.as_ref().ok());
+    let state = rms.functional_state.as_ref().and_then(|s| s.as_ref().ok());
+    if discovery.is_none() && state.is_none() {
+        let cause = [rms.discovery.as_ref().and_then(|d| d.as_ref().err()), rms.functional_state.as_ref().and_then(|s| s.as_ref().err())]
+            .into_iter()
+            .flatten()
+            .next()
+            .map_or("no RMS answers were recorded".to_owned(), ToString::to_string);
+        return CheckResult::error(ID, cause);
+    }
+    let functional_state = match (state, discovery) {
+        (Some(s @ (FunctionalState::Enabled | FunctionalState::Disabled)), _) => s.as_str(),
+        (_, Some(Discovery::Services(_))) => "enabled",
+        (_, Some(Discovery::TenantNotActivated)) => "disabled",
+        _ => "unknown",
+    };
+    let edge = &[Feature::EdgeSync];
+    let mut findings = Vec::new();
+    if functional_state == "disabled" {
+        findings.push(Finding::new(
+            "RMS_NOT_ACTIVATED",
+            Severity::Fail,
+            edge,
+            "Azure Rights Management is not activated for the tenant; Edge cannot encrypt synced data and reports DISABLED_BY_ADMIN.".into(),
+        ));
+    }
+    if let Some(FunctionalState::Unknown(raw)) = state {
+        findings.push(Finding::new(
+            "RMS_STATE_UNKNOWN",
+            Severity::Warn,
+            edge,
+            format!("The RMS FunctionalState has a value esr-doctor does not know: {raw}."),
+        ));
+    }
+    match discovery {
+        Some(Discovery::UserScopedOut) => findings.push(Finding::new(
+            "RMS_USER_SCOPED_OUT",
+            Severity::Fail,
+            edge,
+            "Azure RMS is active but disabled for this user (an onboarding control policy scopes it to other users).".into(),
+        )),
+        Some(Discovery::PlatformDisabled(code)) => findings.push(Finding::new(
+            "RMS_PLATFORM_DISABLED",
+            Severity::Fail,
+            edge,
+            format!("Azure RMS refuses this device platform or application ({code})."),
+        )),
+        Some(Discovery::UnknownTenant) => findings.push(Finding::new(
+            "RMS_UNKNOWN_TENANT",
+            Severity::Fail,
+            edge,
+            "Azure RMS does not know the user's tenant (no cloud RMS tenant, or an on-premises AD RMS setup).".into(),
+        )),
+        Some(Discovery::OtherError { code, message }) => findings.push(Finding::new(
+            "RMS_STATE_UNKNOWN",
+            Severity::Warn,
+            edge,
+            format!("RMS service discovery answered with an error esr-doctor does not know: {code}: {message}"),
+        )),
+        _ => {}
+    }
+    let discovery_text = discovery.map(|d| match d {
+        Discovery::Services(list) => format!("services: {}", list.join(", ")),
+        Discovery::TenantNotActivated => "NotSignedUpException".into(),
+        Discovery::UserScopedOut => "ServiceDisabledException".into(),
+        Discovery::PlatformDisabled(code) => code.clone(),
+        Discovery::UnknownTenant => "UnknownTenantException".into(),
+        Discovery::OtherError { code, .. } => code.clone(),
+    });
+    let evidence = evidence([
+        ("functional_state", Value::from(functional_state)),
+        ("service_discovery", discovery_text.map_or(Value::Null, Value::from)),
+    ]);
+    CheckResult::decided(ID, evidence, findings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::rms as answers;
+    use crate::facts::{Gathered, RmsFacts};
+    use crate::model::Status;
+
+    fn run(discovery: Option<&str>, state: Option<&str>) -> CheckResult {
+        let facts = Facts {
+            rms: Gathered::Found(RmsFacts {
+                discovery: discovery.map(|t| answers::parse_discovery("d", t)),
+                functional_state: state.map(|t| answers::parse_functional_state("f", t)),
+            }),
+            ..Facts::default()
+        };
+        decide(&facts)
+    }
+
+    #[test]
+    fn either_view_decides_activation() {
+        let enabled = run(Some(r#"[{"Name":"enduserlicenses","Uri":"u"}]"#), None);
+        assert_eq!((enabled.status, enabled.evidence.get("functional_state")), (Status::Pass, Some(&Value::from("enabled"))));
+        let disabled = run(None, Some("0"));
+        assert_eq!(disabled.findings[0].code, "RMS_NOT_ACTIVATED");
+        assert_eq!(disabled.evidence.get("functional_state"), Some(&Value::from("disabled")));
+        let not_signed_up = run(Some(r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"m"}"#), Some("\"Disabled\""));
+        assert_eq!(not_signed_up.findings.len(), 1, "one finding although both views agree");
+    }
+
+    #[test]
+    fn scoping_and_unknown_values() {
+        let scoped = run(Some(r#"{"Code":"Microsoft.RightsManagement.Exceptions.ServiceDisabledException","Message":"m"}"#), Some("1"));
+        assert_eq!((scoped.status, scoped.findings[0].code.as_str()), (Status::Fail, "RMS_USER_SCOPED_OUT"));
+        let odd = run(None, Some("\"Paused\""));
+        assert_eq!((odd.status, odd.evidence.get("functional_state")), (Status::Warn, Some(&Value::from("unknown"))));
+        let broken = run(Some("<html>"), None);
+        assert_eq!(broken.status, Status::Error);
+    }
+}

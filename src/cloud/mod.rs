@@ -1,0 +1,90 @@
+//! Cloud facts: Microsoft Graph licences, the ESR roaming setting and RMS/AIP activation.
+//!
+//! Each module parses answers in the shapes the real APIs return. Bundles and demo scenarios
+//! carry those answers as recorded files under `cloud/`; the live clients (a later release)
+//! feed the same parsers from HTTP.
+
+pub mod esr;
+pub mod graph;
+pub mod licensing;
+pub mod rms;
+
+use serde_json::Value;
+
+/// Why a recorded cloud answer could not be used.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AnswerError {
+    #[error("`{file}` is not valid JSON ({detail})")]
+    InvalidJson { file: String, detail: String },
+    #[error("`{file}` is an error answer from the service: {code}: {message}")]
+    Service {
+        file: String,
+        code: String,
+        message: String,
+    },
+    #[error("`{file}` does not have the shape of this API's answer ({detail})")]
+    Shape { file: String, detail: String },
+}
+
+impl AnswerError {
+    /// True when the service refused the caller (401/403-style answers), as opposed to data
+    /// that says something about the tenant.
+    pub fn is_access_denied(&self) -> bool {
+        match self {
+            AnswerError::Service { code, .. } => {
+                let code = code.to_ascii_lowercase();
+                ["denied", "unauthorized", "forbidden", "invalidauthenticationtoken", "401", "403"]
+                    .iter()
+                    .any(|needle| code.contains(needle))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Parses a JSON answer, turning the common error envelopes into `AnswerError::Service`:
+/// Graph's `{"error":{"code","message"}}`, and `{"Code","Message"}` / `{"message"}` bodies.
+pub fn parse_answer(file: &str, text: &str) -> Result<Value, AnswerError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| AnswerError::InvalidJson {
+        file: file.to_owned(),
+        detail: e.to_string(),
+    })?;
+    if let Some(error) = service_error(&value) {
+        let (code, message) = error;
+        return Err(AnswerError::Service {
+            file: file.to_owned(),
+            code,
+            message,
+        });
+    }
+    Ok(value)
+}
+
+fn service_error(value: &Value) -> Option<(String, String)> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+    if let Some(error) = value.get("error") {
+        return Some(match error {
+            Value::Object(_) => (text(error.get("code")), text(error.get("message"))),
+            other => (other.as_str().unwrap_or("error").to_owned(), text(value.get("error_description"))),
+        });
+    }
+    let code = value.get("Code").or_else(|| value.get("code"))?;
+    let message = value.get("Message").or_else(|| value.get("message"));
+    Some((code.as_str().map_or_else(|| code.to_string(), str::to_owned), text(message)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_envelopes_become_service_errors() {
+        let graph = parse_answer("f", r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#);
+        assert!(matches!(&graph, Err(e @ AnswerError::Service { .. }) if e.is_access_denied()));
+        let rms = parse_answer("f", r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"REST Service is disabled for this tenant."}"#);
+        assert!(matches!(&rms, Err(AnswerError::Service { code, .. }) if code.ends_with("NotSignedUpException")));
+        assert!(matches!(&rms, Err(e) if !e.is_access_denied()));
+        assert!(matches!(parse_answer("f", "<html>"), Err(AnswerError::InvalidJson { .. })));
+        assert_eq!(parse_answer("f", "1"), Ok(Value::from(1)));
+    }
+}

@@ -1,0 +1,288 @@
+//! Edge version text → installed Edge versions and channels.
+//!
+//! Accepts what each platform gives: `reg query` output of `BLBeacon` (`version`) or EdgeUpdate
+//! `Clients\{GUID}` (`pv`), `Microsoft Edge 131.0.2903.86` from `--version`, a bare version, or
+//! an Info.plist value. The WebView2 runtime shares EdgeUpdate with the browser and is ignored.
+
+use regex::Regex;
+use std::cmp::Ordering;
+use std::fmt;
+use std::sync::LazyLock;
+
+/// A dotted Edge version; missing parts compare as zero (`98.0` = `98.0.0.0`).
+#[derive(Debug, Clone, Eq)]
+pub struct Version {
+    pub parts: Vec<u32>,
+}
+
+impl Version {
+    pub fn parse(text: &str) -> Option<Version> {
+        let parts: Option<Vec<u32>> = text.trim().split('.').map(|p| p.parse().ok()).collect();
+        let parts = parts?;
+        (!parts.is_empty() && parts.len() <= 4).then_some(Version { parts })
+    }
+
+    pub fn major(&self) -> u32 {
+        self.parts.first().copied().unwrap_or(0)
+    }
+
+    fn part(&self, index: usize) -> u32 {
+        self.parts.get(index).copied().unwrap_or(0)
+    }
+}
+
+impl Ord for Version {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (0..4)
+            .map(|i| self.part(i).cmp(&other.part(i)))
+            .find(|o| o.is_ne())
+            .unwrap_or(Ordering::Equal)
+    }
+}
+
+impl PartialEq for Version {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl PartialOrd for Version {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text: Vec<String> = self.parts.iter().map(u32::to_string).collect();
+        f.write_str(&text.join("."))
+    }
+}
+
+/// Edge release channel, told apart by registry key, EdgeUpdate GUID or product name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Channel {
+    Stable,
+    Beta,
+    Dev,
+    Canary,
+    Unknown,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Stable => "stable",
+            Channel::Beta => "beta",
+            Channel::Dev => "dev",
+            Channel::Canary => "canary",
+            Channel::Unknown => "unknown",
+        }
+    }
+
+    /// Dev and Canary are not supported by Microsoft for production use.
+    pub fn is_supported(self) -> bool {
+        !matches!(self, Channel::Dev | Channel::Canary)
+    }
+}
+
+/// One installed Edge found in the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EdgeInstall {
+    pub version: Version,
+    pub channel: Channel,
+}
+
+/// All installs found, plus the raw text for display when nothing was recognised.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EdgeVersions {
+    pub installs: Vec<EdgeInstall>,
+    pub raw: String,
+}
+
+impl EdgeVersions {
+    /// The install sync would run in: Stable when present, else the newest other channel.
+    pub fn primary(&self) -> Option<&EdgeInstall> {
+        self.installs
+            .iter()
+            .filter(|i| i.channel == Channel::Stable)
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .or_else(|| self.installs.iter().max_by(|a, b| a.version.cmp(&b.version)))
+    }
+
+    /// The text says Edge is not there (`reg query` error, `command not found`, empty).
+    pub fn says_not_installed(&self) -> bool {
+        let lower = self.raw.to_ascii_lowercase();
+        self.raw.trim().is_empty()
+            || lower.contains("unable to find")
+            || lower.contains("not found")
+            || lower.contains("no such file")
+    }
+}
+
+const WEBVIEW2_GUID: &str = "f3017226-fe2a-4295-8bdf-00c3a9a7e4c5";
+const CHANNEL_GUIDS: [(&str, Channel); 4] = [
+    ("56eb18f8-b008-4cbd-b6d2-8c97fe7e9062", Channel::Stable),
+    ("2cd8a007-e189-409d-a2c8-9af4ef3c72aa", Channel::Beta),
+    ("0d50bfec-cd6a-4f9a-964c-c7416e3acb10", Channel::Dev),
+    ("65c35b14-6c1d-4122-ac46-7148cc9d6497", Channel::Canary),
+];
+
+static VERSION_TOKEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(\d{1,5}(?:\.\d{1,6}){1,3})\b").expect("static regex"));
+
+/// Parses version text already decoded to text.
+pub fn parse(text: &str) -> EdgeVersions {
+    let mut installs = Vec::new();
+    let mut key_channel: Option<Channel> = None;
+    let mut in_webview = false;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.to_ascii_uppercase().starts_with("HKEY_") {
+            let lower = trimmed.to_ascii_lowercase();
+            in_webview = lower.contains(WEBVIEW2_GUID) || lower.contains("webview");
+            key_channel = Some(channel_from_context(&lower));
+            continue;
+        }
+        if in_webview {
+            continue;
+        }
+        if let Some(channel) = key_channel {
+            if let Some(version) = registry_version_value(trimmed) {
+                installs.push(EdgeInstall { version, channel });
+            }
+            continue;
+        }
+        let lower = trimmed.to_ascii_lowercase();
+        if lower.contains("webview") {
+            continue;
+        }
+        for token in VERSION_TOKEN.captures_iter(trimmed) {
+            if let Some(version) = Version::parse(&token[1]).filter(|v| v.parts.len() >= 3) {
+                let channel = channel_from_context(&lower);
+                installs.push(EdgeInstall { version, channel });
+            }
+        }
+    }
+    EdgeVersions {
+        installs,
+        raw: text.trim().to_owned(),
+    }
+}
+
+/// `    version    REG_SZ    131.0.2903.86` (or `pv`) → the version.
+fn registry_version_value(line: &str) -> Option<Version> {
+    let mut fields = line.split_whitespace();
+    let name = fields.next()?;
+    let kind = fields.next()?;
+    let data = fields.next()?;
+    let wanted = name.eq_ignore_ascii_case("version") || name.eq_ignore_ascii_case("pv");
+    (wanted && kind.eq_ignore_ascii_case("REG_SZ"))
+        .then(|| Version::parse(data))
+        .flatten()
+}
+
+fn channel_from_context(lower: &str) -> Channel {
+    if let Some((_, channel)) = CHANNEL_GUIDS.iter().find(|(guid, _)| lower.contains(guid)) {
+        return *channel;
+    }
+    if lower.contains("edge sxs") || lower.contains("canary") {
+        Channel::Canary
+    } else if lower.contains("edge beta") || lower.contains("msedge-beta") {
+        Channel::Beta
+    } else if lower.contains("edge dev") || lower.contains("msedge-dev") {
+        Channel::Dev
+    } else if lower.contains("edge") || lower.contains("56eb18f8") {
+        Channel::Stable
+    } else {
+        Channel::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::text::{decode, variants};
+
+    fn v(text: &str) -> Version {
+        Version::parse(text).unwrap_or_else(|| panic!("bad test version {text}"))
+    }
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(v("98.0.1108.43") > v("98.0.1108.9"));
+        assert!(v("100.0.0.0") > v("99.9.9999.99"));
+        assert_eq!(v("98.0"), v("98.0.0.0"));
+        assert_eq!(Version::parse("98.x"), None);
+    }
+
+    #[test]
+    fn blbeacon_reg_query_is_stable() {
+        let text = "\nHKEY_CURRENT_USER\\Software\\Microsoft\\Edge\\BLBeacon\n    version    REG_SZ    131.0.2903.86\n\n";
+        for (name, bytes) in variants::encodings(text) {
+            let parsed = parse(&decode(&bytes));
+            let primary = parsed.primary().cloned();
+            assert_eq!(
+                primary,
+                Some(EdgeInstall {
+                    version: v("131.0.2903.86"),
+                    channel: Channel::Stable
+                }),
+                "variant {name}"
+            );
+        }
+    }
+
+    #[test]
+    fn edgeupdate_clients_skip_webview2_and_name_channels() {
+        let text = "\
+HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{F3017226-FE2A-4295-8BDF-00C3A9A7E4C5}
+    pv    REG_SZ    140.0.1.1
+
+HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8A007-E189-409D-A2C8-9AF4EF3C72AA}
+    pv    REG_SZ    132.0.2957.26
+    name    REG_SZ    Microsoft Edge Beta
+";
+        let parsed = parse(text);
+        assert_eq!(parsed.installs.len(), 1);
+        assert_eq!(parsed.installs[0].channel, Channel::Beta);
+        assert_eq!(parsed.installs[0].version, v("132.0.2957.26"));
+    }
+
+    #[test]
+    fn version_command_output_bare_values_and_plist() {
+        let cases = [
+            ("Microsoft Edge 131.0.2903.86 \n", Channel::Stable, "131.0.2903.86"),
+            ("Microsoft Edge Beta 132.0.2957.26", Channel::Beta, "132.0.2957.26"),
+            ("76.0.182.22", Channel::Unknown, "76.0.182.22"),
+            (
+                "<key>CFBundleShortVersionString</key>\n<string>130.0.2849.80</string>",
+                Channel::Unknown,
+                "130.0.2849.80",
+            ),
+        ];
+        for (text, channel, version) in cases {
+            let parsed = parse(text);
+            let primary = parsed.primary();
+            assert_eq!(primary.map(|i| i.channel), Some(channel), "{text}");
+            assert_eq!(primary.map(|i| i.version.to_string()).as_deref(), Some(version));
+        }
+    }
+
+    #[test]
+    fn stable_wins_over_a_newer_beta() {
+        let parsed = parse("Microsoft Edge Beta 132.0.1.1\nMicrosoft Edge 131.0.2903.86");
+        assert_eq!(parsed.primary().map(|i| i.channel), Some(Channel::Stable));
+    }
+
+    #[test]
+    fn error_text_and_garbage_give_no_version() {
+        let missing = parse("ERROR: The system was unable to find the specified registry key or value.");
+        assert!(missing.installs.is_empty());
+        assert!(missing.says_not_installed());
+        let garbage = parse("\u{fffd}\u{fffd} zz 12 .. 1.");
+        assert!(garbage.installs.is_empty());
+        assert!(!garbage.says_not_installed());
+        assert!(parse(variants::truncated("Microsoft Edge 131.0.29", 100)).primary().is_some());
+    }
+}

@@ -1,0 +1,249 @@
+//! `wevtutil qe <channel> /f:xml` output → events, and the known ESR failure signatures.
+//!
+//! wevtutil writes one `<Event>` element after another with no root element; this parser accepts
+//! that, a file with an `<Events>` root, and XML declarations in between.
+
+/// One Windows event with the fields the signatures need.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Event {
+    pub id: u32,
+    pub channel: String,
+    pub provider: String,
+    pub time: String,
+    /// `EventData`/`UserData` values, as written.
+    pub data: Vec<String>,
+}
+
+impl Event {
+    /// The event carries `hresult` in any data field, written as hex or as a signed decimal.
+    pub fn carries(&self, hresult: u32) -> bool {
+        self.data.iter().any(|value| {
+            value
+                .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '=' | ';'))
+                .filter_map(parse_code)
+                .any(|code| code == hresult)
+        })
+    }
+}
+
+/// Parses `0x80070259`, `80070259` (hex as Windows prints it) or `-2147024295`.
+pub fn parse_code(text: &str) -> Option<u32> {
+    let text = text.trim().trim_end_matches('.');
+    if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
+        return u32::from_str_radix(hex, 16).ok();
+    }
+    if let Some(negative) = text.strip_prefix('-') {
+        return negative.parse::<i64>().ok().and_then(|n| u32::try_from((1i64 << 32) - n).ok());
+    }
+    if text.len() == 8 && text.chars().all(|c| c.is_ascii_hexdigit()) {
+        return u32::from_str_radix(text, 16).ok();
+    }
+    None
+}
+
+/// A known failure pattern from Microsoft's ESR troubleshooting article.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Signature {
+    pub event_id: u32,
+    pub hresult: u32,
+    /// A second event that must also be present (id, code).
+    pub with: Option<(u32, u32)>,
+    /// The finding code raised (documented in the guidance catalogue).
+    pub code: &'static str,
+}
+
+/// The signatures recognised, per Microsoft's "Known issues" list for ESR.
+pub const SIGNATURES: [Signature; 3] = [
+    Signature {
+        event_id: 6013,
+        hresult: 0x8007_0259,
+        with: None,
+        code: "EVENT_6013_MDM_SIDELOADED_APPS",
+    },
+    Signature {
+        event_id: 6065,
+        hresult: 0x8007_0533,
+        with: None,
+        code: "EVENT_6065_ACCOUNT_DISABLED",
+    },
+    Signature {
+        event_id: 1098,
+        hresult: 0xCAA5_001C,
+        with: Some((1104, 0xC000_005F)),
+        code: "EVENT_1098_TOKEN_BROKER",
+    },
+];
+
+/// The events of one or more wevtutil captures.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct EventLog {
+    pub events: Vec<Event>,
+}
+
+impl EventLog {
+    /// Signatures present, each with the newest matching event.
+    pub fn matched_signatures(&self) -> Vec<(Signature, &Event)> {
+        SIGNATURES
+            .iter()
+            .filter_map(|sig| {
+                let hit = self
+                    .events
+                    .iter()
+                    .filter(|e| e.id == sig.event_id && e.carries(sig.hresult))
+                    .max_by(|a, b| a.time.cmp(&b.time))?;
+                let companion_ok = sig.with.is_none_or(|(id, code)| {
+                    self.events.iter().any(|e| e.id == id && e.carries(code))
+                });
+                companion_ok.then_some((*sig, hit))
+            })
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`")]
+pub struct EventLogError {
+    pub file: String,
+    pub detail: String,
+}
+
+/// Parses one capture; whitespace-only text is an empty log.
+pub fn parse(file: &str, text: &str) -> Result<EventLog, EventLogError> {
+    let error = |detail: String| EventLogError {
+        file: file.to_owned(),
+        detail,
+    };
+    let body = strip_declarations(text);
+    if body.trim().is_empty() {
+        return Ok(EventLog::default());
+    }
+    let wrapped = format!("<Events>{body}</Events>");
+    let doc = roxmltree::Document::parse(&wrapped).map_err(|e| error(e.to_string()))?;
+    let events: Vec<Event> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("Event"))
+        .map(event_from)
+        .collect();
+    if events.is_empty() && !body.trim().is_empty() {
+        return Err(error("no <Event> element found".into()));
+    }
+    Ok(EventLog { events })
+}
+
+fn strip_declarations(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("<?") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("?>") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => {
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn event_from(node: roxmltree::Node<'_, '_>) -> Event {
+    let child_text = |parent: roxmltree::Node<'_, '_>, name: &str| {
+        parent
+            .children()
+            .find(|n| n.has_tag_name(name))
+            .and_then(|n| n.text())
+            .unwrap_or("")
+            .trim()
+            .to_owned()
+    };
+    let system = node.children().find(|n| n.has_tag_name("System"));
+    let mut event = Event::default();
+    if let Some(system) = system {
+        event.id = child_text(system, "EventID").parse().unwrap_or(0);
+        event.channel = child_text(system, "Channel");
+        event.provider = system
+            .children()
+            .find(|n| n.has_tag_name("Provider"))
+            .and_then(|n| n.attribute("Name"))
+            .unwrap_or("")
+            .to_owned();
+        event.time = system
+            .children()
+            .find(|n| n.has_tag_name("TimeCreated"))
+            .and_then(|n| n.attribute("SystemTime"))
+            .unwrap_or("")
+            .to_owned();
+    }
+    event.data = node
+        .children()
+        .filter(|n| {
+            n.has_tag_name("EventData") || n.has_tag_name("UserData") || n.has_tag_name("RenderingInfo")
+        })
+        .flat_map(|n| n.descendants())
+        .filter_map(|n| n.text())
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect();
+    event
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::text::{decode, variants};
+
+    fn event(id: u32, channel: &str, data: &str) -> String {
+        format!(
+            "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='Microsoft-Windows-{channel}'/><EventID>{id}</EventID><Level>2</Level><TimeCreated SystemTime='2026-11-20T08:00:00.0000000Z'/><Channel>Microsoft-Windows-{channel}/Operational</Channel><Computer>PC-1</Computer></System><EventData>{data}</EventData></Event>"
+        )
+    }
+
+    #[test]
+    fn rootless_wevtutil_output_with_each_signature() {
+        let text = format!(
+            "<?xml version='1.0' encoding='UTF-8'?>\n{}\n{}\n{}\n{}\n",
+            event(6013, "SettingSync-Azure", "<Data Name='Result'>0x80070259</Data>"),
+            event(6065, "SettingSync", "<Data>80070533 This user can't sign in because this account is currently disabled.</Data>"),
+            event(1098, "AAD", "<Data Name='Error'>0xCAA5001C</Data><Data Name='ErrorMessage'>Token broker operation failed</Data>"),
+            event(1104, "AAD", "<Data Name='Error'>-1073741729</Data>"),
+        );
+        for (name, bytes) in variants::encodings(&text) {
+            let log = parse("events.xml", &decode(&bytes));
+            let codes: Vec<&str> = log
+                .as_ref()
+                .map(|l| l.matched_signatures().into_iter().map(|(s, _)| s.code).collect())
+                .unwrap_or_default();
+            assert_eq!(
+                codes,
+                ["EVENT_6013_MDM_SIDELOADED_APPS", "EVENT_6065_ACCOUNT_DISABLED", "EVENT_1098_TOKEN_BROKER"],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn event_1098_alone_is_not_the_token_broker_signature() {
+        let text = event(1098, "AAD", "<Data>0xCAA5001C</Data>");
+        let log = parse("aad.xml", &text).unwrap_or_default();
+        assert_eq!(log.events.len(), 1);
+        assert_eq!(log.events[0].channel, "Microsoft-Windows-AAD/Operational");
+        assert!(log.matched_signatures().is_empty());
+    }
+
+    #[test]
+    fn codes_in_every_notation() {
+        assert_eq!(parse_code("0x80070259"), Some(0x8007_0259));
+        assert_eq!(parse_code("80070533"), Some(0x8007_0533));
+        assert_eq!(parse_code("-1073741729"), Some(0xC000_005F));
+        assert_eq!(parse_code("6065"), None);
+    }
+
+    #[test]
+    fn empty_truncated_and_garbage_input() {
+        assert_eq!(parse("e.xml", "  \n").map(|l| l.events.len()), Ok(0));
+        let whole = event(6013, "SettingSync-Azure", "<Data>0x80070259</Data>");
+        assert!(parse("e.xml", variants::truncated(&whole, 70)).is_err());
+        assert!(parse("e.xml", "just text").is_err());
+    }
+}

@@ -1,0 +1,170 @@
+//! Reading each fact source out of evidence files in the bundle layout.
+//!
+//! Every function here is pure over `EvidenceFiles`: a missing file is `Missing` with the
+//! source's reason, a broken one `Unreadable` with a message that names the file and the fault.
+
+use super::*;
+use crate::cloud::{esr, graph, rms};
+use crate::network::reach;
+use crate::sources::{EvidenceFiles, LoadedSource};
+
+/// Gathers one fact source from a loaded source's files.
+pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
+    let files = &loaded.files;
+    let missing = || loaded.missing_reason.to_owned();
+    match source {
+        FactSource::EdgeVersion => FactUpdate::EdgeVersion(edge_versions(files, missing())),
+        FactSource::EdgeProfile => FactUpdate::EdgeProfile(edge_profiles(files, missing())),
+        FactSource::EdgePolicy => FactUpdate::EdgePolicy(edge_policies(files, missing())),
+        FactSource::SyncInternals => FactUpdate::SyncInternals(sync_dump(files, missing())),
+        FactSource::EventLog => FactUpdate::EventLog(events(files, loaded.platform, missing())),
+        FactSource::Dsregcmd => FactUpdate::Dsregcmd(dsreg(files, loaded.platform, missing())),
+        FactSource::Graph => FactUpdate::Graph(graph_facts(files, missing())),
+        FactSource::Esr => FactUpdate::Esr(one_file(files, "cloud/roamingSettings.json", missing(), esr::parse)),
+        FactSource::Rms => FactUpdate::Rms(rms_facts(files, missing())),
+        FactSource::Network => FactUpdate::Network(network(files, missing())),
+    }
+}
+
+fn one_file<T, E: ToString>(
+    files: &EvidenceFiles,
+    path: &str,
+    missing: String,
+    parse: impl Fn(&str, &str) -> Result<T, E>,
+) -> Gathered<T> {
+    match files.text(path) {
+        None => Gathered::Missing(missing),
+        Some(text) => match parse(path, &text) {
+            Ok(value) => Gathered::Found(value),
+            Err(e) => Gathered::Unreadable(e.to_string()),
+        },
+    }
+}
+
+fn edge_versions(files: &EvidenceFiles, missing: String) -> Gathered<edge_install::EdgeVersions> {
+    match files.text("edge/version.txt") {
+        None => Gathered::Missing(missing),
+        Some(text) => Gathered::Found(edge_install::parse(&text)),
+    }
+}
+
+/// `edge/Local State` plus every `edge/<Profile>/Preferences`.
+fn edge_profiles(files: &EvidenceFiles, missing: String) -> Gathered<edge_profile::EdgeProfiles> {
+    let local_state = files.text("edge/Local State");
+    let preferences: Vec<(String, String)> = files
+        .under("edge")
+        .filter_map(|path| {
+            let dir = path.strip_prefix("edge/")?.strip_suffix("/Preferences")?;
+            Some((dir.to_owned(), files.text(path)?))
+        })
+        .collect();
+    if local_state.is_none() && preferences.is_empty() {
+        return Gathered::Missing(missing);
+    }
+    match edge_profile::parse(local_state.as_deref(), &preferences) {
+        Ok(profiles) => Gathered::Found(profiles),
+        Err(e) => Gathered::Unreadable(e.to_string()),
+    }
+}
+
+/// `edge/policies.json` and/or `edge/policies.reg.txt`, merged.
+fn edge_policies(files: &EvidenceFiles, missing: String) -> Gathered<edge_policy::EdgePolicies> {
+    let json = files.text("edge/policies.json");
+    let reg = files.text("edge/policies.reg.txt");
+    if json.is_none() && reg.is_none() {
+        return Gathered::Missing(missing);
+    }
+    let mut policies = edge_policy::EdgePolicies::default();
+    if let Some(text) = json {
+        match edge_policy::parse_json("edge/policies.json", &text, edge_policy::PolicyLevel::Mandatory) {
+            Ok(found) => policies.merge(found),
+            Err(e) => return Gathered::Unreadable(e.to_string()),
+        }
+    }
+    if let Some(text) = reg {
+        policies.merge(edge_policy::parse_reg(&text));
+    }
+    Gathered::Found(policies)
+}
+
+fn sync_dump(files: &EvidenceFiles, missing: String) -> Gathered<sync_internals::SyncInternals> {
+    one_file(files, "edge/sync-internals.json", missing, |_, text| sync_internals::parse(text))
+}
+
+fn events(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered<event_log::EventLog> {
+    let paths: Vec<&str> = files.under("windows/events").filter(|p| p.ends_with(".xml")).collect();
+    if paths.is_empty() {
+        return not_on_this_platform(platform, "Windows event logs", missing);
+    }
+    let mut log = event_log::EventLog::default();
+    for path in paths {
+        let text = files.text(path).unwrap_or_default();
+        match event_log::parse(path, &text) {
+            Ok(found) => log.events.extend(found.events),
+            Err(e) => return Gathered::Unreadable(e.to_string()),
+        }
+    }
+    Gathered::Found(log)
+}
+
+fn dsreg(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered<dsregcmd::DsregStatus> {
+    let Some(text) = files.text("dsregcmd.txt") else {
+        return not_on_this_platform(platform, "dsregcmd", missing);
+    };
+    let status = dsregcmd::parse(&text);
+    if status.is_recognised() {
+        Gathered::Found(status)
+    } else {
+        let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let shown: String = first_line.chars().take(60).collect();
+        Gathered::Unreadable(format!(
+            "dsregcmd.txt holds no `dsregcmd /status` output (it starts with {shown:?}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
+        ))
+    }
+}
+
+fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> Gathered<T> {
+    match platform {
+        Platform::Linux | Platform::Macos => {
+            Gathered::NotApplicable(format!("{what} exists only on Windows; this evidence is from {}", platform.as_str()))
+        }
+        _ => Gathered::Missing(missing),
+    }
+}
+
+fn graph_facts(files: &EvidenceFiles, missing: String) -> Gathered<GraphFacts> {
+    let read = |name: &str| {
+        let path = format!("cloud/{name}");
+        files.text(&path).map(|text| (path, text))
+    };
+    let facts = GraphFacts {
+        license_details: read("licenseDetails.json").map(|(p, t)| graph::parse_license_details(&p, &t)),
+        subscribed_skus: read("subscribedSkus.json").map(|(p, t)| graph::parse_subscribed_skus(&p, &t)),
+        organization: read("organization.json").map(|(p, t)| graph::parse_organization(&p, &t)),
+        me: read("me.json").map(|(p, t)| graph::parse_me(&p, &t)),
+        member_of: read("memberOf.json").map(|(p, t)| graph::parse_member_of(&p, &t)),
+    };
+    if facts == GraphFacts::default() {
+        Gathered::Missing(missing)
+    } else {
+        Gathered::Found(facts)
+    }
+}
+
+fn rms_facts(files: &EvidenceFiles, missing: String) -> Gathered<RmsFacts> {
+    let read = |path: &str| files.text(path).map(|text| (path.to_owned(), text));
+    let facts = RmsFacts {
+        discovery: read("cloud/rmsServiceDiscovery.json").map(|(p, t)| rms::parse_discovery(&p, &t)),
+        functional_state: read("cloud/rmsFunctionalState.json").map(|(p, t)| rms::parse_functional_state(&p, &t)),
+    };
+    if facts == RmsFacts::default() {
+        Gathered::Missing(missing)
+    } else {
+        Gathered::Found(facts)
+    }
+}
+
+fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts> {
+    let path = if files.bytes("cloud/network.json").is_some() { "cloud/network.json" } else { "network.json" };
+    one_file(files, path, missing, reach::parse)
+}

@@ -1,0 +1,230 @@
+//! Typed facts and the parsers that turn raw evidence into them.
+//!
+//! A *fact source* (dsregcmd, Edge profile, Graph, ...) is gathered as one unit: the runner
+//! gathers every source concurrently and decides a check once all the sources it needs are in.
+
+pub mod dsregcmd;
+pub mod edge_install;
+pub mod edge_policy;
+pub mod edge_profile;
+pub mod event_log;
+pub mod gather;
+pub mod sync_internals;
+pub mod text;
+
+use crate::cloud::AnswerError;
+use crate::cloud::esr::RoamingSettings;
+use crate::cloud::graph::{Membership, Organization, Sku, User};
+use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::network::reach::ReachFacts;
+use serde::Deserialize;
+
+/// One unit of gathering; the runner reports progress per source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FactSource {
+    EdgeVersion,
+    EdgeProfile,
+    EdgePolicy,
+    SyncInternals,
+    EventLog,
+    Dsregcmd,
+    Graph,
+    Esr,
+    Rms,
+    Network,
+}
+
+impl FactSource {
+    pub const ALL: [FactSource; 10] = [
+        FactSource::EdgeVersion,
+        FactSource::EdgeProfile,
+        FactSource::EdgePolicy,
+        FactSource::SyncInternals,
+        FactSource::EventLog,
+        FactSource::Dsregcmd,
+        FactSource::Graph,
+        FactSource::Esr,
+        FactSource::Rms,
+        FactSource::Network,
+    ];
+
+    /// What a person is told is being gathered.
+    pub fn label(self) -> &'static str {
+        match self {
+            FactSource::EdgeVersion => "Edge version",
+            FactSource::EdgeProfile => "Edge profile",
+            FactSource::EdgePolicy => "Edge policies",
+            FactSource::SyncInternals => "edge://sync-internals",
+            FactSource::EventLog => "Windows event logs",
+            FactSource::Dsregcmd => "dsregcmd /status",
+            FactSource::Graph => "Microsoft Graph licences",
+            FactSource::Esr => "ESR tenant setting",
+            FactSource::Rms => "Azure RMS state",
+            FactSource::Network => "network reach",
+        }
+    }
+}
+
+/// The operating system the evidence comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Platform {
+    Windows,
+    Linux,
+    Macos,
+    #[default]
+    Unknown,
+}
+
+impl Platform {
+    /// Reads `manifest.json`'s `os` (`windows`, `Windows 11 23H2`, `linux`, `macos`, `darwin`).
+    pub fn from_os_text(os: &str) -> Platform {
+        let lower = os.to_ascii_lowercase();
+        if lower.contains("windows") {
+            Platform::Windows
+        } else if lower.contains("linux") {
+            Platform::Linux
+        } else if lower.contains("mac") || lower.contains("darwin") {
+            Platform::Macos
+        } else {
+            Platform::Unknown
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Platform::Windows => "windows",
+            Platform::Linux => "linux",
+            Platform::Macos => "macos",
+            Platform::Unknown => "unknown",
+        }
+    }
+}
+
+/// The state of one fact source.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Gathered<T> {
+    /// Not gathered yet.
+    #[default]
+    Pending,
+    /// Not available (e.g. `not in bundle`); the reason is shown as is.
+    Missing(String),
+    /// Does not exist where we run (e.g. dsregcmd on Linux).
+    NotApplicable(String),
+    /// Present but unreadable; the message says what is wrong with it.
+    Unreadable(String),
+    Found(T),
+}
+
+impl<T> Gathered<T> {
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Gathered::Pending)
+    }
+
+    pub fn found(&self) -> Option<&T> {
+        match self {
+            Gathered::Found(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Recorded Graph answers for the signed-in user and the tenant; each may be absent.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GraphFacts {
+    pub license_details: Option<Result<Vec<Sku>, AnswerError>>,
+    pub subscribed_skus: Option<Result<Vec<Sku>, AnswerError>>,
+    pub organization: Option<Result<Organization, AnswerError>>,
+    pub me: Option<Result<User, AnswerError>>,
+    pub member_of: Option<Result<Vec<Membership>, AnswerError>>,
+}
+
+/// The user's and the admin's view of Azure RMS.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RmsFacts {
+    pub discovery: Option<Result<Discovery, AnswerError>>,
+    pub functional_state: Option<Result<FunctionalState, AnswerError>>,
+}
+
+/// Everything known about the user, device and tenant.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facts {
+    pub platform: Platform,
+    pub edge_versions: Gathered<edge_install::EdgeVersions>,
+    pub edge_profiles: Gathered<edge_profile::EdgeProfiles>,
+    pub edge_policies: Gathered<edge_policy::EdgePolicies>,
+    pub sync_internals: Gathered<sync_internals::SyncInternals>,
+    pub event_log: Gathered<event_log::EventLog>,
+    pub dsregcmd: Gathered<dsregcmd::DsregStatus>,
+    pub graph: Gathered<GraphFacts>,
+    pub esr: Gathered<RoamingSettings>,
+    pub rms: Gathered<RmsFacts>,
+    pub reach: Gathered<ReachFacts>,
+}
+
+/// The gathered value of one fact source, as it travels from a gathering task to the runner.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactUpdate {
+    EdgeVersion(Gathered<edge_install::EdgeVersions>),
+    EdgeProfile(Gathered<edge_profile::EdgeProfiles>),
+    EdgePolicy(Gathered<edge_policy::EdgePolicies>),
+    SyncInternals(Gathered<sync_internals::SyncInternals>),
+    EventLog(Gathered<event_log::EventLog>),
+    Dsregcmd(Gathered<dsregcmd::DsregStatus>),
+    Graph(Gathered<GraphFacts>),
+    Esr(Gathered<RoamingSettings>),
+    Rms(Gathered<RmsFacts>),
+    Network(Gathered<ReachFacts>),
+}
+
+impl Facts {
+    /// Stores an update in its slot.
+    pub fn apply(&mut self, update: FactUpdate) {
+        match update {
+            FactUpdate::EdgeVersion(v) => self.edge_versions = v,
+            FactUpdate::EdgeProfile(v) => self.edge_profiles = v,
+            FactUpdate::EdgePolicy(v) => self.edge_policies = v,
+            FactUpdate::SyncInternals(v) => self.sync_internals = v,
+            FactUpdate::EventLog(v) => self.event_log = v,
+            FactUpdate::Dsregcmd(v) => self.dsregcmd = v,
+            FactUpdate::Graph(v) => self.graph = v,
+            FactUpdate::Esr(v) => self.esr = v,
+            FactUpdate::Rms(v) => self.rms = v,
+            FactUpdate::Network(v) => self.reach = v,
+        }
+    }
+
+    /// Marks a source that could not be gathered (timeout, crash) with `reason`.
+    pub fn fail(&mut self, source: FactSource, reason: String) {
+        let update = match source {
+            FactSource::EdgeVersion => FactUpdate::EdgeVersion(Gathered::Unreadable(reason)),
+            FactSource::EdgeProfile => FactUpdate::EdgeProfile(Gathered::Unreadable(reason)),
+            FactSource::EdgePolicy => FactUpdate::EdgePolicy(Gathered::Unreadable(reason)),
+            FactSource::SyncInternals => FactUpdate::SyncInternals(Gathered::Unreadable(reason)),
+            FactSource::EventLog => FactUpdate::EventLog(Gathered::Unreadable(reason)),
+            FactSource::Dsregcmd => FactUpdate::Dsregcmd(Gathered::Unreadable(reason)),
+            FactSource::Graph => FactUpdate::Graph(Gathered::Unreadable(reason)),
+            FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
+            FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
+            FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),
+        };
+        self.apply(update);
+    }
+
+    /// True once `source` has an answer (found, missing, unreadable or not applicable).
+    pub fn has(&self, source: FactSource) -> bool {
+        !match source {
+            FactSource::EdgeVersion => self.edge_versions.is_pending(),
+            FactSource::EdgeProfile => self.edge_profiles.is_pending(),
+            FactSource::EdgePolicy => self.edge_policies.is_pending(),
+            FactSource::SyncInternals => self.sync_internals.is_pending(),
+            FactSource::EventLog => self.event_log.is_pending(),
+            FactSource::Dsregcmd => self.dsregcmd.is_pending(),
+            FactSource::Graph => self.graph.is_pending(),
+            FactSource::Esr => self.esr.is_pending(),
+            FactSource::Rms => self.rms.is_pending(),
+            FactSource::Network => self.reach.is_pending(),
+        }
+    }
+}

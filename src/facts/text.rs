@@ -1,0 +1,87 @@
+//! Turning captured bytes into text the way Windows tools write them.
+//!
+//! `dsregcmd /status > file` in PowerShell writes UTF-16LE with a BOM, `cmd` writes the OEM code
+//! page, pasted text is UTF-8 with or without a BOM, and line ends are CRLF or LF. Parsers get
+//! one normalised `String` with LF line ends whatever came in.
+
+use std::borrow::Cow;
+
+/// Decodes captured bytes: UTF-8/UTF-16 by BOM, BOM-less UTF-16LE by its zero bytes, otherwise
+/// UTF-8 with invalid sequences replaced. CRLF and lone CR become LF; NUL characters are dropped.
+pub fn decode(bytes: &[u8]) -> String {
+    let text: Cow<'_, str> = if looks_like_bomless_utf16le(bytes) {
+        encoding_rs::UTF_16LE.decode_without_bom_handling(bytes).0
+    } else {
+        // `decode` sniffs UTF-8, UTF-16LE and UTF-16BE byte order marks.
+        encoding_rs::UTF_8.decode(bytes).0
+    };
+    normalise_line_ends(&text)
+}
+
+fn looks_like_bomless_utf16le(bytes: &[u8]) -> bool {
+    if bytes.len() < 4 || bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return false;
+    }
+    let sample = &bytes[..bytes.len().min(256) & !1];
+    let odd_zeros = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let even_zeros = sample.iter().step_by(2).filter(|b| **b == 0).count();
+    odd_zeros * 2 > sample.len() / 2 && even_zeros * 4 < sample.len() / 2
+}
+
+fn normalise_line_ends(text: &str) -> String {
+    text.replace("\r\n", "\n").replace(['\r'], "\n").replace('\0', "")
+}
+
+#[cfg(test)]
+pub(crate) mod variants {
+    //! Hostile re-encodings of a fixture that every parser test runs through.
+
+    /// The same text as CRLF, UTF-16LE with BOM, BOM-less UTF-16LE and UTF-8 with BOM.
+    pub fn encodings(text: &str) -> Vec<(&'static str, Vec<u8>)> {
+        let crlf = text.replace('\n', "\r\n");
+        let mut utf16_bom = vec![0xFF, 0xFE];
+        utf16_bom.extend(crlf.encode_utf16().flat_map(u16::to_le_bytes));
+        let utf16_plain: Vec<u8> = crlf.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let mut utf8_bom = vec![0xEF, 0xBB, 0xBF];
+        utf8_bom.extend(text.as_bytes());
+        vec![
+            ("lf", text.as_bytes().to_vec()),
+            ("crlf", crlf.into_bytes()),
+            ("utf16le+bom", utf16_bom),
+            ("utf16le", utf16_plain),
+            ("utf8+bom", utf8_bom),
+        ]
+    }
+
+    /// The first `percent` of the text, cut at a character boundary.
+    pub fn truncated(text: &str, percent: usize) -> &str {
+        let mut end = text.len() * percent / 100;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        &text[..end]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_encoding_decodes_to_the_same_lf_text() {
+        let text = "Kopf : Wert\nÄrger : ja\n";
+        for (name, bytes) in variants::encodings(text) {
+            assert_eq!(decode(&bytes), text, "variant {name}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_rejected() {
+        assert_eq!(decode(b"ok \xff\xfe\xfd end"), "ok \u{fffd}\u{fffd}\u{fffd} end");
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_line_ends() {
+        assert_eq!(decode(b"a\rb\r\nc"), "a\nb\nc");
+    }
+}

@@ -1,0 +1,13 @@
+//! esr-doctor: finds out why Microsoft Edge sync / Enterprise State Roaming does not work for a
+//! user, and says how to fix it.
+//!
+//! Where things live: `sources` (raw evidence) → `facts` (parsers, typed facts) and `cloud` /
+//! `network` (service answers) → `checks` (pure decisions) → `runner` (concurrency, events,
+//! the `Report`) → `report` (text, JSON, markdown faces). `guidance` holds the fixes.
+
+pub mod checks;
+pub mod cloud;
+pub mod facts;
+pub mod model;
+pub mod network;
+pub mod sources;

@@ -1,0 +1,397 @@
+//! The one data model every face renders: checks → findings → evidence → fix.
+//!
+//! Serialises to the `esr-doctor/report/v1` JSON schema of DESIGN.md. Nothing here decides
+//! anything; checks produce these values and faces only read them.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Schema tag written into every JSON report.
+pub const REPORT_SCHEMA: &str = "esr-doctor/report/v1";
+
+/// The nine checks, in wizard order (the order of the enum is the order of the report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckId {
+    EdgeVersion,
+    AccountType,
+    TenantEsr,
+    License,
+    Rms,
+    Network,
+    DeviceRegistration,
+    EdgePolicy,
+    SyncHealth,
+}
+
+impl CheckId {
+    /// Every check in wizard order.
+    pub const ALL: [CheckId; 9] = [
+        CheckId::EdgeVersion,
+        CheckId::AccountType,
+        CheckId::TenantEsr,
+        CheckId::License,
+        CheckId::Rms,
+        CheckId::Network,
+        CheckId::DeviceRegistration,
+        CheckId::EdgePolicy,
+        CheckId::SyncHealth,
+    ];
+
+    /// The stable identifier used in reports and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::EdgeVersion => "edge_version",
+            CheckId::AccountType => "account_type",
+            CheckId::TenantEsr => "tenant_esr",
+            CheckId::License => "license",
+            CheckId::Rms => "rms",
+            CheckId::Network => "network",
+            CheckId::DeviceRegistration => "device_registration",
+            CheckId::EdgePolicy => "edge_policy",
+            CheckId::SyncHealth => "sync_health",
+        }
+    }
+
+    /// Parses a stable identifier (as given to `--only`).
+    pub fn parse(text: &str) -> Option<CheckId> {
+        CheckId::ALL.into_iter().find(|id| id.as_str() == text.trim())
+    }
+}
+
+impl std::fmt::Display for CheckId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Outcome of one check. Ordered from best to worst, so the worst of several is their `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    Pass,
+    Warn,
+    Skipped,
+    Error,
+    Fail,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Warn => "warn",
+            Status::Fail => "fail",
+            Status::Skipped => "skipped",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// How bad one finding is; a check's status is the worst severity of its findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Info,
+    Warn,
+    Fail,
+}
+
+impl Severity {
+    pub fn status(self) -> Status {
+        match self {
+            Severity::Info => Status::Pass,
+            Severity::Warn => Status::Warn,
+            Severity::Fail => Status::Fail,
+        }
+    }
+}
+
+/// The two things users call "ESR"; every finding says which of them it breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Feature {
+    /// Microsoft Edge sync of favourites, passwords and settings for a work or school account.
+    EdgeSync,
+    /// Windows 10/11 settings roaming (Enterprise State Roaming proper).
+    WindowsSettings,
+}
+
+impl Feature {
+    pub const ALL: [Feature; 2] = [Feature::EdgeSync, Feature::WindowsSettings];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Feature::EdgeSync => "edge_sync",
+            Feature::WindowsSettings => "windows_settings",
+        }
+    }
+
+    /// How a person names the feature.
+    pub fn label(self) -> &'static str {
+        match self {
+            Feature::EdgeSync => "Edge sync",
+            Feature::WindowsSettings => "Windows settings roaming",
+        }
+    }
+}
+
+/// Who has to act on a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    User,
+    Helpdesk,
+    Admin,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::User => "user",
+            Audience::Helpdesk => "helpdesk",
+            Audience::Admin => "admin",
+        }
+    }
+}
+
+/// What to do about a finding, taken from the guidance catalogue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fix {
+    pub audience: Audience,
+    pub steps: Vec<String>,
+    pub commands: Vec<String>,
+    pub docs: Vec<String>,
+}
+
+/// One observation a check made, with the fix attached when the report is built.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    pub affects: Vec<Feature>,
+    pub message: String,
+    pub fix: Option<Fix>,
+}
+
+impl Finding {
+    pub fn new(code: &str, severity: Severity, affects: &[Feature], message: String) -> Self {
+        Finding {
+            code: code.to_owned(),
+            severity,
+            affects: affects.to_vec(),
+            message,
+            fix: None,
+        }
+    }
+}
+
+/// Why a check was not decided. Only `NotApplicable` leaves the verdict complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SkipKind {
+    /// The check does not apply where it runs (e.g. device registration on Linux).
+    NotApplicable,
+    /// The facts it needs are missing or it is blocked by an earlier failure.
+    Undecided,
+}
+
+/// The result of one check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CheckResult {
+    pub id: CheckId,
+    pub title: String,
+    pub status: Status,
+    pub reason: Option<String>,
+    pub duration_ms: u64,
+    pub evidence: Map<String, Value>,
+    pub findings: Vec<Finding>,
+    /// Checks whose failure blocked this one (empty unless it was blocked).
+    #[serde(skip)]
+    pub blocked_by: Vec<CheckId>,
+    #[serde(skip)]
+    pub skip_kind: Option<SkipKind>,
+}
+
+impl CheckResult {
+    /// A decided check; its status is the worst severity among its findings.
+    pub fn decided(id: CheckId, evidence: Map<String, Value>, findings: Vec<Finding>) -> Self {
+        let status = findings
+            .iter()
+            .map(|f| f.severity.status())
+            .max()
+            .unwrap_or(Status::Pass);
+        CheckResult {
+            id,
+            title: String::new(),
+            status,
+            reason: None,
+            duration_ms: 0,
+            evidence,
+            findings,
+            blocked_by: Vec::new(),
+            skip_kind: None,
+        }
+    }
+
+    /// A check that could not be decided (missing facts, blocked, or not applicable).
+    pub fn skipped(id: CheckId, kind: SkipKind, reason: impl Into<String>) -> Self {
+        CheckResult {
+            id,
+            title: String::new(),
+            status: Status::Skipped,
+            reason: Some(reason.into()),
+            duration_ms: 0,
+            evidence: Map::new(),
+            findings: Vec::new(),
+            blocked_by: Vec::new(),
+            skip_kind: Some(kind),
+        }
+    }
+
+    /// A check that broke while running (a panic, a timeout); the cause goes in `reason`.
+    pub fn error(id: CheckId, cause: impl Into<String>) -> Self {
+        CheckResult {
+            status: Status::Error,
+            skip_kind: None,
+            ..CheckResult::skipped(id, SkipKind::Undecided, cause)
+        }
+    }
+
+    /// A check whose input was there but could not be interpreted: `error`, with the finding
+    /// that says what was wrong so the person can fix the capture.
+    pub fn undecidable(id: CheckId, evidence: Map<String, Value>, finding: Finding) -> Self {
+        CheckResult {
+            status: Status::Error,
+            reason: Some(finding.message.clone()),
+            evidence,
+            findings: vec![finding],
+            ..CheckResult::decided(id, Map::new(), Vec::new())
+        }
+    }
+
+    /// True when this result leaves the verdict incomplete.
+    pub fn is_incomplete(&self) -> bool {
+        match self.status {
+            Status::Error => true,
+            Status::Skipped => self.skip_kind != Some(SkipKind::NotApplicable),
+            _ => false,
+        }
+    }
+}
+
+/// Where the facts of a run came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceInfo {
+    pub kind: SourceKind,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SourceKind {
+    Device,
+    Bundle,
+    Demo,
+}
+
+/// Overall and per-feature verdicts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Incomplete,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureVerdict {
+    pub id: Feature,
+    pub verdict: Verdict,
+    pub blocked_by: Vec<CheckId>,
+}
+
+/// The single product of a run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema: String,
+    pub tool_version: String,
+    pub generated_at: chrono::DateTime<chrono::FixedOffset>,
+    pub source: SourceInfo,
+    pub verdict: Verdict,
+    pub features: Vec<FeatureVerdict>,
+    pub duration_ms: u64,
+    pub checks: Vec<CheckResult>,
+}
+
+impl Report {
+    /// The process exit code DESIGN.md assigns to this report.
+    pub fn exit_code(&self) -> i32 {
+        if self.checks.iter().any(|c| c.status == Status::Fail) {
+            1
+        } else if self.checks.iter().any(CheckResult::is_incomplete) {
+            3
+        } else {
+            0
+        }
+    }
+
+    pub fn check(&self, id: CheckId) -> Option<&CheckResult> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+}
+
+/// Builds an evidence map from `(key, value)` pairs, keeping their order.
+pub fn evidence<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_of_a_check_is_the_worst_finding() {
+        let findings = vec![
+            Finding::new("A", Severity::Info, &[Feature::EdgeSync], String::new()),
+            Finding::new("B", Severity::Fail, &[Feature::EdgeSync], String::new()),
+            Finding::new("C", Severity::Warn, &[Feature::EdgeSync], String::new()),
+        ];
+        let result = CheckResult::decided(CheckId::Rms, Map::new(), findings);
+        assert_eq!(result.status, Status::Fail);
+        assert_eq!(
+            CheckResult::decided(CheckId::Rms, Map::new(), vec![]).status,
+            Status::Pass
+        );
+    }
+
+    #[test]
+    fn not_applicable_skips_do_not_make_a_run_incomplete() {
+        let na = CheckResult::skipped(CheckId::DeviceRegistration, SkipKind::NotApplicable, "x");
+        let missing = CheckResult::skipped(CheckId::DeviceRegistration, SkipKind::Undecided, "x");
+        assert!(!na.is_incomplete());
+        assert!(missing.is_incomplete());
+        assert!(CheckResult::error(CheckId::Rms, "boom").is_incomplete());
+    }
+
+    #[test]
+    fn check_ids_round_trip_through_their_names() {
+        for id in CheckId::ALL {
+            assert_eq!(CheckId::parse(id.as_str()), Some(id));
+            assert_eq!(
+                serde_json::to_value(id).ok(),
+                Some(Value::String(id.as_str().into()))
+            );
+        }
+        assert_eq!(CheckId::parse("nope"), None);
+    }
+}

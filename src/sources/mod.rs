@@ -1,0 +1,102 @@
+//! Where raw evidence comes from: an evidence bundle (folder or zip) or a built-in demo
+//! scenario. Both produce the same `EvidenceFiles`, in the bundle layout of DESIGN.md, so the
+//! same parsers and checks decide either.
+
+
+use crate::facts::{FactSource, Platform};
+use crate::model::SourceInfo;
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+/// Raw evidence files keyed by their path in the bundle layout (`/`-separated).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EvidenceFiles {
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+impl EvidenceFiles {
+    pub fn insert(&mut self, path: &str, bytes: Vec<u8>) {
+        self.files.insert(normalise(path), bytes);
+    }
+
+    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
+        self.files.get(path).map(Vec::as_slice)
+    }
+
+    /// The file decoded to text (see `facts::text::decode`).
+    pub fn text(&self, path: &str) -> Option<String> {
+        self.bytes(path).map(crate::facts::text::decode)
+    }
+
+    /// Paths directly or indirectly under `folder/`, in order.
+    pub fn under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.files
+            .keys()
+            .map(String::as_str)
+            .filter(move |p| p.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/')))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// Drops one leading folder that holds everything (zips of a folder often carry it).
+    pub fn without_common_root(self) -> EvidenceFiles {
+        let first = self.files.keys().next().and_then(|p| p.split_once('/')).map(|(r, _)| r.to_owned());
+        let Some(root) = first else { return self };
+        let prefix = format!("{root}/");
+        let known = ["edge", "windows", "cloud"];
+        if known.contains(&root.as_str()) || !self.files.keys().all(|p| p.starts_with(&prefix)) {
+            return self;
+        }
+        let files = self
+            .files
+            .into_iter()
+            .map(|(p, b)| (p[prefix.len()..].to_owned(), b))
+            .collect();
+        EvidenceFiles { files }
+    }
+}
+
+fn normalise(path: &str) -> String {
+    path.replace('\\', "/").trim_start_matches("./").trim_matches('/').to_owned()
+}
+
+/// Evidence ready for gathering, with how the source behaves.
+#[derive(Debug, Clone)]
+pub struct LoadedSource {
+    pub info: SourceInfo,
+    pub files: EvidenceFiles,
+    pub platform: Platform,
+    /// Reason given for facts this source does not hold (`not in bundle`, ...).
+    pub missing_reason: &'static str,
+    /// How long each fact source takes to arrive (demo scenarios imitate a real device).
+    pub latency: HashMap<FactSource, Duration>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_normalised_and_a_common_root_is_dropped() {
+        let mut files = EvidenceFiles::default();
+        files.insert("bundle\\dsregcmd.txt", b"x".to_vec());
+        files.insert("./bundle/edge/Local State", b"y".to_vec());
+        let files = files.without_common_root();
+        assert_eq!(files.bytes("dsregcmd.txt"), Some(&b"x"[..]));
+        assert_eq!(files.under("edge").collect::<Vec<_>>(), ["edge/Local State"]);
+    }
+
+    #[test]
+    fn a_layout_folder_is_not_mistaken_for_a_root() {
+        let mut files = EvidenceFiles::default();
+        files.insert("edge/version.txt", b"1".to_vec());
+        let files = files.without_common_root();
+        assert!(files.bytes("edge/version.txt").is_some());
+    }
+}
