@@ -8,6 +8,10 @@
 pub mod checks;
 pub mod cloud;
 pub mod facts;
+pub mod guidance;
 pub mod model;
 pub mod network;
+pub mod report;
+pub mod runner;
 pub mod sources;
+pub mod verdict;

@@ -1,3 +1,224 @@
-fn main() {
-    println!("Hello, world!");
+//! Command line → mode → exit code. Everything else lives in the library.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use esr_doctor::guidance::{Explanation, Guidance};
+use esr_doctor::model::CheckId;
+use esr_doctor::report::{Format, json, markdown, redact, text};
+use esr_doctor::runner::{self, RunOptions};
+use esr_doctor::sources::{LoadedSource, bundle, scenario};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Finds out why Microsoft Edge sync / Enterprise State Roaming does not work, and how to fix it.
+#[derive(Debug, Parser)]
+#[command(name = "esr-doctor", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run every check and print a report (exit 0 pass, 1 fail, 2 could not run, 3 incomplete).
+    Check {
+        /// Use a built-in demo tenant (see `scenarios`).
+        #[arg(long, value_name = "SCENARIO", conflicts_with = "from")]
+        demo: Option<String>,
+        /// Use an evidence bundle: a folder or a .zip.
+        #[arg(long, value_name = "BUNDLE")]
+        from: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Run only these checks (comma-separated ids, e.g. rms,license).
+        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
+        only: Vec<String>,
+        /// Make no network connection at all.
+        #[arg(long)]
+        offline: bool,
+        /// Replace user names, ids, device names and IP addresses with placeholders.
+        #[arg(long)]
+        redact: bool,
+    },
+    /// List the built-in demo scenarios.
+    Scenarios,
+    /// Explain a finding code, a Windows event id or an HRESULT.
+    Explain {
+        /// e.g. ESR_DISABLED, 6065, 0xCAA5001C
+        code: String,
+    },
+}
+
+/// The tool itself could not run (DESIGN.md exit code 2).
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Some(Command::Check {
+            demo,
+            from,
+            format,
+            only,
+            offline,
+            redact,
+        }) => {
+            let _ = offline; // Demo and bundle sources never connect; live probes honour it later.
+            check(demo, from, format, &only, redact)
+        }
+        Some(Command::Scenarios) => scenarios(),
+        Some(Command::Explain { code }) => explain(&code),
+        None => Err(anyhow::anyhow!(
+            "the interactive wizard is not in this build yet; run `esr-doctor check --demo healthy` or `esr-doctor check --from BUNDLE`"
+        )),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(error) => {
+            eprintln!("esr-doctor: {error:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+fn parse_only(only: &[String]) -> anyhow::Result<Option<Vec<CheckId>>> {
+    if only.is_empty() {
+        return Ok(None);
+    }
+    let ids: Result<Vec<CheckId>, String> = only
+        .iter()
+        .map(|name| CheckId::parse(name).ok_or_else(|| name.clone()))
+        .collect();
+    ids.map(Some).map_err(|bad| {
+        let known: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
+        anyhow::anyhow!(
+            "unknown check id {bad:?} in --only; known ids: {}",
+            known.join(", ")
+        )
+    })
+}
+
+fn load_source(demo: Option<String>, from: Option<PathBuf>) -> anyhow::Result<LoadedSource> {
+    match (demo, from) {
+        (Some(name), _) => Ok(scenario::load(&name)?),
+        (None, Some(path)) => bundle::load(&path)
+            .with_context(|| format!("cannot read the bundle {}", path.display())),
+        (None, None) => anyhow::bail!(
+            "gathering evidence from this device is not in this build yet; use --demo SCENARIO or --from BUNDLE"
+        ),
+    }
+}
+
+fn check(
+    demo: Option<String>,
+    from: Option<PathBuf>,
+    format: Format,
+    only: &[String],
+    redact_report: bool,
+) -> anyhow::Result<u8> {
+    let only = parse_only(only)?;
+    let source = load_source(demo, from)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let options = RunOptions {
+        only,
+        ..RunOptions::default()
+    };
+    let mut report = runtime.block_on(runner::run(source, options, None));
+    let exit = u8::try_from(report.exit_code()).unwrap_or(EXIT_USAGE);
+    if redact_report {
+        redact::redact(&mut report);
+    }
+    let rendered = match format {
+        Format::Json => json::render(&report).context("cannot serialise the report")? + "\n",
+        Format::Markdown => markdown::render(&report),
+        Format::Text => text::render(&report),
+    };
+    let written = match format {
+        Format::Text => anstream::stdout().write_all(rendered.as_bytes()),
+        _ => std::io::stdout().write_all(rendered.as_bytes()),
+    };
+    written.context("cannot write the report to stdout")?;
+    Ok(exit)
+}
+
+fn scenarios() -> anyhow::Result<u8> {
+    let names = scenario::names();
+    let width = names.iter().map(String::len).max().unwrap_or(0);
+    for name in names {
+        let spec = scenario::spec(&name)?;
+        println!("{name:<width$}  {}", spec.description);
+    }
+    Ok(0)
+}
+
+fn explain(query: &str) -> anyhow::Result<u8> {
+    let guidance = Guidance::builtin();
+    let Some(explanation) = guidance.explain(query) else {
+        anyhow::bail!(
+            "unknown code {query:?}; explain accepts a finding code (e.g. ESR_DISABLED, RMS_NOT_ACTIVATED), a Windows event id ({}) or an HRESULT ({})",
+            guidance
+                .events
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            guidance
+                .hresults
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    };
+    let mut out = String::new();
+    match explanation {
+        Explanation::Code { code, entry } => {
+            out += &format!(
+                "{code}: {}\n\n{}\n\nWho fixes it: {}\n",
+                entry.title,
+                entry.explanation,
+                entry.audience.as_str()
+            );
+            for (n, step) in entry.steps.iter().enumerate() {
+                out += &format!("  {}. {step}\n", n + 1);
+            }
+            if !entry.commands.is_empty() {
+                out += "\nCommands:\n";
+                for command in &entry.commands {
+                    out += &format!("  > {command}\n");
+                }
+            }
+            for doc in &entry.docs {
+                out += &format!("\n{doc}");
+            }
+            out += &format!("\n\nRule last verified: {}\n", entry.verified);
+        }
+        Explanation::Event { id, note, codes } => {
+            out += &format!("Event {id} ({})\n\n{}\n", note.log, note.meaning);
+            for code in codes {
+                out += &see_also(guidance, code);
+            }
+        }
+        Explanation::Hresult {
+            hresult,
+            note,
+            codes,
+        } => {
+            out += &format!("{hresult}: {}\n\n{}\n", note.name, note.meaning);
+            for code in codes {
+                out += &see_also(guidance, code);
+            }
+        }
+    }
+    print!("{out}");
+    Ok(0)
+}
+
+fn see_also(guidance: &Guidance, code: &str) -> String {
+    let title = guidance.entry(code).map_or("", |e| e.title.as_str());
+    format!("\nFinding {code}: {title}\n  (esr-doctor explain {code})\n")
 }

@@ -55,7 +55,9 @@ impl CheckId {
 
     /// Parses a stable identifier (as given to `--only`).
     pub fn parse(text: &str) -> Option<CheckId> {
-        CheckId::ALL.into_iter().find(|id| id.as_str() == text.trim())
+        CheckId::ALL
+            .into_iter()
+            .find(|id| id.as_str() == text.trim())
     }
 }
 

@@ -30,8 +30,17 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let edge = &[Feature::EdgeSync];
     let Some(active) = profiles.active() else {
-        let finding = Finding::new("ACCOUNT_NOT_SIGNED_IN", Severity::Fail, edge, "Edge has no profile.".into());
-        return CheckResult::decided(ID, evidence([("account_kind", Value::from("not_signed_in"))]), vec![finding]);
+        let finding = Finding::new(
+            "ACCOUNT_NOT_SIGNED_IN",
+            Severity::Fail,
+            edge,
+            "Edge has no profile.".into(),
+        );
+        return CheckResult::decided(
+            ID,
+            evidence([("account_kind", Value::from("not_signed_in"))]),
+            vec![finding],
+        );
     };
     let user = active.user_name.clone().unwrap_or_default();
     let all_profiles: Vec<Value> = profiles
@@ -41,10 +50,19 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .collect();
     let evidence = evidence([
         ("account_kind", Value::from(active.kind.as_str())),
-        ("tenant_id", active.tenant_id.clone().map_or(Value::Null, Value::from)),
-        ("user", active.user_name.clone().map_or(Value::Null, Value::from)),
+        (
+            "tenant_id",
+            active.tenant_id.clone().map_or(Value::Null, Value::from),
+        ),
+        (
+            "user",
+            active.user_name.clone().map_or(Value::Null, Value::from),
+        ),
         ("profile", Value::from(active.dir.clone())),
-        ("edge_account_type", active.raw_account_type.clone().unwrap_or(Value::Null)),
+        (
+            "edge_account_type",
+            active.raw_account_type.clone().unwrap_or(Value::Null),
+        ),
         ("profiles", Value::Array(all_profiles)),
     ]);
     let mut findings = Vec::new();
@@ -110,10 +128,13 @@ mod tests {
 
     fn run(entry: &str, dsreg: Option<&str>) -> CheckResult {
         let local_state = format!(r#"{{"profile":{{"info_cache":{{"Default":{entry}}}}}}}"#);
-        let profiles = edge_profile::parse(Some(&local_state), &[]).map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found);
+        let profiles = edge_profile::parse(Some(&local_state), &[])
+            .map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found);
         let facts = Facts {
             edge_profiles: profiles,
-            dsregcmd: dsreg.map_or(Gathered::Missing("not in bundle".into()), |t| Gathered::Found(dsregcmd::parse(t))),
+            dsregcmd: dsreg.map_or(Gathered::Missing("not in bundle".into()), |t| {
+                Gathered::Found(dsregcmd::parse(t))
+            }),
             ..Facts::default()
         };
         decide(&facts)
@@ -121,17 +142,32 @@ mod tests {
 
     #[test]
     fn work_account_passes_and_reports_its_tenant() {
-        let result = run(r#"{"user_name":"ann@fabrikam.com","edge_account_type":2,"edge_account_tenant_id":"t-1","is_consented_primary_account":true}"#, None);
+        let result = run(
+            r#"{"user_name":"ann@fabrikam.com","edge_account_type":2,"edge_account_tenant_id":"t-1","is_consented_primary_account":true}"#,
+            None,
+        );
         assert_eq!(result.status, Status::Pass);
-        assert_eq!(result.evidence.get("account_kind"), Some(&Value::from("work_or_school")));
+        assert_eq!(
+            result.evidence.get("account_kind"),
+            Some(&Value::from("work_or_school"))
+        );
         assert_eq!(result.evidence.get("tenant_id"), Some(&Value::from("t-1")));
     }
 
     #[test]
     fn personal_and_signed_out_profiles_fail() {
-        let personal = run(r#"{"user_name":"ann@outlook.com","edge_account_type":1}"#, None);
-        assert_eq!((personal.status, personal.findings[0].code.as_str()), (Status::Fail, "ACCOUNT_PERSONAL_MSA"));
-        assert_eq!(personal.evidence.get("account_kind"), Some(&Value::from("personal")));
+        let personal = run(
+            r#"{"user_name":"ann@outlook.com","edge_account_type":1}"#,
+            None,
+        );
+        assert_eq!(
+            (personal.status, personal.findings[0].code.as_str()),
+            (Status::Fail, "ACCOUNT_PERSONAL_MSA")
+        );
+        assert_eq!(
+            personal.evidence.get("account_kind"),
+            Some(&Value::from("personal"))
+        );
         let signed_out = run(r#"{"user_name":"","edge_account_type":0}"#, None);
         assert_eq!(signed_out.findings[0].code, "ACCOUNT_NOT_SIGNED_IN");
     }
@@ -140,13 +176,20 @@ mod tests {
     fn unknown_type_is_shown_raw_and_tenant_mismatch_warns() {
         let unknown = run(r#"{"user_name":"a@b.c","edge_account_type":3}"#, None);
         assert_eq!(unknown.status, Status::Warn);
-        assert!(unknown.findings[0].message.contains("edge_account_type = 3"));
+        assert!(
+            unknown.findings[0]
+                .message
+                .contains("edge_account_type = 3")
+        );
         let mismatch = run(
             r#"{"user_name":"a@b.c","edge_account_type":2,"edge_account_tenant_id":"t-1","is_consented_primary_account":false}"#,
             Some("| Tenant Details |\n TenantId : t-2\n"),
         );
         let codes: Vec<&str> = mismatch.findings.iter().map(|f| f.code.as_str()).collect();
-        assert_eq!(codes, ["ACCOUNT_TENANT_MISMATCH", "ACCOUNT_SYNC_NOT_TURNED_ON"]);
+        assert_eq!(
+            codes,
+            ["ACCOUNT_TENANT_MISMATCH", "ACCOUNT_SYNC_NOT_TURNED_ON"]
+        );
     }
 
     #[test]
@@ -154,6 +197,11 @@ mod tests {
         let chromium = r#"{"user_name":"","gaia_id":""}"#;
         let result = run(chromium, None);
         assert_eq!(result.status, Status::Skipped);
-        assert!(result.reason.as_deref().is_some_and(|r| r.contains("not Microsoft Edge")));
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("not Microsoft Edge"))
+        );
     }
 }

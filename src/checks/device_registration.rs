@@ -37,7 +37,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let evidence = evidence([
         ("join_type", Value::from(join.as_str())),
         ("wam_default_set", opt(status.flag("WamDefaultSet"))),
-        ("settings_url_present", opt(settings_url.map(|u| !u.is_empty()))),
+        (
+            "settings_url_present",
+            opt(settings_url.map(|u| !u.is_empty())),
+        ),
         ("prt_present", opt(status.flag("AzureAdPrt"))),
         ("settings_uris", opt(status.settings_uris())),
         ("tenant_id", opt(status.get("TenantId"))),
@@ -46,6 +49,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         ("device_auth_status", opt(status.get("DeviceAuthStatus"))),
         ("wam_default_raw", opt(status.get("WamDefaultSet"))),
         ("legacy_format", Value::from(status.is_legacy_format())),
+        ("os", opt(facts.os.clone())),
     ]);
     let mut findings = Vec::new();
     match join {
@@ -89,13 +93,18 @@ pub fn decide(facts: &Facts) -> CheckResult {
 
 fn describe(join: JoinType) -> &'static str {
     match join {
-        JoinType::WorkplaceRegistered => "only Entra registered (a work account was added, the device is not joined)",
+        JoinType::WorkplaceRegistered => {
+            "only Entra registered (a work account was added, the device is not joined)"
+        }
         _ => "not joined to Entra ID or a domain",
     }
 }
 
 fn joined_device_findings(status: &DsregStatus, findings: &mut Vec<Finding>) {
-    if let Some(auth) = status.get("DeviceAuthStatus").filter(|a| a.to_ascii_uppercase().starts_with("FAILED")) {
+    if let Some(auth) = status
+        .get("DeviceAuthStatus")
+        .filter(|a| a.to_ascii_uppercase().starts_with("FAILED"))
+    {
         findings.push(Finding::new(
             "DEVICE_AUTH_FAILED",
             Severity::Fail,
@@ -118,8 +127,8 @@ fn joined_device_findings(status: &DsregStatus, findings: &mut Vec<Finding>) {
             "The capture has no SettingsUrl line, so ESR provisioning could not be checked.".into(),
         )),
     }
-    match status.get("WamDefaultSet") {
-        Some(raw) => match yes_no(raw) {
+    if let Some(raw) = status.get("WamDefaultSet") {
+        match yes_no(raw) {
             Some(true) => {}
             Some(false) => findings.push(Finding::new(
                 "WAM_DEFAULT_NOT_SET",
@@ -133,8 +142,7 @@ fn joined_device_findings(status: &DsregStatus, findings: &mut Vec<Finding>) {
                 WINDOWS,
                 format!("WamDefaultSet is {raw:?}: often dsregcmd ran elevated or as SYSTEM; run it in the user's own session."),
             )),
-        },
-        None => {}
+        }
     }
     if status.wam_provider() == Some(WamProvider::MicrosoftAccount) {
         findings.push(Finding::new(
@@ -161,7 +169,10 @@ mod tests {
     use crate::model::Status;
 
     fn run(text: &str) -> CheckResult {
-        decide(&Facts { dsregcmd: Gathered::Found(dsregcmd::parse(text)), ..Facts::default() })
+        decide(&Facts {
+            dsregcmd: Gathered::Found(dsregcmd::parse(text)),
+            ..Facts::default()
+        })
     }
 
     fn codes(r: &CheckResult) -> Vec<&str> {
@@ -169,33 +180,61 @@ mod tests {
     }
 
     fn is_partial(result: &CheckResult) -> bool {
-        result.status == Status::Skipped && result.findings.iter().any(|f| f.code == "DSREG_PARTIAL")
+        result.status == Status::Skipped
+            && result.findings.iter().any(|f| f.code == "DSREG_PARTIAL")
     }
 
     #[test]
     fn fixtures_decide_as_documented() {
-        let aadj = run(include_str!("../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"));
+        let aadj = run(include_str!(
+            "../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"
+        ));
         assert_eq!(codes(&aadj), ["SETTINGS_URL_EMPTY"]);
-        assert_eq!(aadj.evidence.get("settings_url_present"), Some(&Value::Bool(false)));
-        assert_eq!(aadj.evidence.get("join_type"), Some(&Value::from("entra_joined")));
-        let legacy = run(include_str!("../../../shared/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"));
+        assert_eq!(
+            aadj.evidence.get("settings_url_present"),
+            Some(&Value::Bool(false))
+        );
+        assert_eq!(
+            aadj.evidence.get("join_type"),
+            Some(&Value::from("entra_joined"))
+        );
+        let legacy = run(include_str!(
+            "../../../shared/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"
+        ));
         assert_eq!(legacy.status, Status::Pass);
-        assert_eq!(legacy.evidence.get("join_type"), Some(&Value::from("hybrid_joined")));
+        assert_eq!(
+            legacy.evidence.get("join_type"),
+            Some(&Value::from("hybrid_joined"))
+        );
         assert_eq!(legacy.evidence.get("prt_present"), Some(&Value::Bool(true)));
-        let sso = run(include_str!("../../../shared/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt"));
+        let sso = run(include_str!(
+            "../../../shared/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt"
+        ));
         assert!(is_partial(&sso));
         assert_eq!(sso.evidence.get("join_type"), Some(&Value::from("unknown")));
     }
 
     #[test]
     fn join_states_and_wam_problems() {
-        let wpj = run("| Device State |\nAzureAdJoined : NO\nDomainJoined : NO\n| User State |\nWorkplaceJoined : YES\n");
+        let wpj = run(
+            "| Device State |\nAzureAdJoined : NO\nDomainJoined : NO\n| User State |\nWorkplaceJoined : YES\n",
+        );
         assert_eq!(codes(&wpj), ["DEVICE_NOT_JOINED"]);
-        assert_eq!(wpj.evidence.get("join_type"), Some(&Value::from("workplace_registered")));
-        let domain = run("| Device State |\nAzureAdJoined : NO\nEnterpriseJoined : NO\nDomainJoined : YES\nDomainName : CONTOSO\n");
+        assert_eq!(
+            wpj.evidence.get("join_type"),
+            Some(&Value::from("workplace_registered"))
+        );
+        let domain = run(
+            "| Device State |\nAzureAdJoined : NO\nEnterpriseJoined : NO\nDomainJoined : YES\nDomainName : CONTOSO\n",
+        );
         assert_eq!(codes(&domain), ["DEVICE_HYBRID_JOIN_MISSING"]);
-        let wam = run("| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n| User State |\nWamDefaultSet : ERROR (0x80070520)\nWamDefaultGUID : {X} (MicrosoftAccount)\n| SSO State |\nAzureAdPrt : NO\n");
-        assert_eq!(codes(&wam), ["WAM_DEFAULT_ERROR", "WAM_DEFAULT_PERSONAL", "PRT_MISSING"]);
+        let wam = run(
+            "| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n| User State |\nWamDefaultSet : ERROR (0x80070520)\nWamDefaultGUID : {X} (MicrosoftAccount)\n| SSO State |\nAzureAdPrt : NO\n",
+        );
+        assert_eq!(
+            codes(&wam),
+            ["WAM_DEFAULT_ERROR", "WAM_DEFAULT_PERSONAL", "PRT_MISSING"]
+        );
         assert_eq!(wam.evidence.get("wam_default_set"), Some(&Value::Null));
     }
 }

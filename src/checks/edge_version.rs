@@ -35,7 +35,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
             ("version", Value::Null),
             ("channel", Value::Null),
             ("major", Value::Null),
-            ("raw", Value::from(versions.raw.chars().take(200).collect::<String>())),
+            (
+                "raw",
+                Value::from(versions.raw.chars().take(200).collect::<String>()),
+            ),
         ]);
         if versions.says_not_installed() {
             let finding = Finding::new(
@@ -50,7 +53,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "EDGE_VERSION_UNREADABLE",
             Severity::Warn,
             &[Feature::EdgeSync],
-            format!("No Edge version could be read from the captured text: {:?}", versions.raw.chars().take(80).collect::<String>()),
+            format!(
+                "No Edge version could be read from the captured text: {:?}",
+                versions.raw.chars().take(80).collect::<String>()
+            ),
         );
         return CheckResult::undecidable(ID, evidence, finding);
     };
@@ -79,7 +85,9 @@ pub fn decide(facts: &Facts) -> CheckResult {
                 format!("Edge {version} syncs favourites and settings, but open tabs and history need Edge 88 or later."),
             ));
         }
-        let minimum = Version { parts: TROUBLESHOOTING_MINIMUM.to_vec() };
+        let minimum = Version {
+            parts: TROUBLESHOOTING_MINIMUM.to_vec(),
+        };
         if *version < minimum {
             findings.push(Finding::new(
                 "EDGE_BELOW_TROUBLESHOOTING_MINIMUM",
@@ -94,7 +102,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "EDGE_CHANNEL_UNSUPPORTED",
             Severity::Warn,
             edge,
-            format!("The {} channel is not supported for production use; test sync on Stable or Beta.", primary.channel.as_str()),
+            format!(
+                "The {} channel is not supported for production use; test sync on Stable or Beta.",
+                primary.channel.as_str()
+            ),
         ));
     }
     CheckResult::decided(ID, evidence, findings)
@@ -107,7 +118,10 @@ mod tests {
     use crate::model::Status;
 
     fn run(text: &str) -> CheckResult {
-        let facts = Facts { edge_versions: Gathered::Found(edge_install::parse(text)), ..Facts::default() };
+        let facts = Facts {
+            edge_versions: Gathered::Found(edge_install::parse(text)),
+            ..Facts::default()
+        };
         decide(&facts)
     }
 
@@ -118,22 +132,43 @@ mod tests {
     #[test]
     fn thresholds() {
         assert_eq!(codes(&run("Microsoft Edge 76.0.182.22")), ["EDGE_TOO_OLD"]);
-        assert_eq!(codes(&run("Microsoft Edge 80.0.361.48")), ["EDGE_NO_TABS_HISTORY_SYNC", "EDGE_BELOW_TROUBLESHOOTING_MINIMUM"]);
-        assert_eq!(codes(&run("Microsoft Edge 98.0.1108.42")), ["EDGE_BELOW_TROUBLESHOOTING_MINIMUM"]);
+        assert_eq!(
+            codes(&run("Microsoft Edge 80.0.361.48")),
+            [
+                "EDGE_NO_TABS_HISTORY_SYNC",
+                "EDGE_BELOW_TROUBLESHOOTING_MINIMUM"
+            ]
+        );
+        assert_eq!(
+            codes(&run("Microsoft Edge 98.0.1108.42")),
+            ["EDGE_BELOW_TROUBLESHOOTING_MINIMUM"]
+        );
         let current = run("Microsoft Edge 98.0.1108.43");
         assert_eq!(current.status, Status::Pass);
         assert_eq!(current.evidence.get("major"), Some(&Value::from(98)));
-        assert_eq!(current.evidence.get("channel"), Some(&Value::from("stable")));
+        assert_eq!(
+            current.evidence.get("channel"),
+            Some(&Value::from("stable"))
+        );
     }
 
     #[test]
     fn missing_unreadable_and_canary() {
-        let missing = run("ERROR: The system was unable to find the specified registry key or value.");
-        assert_eq!((missing.status, codes(&missing)), (Status::Fail, vec!["EDGE_NOT_INSTALLED"]));
+        let missing =
+            run("ERROR: The system was unable to find the specified registry key or value.");
+        assert_eq!(
+            (missing.status, codes(&missing)),
+            (Status::Fail, vec!["EDGE_NOT_INSTALLED"])
+        );
         assert_eq!(missing.evidence.get("version"), Some(&Value::Null));
         let garbage = run("lorem ipsum");
-        assert_eq!((garbage.status, codes(&garbage)), (Status::Error, vec!["EDGE_VERSION_UNREADABLE"]));
-        let canary = run("HKEY_CURRENT_USER\\Software\\Microsoft\\Edge SxS\\BLBeacon\n    version    REG_SZ    133.0.1.0");
+        assert_eq!(
+            (garbage.status, codes(&garbage)),
+            (Status::Error, vec!["EDGE_VERSION_UNREADABLE"])
+        );
+        let canary = run(
+            "HKEY_CURRENT_USER\\Software\\Microsoft\\Edge SxS\\BLBeacon\n    version    REG_SZ    133.0.1.0",
+        );
         assert_eq!(codes(&canary), ["EDGE_CHANNEL_UNSUPPORTED"]);
     }
 }

@@ -22,13 +22,20 @@ pub const CODES: &[&str] = &[
 ];
 
 /// Eligible plans in `skus`: (active ones, assigned-but-disabled ones).
-fn eligible<'t>(table: &'t PlanTable, skus: &[Sku]) -> (Vec<&'t EligiblePlan>, Vec<&'t EligiblePlan>) {
+fn eligible<'t>(
+    table: &'t PlanTable,
+    skus: &[Sku],
+) -> (Vec<&'t EligiblePlan>, Vec<&'t EligiblePlan>) {
     let mut active = Vec::new();
     let mut disabled = Vec::new();
     for sku in skus.iter().filter(|s| s.is_usable()) {
         for plan in &sku.service_plans {
             if let Some(known) = table.plan(&plan.service_plan_id) {
-                let list = if plan.is_active() { &mut active } else { &mut disabled };
+                let list = if plan.is_active() {
+                    &mut active
+                } else {
+                    &mut disabled
+                };
                 if !list.contains(&known) {
                     list.push(known);
                 }
@@ -48,12 +55,16 @@ fn any_enables(plans: &[&EligiblePlan], feature: Feature) -> bool {
 
 /// RMS is known to be active for the tenant (either view says so).
 pub(crate) fn rms_active(facts: &Facts) -> Option<bool> {
-    let Gathered::Found(rms) = &facts.rms else { return None };
+    let Gathered::Found(rms) = &facts.rms else {
+        return None;
+    };
     let discovery = rms.discovery.as_ref().and_then(|d| d.as_ref().ok());
     let state = rms.functional_state.as_ref().and_then(|s| s.as_ref().ok());
     match (discovery, state) {
         (Some(Discovery::Services(_)), _) | (_, Some(FunctionalState::Enabled)) => Some(true),
-        (Some(Discovery::TenantNotActivated), _) | (_, Some(FunctionalState::Disabled)) => Some(false),
+        (Some(Discovery::TenantNotActivated), _) | (_, Some(FunctionalState::Disabled)) => {
+            Some(false)
+        }
         _ => None,
     }
 }
@@ -68,20 +79,39 @@ pub fn decide(facts: &Facts) -> CheckResult {
             .into_iter()
             .flatten()
             .find_map(|r| r.as_ref().err())
-            .map_or("no licence answers (licenseDetails, subscribedSkus) were recorded".to_owned(), |e| e.to_string());
+            .map_or(
+                "no licence answers (licenseDetails, subscribedSkus) were recorded".to_owned(),
+                |e| e.to_string(),
+            );
         return CheckResult::error(ID, cause);
     }
     let (user_active, user_disabled) = user_skus.map(|s| eligible(table, s)).unwrap_or_default();
     let (tenant_active, _) = tenant_skus.map(|s| eligible(table, s)).unwrap_or_default();
     let rms_active = rms_active(facts);
     let evidence = evidence([
-        ("user_skus", user_skus.map_or(Value::Null, |s| Value::Array(s.iter().map(|k| Value::from(k.sku_part_number.clone())).collect()))),
-        ("user_plans", user_skus.map_or(Value::Null, |_| names(&user_active))),
-        ("tenant_plans", tenant_skus.map_or(Value::Null, |_| names(&tenant_active))),
+        (
+            "user_skus",
+            user_skus.map_or(Value::Null, |s| {
+                Value::Array(
+                    s.iter()
+                        .map(|k| Value::from(k.sku_part_number.clone()))
+                        .collect(),
+                )
+            }),
+        ),
+        (
+            "user_plans",
+            user_skus.map_or(Value::Null, |_| names(&user_active)),
+        ),
+        (
+            "tenant_plans",
+            tenant_skus.map_or(Value::Null, |_| names(&tenant_active)),
+        ),
         ("rms_active", rms_active.map_or(Value::Null, Value::from)),
     ]);
     let both = [Feature::EdgeSync, Feature::WindowsSettings];
-    let tenant_has_none = tenant_skus.is_some() && tenant_active.is_empty() && user_active.is_empty();
+    let tenant_has_none =
+        tenant_skus.is_some() && tenant_active.is_empty() && user_active.is_empty();
     if tenant_has_none {
         let finding = Finding::new(
             "LICENSE_NONE_ELIGIBLE",
@@ -93,18 +123,36 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let mut findings = Vec::new();
     if user_skus.is_some() && !any_enables(&user_active, Feature::EdgeSync) {
-        let severity = if rms_active == Some(true) { Severity::Warn } else { Severity::Fail };
+        let severity = if rms_active == Some(true) {
+            Severity::Warn
+        } else {
+            Severity::Fail
+        };
         let note = if severity == Severity::Warn {
             " Azure RMS is active for the tenant, so Edge sync works regardless; assign the licence to stay compliant."
         } else {
             ""
         };
-        let (code, what) = if user_disabled.iter().any(|p| PlanTable::enables(p, Feature::EdgeSync)) {
-            ("LICENSE_PLAN_DISABLED", format!("The user's licence includes {} but that plan is turned off.", plan_list(&user_disabled)))
+        let (code, what) = if user_disabled
+            .iter()
+            .any(|p| PlanTable::enables(p, Feature::EdgeSync))
+        {
+            (
+                "LICENSE_PLAN_DISABLED",
+                format!(
+                    "The user's licence includes {} but that plan is turned off.",
+                    plan_list(&user_disabled)
+                ),
+            )
         } else {
             ("LICENSE_USER_NOT_ASSIGNED", "The user has no licence with a plan that enables Edge sync, although the tenant owns one.".to_owned())
         };
-        findings.push(Finding::new(code, severity, &[Feature::EdgeSync], format!("{what}{note}")));
+        findings.push(Finding::new(
+            code,
+            severity,
+            &[Feature::EdgeSync],
+            format!("{what}{note}"),
+        ));
     }
     if user_skus.is_some() && !any_enables(&user_active, Feature::WindowsSettings) {
         findings.push(Finding::new(
@@ -118,7 +166,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
 }
 
 fn plan_list(plans: &[&EligiblePlan]) -> String {
-    plans.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+    plans
+        .iter()
+        .map(|p| p.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]
@@ -143,7 +195,10 @@ mod tests {
                 ..GraphFacts::default()
             }),
             rms: rms_state.map_or(Gathered::Missing("x".into()), |s| {
-                Gathered::Found(RmsFacts { functional_state: Some(rms::parse_functional_state("f", s)), ..RmsFacts::default() })
+                Gathered::Found(RmsFacts {
+                    functional_state: Some(rms::parse_functional_state("f", s)),
+                    ..RmsFacts::default()
+                })
             }),
             ..Facts::default()
         };
@@ -151,29 +206,47 @@ mod tests {
     }
 
     fn codes(r: &CheckResult) -> Vec<(&str, Severity)> {
-        r.findings.iter().map(|f| (f.code.as_str(), f.severity)).collect()
+        r.findings
+            .iter()
+            .map(|f| (f.code.as_str(), f.severity))
+            .collect()
     }
 
     #[test]
     fn e3_user_passes() {
         let result = run(Some(E3_USER), Some(E3_USER), None);
         assert_eq!(result.status, Status::Pass);
-        assert_eq!(result.evidence.get("user_plans"), Some(&serde_json::json!(["RMS_S_ENTERPRISE", "AAD_PREMIUM"])));
+        assert_eq!(
+            result.evidence.get("user_plans"),
+            Some(&serde_json::json!(["RMS_S_ENTERPRISE", "AAD_PREMIUM"]))
+        );
     }
 
     #[test]
     fn tenant_without_any_eligible_plan_fails_both_features() {
         let result = run(Some(BASIC), Some(BASIC), None);
         assert_eq!(codes(&result), [("LICENSE_NONE_ELIGIBLE", Severity::Fail)]);
-        assert_eq!(result.findings[0].affects, [Feature::EdgeSync, Feature::WindowsSettings]);
+        assert_eq!(
+            result.findings[0].affects,
+            [Feature::EdgeSync, Feature::WindowsSettings]
+        );
     }
 
     #[test]
     fn unlicensed_user_is_a_warning_once_rms_is_active() {
         let without_rms = run(Some(NOTHING), Some(E3_USER), Some("0"));
-        assert_eq!(codes(&without_rms), [("LICENSE_USER_NOT_ASSIGNED", Severity::Fail), ("LICENSE_NO_ENTRA_PREMIUM", Severity::Fail)]);
+        assert_eq!(
+            codes(&without_rms),
+            [
+                ("LICENSE_USER_NOT_ASSIGNED", Severity::Fail),
+                ("LICENSE_NO_ENTRA_PREMIUM", Severity::Fail)
+            ]
+        );
         let with_rms = run(Some(NOTHING), Some(E3_USER), Some("1"));
-        assert_eq!(codes(&with_rms)[0], ("LICENSE_USER_NOT_ASSIGNED", Severity::Warn));
+        assert_eq!(
+            codes(&with_rms)[0],
+            ("LICENSE_USER_NOT_ASSIGNED", Severity::Warn)
+        );
     }
 
     #[test]
@@ -188,6 +261,11 @@ mod tests {
     fn unreadable_answers_are_an_error_not_a_pass() {
         let result = run(Some("{oops"), None, None);
         assert_eq!(result.status, Status::Error);
-        assert!(result.reason.as_deref().is_some_and(|r| r.contains("not valid JSON")));
+        assert!(
+            result
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("not valid JSON"))
+        );
     }
 }

@@ -18,6 +18,7 @@ use crate::facts::{FactSource, Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, SkipKind};
 
 /// One row of the catalogue.
+#[derive(Clone, Copy)]
 pub struct CheckSpec {
     pub id: CheckId,
     pub title: &'static str,
@@ -84,7 +85,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is Azure Rights Management (AIP) activated for the tenant and not scoped away from this user?",
         needs: &[S::Rms],
         serves: &[EdgeSync],
-        blocked_by: &[],
+        blocked_by: &[CheckId::License],
         decide: rms::decide,
         codes: rms::CODES,
     },
@@ -144,15 +145,29 @@ pub fn spec(id: CheckId) -> &'static CheckSpec {
 }
 
 /// Unwraps a fact source for a check, or returns the result that explains why it is absent.
-pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, CheckResult> {
-    match gathered {
-        Gathered::Found(value) => Ok(value),
-        Gathered::Missing(reason) => Err(CheckResult::skipped(id, SkipKind::Undecided, reason.clone())),
-        Gathered::NotApplicable(reason) => Err(CheckResult::skipped(id, SkipKind::NotApplicable, reason.clone())),
-        Gathered::Unreadable(message) => Err(CheckResult::error(id, message.clone())),
-        Gathered::Pending => Err(CheckResult::error(id, "its facts were never gathered")),
-    }
+pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<CheckResult>> {
+    let unavailable = match gathered {
+        Gathered::Found(value) => return Ok(value),
+        Gathered::Missing(reason) => CheckResult::skipped(id, SkipKind::Undecided, reason.clone()),
+        Gathered::NotApplicable(reason) => {
+            CheckResult::skipped(id, SkipKind::NotApplicable, reason.clone())
+        }
+        Gathered::Unreadable(message) => CheckResult::error(id, message.clone()),
+        Gathered::Pending => CheckResult::error(id, "its facts were never gathered"),
+    };
+    Err(Box::new(unavailable))
 }
+
+/// `need!(ID, &facts.slot)`: the found value, or return the skipped/error result explaining why not.
+macro_rules! need {
+    ($id:expr, $gathered:expr) => {
+        match $crate::checks::require($id, $gathered) {
+            Ok(value) => value,
+            Err(result) => return *result,
+        }
+    };
+}
+pub(crate) use need;
 
 #[cfg(test)]
 mod tests {
@@ -172,19 +187,13 @@ mod tests {
         for (index, check) in CATALOGUE.iter().enumerate() {
             for blocker in check.blocked_by {
                 let at = CATALOGUE.iter().position(|c| c.id == *blocker);
-                assert!(at.is_some_and(|at| at < index), "{} blocked by later {}", check.id, blocker);
+                assert!(
+                    at.is_some_and(|at| at < index),
+                    "{} blocked by later {}",
+                    check.id,
+                    blocker
+                );
             }
         }
     }
 }
-
-/// `need!(ID, &facts.slot)`: the found value, or return the skipped/error result explaining why not.
-macro_rules! need {
-    ($id:expr, $gathered:expr) => {
-        match $crate::checks::require($id, $gathered) {
-            Ok(value) => value,
-            Err(result) => return result,
-        }
-    };
-}
-pub(crate) use need;

@@ -10,7 +10,12 @@ use crate::network::reach::{GLOBAL_ENDPOINTS, Phase, Reach};
 use serde_json::{Value, json};
 
 const ID: CheckId = CheckId::Network;
-pub const CODES: &[&str] = &["NET_BLOCKED", "NET_PROXY_AUTH_REQUIRED", "NET_TLS_INSPECTED", "NET_NOT_PROBED"];
+pub const CODES: &[&str] = &[
+    "NET_BLOCKED",
+    "NET_PROXY_AUTH_REQUIRED",
+    "NET_TLS_INSPECTED",
+    "NET_NOT_PROBED",
+];
 
 pub fn decide(facts: &Facts) -> CheckResult {
     let reach = need!(ID, &facts.reach);
@@ -36,7 +41,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
         }
     }
     // Other endpoints in the recording (national clouds, WNS) are judged too.
-    for result in reach.results.iter().filter(|r| !GLOBAL_ENDPOINTS.iter().any(|e| e.host.eq_ignore_ascii_case(&r.host))) {
+    for result in reach.results.iter().filter(|r| {
+        !GLOBAL_ENDPOINTS
+            .iter()
+            .any(|e| e.host.eq_ignore_ascii_case(&r.host))
+    }) {
         rows.push(row(result));
         if let Some(finding) = judge(result, "recorded endpoint", &[Feature::EdgeSync]) {
             if finding.severity == Severity::Fail {
@@ -45,7 +54,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
             findings.push(finding);
         }
     }
-    let evidence = evidence([("blocked", Value::Array(blocked)), ("endpoints", Value::Array(rows))]);
+    let evidence = evidence([
+        ("blocked", Value::Array(blocked)),
+        ("endpoints", Value::Array(rows)),
+    ]);
     CheckResult::decided(ID, evidence, findings)
 }
 
@@ -73,7 +85,11 @@ fn phase_name(phase: Phase) -> &'static str {
 
 fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Option<Finding> {
     let host = &result.host;
-    let detail = result.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+    let detail = result
+        .error
+        .as_deref()
+        .map(|e| format!(": {e}"))
+        .unwrap_or_default();
     if result.failed_phase == Some(Phase::Proxy) || result.http_status == Some(407) {
         return Some(Finding::new(
             "NET_PROXY_AUTH_REQUIRED",
@@ -112,7 +128,10 @@ mod tests {
     use crate::network::reach;
 
     fn run(text: &str) -> CheckResult {
-        let facts = Facts { reach: Gathered::Found(reach::parse("n", text).unwrap_or_default()), ..Facts::default() };
+        let facts = Facts {
+            reach: Gathered::Found(reach::parse("n", text).unwrap_or_default()),
+            ..Facts::default()
+        };
         decide(&facts)
     }
 
@@ -132,10 +151,32 @@ mod tests {
             {"host":"api.aadrm.de","reachable":false,"failed_phase":"dns"}]"#;
         let result = run(text);
         let codes: Vec<&str> = result.findings.iter().map(|f| f.code.as_str()).collect();
-        assert_eq!(codes, ["NET_BLOCKED", "NET_PROXY_AUTH_REQUIRED", "NET_NOT_PROBED", "NET_BLOCKED"]);
-        assert_eq!(result.evidence.get("blocked"), Some(&json!(["edge.microsoft.com", "api.aadrm.com", "api.aadrm.de"])));
-        assert!(result.findings[0].message.contains("tcp failed: connection refused"));
-        let inspected = run(&ALL_OK.replace(r#""http_status":200}"#, r#""http_status":200,"tls_inspected":true,"tls_issuer":"Contoso Proxy CA"}"#));
+        assert_eq!(
+            codes,
+            [
+                "NET_BLOCKED",
+                "NET_PROXY_AUTH_REQUIRED",
+                "NET_NOT_PROBED",
+                "NET_BLOCKED"
+            ]
+        );
+        assert_eq!(
+            result.evidence.get("blocked"),
+            Some(&json!([
+                "edge.microsoft.com",
+                "api.aadrm.com",
+                "api.aadrm.de"
+            ]))
+        );
+        assert!(
+            result.findings[0]
+                .message
+                .contains("tcp failed: connection refused")
+        );
+        let inspected = run(&ALL_OK.replace(
+            r#""http_status":200}"#,
+            r#""http_status":200,"tls_inspected":true,"tls_issuer":"Contoso Proxy CA"}"#,
+        ));
         assert_eq!(inspected.status, Status::Warn);
         assert!(inspected.findings[0].message.contains("Contoso Proxy CA"));
     }

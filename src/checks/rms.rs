@@ -24,11 +24,17 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let discovery = rms.discovery.as_ref().and_then(|d| d.as_ref().ok());
     let state = rms.functional_state.as_ref().and_then(|s| s.as_ref().ok());
     if discovery.is_none() && state.is_none() {
-        let cause = [rms.discovery.as_ref().and_then(|d| d.as_ref().err()), rms.functional_state.as_ref().and_then(|s| s.as_ref().err())]
-            .into_iter()
-            .flatten()
-            .next()
-            .map_or("no RMS answers were recorded".to_owned(), ToString::to_string);
+        let cause = [
+            rms.discovery.as_ref().and_then(|d| d.as_ref().err()),
+            rms.functional_state.as_ref().and_then(|s| s.as_ref().err()),
+        ]
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or(
+            "no RMS answers were recorded".to_owned(),
+            ToString::to_string,
+        );
         return CheckResult::error(ID, cause);
     }
     let functional_state = match (state, discovery) {
@@ -92,7 +98,10 @@ pub fn decide(facts: &Facts) -> CheckResult {
     });
     let evidence = evidence([
         ("functional_state", Value::from(functional_state)),
-        ("service_discovery", discovery_text.map_or(Value::Null, Value::from)),
+        (
+            "service_discovery",
+            discovery_text.map_or(Value::Null, Value::from),
+        ),
     ]);
     CheckResult::decided(ID, evidence, findings)
 }
@@ -118,20 +127,46 @@ mod tests {
     #[test]
     fn either_view_decides_activation() {
         let enabled = run(Some(r#"[{"Name":"enduserlicenses","Uri":"u"}]"#), None);
-        assert_eq!((enabled.status, enabled.evidence.get("functional_state")), (Status::Pass, Some(&Value::from("enabled"))));
+        assert_eq!(
+            (enabled.status, enabled.evidence.get("functional_state")),
+            (Status::Pass, Some(&Value::from("enabled")))
+        );
         let disabled = run(None, Some("0"));
         assert_eq!(disabled.findings[0].code, "RMS_NOT_ACTIVATED");
-        assert_eq!(disabled.evidence.get("functional_state"), Some(&Value::from("disabled")));
-        let not_signed_up = run(Some(r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"m"}"#), Some("\"Disabled\""));
-        assert_eq!(not_signed_up.findings.len(), 1, "one finding although both views agree");
+        assert_eq!(
+            disabled.evidence.get("functional_state"),
+            Some(&Value::from("disabled"))
+        );
+        let not_signed_up = run(
+            Some(
+                r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"m"}"#,
+            ),
+            Some("\"Disabled\""),
+        );
+        assert_eq!(
+            not_signed_up.findings.len(),
+            1,
+            "one finding although both views agree"
+        );
     }
 
     #[test]
     fn scoping_and_unknown_values() {
-        let scoped = run(Some(r#"{"Code":"Microsoft.RightsManagement.Exceptions.ServiceDisabledException","Message":"m"}"#), Some("1"));
-        assert_eq!((scoped.status, scoped.findings[0].code.as_str()), (Status::Fail, "RMS_USER_SCOPED_OUT"));
+        let scoped = run(
+            Some(
+                r#"{"Code":"Microsoft.RightsManagement.Exceptions.ServiceDisabledException","Message":"m"}"#,
+            ),
+            Some("1"),
+        );
+        assert_eq!(
+            (scoped.status, scoped.findings[0].code.as_str()),
+            (Status::Fail, "RMS_USER_SCOPED_OUT")
+        );
         let odd = run(None, Some("\"Paused\""));
-        assert_eq!((odd.status, odd.evidence.get("functional_state")), (Status::Warn, Some(&Value::from("unknown"))));
+        assert_eq!(
+            (odd.status, odd.evidence.get("functional_state")),
+            (Status::Warn, Some(&Value::from("unknown")))
+        );
         let broken = run(Some("<html>"), None);
         assert_eq!(broken.status, Status::Error);
     }

@@ -39,12 +39,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
             evidence.extend(dump_evidence(dump));
             dump_findings(dump, &mut findings);
         }
-        Gathered::Unreadable(message) => findings.push(Finding::new("SYNC_DUMP_INVALID", Severity::Warn, EDGE, message.clone())),
+        Gathered::Unreadable(message) => findings.push(Finding::new(
+            "SYNC_DUMP_INVALID",
+            Severity::Warn,
+            EDGE,
+            message.clone(),
+        )),
         _ => {}
     }
     match &facts.event_log {
         Gathered::Found(log) => event_findings(log, &mut evidence, &mut findings),
-        Gathered::Unreadable(message) => findings.push(Finding::new("EVENT_LOG_UNREADABLE", Severity::Warn, WINDOWS, message.clone())),
+        Gathered::Unreadable(message) => findings.push(Finding::new(
+            "EVENT_LOG_UNREADABLE",
+            Severity::Warn,
+            WINDOWS,
+            message.clone(),
+        )),
         _ => {}
     }
     let dump_unreadable = matches!(facts.sync_internals, Gathered::Unreadable(_));
@@ -59,7 +69,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
             result
         }
         Gathered::Missing(reason) | Gathered::NotApplicable(reason) => {
-            let mut result = CheckResult::skipped(ID, SkipKind::Undecided, format!("edge://sync-internals dump: {reason}"));
+            let mut result = CheckResult::skipped(
+                ID,
+                SkipKind::Undecided,
+                format!("edge://sync-internals dump: {reason}"),
+            );
             result.evidence = evidence;
             result
         }
@@ -69,10 +83,21 @@ pub fn decide(facts: &Facts) -> CheckResult {
 
 fn dump_evidence(dump: &SyncInternals) -> Map<String, Value> {
     let stat = |name: &str| dump.stat(name).map_or(Value::Null, Value::from);
-    let failing: Vec<Value> = dump.failing_types().map(|t| Value::from(t.name.clone())).collect();
+    let failing: Vec<Value> = dump
+        .failing_types()
+        .map(|t| Value::from(t.name.clone()))
+        .collect();
     evidence([
         ("transport_state", stat("Transport State")),
-        ("disable_reasons", Value::Array(dump.disable_reasons().into_iter().map(Value::from).collect())),
+        (
+            "disable_reasons",
+            Value::Array(
+                dump.disable_reasons()
+                    .into_iter()
+                    .map(Value::from)
+                    .collect(),
+            ),
+        ),
         ("sync_account_type", stat("Sync Account Type")),
         ("auth_error", stat("Auth Error")),
         ("server_connection", stat("Server Connection")),
@@ -81,17 +106,35 @@ fn dump_evidence(dump: &SyncInternals) -> Map<String, Value> {
     ])
 }
 
-fn push_once(findings: &mut Vec<Finding>, code: &str, severity: Severity, affects: &[Feature], message: String) {
+fn push_once(
+    findings: &mut Vec<Finding>,
+    code: &str,
+    severity: Severity,
+    affects: &[Feature],
+    message: String,
+) {
     if !findings.iter().any(|f| f.code == code) {
         findings.push(Finding::new(code, severity, affects, message));
     }
 }
 
 fn dump_findings(dump: &SyncInternals, findings: &mut Vec<Finding>) {
-    let crypto = dump.mentions("cryptographer error") || dump.mentions("GenerateCryptoErrorsForTypes");
+    let crypto =
+        dump.mentions("cryptographer error") || dump.mentions("GenerateCryptoErrorsForTypes");
     if crypto {
-        let mip = dump.stat("Last MIP Result").map(|r| format!(" Last MIP Result: {r}.")).unwrap_or_default();
-        push_once(findings, "SYNC_CRYPTOGRAPHER_ERROR", Severity::Fail, EDGE, format!("Edge reports a cryptographer error: synced data cannot be decrypted with the current key.{mip}"));
+        let mip = dump
+            .stat("Last MIP Result")
+            .map(|r| format!(" Last MIP Result: {r}."))
+            .unwrap_or_default();
+        push_once(
+            findings,
+            "SYNC_CRYPTOGRAPHER_ERROR",
+            Severity::Fail,
+            EDGE,
+            format!(
+                "Edge reports a cryptographer error: synced data cannot be decrypted with the current key.{mip}"
+            ),
+        );
     }
     if dump.mentions("DISABLED_BY_ADMIN") {
         push_once(findings, "SYNC_DISABLED_BY_ADMIN", Severity::Fail, EDGE, "Edge reports DISABLED_BY_ADMIN: the sync service refuses this account (licence, Azure RMS or ESR on the tenant side).".into());
@@ -99,36 +142,113 @@ fn dump_findings(dump: &SyncInternals, findings: &mut Vec<Finding>) {
     for reason in dump.disable_reasons() {
         let lower = reason.to_ascii_lowercase();
         if lower.contains("enterprise policy") {
-            push_once(findings, "SYNC_DISABLED_BY_POLICY", Severity::Fail, EDGE, "Edge reports sync disabled by enterprise policy.".into());
+            push_once(
+                findings,
+                "SYNC_DISABLED_BY_POLICY",
+                Severity::Fail,
+                EDGE,
+                "Edge reports sync disabled by enterprise policy.".into(),
+            );
         } else if lower.contains("not signed in") {
-            push_once(findings, "SYNC_NOT_SIGNED_IN", Severity::Fail, EDGE, "Edge reports sync disabled because the profile is not signed in.".into());
+            push_once(
+                findings,
+                "SYNC_NOT_SIGNED_IN",
+                Severity::Fail,
+                EDGE,
+                "Edge reports sync disabled because the profile is not signed in.".into(),
+            );
         } else if lower.contains("unrecoverable") {
-            push_once(findings, "SYNC_UNRECOVERABLE_ERROR", Severity::Fail, EDGE, "Edge reports an unrecoverable sync error.".into());
+            push_once(
+                findings,
+                "SYNC_UNRECOVERABLE_ERROR",
+                Severity::Fail,
+                EDGE,
+                "Edge reports an unrecoverable sync error.".into(),
+            );
         }
     }
     if let Some(message) = &dump.unrecoverable_error {
-        push_once(findings, "SYNC_UNRECOVERABLE_ERROR", Severity::Fail, EDGE, format!("Edge reports an unrecoverable sync error: {message}"));
+        push_once(
+            findings,
+            "SYNC_UNRECOVERABLE_ERROR",
+            Severity::Fail,
+            EDGE,
+            format!("Edge reports an unrecoverable sync error: {message}"),
+        );
     }
-    let auth = dump.stat("Auth Error").filter(|a| !a.is_empty() && !a.to_ascii_lowercase().starts_with("ok"));
-    let token = dump.stats.iter().find(|s| s.name.eq_ignore_ascii_case("Last Token Error") && !s.value.is_empty() && s.bad);
+    let auth = dump
+        .stat("Auth Error")
+        .filter(|a| !a.is_empty() && !a.to_ascii_lowercase().starts_with("ok"));
+    let token = dump
+        .stats
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case("Last Token Error") && !s.value.is_empty() && s.bad);
     let actionable = dump.stat("User Actionable Error").unwrap_or("");
-    if let Some(detail) = auth.map(str::to_owned).or_else(|| token.map(|t| t.value.clone())) {
-        push_once(findings, "SYNC_AUTH_ERROR", Severity::Fail, EDGE, format!("Edge cannot get a token for sync: {detail}"));
+    if let Some(detail) = auth
+        .map(str::to_owned)
+        .or_else(|| token.map(|t| t.value.clone()))
+    {
+        push_once(
+            findings,
+            "SYNC_AUTH_ERROR",
+            Severity::Fail,
+            EDGE,
+            format!("Edge cannot get a token for sync: {detail}"),
+        );
     } else if actionable.eq_ignore_ascii_case("Sign-in needs update") {
-        push_once(findings, "SYNC_AUTH_ERROR", Severity::Fail, EDGE, "Edge asks the user to sign in again (Sign-in needs update).".into());
+        push_once(
+            findings,
+            "SYNC_AUTH_ERROR",
+            Severity::Fail,
+            EDGE,
+            "Edge asks the user to sign in again (Sign-in needs update).".into(),
+        );
     }
-    if let Some(server) = dump.stat("Server Connection").filter(|s| s.to_ascii_lowercase().starts_with("server error")) {
-        push_once(findings, "SYNC_SERVER_ERROR", Severity::Fail, EDGE, format!("The sync server returned errors: {server}"));
+    if let Some(server) = dump
+        .stat("Server Connection")
+        .filter(|s| s.to_ascii_lowercase().starts_with("server error"))
+    {
+        push_once(
+            findings,
+            "SYNC_SERVER_ERROR",
+            Severity::Fail,
+            EDGE,
+            format!("The sync server returned errors: {server}"),
+        );
     }
     if actionable.to_ascii_lowercase().contains("passphrase") {
-        push_once(findings, "SYNC_PASSPHRASE_REQUIRED", Severity::Warn, EDGE, format!("Edge needs the user to act: {actionable}."));
+        push_once(
+            findings,
+            "SYNC_PASSPHRASE_REQUIRED",
+            Severity::Warn,
+            EDGE,
+            format!("Edge needs the user to act: {actionable}."),
+        );
     }
-    if dump.stat("Transport State").is_some_and(|s| s.eq_ignore_ascii_case("Paused")) {
-        push_once(findings, "SYNC_PAUSED", Severity::Warn, EDGE, "Sync is paused in this profile.".into());
+    if dump
+        .stat("Transport State")
+        .is_some_and(|s| s.eq_ignore_ascii_case("Paused"))
+    {
+        push_once(
+            findings,
+            "SYNC_PAUSED",
+            Severity::Warn,
+            EDGE,
+            "Sync is paused in this profile.".into(),
+        );
     }
     let failing: Vec<&str> = dump.failing_types().map(|t| t.name.as_str()).collect();
     if !failing.is_empty() && !crypto {
-        push_once(findings, "SYNC_TYPE_ERRORS", Severity::Fail, EDGE, format!("These data types are in an error state: {}.", failing.join(", ")));
+        push_once(
+            findings,
+            "SYNC_TYPE_ERRORS",
+            Severity::Fail,
+            EDGE,
+            format!(
+                "These data types are in an error state: {}.",
+                failing.join(", ")
+            ),
+        );
     }
 }
 
@@ -144,8 +264,16 @@ fn event_findings(log: &EventLog, evidence: &mut Map<String, Value>, findings: &
             "Event {} (0x{:08X}) in {} at {}.",
             signature.event_id,
             signature.hresult,
-            if event.channel.is_empty() { "the event log" } else { &event.channel },
-            if event.time.is_empty() { "an unknown time" } else { &event.time },
+            if event.channel.is_empty() {
+                "the event log"
+            } else {
+                &event.channel
+            },
+            if event.time.is_empty() {
+                "an unknown time"
+            } else {
+                &event.time
+            },
         );
         push_once(findings, signature.code, Severity::Fail, WINDOWS, message);
     }
@@ -164,10 +292,12 @@ mod tests {
     fn run(dump: Option<&str>, events: Option<&str>) -> CheckResult {
         let facts = Facts {
             sync_internals: dump.map_or(Gathered::Missing("not in bundle".into()), |d| {
-                sync_internals::parse(d).map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found)
+                sync_internals::parse(d)
+                    .map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found)
             }),
             event_log: events.map_or(Gathered::Missing("not in bundle".into()), |e| {
-                event_log::parse("e.xml", e).map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found)
+                event_log::parse("e.xml", e)
+                    .map_or_else(|e| Gathered::Unreadable(e.to_string()), Gathered::Found)
             }),
             ..Facts::default()
         };
@@ -180,30 +310,60 @@ mod tests {
 
     #[test]
     fn healthy_dump_passes() {
-        let ok = run(Some(&summary(r#"{"stat_name":"Transport State","stat_value":"Active","stat_status":""},{"stat_name":"Disable Reasons","stat_value":"None"},{"stat_name":"Auth Error","stat_value":"OK since browser startup"}"#)), None);
+        let ok = run(
+            Some(&summary(
+                r#"{"stat_name":"Transport State","stat_value":"Active","stat_status":""},{"stat_name":"Disable Reasons","stat_value":"None"},{"stat_name":"Auth Error","stat_value":"OK since browser startup"}"#,
+            )),
+            None,
+        );
         assert_eq!(ok.status, Status::Pass);
-        assert_eq!(ok.evidence.get("transport_state"), Some(&Value::from("Active")));
+        assert_eq!(
+            ok.evidence.get("transport_state"),
+            Some(&Value::from("Active"))
+        );
     }
 
     #[test]
     fn the_fixture_says_not_signed_in() {
-        let fixture = include_str!("../../../shared/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json");
+        let fixture = include_str!(
+            "../../../shared/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
+        );
         assert_eq!(codes(&run(Some(fixture), None)), ["SYNC_NOT_SIGNED_IN"]);
     }
 
     #[test]
     fn errors_in_the_dump() {
         let crypto = r#"{"details":[],"type_status":[{"name":"Passwords","status":"severity_error","message":"GenerateCryptoErrorsForTypes: cryptographer error was encountered"}]}"#;
-        assert_eq!(codes(&run(Some(crypto), None)), ["SYNC_CRYPTOGRAPHER_ERROR"]);
-        let admin = summary(r#"{"stat_name":"Transport State","stat_value":"Disabled"},{"stat_name":"Disable Reasons","stat_value":"Enterprise policy"},{"stat_name":"Auth Error","stat_value":"DISABLED_BY_ADMIN since 2026-11-20"}"#);
-        assert_eq!(codes(&run(Some(&admin), None)), ["SYNC_DISABLED_BY_ADMIN", "SYNC_DISABLED_BY_POLICY", "SYNC_AUTH_ERROR"]);
+        assert_eq!(
+            codes(&run(Some(crypto), None)),
+            ["SYNC_CRYPTOGRAPHER_ERROR"]
+        );
+        let admin = summary(
+            r#"{"stat_name":"Transport State","stat_value":"Disabled"},{"stat_name":"Disable Reasons","stat_value":"Enterprise policy"},{"stat_name":"Auth Error","stat_value":"DISABLED_BY_ADMIN since 2026-11-20"}"#,
+        );
+        assert_eq!(
+            codes(&run(Some(&admin), None)),
+            [
+                "SYNC_DISABLED_BY_ADMIN",
+                "SYNC_DISABLED_BY_POLICY",
+                "SYNC_AUTH_ERROR"
+            ]
+        );
     }
 
     #[test]
     fn invalid_dump_is_a_clear_error_and_missing_dump_a_skip() {
         let invalid = run(Some("{ not json"), None);
-        assert_eq!((invalid.status, codes(&invalid)), (Status::Error, vec!["SYNC_DUMP_INVALID"]));
-        assert!(invalid.reason.as_deref().is_some_and(|r| r.contains("not valid JSON")));
+        assert_eq!(
+            (invalid.status, codes(&invalid)),
+            (Status::Error, vec!["SYNC_DUMP_INVALID"])
+        );
+        assert!(
+            invalid
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("not valid JSON"))
+        );
         let missing = run(None, None);
         assert_eq!(missing.status, Status::Skipped);
     }
@@ -212,7 +372,10 @@ mod tests {
     fn event_signatures_fail_windows_settings_even_without_a_dump() {
         let events = "<Event><System><EventID>6065</EventID><Channel>Microsoft-Windows-SettingSync/Debug</Channel><TimeCreated SystemTime='2026-11-20T08:00:00Z'/></System><EventData><Data>0x80070533</Data></EventData></Event>";
         let result = run(None, Some(events));
-        assert_eq!((result.status, codes(&result)), (Status::Fail, vec!["EVENT_6065_ACCOUNT_DISABLED"]));
+        assert_eq!(
+            (result.status, codes(&result)),
+            (Status::Fail, vec!["EVENT_6065_ACCOUNT_DISABLED"])
+        );
         assert_eq!(result.findings[0].affects, WINDOWS);
     }
 }

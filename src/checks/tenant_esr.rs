@@ -78,14 +78,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
 }
 
 fn join(names: &[Value]) -> String {
-    names.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", ")
+    names
+        .iter()
+        .filter_map(Value::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Whether the signed-in user (or one of their groups) is in the Selected scope; unknown
 /// without the user's memberships.
 fn user_in_scope(facts: &Facts, settings: &crate::cloud::esr::RoamingSettings) -> Option<bool> {
     let graph = facts.graph.found()?;
-    let user_id = graph.me.as_ref().and_then(|m| m.as_ref().ok()).map(|u| u.id.as_str());
+    let user_id = graph
+        .me
+        .as_ref()
+        .and_then(|m| m.as_ref().ok())
+        .map(|u| u.id.as_str());
     let groups = graph.member_of.as_ref()?.as_ref().ok()?;
     let group_ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
     Some(settings.includes(user_id, &group_ids))
@@ -93,7 +101,10 @@ fn user_in_scope(facts: &Facts, settings: &crate::cloud::esr::RoamingSettings) -
 
 /// Windows settings always; Edge sync too when the Edge guide says ESR matters for it.
 fn affected_features(facts: &Facts) -> Vec<Feature> {
-    let disabled_by_admin = facts.sync_internals.found().is_some_and(|d| d.mentions("DISABLED_BY_ADMIN"));
+    let disabled_by_admin = facts
+        .sync_internals
+        .found()
+        .is_some_and(|d| d.mentions("DISABLED_BY_ADMIN"));
     if disabled_by_admin || eligible_only_through_entra_premium(facts) {
         vec![Feature::EdgeSync, Feature::WindowsSettings]
     } else {
@@ -142,17 +153,26 @@ mod tests {
 
     #[test]
     fn all_passes_none_fails_for_windows_settings_only() {
-        assert_eq!(decide(&facts(r#"{"syncSetting":0}"#, None, None)).status, Status::Pass);
+        assert_eq!(
+            decide(&facts(r#"{"syncSetting":0}"#, None, None)).status,
+            Status::Pass
+        );
         let none = decide(&facts(r#"{"syncSetting":2}"#, None, None));
         assert_eq!(none.status, Status::Fail);
-        assert_eq!(none.evidence.get("sync_setting"), Some(&Value::from("none")));
+        assert_eq!(
+            none.evidence.get("sync_setting"),
+            Some(&Value::from("none"))
+        );
         assert_eq!(none.findings[0].affects, [Feature::WindowsSettings]);
     }
 
     #[test]
     fn entra_premium_only_tenants_need_esr_for_edge_sync_too() {
         let none = decide(&facts(r#"{"syncSetting":2}"#, None, Some(P1_ONLY)));
-        assert_eq!(none.findings[0].affects, [Feature::EdgeSync, Feature::WindowsSettings]);
+        assert_eq!(
+            none.findings[0].affects,
+            [Feature::EdgeSync, Feature::WindowsSettings]
+        );
     }
 
     #[test]
@@ -165,12 +185,29 @@ mod tests {
 
     #[test]
     fn selected_scope() {
-        let member = decide(&facts(SELECTED, Some(r#"{"value":[{"id":"g-esr"}]}"#), None));
+        let member = decide(&facts(
+            SELECTED,
+            Some(r#"{"value":[{"id":"g-esr"}]}"#),
+            None,
+        ));
         assert_eq!(member.status, Status::Pass);
-        assert_eq!(member.evidence.get("user_in_scope"), Some(&Value::Bool(true)));
-        let outsider = decide(&facts(SELECTED, Some(r#"{"value":[{"id":"g-other"}]}"#), None));
-        assert_eq!((outsider.status, outsider.findings[0].code.as_str()), (Status::Fail, "ESR_USER_NOT_IN_SCOPE"));
-        assert_eq!(outsider.evidence.get("sync_setting"), Some(&Value::from("selected")));
+        assert_eq!(
+            member.evidence.get("user_in_scope"),
+            Some(&Value::Bool(true))
+        );
+        let outsider = decide(&facts(
+            SELECTED,
+            Some(r#"{"value":[{"id":"g-other"}]}"#),
+            None,
+        ));
+        assert_eq!(
+            (outsider.status, outsider.findings[0].code.as_str()),
+            (Status::Fail, "ESR_USER_NOT_IN_SCOPE")
+        );
+        assert_eq!(
+            outsider.evidence.get("sync_setting"),
+            Some(&Value::from("selected"))
+        );
         let unknown = decide(&facts(SELECTED, None, None));
         assert_eq!(unknown.findings[0].code, "ESR_SCOPE_UNVERIFIED");
     }
@@ -178,7 +215,10 @@ mod tests {
     #[test]
     fn unknown_values_are_shown_raw() {
         let odd = decide(&facts(r#"{"syncSetting":5}"#, None, None));
-        assert_eq!(odd.evidence.get("sync_setting"), Some(&Value::from("unknown")));
+        assert_eq!(
+            odd.evidence.get("sync_setting"),
+            Some(&Value::from("unknown"))
+        );
         assert_eq!(odd.evidence.get("sync_setting_raw"), Some(&Value::from(5)));
         assert!(odd.findings[0].message.contains("syncSetting = 5"));
     }

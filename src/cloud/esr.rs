@@ -73,7 +73,10 @@ pub fn parse(file: &str, text: &str) -> Result<RoamingSettings, AnswerError> {
         .filter_map(|p| {
             Some(ScopedPrincipal {
                 id: p.get("id")?.as_str()?.to_owned(),
-                display_name: p.get("displayName").and_then(Value::as_str).map(str::to_owned),
+                display_name: p
+                    .get("displayName")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
                 kind: p.get("type").and_then(Value::as_i64),
             })
         })
@@ -91,20 +94,49 @@ mod tests {
     #[test]
     fn the_three_settings_and_an_unknown_value() {
         let read = |text: &str| parse("r", text).map(|r| r.sync_setting);
-        assert_eq!(read(r#"{"syncSetting":0,"isAdminConfigurable":true,"isRoamingSettingChanged":false,"syncSelectedUsers":[]}"#), Ok(SyncSetting::All));
+        assert_eq!(
+            read(
+                r#"{"syncSetting":0,"isAdminConfigurable":true,"isRoamingSettingChanged":false,"syncSelectedUsers":[]}"#
+            ),
+            Ok(SyncSetting::All)
+        );
         assert_eq!(read(r#"{"syncSetting":2}"#), Ok(SyncSetting::None));
-        assert_eq!(read(r#"{"syncSetting":7}"#), Ok(SyncSetting::Unknown(Value::from(7))));
-        assert_eq!(read(r#"{"syncSetting":"All"}"#), Ok(SyncSetting::Unknown(Value::from("All"))));
-        assert!(matches!(read(r#"{"other":1}"#), Err(AnswerError::Shape { .. })));
-        assert!(matches!(read("{\"syncSetting\":"), Err(AnswerError::InvalidJson { .. })));
+        assert_eq!(
+            read(r#"{"syncSetting":7}"#),
+            Ok(SyncSetting::Unknown(Value::from(7)))
+        );
+        assert_eq!(
+            read(r#"{"syncSetting":"All"}"#),
+            Ok(SyncSetting::Unknown(Value::from("All")))
+        );
+        assert!(matches!(
+            read(r#"{"other":1}"#),
+            Err(AnswerError::Shape { .. })
+        ));
+        assert!(matches!(
+            read("{\"syncSetting\":"),
+            Err(AnswerError::InvalidJson { .. })
+        ));
     }
 
     #[test]
     fn selected_scope_membership() {
-        let settings = parse("r", r#"{"syncSetting":1,"syncSelectedUsers":[{"id":"G-1","email":null,"displayName":"ESR pilot","type":2,"hasThumbnail":false,"imageUrl":null}]}"#);
+        let settings = parse(
+            "r",
+            r#"{"syncSetting":1,"syncSelectedUsers":[{"id":"G-1","email":null,"displayName":"ESR pilot","type":2,"hasThumbnail":false,"imageUrl":null}]}"#,
+        );
         let settings = settings.ok();
-        assert_eq!(settings.as_ref().map(|s| s.sync_setting.clone()), Some(SyncSetting::Selected));
-        assert_eq!(settings.as_ref().map(|s| s.includes(Some("u-1"), &["g-1"])), Some(true));
-        assert_eq!(settings.as_ref().map(|s| s.includes(Some("u-1"), &["g-2"])), Some(false));
+        assert_eq!(
+            settings.as_ref().map(|s| s.sync_setting.clone()),
+            Some(SyncSetting::Selected)
+        );
+        assert_eq!(
+            settings.as_ref().map(|s| s.includes(Some("u-1"), &["g-1"])),
+            Some(true)
+        );
+        assert_eq!(
+            settings.as_ref().map(|s| s.includes(Some("u-1"), &["g-2"])),
+            Some(false)
+        );
     }
 }

@@ -151,14 +151,22 @@ mod tests {
         let skus = parse_license_details("l", LICENSE_DETAILS).unwrap_or_default();
         assert_eq!(skus.len(), 1);
         assert_eq!(skus[0].sku_part_number, "SPE_E3");
-        let active: Vec<bool> = skus[0].service_plans.iter().map(ServicePlan::is_active).collect();
+        let active: Vec<bool> = skus[0]
+            .service_plans
+            .iter()
+            .map(ServicePlan::is_active)
+            .collect();
         assert_eq!(active, [true, false]);
     }
 
     #[test]
     fn subscribed_skus_capability_status() {
         let text = r#"{"value":[{"skuId":"a","skuPartNumber":"EMS","capabilityStatus":"Suspended","servicePlans":[]},{"skuId":"b","skuPartNumber":"SPE_E3","capabilityStatus":"Enabled","servicePlans":[]}]}"#;
-        let usable: Vec<bool> = parse_subscribed_skus("s", text).unwrap_or_default().iter().map(Sku::is_usable).collect();
+        let usable: Vec<bool> = parse_subscribed_skus("s", text)
+            .unwrap_or_default()
+            .iter()
+            .map(Sku::is_usable)
+            .collect();
         assert_eq!(usable, [false, true]);
     }
 
@@ -166,17 +174,35 @@ mod tests {
     fn organization_me_and_groups() {
         let org = parse_organization("o", r#"{"value":[{"id":"t-1","displayName":"Fabrikam"}]}"#);
         assert_eq!(org.map(|o| o.display_name), Ok("Fabrikam".to_owned()));
-        assert!(matches!(parse_organization("o", r#"{"value":[]}"#), Err(AnswerError::Shape { .. })));
-        let me = parse_me("m", r#"{"id":"u-1","userPrincipalName":"ann@fabrikam.com"}"#);
+        assert!(matches!(
+            parse_organization("o", r#"{"value":[]}"#),
+            Err(AnswerError::Shape { .. })
+        ));
+        let me = parse_me(
+            "m",
+            r#"{"id":"u-1","userPrincipalName":"ann@fabrikam.com"}"#,
+        );
         assert_eq!(me.map(|u| u.id), Ok("u-1".to_owned()));
-        let groups = parse_member_of("g", r##"{"value":[{"@odata.type":"#microsoft.graph.group","id":"g-1","displayName":"Sync pilot"},{"nope":1}]}"##);
+        let groups = parse_member_of(
+            "g",
+            r##"{"value":[{"@odata.type":"#microsoft.graph.group","id":"g-1","displayName":"Sync pilot"},{"nope":1}]}"##,
+        );
         assert_eq!(groups.map(|g| g.len()), Ok(1));
     }
 
     #[test]
     fn wrong_shapes_and_garbage() {
-        assert!(matches!(parse_license_details("l", r#"{"value": 3}"#), Err(AnswerError::Shape { .. })));
-        assert!(matches!(parse_license_details("l", &LICENSE_DETAILS[..80]), Err(AnswerError::InvalidJson { .. })));
-        assert!(matches!(parse_me("m", "[]"), Err(AnswerError::Shape { .. })));
+        assert!(matches!(
+            parse_license_details("l", r#"{"value": 3}"#),
+            Err(AnswerError::Shape { .. })
+        ));
+        assert!(matches!(
+            parse_license_details("l", &LICENSE_DETAILS[..80]),
+            Err(AnswerError::InvalidJson { .. })
+        ));
+        assert!(matches!(
+            parse_me("m", "[]"),
+            Err(AnswerError::Shape { .. })
+        ));
     }
 }

@@ -37,7 +37,9 @@ impl PlanTable {
 
     /// The eligible plan with this id (case-insensitive), if it is one.
     pub fn plan(&self, id: &str) -> Option<&EligiblePlan> {
-        self.plans.iter().find(|p| p.id.eq_ignore_ascii_case(id.trim()))
+        self.plans
+            .iter()
+            .find(|p| p.id.eq_ignore_ascii_case(id.trim()))
     }
 
     /// True for the Entra ID P1/P2 plans (the path on which Edge sync needs ESR on).

@@ -33,9 +33,16 @@ impl AnswerError {
         match self {
             AnswerError::Service { code, .. } => {
                 let code = code.to_ascii_lowercase();
-                ["denied", "unauthorized", "forbidden", "invalidauthenticationtoken", "401", "403"]
-                    .iter()
-                    .any(|needle| code.contains(needle))
+                [
+                    "denied",
+                    "unauthorized",
+                    "forbidden",
+                    "invalidauthenticationtoken",
+                    "401",
+                    "403",
+                ]
+                .iter()
+                .any(|needle| code.contains(needle))
             }
             _ => false,
         }
@@ -65,12 +72,19 @@ fn service_error(value: &Value) -> Option<(String, String)> {
     if let Some(error) = value.get("error") {
         return Some(match error {
             Value::Object(_) => (text(error.get("code")), text(error.get("message"))),
-            other => (other.as_str().unwrap_or("error").to_owned(), text(value.get("error_description"))),
+            other => (
+                other.as_str().unwrap_or("error").to_owned(),
+                text(value.get("error_description")),
+            ),
         });
     }
     let code = value.get("Code").or_else(|| value.get("code"))?;
     let message = value.get("Message").or_else(|| value.get("message"));
-    Some((code.as_str().map_or_else(|| code.to_string(), str::to_owned), text(message)))
+    Some((
+        code.as_str()
+            .map_or_else(|| code.to_string(), str::to_owned),
+        text(message),
+    ))
 }
 
 #[cfg(test)]
@@ -79,12 +93,23 @@ mod tests {
 
     #[test]
     fn error_envelopes_become_service_errors() {
-        let graph = parse_answer("f", r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#);
+        let graph = parse_answer(
+            "f",
+            r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#,
+        );
         assert!(matches!(&graph, Err(e @ AnswerError::Service { .. }) if e.is_access_denied()));
-        let rms = parse_answer("f", r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"REST Service is disabled for this tenant."}"#);
-        assert!(matches!(&rms, Err(AnswerError::Service { code, .. }) if code.ends_with("NotSignedUpException")));
+        let rms = parse_answer(
+            "f",
+            r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException","Message":"REST Service is disabled for this tenant."}"#,
+        );
+        assert!(
+            matches!(&rms, Err(AnswerError::Service { code, .. }) if code.ends_with("NotSignedUpException"))
+        );
         assert!(matches!(&rms, Err(e) if !e.is_access_denied()));
-        assert!(matches!(parse_answer("f", "<html>"), Err(AnswerError::InvalidJson { .. })));
+        assert!(matches!(
+            parse_answer("f", "<html>"),
+            Err(AnswerError::InvalidJson { .. })
+        ));
         assert_eq!(parse_answer("f", "1"), Ok(Value::from(1)));
     }
 }

@@ -100,21 +100,51 @@ mod tests {
 
     #[test]
     fn discovery_list_and_error_codes() {
-        let ok = parse_discovery("d", r#"[{"Name":"enduserlicenses","Uri":"https://x/my/v1/enduserlicenses"},{"Name":"templates","Uri":"https://x"}]"#);
-        assert_eq!(ok, Ok(Discovery::Services(vec!["enduserlicenses".into(), "templates".into()])));
+        let ok = parse_discovery(
+            "d",
+            r#"[{"Name":"enduserlicenses","Uri":"https://x/my/v1/enduserlicenses"},{"Name":"templates","Uri":"https://x"}]"#,
+        );
+        assert_eq!(
+            ok,
+            Ok(Discovery::Services(vec![
+                "enduserlicenses".into(),
+                "templates".into()
+            ]))
+        );
         let cases = [
-            ("Microsoft.RightsManagement.Exceptions.NotSignedUpException", Discovery::TenantNotActivated),
-            ("Microsoft.RightsManagement.Exceptions.ServiceDisabledException", Discovery::UserScopedOut),
-            ("Microsoft.RightsManagement.Exceptions.UnknownTenantException", Discovery::UnknownTenant),
-            ("Microsoft.RightsManagement.Exceptions.DevicePlatformDisabledException", Discovery::PlatformDisabled("DevicePlatformDisabledException".into())),
+            (
+                "Microsoft.RightsManagement.Exceptions.NotSignedUpException",
+                Discovery::TenantNotActivated,
+            ),
+            (
+                "Microsoft.RightsManagement.Exceptions.ServiceDisabledException",
+                Discovery::UserScopedOut,
+            ),
+            (
+                "Microsoft.RightsManagement.Exceptions.UnknownTenantException",
+                Discovery::UnknownTenant,
+            ),
+            (
+                "Microsoft.RightsManagement.Exceptions.DevicePlatformDisabledException",
+                Discovery::PlatformDisabled("DevicePlatformDisabledException".into()),
+            ),
         ];
         for (code, want) in cases {
             let body = format!(r#"{{"Code":"{code}","Message":"m"}}"#);
             assert_eq!(parse_discovery("d", &body), Ok(want), "{code}");
         }
-        assert!(matches!(parse_discovery("d", r#"{"Code":"Weird","Message":"m"}"#), Ok(Discovery::OtherError { .. })));
-        assert!(matches!(parse_discovery("d", r#"{"x":1}"#), Err(AnswerError::Shape { .. })));
-        assert!(matches!(parse_discovery("d", "[{"), Err(AnswerError::InvalidJson { .. })));
+        assert!(matches!(
+            parse_discovery("d", r#"{"Code":"Weird","Message":"m"}"#),
+            Ok(Discovery::OtherError { .. })
+        ));
+        assert!(matches!(
+            parse_discovery("d", r#"{"x":1}"#),
+            Err(AnswerError::Shape { .. })
+        ));
+        assert!(matches!(
+            parse_discovery("d", "[{"),
+            Err(AnswerError::InvalidJson { .. })
+        ));
     }
 
     #[test]
@@ -122,9 +152,15 @@ mod tests {
         let read = |t: &str| parse_functional_state("f", t);
         assert_eq!(read("1"), Ok(FunctionalState::Enabled));
         assert_eq!(read("\"Enabled\""), Ok(FunctionalState::Enabled));
-        assert_eq!(read(r#"{"FunctionalState":"Disabled"}"#), Ok(FunctionalState::Disabled));
+        assert_eq!(
+            read(r#"{"FunctionalState":"Disabled"}"#),
+            Ok(FunctionalState::Disabled)
+        );
         assert_eq!(read("0"), Ok(FunctionalState::Disabled));
-        assert_eq!(read("\"Paused\""), Ok(FunctionalState::Unknown(Value::from("Paused"))));
+        assert_eq!(
+            read("\"Paused\""),
+            Ok(FunctionalState::Unknown(Value::from("Paused")))
+        );
         assert!(read("").is_err());
     }
 }

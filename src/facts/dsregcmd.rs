@@ -292,7 +292,10 @@ mod tests {
         let status = parse(LEGACY);
         assert!(status.is_legacy_format());
         assert_eq!(status.join_type(), JoinType::HybridJoined);
-        assert_eq!(status.get("KeySignTest"), Some("MUST Run elevated to test."));
+        assert_eq!(
+            status.get("KeySignTest"),
+            Some("MUST Run elevated to test.")
+        );
         assert_eq!(
             status.mdm_compliance_url(),
             Some("https://portal.manage-beta.microsoft.com/?portalAction=Compliance")
@@ -347,7 +350,12 @@ mod tests {
         );
         let status = parse(&paste);
         assert_eq!(status.join_type(), JoinType::EntraJoined);
-        assert!(status.sections.iter().all(|s| !s.entries.iter().any(|(k, _)| k.starts_with("PS"))));
+        assert!(
+            status
+                .sections
+                .iter()
+                .all(|s| !s.entries.iter().any(|(k, _)| k.starts_with("PS")))
+        );
     }
 
     #[test]
@@ -372,7 +380,11 @@ mod tests {
         assert_eq!(status.flag("WamDefaultSet"), None);
         assert_eq!(status.get("WamDefaultSet"), Some("ERROR (0x80070520)"));
         assert_eq!(status.wam_provider(), Some(WamProvider::MicrosoftAccount));
-        assert_eq!(status.get("WorkplaceTenantId"), None, "per-account keys stay in their section");
+        assert_eq!(
+            status.get("WorkplaceTenantId"),
+            None,
+            "per-account keys stay in their section"
+        );
         assert_eq!(status.get("NgcPreReq"), Some("ERROR (0xd0020017)"));
     }
 

@@ -107,7 +107,11 @@ impl EdgeVersions {
             .iter()
             .filter(|i| i.channel == Channel::Stable)
             .max_by(|a, b| a.version.cmp(&b.version))
-            .or_else(|| self.installs.iter().max_by(|a, b| a.version.cmp(&b.version)))
+            .or_else(|| {
+                self.installs
+                    .iter()
+                    .max_by(|a, b| a.version.cmp(&b.version))
+            })
     }
 
     /// The text says Edge is not there (`reg query` error, `command not found`, empty).
@@ -252,8 +256,16 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
     #[test]
     fn version_command_output_bare_values_and_plist() {
         let cases = [
-            ("Microsoft Edge 131.0.2903.86 \n", Channel::Stable, "131.0.2903.86"),
-            ("Microsoft Edge Beta 132.0.2957.26", Channel::Beta, "132.0.2957.26"),
+            (
+                "Microsoft Edge 131.0.2903.86 \n",
+                Channel::Stable,
+                "131.0.2903.86",
+            ),
+            (
+                "Microsoft Edge Beta 132.0.2957.26",
+                Channel::Beta,
+                "132.0.2957.26",
+            ),
             ("76.0.182.22", Channel::Unknown, "76.0.182.22"),
             (
                 "<key>CFBundleShortVersionString</key>\n<string>130.0.2849.80</string>",
@@ -265,7 +277,10 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
             let parsed = parse(text);
             let primary = parsed.primary();
             assert_eq!(primary.map(|i| i.channel), Some(channel), "{text}");
-            assert_eq!(primary.map(|i| i.version.to_string()).as_deref(), Some(version));
+            assert_eq!(
+                primary.map(|i| i.version.to_string()).as_deref(),
+                Some(version)
+            );
         }
     }
 
@@ -277,12 +292,17 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
 
     #[test]
     fn error_text_and_garbage_give_no_version() {
-        let missing = parse("ERROR: The system was unable to find the specified registry key or value.");
+        let missing =
+            parse("ERROR: The system was unable to find the specified registry key or value.");
         assert!(missing.installs.is_empty());
         assert!(missing.says_not_installed());
         let garbage = parse("\u{fffd}\u{fffd} zz 12 .. 1.");
         assert!(garbage.installs.is_empty());
         assert!(!garbage.says_not_installed());
-        assert!(parse(variants::truncated("Microsoft Edge 131.0.29", 100)).primary().is_some());
+        assert!(
+            parse(variants::truncated("Microsoft Edge 131.0.29", 100))
+                .primary()
+                .is_some()
+        );
     }
 }

@@ -89,7 +89,11 @@ pub enum PolicyError {
 
 /// Parses a JSON policy file: flat `{Name: value}`, `{"mandatory":{..},"recommended":{..}}`, or
 /// the `edge://policy` export (`policyValues.*.policies.Name.{level,scope,value}`).
-pub fn parse_json(file: &str, text: &str, default_level: PolicyLevel) -> Result<EdgePolicies, PolicyError> {
+pub fn parse_json(
+    file: &str,
+    text: &str,
+    default_level: PolicyLevel,
+) -> Result<EdgePolicies, PolicyError> {
     let root = match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(map)) => map,
         Ok(_) => return Err(PolicyError::NotAnObject { file: file.into() }),
@@ -104,7 +108,10 @@ pub fn parse_json(file: &str, text: &str, default_level: PolicyLevel) -> Result<
     if let Some(groups) = root.get("policyValues").and_then(Value::as_object) {
         for group in groups.values() {
             if let Some(map) = group.get("policies").and_then(Value::as_object) {
-                policies.extend(map.iter().filter_map(|(name, entry)| exported_policy(name, entry)));
+                policies.extend(
+                    map.iter()
+                        .filter_map(|(name, entry)| exported_policy(name, entry)),
+                );
             }
         }
         return Ok(EdgePolicies { policies });
@@ -148,7 +155,10 @@ fn exported_policy(name: &str, entry: &Value) -> Option<Policy> {
         name: name.to_owned(),
         value,
         level,
-        scope: entry.get("scope").and_then(Value::as_str).map(str::to_owned),
+        scope: entry
+            .get("scope")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
     })
 }
 
@@ -286,7 +296,11 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\EdgeUpdate
     fn reg_query_values_lists_and_levels() {
         for (name, bytes) in variants::encodings(REG) {
             let policies = parse_reg(&decode(&bytes));
-            assert_eq!(policies.mandatory("SyncDisabled"), Some(&json!(1)), "{name}");
+            assert_eq!(
+                policies.mandatory("SyncDisabled"),
+                Some(&json!(1)),
+                "{name}"
+            );
             assert_eq!(
                 policies.mandatory("SyncTypesListDisabled"),
                 Some(&json!(["passwords", "history", "openTabs"])),
@@ -296,10 +310,19 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\EdgeUpdate
                 policies.mandatory("RestrictSigninToPattern"),
                 Some(&json!(".*@fabrikam\\.com"))
             );
-            assert_eq!(policies.get("BrowserSignin").map(|p| p.level), Some(PolicyLevel::Recommended));
+            assert_eq!(
+                policies.get("BrowserSignin").map(|p| p.level),
+                Some(PolicyLevel::Recommended)
+            );
             assert_eq!(policies.mandatory("BrowserSignin"), None);
-            assert!(policies.get("UpdateDefault").is_none(), "EdgeUpdate is not Edge");
-            assert_eq!(policies.mandatory("Some Name With Spaces"), Some(&json!("a b")));
+            assert!(
+                policies.get("UpdateDefault").is_none(),
+                "EdgeUpdate is not Edge"
+            );
+            assert_eq!(
+                policies.mandatory("Some Name With Spaces"),
+                Some(&json!("a b"))
+            );
         }
     }
 
@@ -307,30 +330,61 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\EdgeUpdate
     fn machine_policy_wins_over_user_policy() {
         let text = "HKEY_CURRENT_USER\\SOFTWARE\\Policies\\Microsoft\\Edge\n    SyncDisabled    REG_DWORD    0x0\n\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Edge\n    SyncDisabled    REG_DWORD    0x1\n";
         let policies = parse_reg(text);
-        assert_eq!(policies.get("SyncDisabled").and_then(|p| p.scope.as_deref()), Some("HKLM"));
+        assert_eq!(
+            policies
+                .get("SyncDisabled")
+                .and_then(|p| p.scope.as_deref()),
+            Some("HKLM")
+        );
     }
 
     #[test]
     fn json_shapes() {
-        let flat = parse_json("p", r#"{"SyncDisabled": true, "SyncTypesListDisabled": ["passwords"]}"#, PolicyLevel::Mandatory);
-        assert_eq!(flat.as_ref().ok().and_then(|p| p.mandatory("SyncDisabled").cloned()), Some(json!(true)));
-        let nested = parse_json("p", r#"{"recommended": {"SyncDisabled": true}, "mandatory": {"BrowserSignin": 0}}"#, PolicyLevel::Mandatory);
+        let flat = parse_json(
+            "p",
+            r#"{"SyncDisabled": true, "SyncTypesListDisabled": ["passwords"]}"#,
+            PolicyLevel::Mandatory,
+        );
+        assert_eq!(
+            flat.as_ref()
+                .ok()
+                .and_then(|p| p.mandatory("SyncDisabled").cloned()),
+            Some(json!(true))
+        );
+        let nested = parse_json(
+            "p",
+            r#"{"recommended": {"SyncDisabled": true}, "mandatory": {"BrowserSignin": 0}}"#,
+            PolicyLevel::Mandatory,
+        );
         let nested = nested.unwrap_or_default();
         assert_eq!(nested.mandatory("SyncDisabled"), None);
         assert_eq!(nested.mandatory("BrowserSignin"), Some(&json!(0)));
         let export = r#"{"policyValues":{"chrome":{"name":"Microsoft Edge Policies","policies":{"SyncDisabled":{"level":"mandatory","scope":"machine","source":"platform","value":true},"ForceSync":{"level":"recommended","value":true}}}}}"#;
         let export = parse_json("p", export, PolicyLevel::Mandatory).unwrap_or_default();
         assert_eq!(export.mandatory("SyncDisabled"), Some(&json!(true)));
-        assert_eq!(export.get("ForceSync").map(|p| p.level), Some(PolicyLevel::Recommended));
+        assert_eq!(
+            export.get("ForceSync").map(|p| p.level),
+            Some(PolicyLevel::Recommended)
+        );
     }
 
     #[test]
     fn bad_json_and_truncated_reg_text() {
-        assert!(matches!(parse_json("f", "{\"SyncDisabled\": tr", PolicyLevel::Mandatory), Err(PolicyError::InvalidJson { .. })));
-        assert!(matches!(parse_json("f", "42", PolicyLevel::Mandatory), Err(PolicyError::NotAnObject { .. })));
+        assert!(matches!(
+            parse_json("f", "{\"SyncDisabled\": tr", PolicyLevel::Mandatory),
+            Err(PolicyError::InvalidJson { .. })
+        ));
+        assert!(matches!(
+            parse_json("f", "42", PolicyLevel::Mandatory),
+            Err(PolicyError::NotAnObject { .. })
+        ));
         let cut = parse_reg(variants::truncated(REG, 25));
         assert_eq!(cut.mandatory("SyncDisabled"), Some(&json!(1)));
-        assert!(parse_reg("garbage\n\u{0}\n    x REG_SZ").policies.is_empty());
+        assert!(
+            parse_reg("garbage\n\u{0}\n    x REG_SZ")
+                .policies
+                .is_empty()
+        );
     }
 
     #[test]

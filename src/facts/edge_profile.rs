@@ -153,7 +153,11 @@ fn account_from_info_cache(dir: &str, entry: &Value) -> ProfileAccount {
     let raw_account_type = entry.get("edge_account_type").cloned();
     ProfileAccount {
         dir: dir.to_owned(),
-        kind: classify(raw_account_type.as_ref(), user_name.as_deref(), tenant_id.as_deref()),
+        kind: classify(
+            raw_account_type.as_ref(),
+            user_name.as_deref(),
+            tenant_id.as_deref(),
+        ),
         user_name,
         raw_account_type,
         tenant_id,
@@ -174,11 +178,16 @@ fn account_from_preferences(dir: &str, root: &Map<String, Value>) -> ProfileAcco
     let raw_account_type = account.and_then(|a| a.get("edge_account_type")).cloned();
     ProfileAccount {
         dir: dir.to_owned(),
-        kind: classify(raw_account_type.as_ref(), user_name.as_deref(), tenant_id.as_deref()),
+        kind: classify(
+            raw_account_type.as_ref(),
+            user_name.as_deref(),
+            tenant_id.as_deref(),
+        ),
         user_name,
         raw_account_type,
         tenant_id,
-        sync_consented: pointer(root, "/google/services/consented_to_sync").and_then(Value::as_bool),
+        sync_consented: pointer(root, "/google/services/consented_to_sync")
+            .and_then(Value::as_bool),
     }
 }
 
@@ -239,7 +248,9 @@ mod tests {
     );
 
     fn local_state_with(entry: &str) -> String {
-        format!(r#"{{"profile":{{"last_used":"Profile 1","info_cache":{{"Default":{{"user_name":""}},"Profile 1":{entry}}}}}}}"#)
+        format!(
+            r#"{{"profile":{{"last_used":"Profile 1","info_cache":{{"Default":{{"user_name":""}},"Profile 1":{entry}}}}}}}"#
+        )
     }
 
     #[test]
@@ -248,8 +259,14 @@ mod tests {
         assert!(profiles.is_edge);
         let active = profiles.active().cloned();
         assert_eq!(active.as_ref().map(|p| p.dir.as_str()), Some("Default"));
-        assert_eq!(active.as_ref().map(|p| p.kind), Some(AccountKind::NotSignedIn));
-        assert_eq!(active.and_then(|p| p.raw_account_type), Some(Value::from(0)));
+        assert_eq!(
+            active.as_ref().map(|p| p.kind),
+            Some(AccountKind::NotSignedIn)
+        );
+        assert_eq!(
+            active.and_then(|p| p.raw_account_type),
+            Some(Value::from(0))
+        );
     }
 
     #[test]
@@ -262,12 +279,30 @@ mod tests {
     #[test]
     fn account_types_and_the_personal_tenant() {
         let cases = [
-            (r#"{"user_name":"ann@fabrikam.com","edge_account_type":2,"edge_account_tenant_id":"0f0c5e1a-0000-4000-8000-000000000001"}"#, AccountKind::WorkOrSchool),
-            (r#"{"user_name":"ann@outlook.com","edge_account_type":1}"#, AccountKind::Personal),
-            (r#"{"user_name":"ann@outlook.com","edge_account_type":2,"edge_account_tenant_id":"9188040d-6c67-4c5b-b112-36a304b66dad"}"#, AccountKind::Personal),
-            (r#"{"user_name":"CONTOSO\\ann","edge_account_type":0}"#, AccountKind::OnPremises),
-            (r#"{"user_name":"ann@fabrikam.com","edge_account_type":3}"#, AccountKind::Unknown),
-            (r#"{"user_name":"","edge_account_type":0}"#, AccountKind::NotSignedIn),
+            (
+                r#"{"user_name":"ann@fabrikam.com","edge_account_type":2,"edge_account_tenant_id":"0f0c5e1a-0000-4000-8000-000000000001"}"#,
+                AccountKind::WorkOrSchool,
+            ),
+            (
+                r#"{"user_name":"ann@outlook.com","edge_account_type":1}"#,
+                AccountKind::Personal,
+            ),
+            (
+                r#"{"user_name":"ann@outlook.com","edge_account_type":2,"edge_account_tenant_id":"9188040d-6c67-4c5b-b112-36a304b66dad"}"#,
+                AccountKind::Personal,
+            ),
+            (
+                r#"{"user_name":"CONTOSO\\ann","edge_account_type":0}"#,
+                AccountKind::OnPremises,
+            ),
+            (
+                r#"{"user_name":"ann@fabrikam.com","edge_account_type":3}"#,
+                AccountKind::Unknown,
+            ),
+            (
+                r#"{"user_name":"","edge_account_type":0}"#,
+                AccountKind::NotSignedIn,
+            ),
         ];
         for (entry, want) in cases {
             let profiles = parse(Some(&local_state_with(entry)), &[]).unwrap_or_default();
@@ -284,8 +319,14 @@ mod tests {
         )
         .unwrap_or_default();
         let active = profiles.active().cloned();
-        assert_eq!(active.as_ref().map(|p| p.kind), Some(AccountKind::WorkOrSchool));
-        assert_eq!(active.as_ref().and_then(|p| p.tenant_id.as_deref()), Some("t-1"));
+        assert_eq!(
+            active.as_ref().map(|p| p.kind),
+            Some(AccountKind::WorkOrSchool)
+        );
+        assert_eq!(
+            active.as_ref().and_then(|p| p.tenant_id.as_deref()),
+            Some("t-1")
+        );
         assert_eq!(active.and_then(|p| p.sync_consented), Some(true));
     }
 
@@ -293,15 +334,24 @@ mod tests {
     fn every_encoding_reads_the_same() {
         let expected = parse(Some(EDGE_TEMPLATE), &[]);
         for (name, bytes) in variants::encodings(EDGE_TEMPLATE) {
-            assert_eq!(parse(Some(&decode(&bytes)), &[]), expected, "variant {name}");
+            assert_eq!(
+                parse(Some(&decode(&bytes)), &[]),
+                expected,
+                "variant {name}"
+            );
         }
     }
 
     #[test]
     fn truncated_and_garbage_files_are_clear_errors() {
         let truncated = parse(Some(variants::truncated(EDGE_TEMPLATE, 60)), &[]);
-        assert!(matches!(truncated, Err(ProfileError::InvalidJson { ref file, .. }) if file == "Local State"));
-        assert!(matches!(parse(Some("[1,2]"), &[]), Err(ProfileError::NotAnObject { .. })));
+        assert!(
+            matches!(truncated, Err(ProfileError::InvalidJson { ref file, .. }) if file == "Local State")
+        );
+        assert!(matches!(
+            parse(Some("[1,2]"), &[]),
+            Err(ProfileError::NotAnObject { .. })
+        ));
         assert!(parse(None, &[("Default".into(), "\u{0}garbage".into())]).is_err());
     }
 }

@@ -19,7 +19,9 @@ impl Event {
     pub fn carries(&self, hresult: u32) -> bool {
         self.data.iter().any(|value| {
             value
-                .split(|c: char| c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '=' | ';'))
+                .split(|c: char| {
+                    c.is_whitespace() || matches!(c, ',' | ':' | '(' | ')' | '=' | ';')
+                })
                 .filter_map(parse_code)
                 .any(|code| code == hresult)
         })
@@ -33,7 +35,10 @@ pub fn parse_code(text: &str) -> Option<u32> {
         return u32::from_str_radix(hex, 16).ok();
     }
     if let Some(negative) = text.strip_prefix('-') {
-        return negative.parse::<i64>().ok().and_then(|n| u32::try_from((1i64 << 32) - n).ok());
+        return negative
+            .parse::<i64>()
+            .ok()
+            .and_then(|n| u32::try_from((1i64 << 32) - n).ok());
     }
     if text.len() == 8 && text.chars().all(|c| c.is_ascii_hexdigit()) {
         return u32::from_str_radix(text, 16).ok();
@@ -101,7 +106,9 @@ impl EventLog {
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`")]
+#[error(
+    "`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`"
+)]
 pub struct EventLogError {
     pub file: String,
     pub detail: String,
@@ -177,7 +184,9 @@ fn event_from(node: roxmltree::Node<'_, '_>) -> Event {
     event.data = node
         .children()
         .filter(|n| {
-            n.has_tag_name("EventData") || n.has_tag_name("UserData") || n.has_tag_name("RenderingInfo")
+            n.has_tag_name("EventData")
+                || n.has_tag_name("UserData")
+                || n.has_tag_name("RenderingInfo")
         })
         .flat_map(|n| n.descendants())
         .filter_map(|n| n.text())
@@ -203,20 +212,41 @@ mod tests {
     fn rootless_wevtutil_output_with_each_signature() {
         let text = format!(
             "<?xml version='1.0' encoding='UTF-8'?>\n{}\n{}\n{}\n{}\n",
-            event(6013, "SettingSync-Azure", "<Data Name='Result'>0x80070259</Data>"),
-            event(6065, "SettingSync", "<Data>80070533 This user can't sign in because this account is currently disabled.</Data>"),
-            event(1098, "AAD", "<Data Name='Error'>0xCAA5001C</Data><Data Name='ErrorMessage'>Token broker operation failed</Data>"),
+            event(
+                6013,
+                "SettingSync-Azure",
+                "<Data Name='Result'>0x80070259</Data>"
+            ),
+            event(
+                6065,
+                "SettingSync",
+                "<Data>80070533 This user can't sign in because this account is currently disabled.</Data>"
+            ),
+            event(
+                1098,
+                "AAD",
+                "<Data Name='Error'>0xCAA5001C</Data><Data Name='ErrorMessage'>Token broker operation failed</Data>"
+            ),
             event(1104, "AAD", "<Data Name='Error'>-1073741729</Data>"),
         );
         for (name, bytes) in variants::encodings(&text) {
             let log = parse("events.xml", &decode(&bytes));
             let codes: Vec<&str> = log
                 .as_ref()
-                .map(|l| l.matched_signatures().into_iter().map(|(s, _)| s.code).collect())
+                .map(|l| {
+                    l.matched_signatures()
+                        .into_iter()
+                        .map(|(s, _)| s.code)
+                        .collect()
+                })
                 .unwrap_or_default();
             assert_eq!(
                 codes,
-                ["EVENT_6013_MDM_SIDELOADED_APPS", "EVENT_6065_ACCOUNT_DISABLED", "EVENT_1098_TOKEN_BROKER"],
+                [
+                    "EVENT_6013_MDM_SIDELOADED_APPS",
+                    "EVENT_6065_ACCOUNT_DISABLED",
+                    "EVENT_1098_TOKEN_BROKER"
+                ],
                 "{name}"
             );
         }

@@ -19,8 +19,13 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
         FactSource::SyncInternals => FactUpdate::SyncInternals(sync_dump(files, missing())),
         FactSource::EventLog => FactUpdate::EventLog(events(files, loaded.platform, missing())),
         FactSource::Dsregcmd => FactUpdate::Dsregcmd(dsreg(files, loaded.platform, missing())),
-        FactSource::Graph => FactUpdate::Graph(graph_facts(files, missing())),
-        FactSource::Esr => FactUpdate::Esr(one_file(files, "cloud/roamingSettings.json", missing(), esr::parse)),
+        FactSource::Graph => FactUpdate::Graph(Box::new(graph_facts(files, missing()))),
+        FactSource::Esr => FactUpdate::Esr(one_file(
+            files,
+            "cloud/roamingSettings.json",
+            missing(),
+            esr::parse,
+        )),
         FactSource::Rms => FactUpdate::Rms(rms_facts(files, missing())),
         FactSource::Network => FactUpdate::Network(network(files, missing())),
     }
@@ -76,7 +81,11 @@ fn edge_policies(files: &EvidenceFiles, missing: String) -> Gathered<edge_policy
     }
     let mut policies = edge_policy::EdgePolicies::default();
     if let Some(text) = json {
-        match edge_policy::parse_json("edge/policies.json", &text, edge_policy::PolicyLevel::Mandatory) {
+        match edge_policy::parse_json(
+            "edge/policies.json",
+            &text,
+            edge_policy::PolicyLevel::Mandatory,
+        ) {
             Ok(found) => policies.merge(found),
             Err(e) => return Gathered::Unreadable(e.to_string()),
         }
@@ -88,11 +97,20 @@ fn edge_policies(files: &EvidenceFiles, missing: String) -> Gathered<edge_policy
 }
 
 fn sync_dump(files: &EvidenceFiles, missing: String) -> Gathered<sync_internals::SyncInternals> {
-    one_file(files, "edge/sync-internals.json", missing, |_, text| sync_internals::parse(text))
+    one_file(files, "edge/sync-internals.json", missing, |_, text| {
+        sync_internals::parse(text)
+    })
 }
 
-fn events(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered<event_log::EventLog> {
-    let paths: Vec<&str> = files.under("windows/events").filter(|p| p.ends_with(".xml")).collect();
+fn events(
+    files: &EvidenceFiles,
+    platform: Platform,
+    missing: String,
+) -> Gathered<event_log::EventLog> {
+    let paths: Vec<&str> = files
+        .under("windows/events")
+        .filter(|p| p.ends_with(".xml"))
+        .collect();
     if paths.is_empty() {
         return not_on_this_platform(platform, "Windows event logs", missing);
     }
@@ -107,7 +125,11 @@ fn events(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathere
     Gathered::Found(log)
 }
 
-fn dsreg(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered<dsregcmd::DsregStatus> {
+fn dsreg(
+    files: &EvidenceFiles,
+    platform: Platform,
+    missing: String,
+) -> Gathered<dsregcmd::DsregStatus> {
     let Some(text) = files.text("dsregcmd.txt") else {
         return not_on_this_platform(platform, "dsregcmd", missing);
     };
@@ -115,7 +137,11 @@ fn dsreg(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered
     if status.is_recognised() {
         Gathered::Found(status)
     } else {
-        let first_line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+        let first_line = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim();
         let shown: String = first_line.chars().take(60).collect();
         Gathered::Unreadable(format!(
             "dsregcmd.txt holds no `dsregcmd /status` output (it starts with {shown:?}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
@@ -125,9 +151,10 @@ fn dsreg(files: &EvidenceFiles, platform: Platform, missing: String) -> Gathered
 
 fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> Gathered<T> {
     match platform {
-        Platform::Linux | Platform::Macos => {
-            Gathered::NotApplicable(format!("{what} exists only on Windows; this evidence is from {}", platform.as_str()))
-        }
+        Platform::Linux | Platform::Macos => Gathered::NotApplicable(format!(
+            "{what} exists only on Windows; this evidence is from {}",
+            platform.as_str()
+        )),
         _ => Gathered::Missing(missing),
     }
 }
@@ -138,8 +165,10 @@ fn graph_facts(files: &EvidenceFiles, missing: String) -> Gathered<GraphFacts> {
         files.text(&path).map(|text| (path, text))
     };
     let facts = GraphFacts {
-        license_details: read("licenseDetails.json").map(|(p, t)| graph::parse_license_details(&p, &t)),
-        subscribed_skus: read("subscribedSkus.json").map(|(p, t)| graph::parse_subscribed_skus(&p, &t)),
+        license_details: read("licenseDetails.json")
+            .map(|(p, t)| graph::parse_license_details(&p, &t)),
+        subscribed_skus: read("subscribedSkus.json")
+            .map(|(p, t)| graph::parse_subscribed_skus(&p, &t)),
         organization: read("organization.json").map(|(p, t)| graph::parse_organization(&p, &t)),
         me: read("me.json").map(|(p, t)| graph::parse_me(&p, &t)),
         member_of: read("memberOf.json").map(|(p, t)| graph::parse_member_of(&p, &t)),
@@ -154,8 +183,10 @@ fn graph_facts(files: &EvidenceFiles, missing: String) -> Gathered<GraphFacts> {
 fn rms_facts(files: &EvidenceFiles, missing: String) -> Gathered<RmsFacts> {
     let read = |path: &str| files.text(path).map(|text| (path.to_owned(), text));
     let facts = RmsFacts {
-        discovery: read("cloud/rmsServiceDiscovery.json").map(|(p, t)| rms::parse_discovery(&p, &t)),
-        functional_state: read("cloud/rmsFunctionalState.json").map(|(p, t)| rms::parse_functional_state(&p, &t)),
+        discovery: read("cloud/rmsServiceDiscovery.json")
+            .map(|(p, t)| rms::parse_discovery(&p, &t)),
+        functional_state: read("cloud/rmsFunctionalState.json")
+            .map(|(p, t)| rms::parse_functional_state(&p, &t)),
     };
     if facts == RmsFacts::default() {
         Gathered::Missing(missing)
@@ -165,6 +196,10 @@ fn rms_facts(files: &EvidenceFiles, missing: String) -> Gathered<RmsFacts> {
 }
 
 fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts> {
-    let path = if files.bytes("cloud/network.json").is_some() { "cloud/network.json" } else { "network.json" };
+    let path = if files.bytes("cloud/network.json").is_some() {
+        "cloud/network.json"
+    } else {
+        "network.json"
+    };
     one_file(files, path, missing, reach::parse)
 }

@@ -151,6 +151,8 @@ pub struct RmsFacts {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Facts {
     pub platform: Platform,
+    /// The operating system as the evidence describes it, for reports.
+    pub os: Option<String>,
     pub edge_versions: Gathered<edge_install::EdgeVersions>,
     pub edge_profiles: Gathered<edge_profile::EdgeProfiles>,
     pub edge_policies: Gathered<edge_policy::EdgePolicies>,
@@ -172,7 +174,7 @@ pub enum FactUpdate {
     SyncInternals(Gathered<sync_internals::SyncInternals>),
     EventLog(Gathered<event_log::EventLog>),
     Dsregcmd(Gathered<dsregcmd::DsregStatus>),
-    Graph(Gathered<GraphFacts>),
+    Graph(Box<Gathered<GraphFacts>>),
     Esr(Gathered<RoamingSettings>),
     Rms(Gathered<RmsFacts>),
     Network(Gathered<ReachFacts>),
@@ -188,7 +190,7 @@ impl Facts {
             FactUpdate::SyncInternals(v) => self.sync_internals = v,
             FactUpdate::EventLog(v) => self.event_log = v,
             FactUpdate::Dsregcmd(v) => self.dsregcmd = v,
-            FactUpdate::Graph(v) => self.graph = v,
+            FactUpdate::Graph(v) => self.graph = *v,
             FactUpdate::Esr(v) => self.esr = v,
             FactUpdate::Rms(v) => self.rms = v,
             FactUpdate::Network(v) => self.reach = v,
@@ -204,7 +206,7 @@ impl Facts {
             FactSource::SyncInternals => FactUpdate::SyncInternals(Gathered::Unreadable(reason)),
             FactSource::EventLog => FactUpdate::EventLog(Gathered::Unreadable(reason)),
             FactSource::Dsregcmd => FactUpdate::Dsregcmd(Gathered::Unreadable(reason)),
-            FactSource::Graph => FactUpdate::Graph(Gathered::Unreadable(reason)),
+            FactSource::Graph => FactUpdate::Graph(Box::new(Gathered::Unreadable(reason))),
             FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
             FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
             FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),

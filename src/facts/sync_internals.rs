@@ -71,9 +71,13 @@ impl SyncInternals {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DumpError {
-    #[error("the sync-internals dump is not valid JSON ({0}); export it again with \"Dump status\" in edge://sync-internals")]
+    #[error(
+        "the sync-internals dump is not valid JSON ({0}); export it again with \"Dump status\" in edge://sync-internals"
+    )]
     InvalidJson(String),
-    #[error("the sync-internals dump has no `details` sections; it is not an About dump of edge://sync-internals")]
+    #[error(
+        "the sync-internals dump has no `details` sections; it is not an About dump of edge://sync-internals"
+    )]
     NotADump,
 }
 
@@ -86,7 +90,8 @@ pub fn parse(text: &str) -> Result<SyncInternals, DumpError> {
                 .filter(|l| !l.trim_start().starts_with('#'))
                 .collect::<Vec<_>>()
                 .join("\n");
-            serde_json::from_str(&uncommented).map_err(|_| DumpError::InvalidJson(first.to_string()))?
+            serde_json::from_str(&uncommented)
+                .map_err(|_| DumpError::InvalidJson(first.to_string()))?
         }
     };
     let details = root
@@ -96,7 +101,12 @@ pub fn parse(text: &str) -> Result<SyncInternals, DumpError> {
     let mut stats = Vec::new();
     for section in details {
         let title = section.get("title").and_then(Value::as_str).unwrap_or("");
-        for row in section.get("data").and_then(Value::as_array).into_iter().flatten() {
+        for row in section
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let Some(name) = row.get("stat_name").and_then(Value::as_str) else {
                 continue;
             };
@@ -121,7 +131,10 @@ pub fn parse(text: &str) -> Result<SyncInternals, DumpError> {
         (root.get(flag).and_then(Value::as_bool) == Some(true)).then(|| display(root.get(field)))
     };
     let actionable_error = flagged("actionable_error_detected", "actionable_error");
-    let unrecoverable_error = flagged("unrecoverable_error_detected", "unrecoverable_error_message");
+    let unrecoverable_error = flagged(
+        "unrecoverable_error_detected",
+        "unrecoverable_error_message",
+    );
     let mut all_text = String::new();
     collect_strings(&root, &mut all_text, 0);
     Ok(SyncInternals {
@@ -134,7 +147,12 @@ pub fn parse(text: &str) -> Result<SyncInternals, DumpError> {
 }
 
 fn type_row(row: &Value) -> Option<TypeRow> {
-    let text = |key: &str| row.get(key).and_then(Value::as_str).unwrap_or("").to_owned();
+    let text = |key: &str| {
+        row.get(key)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     let name = text("name");
     // The first row is a header (`Data Type`, ...), not a type.
     (!name.is_empty() && name != "Data Type").then(|| TypeRow {
@@ -149,7 +167,11 @@ fn display(value: Option<&Value>) -> String {
     match value {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Array(items)) => items.iter().map(|v| display(Some(v))).collect::<Vec<_>>().join(", "),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| display(Some(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
         Some(Value::Object(map)) => map
             .iter()
             .map(|(k, v)| format!("{k}: {}", display(Some(v))))
@@ -168,8 +190,12 @@ fn collect_strings(value: &Value, out: &mut String, depth: usize) {
             out.push_str(&s.to_ascii_lowercase());
             out.push('\n');
         }
-        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out, depth + 1)),
-        Value::Object(map) => map.values().for_each(|v| collect_strings(v, out, depth + 1)),
+        Value::Array(items) => items
+            .iter()
+            .for_each(|v| collect_strings(v, out, depth + 1)),
+        Value::Object(map) => map
+            .values()
+            .for_each(|v| collect_strings(v, out, depth + 1)),
         _ => {}
     }
 }
@@ -187,9 +213,18 @@ mod tests {
     fn chromium_88_dump_is_disabled_because_not_signed_in() {
         let dump = parse(CHROMIUM_88);
         let dump = dump.as_ref();
-        assert_eq!(dump.ok().and_then(|d| d.stat("Transport State")), Some("Disabled"));
-        assert_eq!(dump.map(|d| d.disable_reasons()).ok(), Some(vec!["Not signed in".to_owned()]));
-        assert_eq!(dump.ok().and_then(|d| d.stat("Sync Feature Enabled")), Some("false"));
+        assert_eq!(
+            dump.ok().and_then(|d| d.stat("Transport State")),
+            Some("Disabled")
+        );
+        assert_eq!(
+            dump.map(|d| d.disable_reasons()).ok(),
+            Some(vec!["Not signed in".to_owned()])
+        );
+        assert_eq!(
+            dump.ok().and_then(|d| d.stat("Sync Feature Enabled")),
+            Some("false")
+        );
         assert_eq!(dump.map(|d| d.actionable_error.clone()).ok(), Some(None));
         assert_eq!(dump.map(|d| d.failing_types().count()).ok(), Some(0));
     }
@@ -207,8 +242,17 @@ mod tests {
           "actionable_error_detected": false, "unrecoverable_error_detected": false}"#;
         let dump = parse(text).unwrap_or_default();
         assert_eq!(dump.stat("sync account type"), Some("AAD"));
-        assert!(dump.stats.iter().any(|s| s.name == "Last Token Error" && s.bad));
-        assert_eq!(dump.failing_types().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["Passwords"]);
+        assert!(
+            dump.stats
+                .iter()
+                .any(|s| s.name == "Last Token Error" && s.bad)
+        );
+        assert_eq!(
+            dump.failing_types()
+                .map(|t| t.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Passwords"]
+        );
         assert!(dump.mentions("Cryptographer error"));
         assert!(dump.disable_reasons().is_empty());
     }
@@ -217,9 +261,18 @@ mod tests {
     fn comment_lines_are_tolerated_and_garbage_is_a_clear_error() {
         let commented = format!("# pasted from edge://sync-internals\n{CHROMIUM_88}");
         assert!(parse(&commented).is_ok());
-        assert!(matches!(parse("not json at all"), Err(DumpError::InvalidJson(_))));
-        assert!(matches!(parse("{\"details\": 3}"), Err(DumpError::NotADump)));
-        assert!(matches!(parse(variants::truncated(CHROMIUM_88, 50)), Err(DumpError::InvalidJson(_))));
+        assert!(matches!(
+            parse("not json at all"),
+            Err(DumpError::InvalidJson(_))
+        ));
+        assert!(matches!(
+            parse("{\"details\": 3}"),
+            Err(DumpError::NotADump)
+        ));
+        assert!(matches!(
+            parse(variants::truncated(CHROMIUM_88, 50)),
+            Err(DumpError::InvalidJson(_))
+        ));
     }
 
     #[test]

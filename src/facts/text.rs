@@ -23,13 +23,20 @@ fn looks_like_bomless_utf16le(bytes: &[u8]) -> bool {
         return false;
     }
     let sample = &bytes[..bytes.len().min(256) & !1];
-    let odd_zeros = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd_zeros = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     let even_zeros = sample.iter().step_by(2).filter(|b| **b == 0).count();
     odd_zeros * 2 > sample.len() / 2 && even_zeros * 4 < sample.len() / 2
 }
 
 fn normalise_line_ends(text: &str) -> String {
-    text.replace("\r\n", "\n").replace(['\r'], "\n").replace('\0', "")
+    text.replace("\r\n", "\n")
+        .replace(['\r'], "\n")
+        .replace('\0', "")
 }
 
 #[cfg(test)]
@@ -77,7 +84,10 @@ mod tests {
 
     #[test]
     fn invalid_utf8_is_replaced_not_rejected() {
-        assert_eq!(decode(b"ok \xff\xfe\xfd end"), "ok \u{fffd}\u{fffd}\u{fffd} end");
+        assert_eq!(
+            decode(b"ok \xff\xfe\xfd end"),
+            "ok \u{fffd}\u{fffd}\u{fffd} end"
+        );
     }
 
     #[test]

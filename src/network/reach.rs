@@ -76,7 +76,9 @@ pub struct ReachFacts {
 
 impl ReachFacts {
     pub fn result(&self, host: &str) -> Option<&Reach> {
-        self.results.iter().find(|r| r.host.eq_ignore_ascii_case(host))
+        self.results
+            .iter()
+            .find(|r| r.host.eq_ignore_ascii_case(host))
     }
 }
 
@@ -107,11 +109,20 @@ mod tests {
     fn wrapped_and_bare_lists() {
         let text = r#"{"endpoints":[{"host":"edge.microsoft.com","reachable":false,"failed_phase":"tcp","error":"connection refused"},{"host":"api.aadrm.com","reachable":true,"http_status":401,"elapsed_ms":80}]}"#;
         let facts = parse("n", text).unwrap_or_default();
-        assert_eq!(facts.result("EDGE.microsoft.com").map(|r| r.failed_phase), Some(Some(Phase::Tcp)));
-        assert_eq!(facts.result("api.aadrm.com").and_then(|r| r.http_status), Some(401));
+        assert_eq!(
+            facts.result("EDGE.microsoft.com").map(|r| r.failed_phase),
+            Some(Some(Phase::Tcp))
+        );
+        assert_eq!(
+            facts.result("api.aadrm.com").and_then(|r| r.http_status),
+            Some(401)
+        );
         let bare = parse("n", r#"[{"host":"a","reachable":true}]"#).map(|f| f.results.len());
         assert_eq!(bare, Ok(1));
-        assert!(matches!(parse("n", r#"{"endpoints":[{"reachable":true}]}"#), Err(AnswerError::Shape { .. })));
+        assert!(matches!(
+            parse("n", r#"{"endpoints":[{"reachable":true}]}"#),
+            Err(AnswerError::Shape { .. })
+        ));
         assert!(parse("n", "{").is_err());
     }
 }

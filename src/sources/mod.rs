@@ -2,6 +2,8 @@
 //! scenario. Both produce the same `EvidenceFiles`, in the bundle layout of DESIGN.md, so the
 //! same parsers and checks decide either.
 
+pub mod bundle;
+pub mod scenario;
 
 use crate::facts::{FactSource, Platform};
 use crate::model::SourceInfo;
@@ -19,6 +21,10 @@ impl EvidenceFiles {
         self.files.insert(normalise(path), bytes);
     }
 
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(&normalise(path));
+    }
+
     pub fn bytes(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }
@@ -30,10 +36,10 @@ impl EvidenceFiles {
 
     /// Paths directly or indirectly under `folder/`, in order.
     pub fn under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.files
-            .keys()
-            .map(String::as_str)
-            .filter(move |p| p.strip_prefix(folder).is_some_and(|rest| rest.starts_with('/')))
+        self.files.keys().map(String::as_str).filter(move |p| {
+            p.strip_prefix(folder)
+                .is_some_and(|rest| rest.starts_with('/'))
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -46,7 +52,12 @@ impl EvidenceFiles {
 
     /// Drops one leading folder that holds everything (zips of a folder often carry it).
     pub fn without_common_root(self) -> EvidenceFiles {
-        let first = self.files.keys().next().and_then(|p| p.split_once('/')).map(|(r, _)| r.to_owned());
+        let first = self
+            .files
+            .keys()
+            .next()
+            .and_then(|p| p.split_once('/'))
+            .map(|(r, _)| r.to_owned());
         let Some(root) = first else { return self };
         let prefix = format!("{root}/");
         let known = ["edge", "windows", "cloud"];
@@ -63,7 +74,10 @@ impl EvidenceFiles {
 }
 
 fn normalise(path: &str) -> String {
-    path.replace('\\', "/").trim_start_matches("./").trim_matches('/').to_owned()
+    path.replace('\\', "/")
+        .trim_start_matches("./")
+        .trim_matches('/')
+        .to_owned()
 }
 
 /// Evidence ready for gathering, with how the source behaves.
@@ -72,10 +86,18 @@ pub struct LoadedSource {
     pub info: SourceInfo,
     pub files: EvidenceFiles,
     pub platform: Platform,
+    /// The operating system as the evidence describes it (`manifest.json`'s `os`).
+    pub os: Option<String>,
     /// Reason given for facts this source does not hold (`not in bundle`, ...).
     pub missing_reason: &'static str,
     /// How long each fact source takes to arrive (demo scenarios imitate a real device).
     pub latency: HashMap<FactSource, Duration>,
+}
+
+/// `manifest.json`'s `os` text, when the evidence has a readable manifest.
+pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
+    let manifest: serde_json::Value = serde_json::from_str(&files.text("manifest.json")?).ok()?;
+    manifest.get("os")?.as_str().map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -89,7 +111,10 @@ mod tests {
         files.insert("./bundle/edge/Local State", b"y".to_vec());
         let files = files.without_common_root();
         assert_eq!(files.bytes("dsregcmd.txt"), Some(&b"x"[..]));
-        assert_eq!(files.under("edge").collect::<Vec<_>>(), ["edge/Local State"]);
+        assert_eq!(
+            files.under("edge").collect::<Vec<_>>(),
+            ["edge/Local State"]
+        );
     }
 
     #[test]

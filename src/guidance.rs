@@ -1,0 +1,234 @@
+//! Fix guidance per finding code, and `explain` for codes, event ids and HRESULTs.
+//!
+//! The text lives in `assets/guidance/en.toml` (compiled in) so that admins and translators
+//! can read and correct it without reading Rust.
+
+use crate::facts::event_log::{SIGNATURES, parse_code};
+use crate::model::{Audience, Finding, Fix};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// Guidance for one finding code.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Entry {
+    pub title: String,
+    pub explanation: String,
+    pub audience: Audience,
+    pub steps: Vec<String>,
+    pub commands: Vec<String>,
+    pub docs: Vec<String>,
+    /// Date the rule was last checked against Microsoft's documentation.
+    pub verified: String,
+}
+
+impl Entry {
+    pub fn fix(&self) -> Fix {
+        Fix {
+            audience: self.audience,
+            steps: self.steps.clone(),
+            commands: self.commands.clone(),
+            docs: self.docs.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct EventNote {
+    pub log: String,
+    pub meaning: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct HresultNote {
+    pub name: String,
+    pub meaning: String,
+}
+
+/// The whole catalogue of one language.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct Guidance {
+    pub codes: BTreeMap<String, Entry>,
+    #[serde(default)]
+    pub events: BTreeMap<String, EventNote>,
+    #[serde(default)]
+    pub hresults: BTreeMap<String, HresultNote>,
+}
+
+const EN: &str = include_str!("../assets/guidance/en.toml");
+
+static BUILTIN: LazyLock<Result<Guidance, String>> =
+    LazyLock::new(|| toml::from_str(EN).map_err(|e| e.to_string()));
+
+impl Guidance {
+    /// The built-in English catalogue (a test guarantees it parses).
+    pub fn builtin() -> &'static Guidance {
+        static EMPTY: LazyLock<Guidance> = LazyLock::new(Guidance::default);
+        BUILTIN.as_ref().unwrap_or(&EMPTY)
+    }
+
+    pub fn entry(&self, code: &str) -> Option<&Entry> {
+        self.codes.get(code)
+    }
+
+    /// Attaches the fix of each finding's code.
+    pub fn attach(&self, findings: &mut [Finding]) {
+        for finding in findings {
+            finding.fix = self.entry(&finding.code).map(Entry::fix);
+        }
+    }
+
+    /// Looks up a finding code, an event id (`6065`) or an HRESULT (`0xCAA5001C`).
+    pub fn explain(&self, query: &str) -> Option<Explanation<'_>> {
+        let query = query.trim();
+        if let Some(entry) = self.codes.get(&query.to_ascii_uppercase()) {
+            return Some(Explanation::Code {
+                code: query.to_ascii_uppercase(),
+                entry,
+            });
+        }
+        if let Ok(id) = query.parse::<u32>() {
+            let note = self.events.get(&id.to_string())?;
+            let codes = SIGNATURES
+                .iter()
+                .filter(|s| s.event_id == id || s.with.is_some_and(|(other, _)| other == id))
+                .map(|s| s.code)
+                .collect();
+            return Some(Explanation::Event { id, note, codes });
+        }
+        let code = parse_code(query)?;
+        let key = format!("0x{code:08X}");
+        let note = self.hresults.get(&key)?;
+        let codes = SIGNATURES
+            .iter()
+            .filter(|s| s.hresult == code || s.with.is_some_and(|(_, other)| other == code))
+            .map(|s| s.code)
+            .collect();
+        Some(Explanation::Hresult {
+            hresult: key,
+            note,
+            codes,
+        })
+    }
+}
+
+/// What `explain` found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Explanation<'a> {
+    Code {
+        code: String,
+        entry: &'a Entry,
+    },
+    Event {
+        id: u32,
+        note: &'a EventNote,
+        codes: Vec<&'static str>,
+    },
+    Hresult {
+        hresult: String,
+        note: &'a HresultNote,
+        codes: Vec<&'static str>,
+    },
+}
+
+/// The built-in catalogue failed to parse (only a broken build can cause this).
+pub fn builtin_error() -> Option<&'static str> {
+    BUILTIN.as_ref().err().map(String::as_str)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::CATALOGUE;
+
+    #[test]
+    fn builtin_catalogue_parses() {
+        assert_eq!(builtin_error(), None);
+        assert!(Guidance::builtin().codes.len() > 50);
+    }
+
+    #[test]
+    fn every_code_a_check_can_emit_has_guidance() {
+        let guidance = Guidance::builtin();
+        let missing: Vec<&str> = CATALOGUE
+            .iter()
+            .flat_map(|c| c.codes.iter().copied())
+            .filter(|code| guidance.entry(code).is_none())
+            .collect();
+        assert_eq!(missing, Vec::<&str>::new());
+    }
+
+    #[test]
+    fn every_entry_is_complete_and_belongs_to_a_check() {
+        let emitted: Vec<&str> = CATALOGUE
+            .iter()
+            .flat_map(|c| c.codes.iter().copied())
+            .collect();
+        for (code, entry) in &Guidance::builtin().codes {
+            assert!(
+                emitted.contains(&code.as_str()),
+                "{code} is documented but no check emits it"
+            );
+            assert!(
+                !entry.title.is_empty() && !entry.explanation.is_empty(),
+                "{code}"
+            );
+            assert!(!entry.steps.is_empty(), "{code} has no steps");
+            assert!(
+                entry
+                    .docs
+                    .iter()
+                    .all(|d| d.starts_with("https://learn.microsoft.com/")),
+                "{code}"
+            );
+            assert!(
+                chrono::NaiveDate::parse_from_str(&entry.verified, "%Y-%m-%d").is_ok(),
+                "{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_signature_event_and_hresult_can_be_explained() {
+        let guidance = Guidance::builtin();
+        for signature in SIGNATURES {
+            assert!(guidance.explain(&signature.event_id.to_string()).is_some());
+            assert!(
+                guidance
+                    .explain(&format!("0x{:08x}", signature.hresult))
+                    .is_some()
+            );
+            assert!(guidance.entry(signature.code).is_some());
+        }
+    }
+
+    #[test]
+    fn explain_accepts_the_three_kinds() {
+        let guidance = Guidance::builtin();
+        assert!(
+            matches!(guidance.explain("esr_disabled"), Some(Explanation::Code { code, .. }) if code == "ESR_DISABLED")
+        );
+        assert!(
+            matches!(guidance.explain("6065"), Some(Explanation::Event { codes, .. }) if codes == ["EVENT_6065_ACCOUNT_DISABLED"])
+        );
+        assert!(
+            matches!(guidance.explain("0xCAA5001C"), Some(Explanation::Hresult { codes, .. }) if codes == ["EVENT_1098_TOKEN_BROKER"])
+        );
+        assert!(
+            matches!(guidance.explain("1104"), Some(Explanation::Event { codes, .. }) if codes == ["EVENT_1098_TOKEN_BROKER"])
+        );
+        assert_eq!(guidance.explain("NOPE"), None);
+        assert_eq!(guidance.explain("4242"), None);
+    }
+
+    #[test]
+    fn rms_guidance_names_enable_aipservice() {
+        let fix = Guidance::builtin()
+            .entry("RMS_NOT_ACTIVATED")
+            .map(Entry::fix);
+        assert!(
+            fix.is_some_and(|f| f.commands.iter().any(|c| c == "Enable-AipService")
+                && f.commands.iter().any(|c| c == "Connect-AipService"))
+        );
+    }
+}

@@ -1,0 +1,347 @@
+//! Gathers every fact source concurrently, decides each check as soon as its facts (and the
+//! checks that may block it) are in, emits progress events, and builds the `Report`.
+//!
+//! Each source has a timeout; a source that times out or panics is marked unreadable with the
+//! cause, and a panicking check becomes an `error` row. The run always finishes.
+
+use crate::checks::{CATALOGUE, CheckSpec, spec};
+use crate::facts::gather::gather;
+use crate::facts::{FactSource, Facts};
+use crate::guidance::Guidance;
+use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
+use crate::sources::LoadedSource;
+use crate::verdict;
+use std::collections::{BTreeMap, BTreeSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::task::JoinSet;
+
+/// Progress of a run, for the wizard.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    SourceStarted(FactSource),
+    SourceFinished(FactSource),
+    CheckStarted(CheckId),
+    CheckFinished(Box<CheckResult>),
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Run only these checks (all when `None`).
+    pub only: Option<Vec<CheckId>>,
+    /// Longest a fact source may take before it is given up.
+    pub source_timeout: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            only: None,
+            source_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Runs the chosen checks on `source`; `events` (if given) receives progress as it happens.
+pub async fn run(
+    source: LoadedSource,
+    options: RunOptions,
+    events: Option<UnboundedSender<Event>>,
+) -> Report {
+    let started = Instant::now();
+    let emit = |event: Event| {
+        if let Some(tx) = &events {
+            // A closed receiver only means nobody watches any more.
+            let _ = tx.send(event);
+        }
+    };
+    let selected: Vec<&'static CheckSpec> = CATALOGUE
+        .iter()
+        .filter(|s| {
+            options
+                .only
+                .as_ref()
+                .is_none_or(|only| only.contains(&s.id))
+        })
+        .collect();
+    let needed: BTreeSet<FactSource> = selected
+        .iter()
+        .flat_map(|s| s.needs.iter().copied())
+        .collect();
+    let source = Arc::new(source);
+    let mut tasks = JoinSet::new();
+    for &fact_source in &needed {
+        emit(Event::SourceStarted(fact_source));
+        let source = Arc::clone(&source);
+        let latency = source
+            .latency
+            .get(&fact_source)
+            .copied()
+            .unwrap_or_default();
+        let timeout = options.source_timeout;
+        tasks.spawn(async move {
+            let work = async {
+                tokio::time::sleep(latency).await;
+                let source = Arc::clone(&source);
+                tokio::task::spawn_blocking(move || gather(fact_source, &source)).await
+            };
+            let outcome = match tokio::time::timeout(timeout, work).await {
+                Ok(Ok(update)) => Ok(update),
+                Ok(Err(join_error)) => Err(format!(
+                    "gathering {} crashed: {join_error}",
+                    fact_source.label()
+                )),
+                Err(_) => Err(format!(
+                    "gathering {} took longer than {} s and was stopped",
+                    fact_source.label(),
+                    timeout.as_secs()
+                )),
+            };
+            (fact_source, outcome)
+        });
+    }
+    for check in &selected {
+        emit(Event::CheckStarted(check.id));
+    }
+    let mut facts = Facts {
+        platform: source.platform,
+        os: source.os.clone(),
+        ..Facts::default()
+    };
+    let mut decided: BTreeMap<CheckId, CheckResult> = BTreeMap::new();
+    decide_ready(&selected, &facts, &mut decided, started, &emit);
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((fact_source, Ok(update))) => {
+                facts.apply(update);
+                emit(Event::SourceFinished(fact_source));
+            }
+            Ok((fact_source, Err(reason))) => {
+                facts.fail(fact_source, reason);
+                emit(Event::SourceFinished(fact_source));
+            }
+            // The task itself cannot panic outside the guarded work; if the runtime cancels
+            // it, its source stays pending and its checks report that below.
+            Err(_) => {}
+        }
+        decide_ready(&selected, &facts, &mut decided, started, &emit);
+    }
+    for check in &selected {
+        decided
+            .entry(check.id)
+            .or_insert_with(|| CheckResult::error(check.id, "its facts never arrived"));
+    }
+    let guidance = Guidance::builtin();
+    let checks: Vec<CheckResult> = selected
+        .iter()
+        .filter_map(|s| decided.remove(&s.id))
+        .map(|mut result| {
+            guidance.attach(&mut result.findings);
+            result
+        })
+        .collect();
+    Report {
+        schema: REPORT_SCHEMA.to_owned(),
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        generated_at: chrono::Local::now().fixed_offset(),
+        source: source.info.clone(),
+        verdict: verdict::overall(&checks),
+        features: verdict::per_feature(&checks),
+        duration_ms: millis(started.elapsed()),
+        checks,
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Decides, in catalogue order, every check whose facts and blockers are all in.
+fn decide_ready(
+    selected: &[&'static CheckSpec],
+    facts: &Facts,
+    decided: &mut BTreeMap<CheckId, CheckResult>,
+    started: Instant,
+    emit: &impl Fn(Event),
+) {
+    for check in selected {
+        if decided.contains_key(&check.id) || !check.needs.iter().all(|s| facts.has(*s)) {
+            continue;
+        }
+        let blockers_pending = check
+            .blocked_by
+            .iter()
+            .any(|b| selected.iter().any(|s| s.id == *b) && !decided.contains_key(b));
+        if blockers_pending {
+            continue;
+        }
+        let mut result =
+            blocking_failure(check, decided).unwrap_or_else(|| decide_guarded(check, facts));
+        result.title = check.title.to_owned();
+        result.duration_ms = millis(started.elapsed());
+        emit(Event::CheckFinished(Box::new(result.clone())));
+        decided.insert(check.id, result);
+    }
+}
+
+/// A `skipped` result naming the earlier failure that makes `check` meaningless, if any: a
+/// failing finding of a blocker that affects a feature this check serves.
+fn blocking_failure(
+    check: &CheckSpec,
+    decided: &BTreeMap<CheckId, CheckResult>,
+) -> Option<CheckResult> {
+    let (blocker, finding) = check.blocked_by.iter().find_map(|id| {
+        let result = decided.get(id)?;
+        let finding = result.findings.iter().find(|f| {
+            f.severity == Severity::Fail
+                && f.affects
+                    .iter()
+                    .any(|feature| check.serves.contains(feature))
+        })?;
+        Some((*id, finding))
+    })?;
+    let mut result = CheckResult::skipped(
+        check.id,
+        SkipKind::Undecided,
+        format!(
+            "blocked by {} ({}): fix that first",
+            spec(blocker).title,
+            finding.code
+        ),
+    );
+    result.blocked_by = vec![blocker];
+    Some(result)
+}
+
+fn decide_guarded(check: &CheckSpec, facts: &Facts) -> CheckResult {
+    match catch_unwind(AssertUnwindSafe(|| (check.decide)(facts))) {
+        Ok(result) => result,
+        Err(panic) => {
+            let detail = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "no message".into());
+            CheckResult::error(
+                check.id,
+                format!("the check crashed ({detail}); please report this with the bundle"),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Status;
+    use crate::model::{SourceInfo, SourceKind};
+    use crate::sources::{EvidenceFiles, LoadedSource};
+    use std::collections::HashMap;
+
+    fn statuses(report: &Report) -> Vec<(CheckId, Status)> {
+        report.checks.iter().map(|c| (c.id, c.status)).collect()
+    }
+
+    fn source(files: &[(&str, &str)], latency: &[(FactSource, u64)]) -> LoadedSource {
+        let mut evidence = EvidenceFiles::default();
+        for (path, text) in files {
+            evidence.insert(path, text.as_bytes().to_vec());
+        }
+        LoadedSource {
+            info: SourceInfo {
+                kind: SourceKind::Bundle,
+                name: "test".into(),
+            },
+            files: evidence,
+            platform: crate::facts::Platform::Windows,
+            os: None,
+            missing_reason: "not in bundle",
+            latency: latency
+                .iter()
+                .map(|(s, ms)| (*s, Duration::from_millis(*ms)))
+                .collect::<HashMap<_, _>>(),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_dsregcmd_decides_device_registration_and_skips_the_rest() {
+        let dsreg =
+            include_str!("../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+        let report = run(
+            source(&[("dsregcmd.txt", dsreg)], &[]),
+            RunOptions::default(),
+            None,
+        )
+        .await;
+        let statuses = statuses(&report);
+        assert_eq!(statuses.len(), 9);
+        assert_eq!(statuses[6], (CheckId::DeviceRegistration, Status::Fail));
+        assert!(
+            report
+                .checks
+                .iter()
+                .filter(|c| c.id != CheckId::DeviceRegistration)
+                .all(|c| c.status == Status::Skipped)
+        );
+        assert!(report.checks[0].reason.as_deref() == Some("not in bundle"));
+        assert_eq!(report.exit_code(), 1);
+        assert!(
+            report.checks[6].findings[0].fix.is_some(),
+            "guidance attached"
+        );
+    }
+
+    #[tokio::test]
+    async fn slow_sources_time_out_into_errors_and_events_flow() {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let options = RunOptions {
+            only: Some(vec![CheckId::EdgeVersion]),
+            source_timeout: Duration::from_millis(50),
+        };
+        let report = run(
+            source(
+                &[("edge/version.txt", "Microsoft Edge 131.0.1.1")],
+                &[(FactSource::EdgeVersion, 5_000)],
+            ),
+            options,
+            Some(tx),
+        )
+        .await;
+        assert_eq!(report.checks.len(), 1);
+        assert_eq!(report.checks[0].status, Status::Error);
+        assert!(
+            report.checks[0]
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("took longer"))
+        );
+        let mut seen = Vec::new();
+        while let Ok(event) = rx.try_recv() {
+            seen.push(event);
+        }
+        assert_eq!(
+            seen.first(),
+            Some(&Event::SourceStarted(FactSource::EdgeVersion))
+        );
+        assert!(
+            matches!(seen.last(), Some(Event::CheckFinished(r)) if r.id == CheckId::EdgeVersion)
+        );
+    }
+
+    #[test]
+    fn a_panicking_check_becomes_an_error_row() {
+        fn explode(_: &Facts) -> CheckResult {
+            panic!("boom")
+        }
+        let spec = CheckSpec {
+            decide: explode,
+            ..*crate::checks::spec(CheckId::Rms)
+        };
+        let result = decide_guarded(&spec, &Facts::default());
+        assert_eq!(result.status, Status::Error);
+        assert!(result.reason.as_deref().is_some_and(|r| r.contains("boom")));
+    }
+}

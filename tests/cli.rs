@@ -1,0 +1,289 @@
+//! The command-line contract of DESIGN.md, driven through the real binary.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::io::Write;
+use std::path::Path;
+
+const DESIGN_ORDER: [&str; 9] = [
+    "edge_version",
+    "account_type",
+    "tenant_esr",
+    "license",
+    "rms",
+    "network",
+    "device_registration",
+    "edge_policy",
+    "sync_health",
+];
+
+fn esr_doctor() -> Command {
+    let mut cmd = Command::cargo_bin("esr-doctor").unwrap_or_else(|e| panic!("{e}"));
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+fn json_of(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}"))
+}
+
+#[test]
+fn healthy_demo_prints_a_v1_report_with_nine_passing_checks() {
+    let output = esr_doctor()
+        .args(["check", "--demo", "healthy", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0));
+    let report = json_of(&output);
+    assert_eq!(report["schema"], "esr-doctor/report/v1");
+    assert_eq!(
+        report["source"],
+        serde_json::json!({"kind": "demo", "name": "healthy"})
+    );
+    let ids: Vec<&str> = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    assert_eq!(ids, DESIGN_ORDER);
+    assert!(
+        report["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|c| c["status"] == "pass")
+    );
+    assert_eq!(report["verdict"], "pass");
+    for key in ["version", "channel", "major"] {
+        assert!(
+            report["checks"][0]["evidence"].get(key).is_some(),
+            "edge_version.evidence.{key}"
+        );
+    }
+    for key in [
+        "join_type",
+        "wam_default_set",
+        "settings_url_present",
+        "prt_present",
+    ] {
+        assert!(
+            report["checks"][6]["evidence"].get(key).is_some(),
+            "device_registration.evidence.{key}"
+        );
+    }
+}
+
+#[test]
+fn every_failing_scenario_exits_one() {
+    let listing = esr_doctor()
+        .arg("scenarios")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<String> = String::from_utf8_lossy(&listing.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    assert_eq!(names.len(), 11, "{names:?}");
+    for name in names.iter().filter(|n| *n != "healthy") {
+        let output = esr_doctor()
+            .args(["check", "--demo", name, "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(1), "{name}");
+        assert_eq!(json_of(&output)["verdict"], "fail", "{name}");
+    }
+}
+
+fn dsregcmd_only_bundle(dir: &Path) {
+    let text =
+        include_str!("../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+    std::fs::write(dir.join("dsregcmd.txt"), text).unwrap_or_else(|e| panic!("{e}"));
+}
+
+fn comparable(mut report: Value) -> Value {
+    for key in ["generated_at", "duration_ms", "source"] {
+        report.as_object_mut().map(|o| o.remove(key));
+    }
+    for check in report["checks"].as_array_mut().into_iter().flatten() {
+        check.as_object_mut().map(|o| o.remove("duration_ms"));
+    }
+    report
+}
+
+#[test]
+fn a_folder_with_only_dsregcmd_decides_device_registration_and_its_zip_agrees() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap_or_else(|e| panic!("{e}"));
+    dsregcmd_only_bundle(&bundle);
+    let folder = esr_doctor()
+        .args(["check", "--format", "json", "--from"])
+        .arg(&bundle)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(matches!(folder.status.code(), Some(1 | 3)));
+    let report = json_of(&folder);
+    let device = &report["checks"][6];
+    assert_eq!(device["id"], "device_registration");
+    assert_eq!(device["evidence"]["join_type"], "entra_joined");
+    assert_eq!(device["status"], "fail");
+    for check in report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["id"] != "device_registration")
+    {
+        assert_eq!(check["status"], "skipped", "{}", check["id"]);
+        assert!(
+            check["reason"]
+                .as_str()
+                .is_some_and(|r| r.ends_with("not in bundle")),
+            "{}",
+            check["id"]
+        );
+    }
+
+    let zip_path = dir.path().join("bundle.zip");
+    let mut zip =
+        zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap_or_else(|e| panic!("{e}")));
+    zip.start_file(
+        "bundle/dsregcmd.txt",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    zip.write_all(&std::fs::read(bundle.join("dsregcmd.txt")).unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    zip.finish().unwrap_or_else(|e| panic!("{e}"));
+    let zipped = esr_doctor()
+        .args(["check", "--format", "json", "--from"])
+        .arg(&zip_path)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(zipped.status.code(), folder.status.code());
+    assert_eq!(comparable(json_of(&zipped)), comparable(report));
+}
+
+#[test]
+fn bad_input_exits_two_with_a_clear_message() {
+    let cases: [&[&str]; 5] = [
+        &["check", "--from", "/no/such/path"],
+        &["check", "--demo", "nope"],
+        &["check", "--demo", "healthy", "--only", "edge_version,bogus"],
+        &["explain", "NOT_A_CODE"],
+        &["check", "--format", "yaml", "--demo", "healthy"],
+    ];
+    let expected = [
+        "no such file or folder: /no/such/path",
+        "choose one of: cryptographer-error",
+        "unknown check id \"bogus\"",
+        "explain accepts a finding code",
+        "invalid value 'yaml'",
+    ];
+    for (args, message) in cases.iter().zip(expected) {
+        let output = esr_doctor()
+            .args(*args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?} printed to stdout");
+    }
+}
+
+#[test]
+fn explain_knows_codes_event_ids_and_hresults() {
+    for (query, needle) in [
+        ("ESR_DISABLED", "Enterprise State Roaming"),
+        ("6065", "EVENT_6065_ACCOUNT_DISABLED"),
+        ("0xCAA5001C", "EVENT_1098_TOKEN_BROKER"),
+        ("rms_not_activated", "Enable-AipService"),
+    ] {
+        let output = esr_doctor()
+            .args(["explain", query])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(0), "{query}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains(needle),
+            "{query}"
+        );
+    }
+}
+
+#[test]
+fn only_runs_the_named_checks() {
+    let output = esr_doctor()
+        .args([
+            "check",
+            "--demo",
+            "rms-not-activated",
+            "--only",
+            "rms,license",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1));
+    let ids: Vec<String> = json_of(&output)["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["id"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(ids, ["license", "rms"]);
+}
+
+#[test]
+fn text_without_a_terminal_has_no_colour_and_markdown_is_ticket_ready() {
+    let text = esr_doctor()
+        .args(["check", "--demo", "rms-not-activated"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(!stdout.contains('\u{1b}'), "escape codes in piped output");
+    assert!(stdout.contains("✗ Azure RMS activation") && stdout.contains("Enable-AipService"));
+    let md = esr_doctor()
+        .args([
+            "check",
+            "--demo",
+            "rms-not-activated",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let md = String::from_utf8_lossy(&md.stdout);
+    for needle in [
+        "## esr-doctor report: FAIL",
+        "| Affected user | jana.novak@fabrikam.com |",
+        "| Device |",
+        "| Checked at |",
+        "#### ✗ `RMS_NOT_ACTIVATED`",
+        "```powershell\nInstall-Module -Name AIPService",
+    ] {
+        assert!(md.contains(needle), "markdown lacks {needle:?}\n{md}");
+    }
+}
+
+#[test]
+fn redact_removes_identifiers() {
+    let output = esr_doctor()
+        .args(["check", "--demo", "healthy", "--format", "json", "--redact"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    for secret in [
+        "jana.novak@fabrikam.com",
+        "3f2a8c41-7d5e-4b9a-9c1e-2a6d8f0b4e17",
+        "FAB-LT-0423",
+        "FABRIKAM\\\\jnovak",
+    ] {
+        assert!(!stdout.contains(secret), "{secret} survived redaction");
+    }
+    assert!(stdout.contains("user1@redacted.invalid"));
+}
