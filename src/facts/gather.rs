@@ -203,3 +203,88 @@ fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts
     };
     one_file(files, path, missing, reach::parse)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::text::variants;
+    use crate::model::{SourceInfo, SourceKind};
+    use std::collections::HashMap;
+
+    fn loaded(files: &[(&str, Vec<u8>)], platform: Platform) -> LoadedSource {
+        let mut evidence = EvidenceFiles::default();
+        for (path, bytes) in files {
+            evidence.insert(path, bytes.clone());
+        }
+        LoadedSource {
+            info: SourceInfo {
+                kind: SourceKind::Bundle,
+                name: "t".into(),
+            },
+            files: evidence,
+            platform,
+            os: None,
+            missing_reason: "not in bundle",
+            latency: HashMap::new(),
+        }
+    }
+
+    #[test]
+    fn recorded_cloud_answers_read_in_every_encoding() {
+        let esr = "{\n  \"syncSetting\": 1,\n  \"syncSelectedUsers\": []\n}\n";
+        let network = "{\"endpoints\":[{\"host\":\"edge.microsoft.com\",\"reachable\":true}]}\n";
+        for ((name, esr_bytes), (_, network_bytes)) in variants::encodings(esr)
+            .into_iter()
+            .zip(variants::encodings(network))
+        {
+            let source = loaded(
+                &[
+                    ("cloud/roamingSettings.json", esr_bytes),
+                    ("cloud/network.json", network_bytes),
+                ],
+                Platform::Windows,
+            );
+            let FactUpdate::Esr(Gathered::Found(settings)) = gather(FactSource::Esr, &source)
+            else {
+                panic!("{name}: ESR answer not read");
+            };
+            assert_eq!(settings.sync_setting.as_str(), "selected", "{name}");
+            assert!(
+                matches!(gather(FactSource::Network, &source), FactUpdate::Network(Gathered::Found(f)) if f.results.len() == 1),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn missing_files_say_why_and_windows_only_sources_do_not_apply_elsewhere() {
+        let empty = loaded(&[], Platform::Windows);
+        assert_eq!(
+            gather(FactSource::Dsregcmd, &empty),
+            FactUpdate::Dsregcmd(Gathered::Missing("not in bundle".into()))
+        );
+        let linux = loaded(&[], Platform::Linux);
+        assert!(matches!(
+            gather(FactSource::Dsregcmd, &linux),
+            FactUpdate::Dsregcmd(Gathered::NotApplicable(_))
+        ));
+        assert!(matches!(
+            gather(FactSource::EventLog, &linux),
+            FactUpdate::EventLog(Gathered::NotApplicable(_))
+        ));
+    }
+
+    #[test]
+    fn garbage_dsregcmd_is_unreadable_with_a_hint() {
+        let source = loaded(
+            &[("dsregcmd.txt", b"Access is denied.\r\n".to_vec())],
+            Platform::Windows,
+        );
+        let FactUpdate::Dsregcmd(Gathered::Unreadable(message)) =
+            gather(FactSource::Dsregcmd, &source)
+        else {
+            panic!("garbage accepted");
+        };
+        assert!(message.contains("\"Access is denied.\"") && message.contains("dsregcmd /status"));
+    }
+}

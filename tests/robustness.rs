@@ -1,0 +1,85 @@
+//! No input makes any parser panic: arbitrary bytes, decoded the way evidence files are, go
+//! through every parser and every check that reads them.
+
+use esr_doctor::cloud::{esr, graph, rms};
+use esr_doctor::facts::gather::gather;
+use esr_doctor::facts::{
+    FactSource, Platform, dsregcmd, edge_install, edge_policy, edge_profile, event_log,
+    sync_internals, text,
+};
+use esr_doctor::model::{SourceInfo, SourceKind};
+use esr_doctor::network::reach;
+use esr_doctor::sources::{EvidenceFiles, LoadedSource};
+use proptest::prelude::*;
+use std::collections::HashMap;
+
+/// Bytes biased towards the characters the formats care about.
+fn evidence_bytes() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..600),
+        "[ {}\\[\\]:,\"|+\\-<>/=?a-zA-Z0-9\\\\\r\n\t]{0,600}".prop_map(String::into_bytes),
+    ]
+}
+
+const PATHS: [&str; 16] = [
+    "dsregcmd.txt",
+    "edge/version.txt",
+    "edge/Local State",
+    "edge/Default/Preferences",
+    "edge/policies.json",
+    "edge/policies.reg.txt",
+    "edge/sync-internals.json",
+    "windows/events/a.xml",
+    "cloud/licenseDetails.json",
+    "cloud/subscribedSkus.json",
+    "cloud/organization.json",
+    "cloud/me.json",
+    "cloud/memberOf.json",
+    "cloud/roamingSettings.json",
+    "cloud/rmsServiceDiscovery.json",
+    "cloud/network.json",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn parsers_never_panic(bytes in evidence_bytes()) {
+        let decoded = text::decode(&bytes);
+        let status = dsregcmd::parse(&decoded);
+        let _ = (status.join_type(), status.settings_uris(), status.wam_provider());
+        let _ = edge_install::parse(&decoded).primary();
+        let _ = edge_profile::parse(Some(&decoded), &[("Default".into(), decoded.clone())]);
+        let _ = edge_policy::parse_json("p", &decoded, edge_policy::PolicyLevel::Mandatory);
+        let _ = edge_policy::parse_reg(&decoded);
+        let _ = sync_internals::parse(&decoded);
+        let _ = event_log::parse("e", &decoded).map(|l| l.matched_signatures().len());
+        let _ = graph::parse_license_details("l", &decoded);
+        let _ = graph::parse_member_of("g", &decoded);
+        let _ = esr::parse("r", &decoded);
+        let _ = rms::parse_discovery("d", &decoded);
+        let _ = rms::parse_functional_state("f", &decoded);
+        let _ = reach::parse("n", &decoded);
+    }
+
+    #[test]
+    fn checks_never_panic_on_garbage_evidence(bytes in evidence_bytes(), which in 0usize..PATHS.len()) {
+        let mut files = EvidenceFiles::default();
+        files.insert(PATHS[which], bytes);
+        let source = LoadedSource {
+            info: SourceInfo { kind: SourceKind::Bundle, name: "fuzz".into() },
+            files,
+            platform: Platform::Windows,
+            os: None,
+            missing_reason: "not in bundle",
+            latency: HashMap::new(),
+        };
+        let mut facts = esr_doctor::facts::Facts::default();
+        for fact_source in FactSource::ALL {
+            facts.apply(gather(fact_source, &source));
+        }
+        for check in &esr_doctor::checks::CATALOGUE {
+            let _ = (check.decide)(&facts);
+        }
+    }
+}
