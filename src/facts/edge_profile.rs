@@ -5,7 +5,7 @@
 //! work or school account (community knowledge, not documented by Microsoft); any other value is
 //! shown raw. A file without any `edge_*` key is from Chromium or Chrome, not Edge.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The tenant every personal Microsoft account signs in to.
 pub const PERSONAL_ACCOUNT_TENANT: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
@@ -113,9 +113,9 @@ pub fn parse(
     Ok(result)
 }
 
-fn parse_object(file: &str, text: &str) -> Result<Map<String, Value>, ProfileError> {
+fn parse_object(file: &str, text: &str) -> Result<Value, ProfileError> {
     match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => Ok(map),
+        Ok(value @ Value::Object(_)) => Ok(value),
         Ok(_) => Err(ProfileError::NotAnObject { file: file.into() }),
         Err(e) => Err(ProfileError::InvalidJson {
             file: file.into(),
@@ -125,7 +125,7 @@ fn parse_object(file: &str, text: &str) -> Result<Map<String, Value>, ProfileErr
 }
 
 /// True when any object key anywhere starts with `edge_` (bounded depth).
-fn has_edge_keys(map: &Map<String, Value>) -> bool {
+fn has_edge_keys(root: &Value) -> bool {
     fn walk(value: &Value, depth: usize) -> bool {
         match value {
             Value::Object(map) if depth < 6 => map
@@ -135,8 +135,7 @@ fn has_edge_keys(map: &Map<String, Value>) -> bool {
             _ => false,
         }
     }
-    map.iter()
-        .any(|(k, v)| k.starts_with("edge_") || walk(v, 1))
+    walk(root, 0)
 }
 
 fn non_empty(value: Option<&Value>) -> Option<String> {
@@ -147,74 +146,66 @@ fn non_empty(value: Option<&Value>) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn account_from_info_cache(dir: &str, entry: &Value) -> ProfileAccount {
-    let user_name = non_empty(entry.get("user_name"));
-    let tenant_id = non_empty(entry.get("edge_account_tenant_id"));
-    let raw_account_type = entry.get("edge_account_type").cloned();
-    ProfileAccount {
-        dir: dir.to_owned(),
-        kind: classify(
-            raw_account_type.as_ref(),
-            user_name.as_deref(),
-            tenant_id.as_deref(),
-        ),
-        user_name,
-        raw_account_type,
-        tenant_id,
-        sync_consented: entry
-            .get("is_consented_primary_account")
-            .and_then(Value::as_bool),
+impl ProfileAccount {
+    /// Builds a profile's account and classifies it from the same facts.
+    fn new(
+        dir: &str,
+        user_name: Option<String>,
+        tenant_id: Option<String>,
+        raw_account_type: Option<Value>,
+        sync_consented: Option<bool>,
+    ) -> Self {
+        ProfileAccount {
+            dir: dir.to_owned(),
+            kind: classify(
+                raw_account_type.as_ref(),
+                user_name.as_deref(),
+                tenant_id.as_deref(),
+            ),
+            user_name,
+            raw_account_type,
+            tenant_id,
+            sync_consented,
+        }
     }
 }
 
-fn account_from_preferences(dir: &str, root: &Map<String, Value>) -> ProfileAccount {
+fn account_from_info_cache(dir: &str, entry: &Value) -> ProfileAccount {
+    ProfileAccount::new(
+        dir,
+        non_empty(entry.get("user_name")),
+        non_empty(entry.get("edge_account_tenant_id")),
+        entry.get("edge_account_type").cloned(),
+        entry
+            .get("is_consented_primary_account")
+            .and_then(Value::as_bool),
+    )
+}
+
+fn account_from_preferences(dir: &str, root: &Value) -> ProfileAccount {
     let account = root
         .get("account_info")
         .and_then(Value::as_array)
         .and_then(|list| list.first());
-    let user_name = non_empty(account.and_then(|a| a.get("email")))
-        .or_else(|| non_empty(pointer(root, "/google/services/last_username")));
-    let tenant_id = non_empty(account.and_then(|a| a.get("edge_account_tenant_id")));
-    let raw_account_type = account.and_then(|a| a.get("edge_account_type")).cloned();
-    ProfileAccount {
-        dir: dir.to_owned(),
-        kind: classify(
-            raw_account_type.as_ref(),
-            user_name.as_deref(),
-            tenant_id.as_deref(),
-        ),
-        user_name,
-        raw_account_type,
-        tenant_id,
-        sync_consented: pointer(root, "/google/services/consented_to_sync")
+    ProfileAccount::new(
+        dir,
+        non_empty(account.and_then(|a| a.get("email")))
+            .or_else(|| non_empty(root.pointer("/google/services/last_username"))),
+        non_empty(account.and_then(|a| a.get("edge_account_tenant_id"))),
+        account.and_then(|a| a.get("edge_account_type")).cloned(),
+        root.pointer("/google/services/consented_to_sync")
             .and_then(Value::as_bool),
-    }
-}
-
-fn pointer<'a>(root: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
-    let mut parts = path.trim_start_matches('/').split('/');
-    let first = root.get(parts.next()?)?;
-    parts.try_fold(first, |value, key| value.get(key))
+    )
 }
 
 /// Fills gaps in the Local State view with what Preferences knows.
 fn merge(existing: &mut ProfileAccount, prefs: ProfileAccount) {
-    if existing.user_name.is_none() {
-        existing.user_name = prefs.user_name;
-    }
-    if existing.tenant_id.is_none() {
-        existing.tenant_id = prefs.tenant_id;
-    }
-    if existing.raw_account_type.is_none() {
-        existing.raw_account_type = prefs.raw_account_type;
-    }
-    if existing.sync_consented.is_none() {
-        existing.sync_consented = prefs.sync_consented;
-    }
-    existing.kind = classify(
-        existing.raw_account_type.as_ref(),
-        existing.user_name.as_deref(),
-        existing.tenant_id.as_deref(),
+    *existing = ProfileAccount::new(
+        &existing.dir,
+        existing.user_name.take().or(prefs.user_name),
+        existing.tenant_id.take().or(prefs.tenant_id),
+        existing.raw_account_type.take().or(prefs.raw_account_type),
+        existing.sync_consented.or(prefs.sync_consented),
     );
 }
 

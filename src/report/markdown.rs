@@ -1,9 +1,9 @@
 //! The ticket face: verdict, support facts, a table of checks, and each finding with its fix,
 //! ready to paste into a helpdesk ticket or an e-mail to Microsoft support.
 
-use super::summary::{glyph, one_line, support_facts};
+use super::summary::{glyph, one_line, problems, support_facts};
 use crate::checks::spec;
-use crate::model::{Report, Severity};
+use crate::model::Report;
 use std::fmt::Write;
 
 /// Escapes text for a markdown table cell.
@@ -52,12 +52,7 @@ pub fn render(report: &Report) -> String {
             cell(&one_line(check))
         );
     }
-    let findings: Vec<_> = report
-        .checks
-        .iter()
-        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
-        .filter(|(_, f)| f.severity != Severity::Info)
-        .collect();
+    let findings = problems(report);
     if !findings.is_empty() {
         let _ = writeln!(out, "\n### Findings");
     }

@@ -1,6 +1,6 @@
 //! One line per check, and the facts a support ticket needs, shared by every face.
 
-use crate::model::{CheckId, CheckResult, Report, Status};
+use crate::model::{CheckId, CheckResult, Finding, Report, Severity, Status};
 use serde_json::Value;
 
 /// A glyph that carries the status without colour.
@@ -83,6 +83,16 @@ fn passed_summary(check: &CheckResult) -> String {
     }
 }
 
+/// Every warning and failure with its check, in report order: what someone has to act on.
+pub fn problems(report: &Report) -> Vec<(&CheckResult, &Finding)> {
+    report
+        .checks
+        .iter()
+        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+        .filter(|(_, f)| f.severity != Severity::Info)
+        .collect()
+}
+
 /// The facts Microsoft support asks for, as (label, value) rows.
 pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
     let evidence = |id: CheckId, key: &str| {
@@ -111,7 +121,7 @@ pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
         .checks
         .iter()
         .flat_map(|c| &c.findings)
-        .find(|f| f.severity == crate::model::Severity::Fail)
+        .find(|f| f.severity == Severity::Fail)
         .map_or_else(|| "none".into(), |f| format!("{}: {}", f.code, f.message));
     vec![
         ("Error as seen", error),

@@ -3,9 +3,9 @@
 //! Styles are always written; `anstream` strips them when stdout is not a terminal or
 //! `NO_COLOR` is set, so the glyphs alone must carry the meaning.
 
-use super::summary::{glyph, one_line, source_kind};
+use super::summary::{glyph, one_line, problems, source_kind};
 use crate::checks::spec;
-use crate::model::{Report, Severity, Status, Verdict};
+use crate::model::{Report, Status, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
 
@@ -80,16 +80,11 @@ pub fn render(report: &Report) -> String {
             one_line(check)
         );
     }
-    let problems: Vec<_> = report
-        .checks
-        .iter()
-        .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
-        .filter(|(_, f)| f.severity != Severity::Info)
-        .collect();
-    if !problems.is_empty() {
+    let to_do = problems(report);
+    if !to_do.is_empty() {
         let _ = writeln!(out, "\n{}", paint(bold, "What to do"));
     }
-    for (check, finding) in problems {
+    for (check, finding) in to_do {
         let status = finding.severity.status();
         let _ = writeln!(
             out,
