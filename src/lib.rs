@@ -14,4 +14,5 @@ pub mod network;
 pub mod report;
 pub mod runner;
 pub mod sources;
+pub mod tui;
 pub mod verdict;

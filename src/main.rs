@@ -7,16 +7,29 @@ use esr_doctor::model::CheckId;
 use esr_doctor::report::{Format, json, markdown, redact, text};
 use esr_doctor::runner::{self, RunOptions};
 use esr_doctor::sources::{LoadedSource, bundle, scenario};
+use esr_doctor::tui::WizardOptions;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Finds out why Microsoft Edge sync / Enterprise State Roaming does not work, and how to fix it.
 #[derive(Debug, Parser)]
-#[command(name = "esr-doctor", version, about, long_about = None)]
+#[command(name = "esr-doctor", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// Open the wizard on a built-in demo tenant (default: healthy).
+    #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = scenario::DEFAULT, conflicts_with = "from")]
+    demo: Option<String>,
+    /// Open the wizard on an evidence bundle: a folder or a .zip.
+    #[arg(long, value_name = "BUNDLE")]
+    from: Option<PathBuf>,
+    /// Trainers' mode: one prerequisite at a time, with why it exists.
+    #[arg(long)]
+    guided: bool,
+    /// Draw with ASCII only (for consoles without Unicode).
+    #[arg(long)]
+    ascii: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -54,6 +67,7 @@ enum Command {
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Check {
@@ -69,9 +83,14 @@ fn main() -> ExitCode {
         }
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Explain { code }) => explain(&code),
-        None => Err(anyhow::anyhow!(
-            "the interactive wizard is not in this build yet; run `esr-doctor check --demo healthy` or `esr-doctor check --from BUNDLE`"
-        )),
+        None => {
+            let options = WizardOptions {
+                guided: cli.guided,
+                ascii: cli.ascii,
+                started,
+            };
+            wizard(cli.demo, cli.from, options)
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -141,8 +160,29 @@ fn check(
         Format::Text => anstream::stdout().write_all(rendered.as_bytes()),
         _ => std::io::stdout().write_all(rendered.as_bytes()),
     };
-    written.context("cannot write the report to stdout")?;
-    Ok(exit)
+    match written {
+        // A reader that stops early (`| head`) is not an error of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
+        other => other
+            .map(|()| exit)
+            .context("cannot write the report to stdout"),
+    }
+}
+
+fn wizard(
+    demo: Option<String>,
+    from: Option<PathBuf>,
+    options: WizardOptions,
+) -> anyhow::Result<u8> {
+    let description = match &demo {
+        Some(name) => scenario::spec(name)?.description,
+        None => String::new(),
+    };
+    let source = load_source(demo, from)?;
+    if let Some(summary) = esr_doctor::tui::run(source, description, options)? {
+        print!("{summary}");
+    }
+    Ok(0)
 }
 
 fn scenarios() -> anyhow::Result<u8> {

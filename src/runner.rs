@@ -134,14 +134,9 @@ pub async fn run(
             .entry(check.id)
             .or_insert_with(|| CheckResult::error(check.id, "its facts never arrived"));
     }
-    let guidance = Guidance::builtin();
     let checks: Vec<CheckResult> = selected
         .iter()
         .filter_map(|s| decided.remove(&s.id))
-        .map(|mut result| {
-            guidance.attach(&mut result.findings);
-            result
-        })
         .collect();
     Report {
         schema: REPORT_SCHEMA.to_owned(),
@@ -181,6 +176,7 @@ fn decide_ready(
         let mut result =
             blocking_failure(check, decided).unwrap_or_else(|| decide_guarded(check, facts));
         result.title = check.title.to_owned();
+        Guidance::builtin().attach(&mut result.findings);
         result.duration_ms = millis(started.elapsed());
         emit(Event::CheckFinished(Box::new(result.clone())));
         decided.insert(check.id, result);

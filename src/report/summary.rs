@@ -139,13 +139,14 @@ pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
         ),
         (
             "Source",
-            format!("{} {}", source_kind(report), report.source.name),
+            format!("{} {}", source_kind(&report.source), report.source.name),
         ),
     ]
 }
 
-pub fn source_kind(report: &Report) -> &'static str {
-    match report.source.kind {
+/// How a person names where the facts came from.
+pub fn source_kind(source: &crate::model::SourceInfo) -> &'static str {
+    match source.kind {
         crate::model::SourceKind::Device => "this device",
         crate::model::SourceKind::Bundle => "bundle",
         crate::model::SourceKind::Demo => "demo scenario",

@@ -31,16 +31,16 @@ fn paint(style: Style, text: &str) -> String {
     format!("{}{text}{}", style.render(), style.render_reset())
 }
 
-pub fn render(report: &Report) -> String {
+/// Header, verdicts and one line per check: what stays on screen after the wizard ends.
+pub fn brief(report: &Report) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
-    let dim = Style::new().dimmed();
     let _ = writeln!(
         out,
         "{} {} · {} {} · {}",
         paint(bold, "esr-doctor"),
         report.tool_version,
-        source_kind(report),
+        source_kind(&report.source),
         report.source.name,
         report.generated_at.format("%Y-%m-%d %H:%M %:z")
     );
@@ -80,6 +80,14 @@ pub fn render(report: &Report) -> String {
             one_line(check)
         );
     }
+    out
+}
+
+/// The report with the fixes of every problem: what `check --format text` prints.
+pub fn render(report: &Report) -> String {
+    let mut out = brief(report);
+    let bold = Style::new().bold();
+    let dim = Style::new().dimmed();
     let to_do = problems(report);
     if !to_do.is_empty() {
         let _ = writeln!(out, "\n{}", paint(bold, "What to do"));

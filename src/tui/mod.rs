@@ -1,0 +1,226 @@
+//! The interactive wizard: a ratatui state machine over the runner's live events.
+//!
+//! `app` is the state machine, `keys` the one key map, `view` draws, `effects` writes files and
+//! the clipboard, and this file is the event loop: it redraws only when something changed,
+//! ticks a spinner at most ten times a second while checks run, and sleeps otherwise.
+
+pub mod app;
+pub mod effects;
+pub mod keys;
+pub mod theme;
+pub mod view;
+
+use crate::model::CheckId;
+use crate::report::text;
+use crate::runner::{self, Event as RunnerEvent, RunOptions};
+use crate::sources::LoadedSource;
+use app::{App, Effect};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use std::time::{Duration, Instant};
+use theme::Theme;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// How the wizard starts.
+#[derive(Debug, Clone, Copy)]
+pub struct WizardOptions {
+    pub guided: bool,
+    pub ascii: bool,
+    /// When the process started, for the time-to-first-frame figure.
+    pub started: Instant,
+}
+
+/// Everything the loop listens to.
+enum Message {
+    Terminal(TermEvent),
+    Runner(RunnerEvent),
+    RunDone(Box<crate::model::Report>),
+}
+
+const TICK: Duration = Duration::from_millis(100);
+
+/// Runs the wizard until the user quits; returns the plain-text summary to leave in the
+/// scrollback (if a report was produced).
+pub fn run(
+    source: LoadedSource,
+    description: String,
+    options: WizardOptions,
+) -> anyhow::Result<Option<String>> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let theme = Theme::detect(options.ascii);
+    let export_path = format!(
+        "esr-doctor-report-{}.md",
+        chrono::Local::now().format("%Y%m%d-%H%M")
+    );
+    let mut app = App::new(
+        source.info.clone(),
+        description,
+        theme,
+        export_path,
+        Instant::now(),
+    );
+    // ratatui::init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = ratatui::init();
+    let outcome = runtime.block_on(event_loop(&mut terminal, &mut app, source, options));
+    ratatui::restore();
+    outcome?;
+    Ok(app
+        .report
+        .as_ref()
+        .map(|r| anstream::adapter::strip_str(&text::brief(r)).to_string()))
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut App,
+    source: LoadedSource,
+    options: WizardOptions,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Message>();
+    spawn_input_reader(tx.clone());
+    let figures = Figures::from_env(options.started);
+    terminal.draw(|frame| view::render(frame, app))?;
+    figures.first_frame();
+    if options.guided {
+        let effect = app.handle(keys::Action::Guided);
+        apply(effect, app, &source, &tx, terminal)?;
+        terminal.draw(|frame| view::render(frame, app))?;
+    }
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !app.quit {
+        let redraw = if app.is_running() {
+            tokio::select! {
+                message = rx.recv() => handle(message, app, &source, &tx, terminal)?,
+                _ = ticker.tick() => app.tick(Instant::now()),
+            }
+        } else {
+            // Nothing runs: sleep until a key (or resize) arrives.
+            handle(rx.recv().await, app, &source, &tx, terminal)?
+        };
+        if redraw && !app.quit {
+            terminal.draw(|frame| view::render(frame, app))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads terminal events on a thread of its own (crossterm's read blocks).
+fn spawn_input_reader(tx: UnboundedSender<Message>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if tx.send(Message::Terminal(event)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+/// Applies one message; true when the screen changed.
+fn handle(
+    message: Option<Message>,
+    app: &mut App,
+    source: &LoadedSource,
+    tx: &UnboundedSender<Message>,
+    terminal: &mut DefaultTerminal,
+) -> anyhow::Result<bool> {
+    app.now = Instant::now();
+    match message {
+        None => {
+            app.quit = true;
+            Ok(false)
+        }
+        Some(Message::Terminal(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
+            let effect = app.handle_key(key);
+            apply(effect, app, source, tx, terminal)?;
+            Ok(true)
+        }
+        Some(Message::Terminal(TermEvent::Resize(..))) => Ok(true),
+        Some(Message::Terminal(_)) => Ok(false),
+        Some(Message::Runner(event)) => {
+            app.on_runner_event(event);
+            Ok(true)
+        }
+        Some(Message::RunDone(report)) => {
+            app.run_finished(*report);
+            Ok(true)
+        }
+    }
+}
+
+fn apply(
+    effect: Effect,
+    app: &mut App,
+    source: &LoadedSource,
+    tx: &UnboundedSender<Message>,
+    terminal: &mut DefaultTerminal,
+) -> anyhow::Result<()> {
+    match effect {
+        Effect::Nothing | Effect::Quit => {}
+        Effect::Run(only) => {
+            app.run_started(only);
+            spawn_run(source.clone(), only, tx.clone());
+        }
+        Effect::WriteExport { format, path } => {
+            if let Some(report) = &app.report {
+                let outcome = effects::write_export(report, format, &path);
+                app.export_done(outcome);
+            }
+        }
+        Effect::Copy => {
+            if let Some(report) = &app.report {
+                effects::copy_summary(report, terminal.backend_mut())?;
+                app.copied();
+            }
+        }
+    }
+    Ok(())
+}
+
+fn spawn_run(source: LoadedSource, only: Option<CheckId>, tx: UnboundedSender<Message>) {
+    let (events_tx, mut events_rx): (UnboundedSender<RunnerEvent>, UnboundedReceiver<RunnerEvent>) =
+        unbounded_channel();
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(event) = events_rx.recv().await {
+            if forward.send(Message::Runner(event)).is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        let options = RunOptions {
+            only: only.map(|id| vec![id]),
+            ..RunOptions::default()
+        };
+        let report = runner::run(source, options, Some(events_tx)).await;
+        let _ = tx.send(Message::RunDone(Box::new(report)));
+    });
+}
+
+/// `ESR_DOCTOR_FIGURES=FILE` records the time to first frame for `scripts/tui-figures.sh`.
+struct Figures {
+    file: Option<std::path::PathBuf>,
+    started: Instant,
+}
+
+impl Figures {
+    fn from_env(started: Instant) -> Figures {
+        Figures {
+            file: std::env::var_os("ESR_DOCTOR_FIGURES").map(Into::into),
+            started,
+        }
+    }
+
+    fn first_frame(&self) {
+        if let Some(file) = &self.file {
+            let line = format!(
+                "first_frame_ms={:.1}\n",
+                self.started.elapsed().as_secs_f64() * 1000.0
+            );
+            let _ = std::fs::write(file, line);
+        }
+    }
+}

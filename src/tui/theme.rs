@@ -1,0 +1,138 @@
+//! Colours and glyphs. Status glyphs carry meaning without colour; `NO_COLOR` drops colours,
+//! and `--ascii` (or a console without Unicode) swaps glyphs and borders for ASCII.
+
+use crate::model::{Status, Verdict};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::border;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub color: bool,
+    pub ascii: bool,
+}
+
+const ASCII_BORDER: border::Set = border::Set {
+    top_left: "+",
+    top_right: "+",
+    bottom_left: "+",
+    bottom_right: "+",
+    vertical_left: "|",
+    vertical_right: "|",
+    horizontal_top: "-",
+    horizontal_bottom: "-",
+};
+
+impl Theme {
+    /// Reads `NO_COLOR` and the locale; `ascii` forces ASCII output.
+    pub fn detect(ascii: bool) -> Theme {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Theme {
+            color: !no_color,
+            ascii: ascii || !console_draws_unicode(),
+        }
+    }
+
+    pub fn glyph(self, status: Status) -> &'static str {
+        match (status, self.ascii) {
+            (Status::Pass, false) => "✓",
+            (Status::Pass, true) => "+",
+            (Status::Warn, _) => "!",
+            (Status::Fail, false) => "✗",
+            (Status::Fail, true) => "x",
+            (Status::Skipped, false) => "–",
+            (Status::Skipped, true) => "-",
+            (Status::Error, _) => "?",
+        }
+    }
+
+    /// Spinner frame `n` (the loop ticks at most ten times a second).
+    pub fn spinner(self, n: usize) -> &'static str {
+        const UNICODE: [&str; 8] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧"];
+        const ASCII: [&str; 4] = ["|", "/", "-", "\\"];
+        if self.ascii {
+            ASCII[n % ASCII.len()]
+        } else {
+            UNICODE[n % UNICODE.len()]
+        }
+    }
+
+    pub fn border(self) -> border::Set<'static> {
+        if self.ascii {
+            ASCII_BORDER
+        } else {
+            border::ROUNDED
+        }
+    }
+
+    fn fg(self, color: Color) -> Style {
+        if self.color {
+            Style::new().fg(color)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn status(self, status: Status) -> Style {
+        match status {
+            Status::Pass => self.fg(Color::Green),
+            Status::Warn => self.fg(Color::Yellow),
+            Status::Fail | Status::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
+            Status::Skipped => self.fg(Color::DarkGray),
+        }
+    }
+
+    pub fn verdict(self, verdict: Verdict) -> Style {
+        let status = match verdict {
+            Verdict::Pass => Status::Pass,
+            Verdict::Fail => Status::Fail,
+            Verdict::Incomplete => Status::Warn,
+        };
+        self.status(status).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn title(self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    pub fn dim(self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn key(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn command(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+
+    /// The selected row: reversed, so it shows without colour too.
+    pub fn selected(self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+
+    pub fn focused_border(self) -> Style {
+        self.fg(Color::Cyan)
+    }
+}
+
+/// False when the locale says the console cannot show UTF-8 (Unix `LANG`/`LC_*`, the Linux
+/// VT console).
+fn console_draws_unicode() -> bool {
+    if cfg!(windows) {
+        return true; // Windows Terminal and conhost both draw these glyphs with UTF-8 output
+    }
+    let locale = ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()));
+    let term_is_vt = std::env::var("TERM").is_ok_and(|t| t == "linux");
+    let utf8 = locale.is_none_or(|l| {
+        let l = l.to_ascii_lowercase();
+        l.contains("utf-8") || l.contains("utf8")
+    });
+    utf8 && !term_is_vt
+}

@@ -1,0 +1,161 @@
+//! The nine steps with live status, and a preview of the selected one (or, in guided mode,
+//! the step being explained).
+
+use super::block;
+use super::detail::{findings_lines, guidance_lines};
+use crate::report::summary::one_line;
+use crate::tui::app::{App, Focus, Step, StepState};
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let rows = app.steps.len() as u16 + 2;
+    let [list, preview] =
+        Layout::vertical([Constraint::Length(rows), Constraint::Min(4)]).areas(area);
+    let lines: Vec<Line> = app
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| step_line(app, i, step, list.width))
+        .collect();
+    frame.render_widget(
+        Paragraph::new(lines).block(block(
+            "Prerequisites",
+            app.theme,
+            app.focus == Focus::Primary,
+        )),
+        list,
+    );
+    let (title, body) = match app.guided {
+        Some(guided) => guided_preview(app, guided.index, guided.revealed),
+        None => ("Selected step".to_owned(), selected_preview(app)),
+    };
+    frame.render_widget(
+        Paragraph::new(body)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0))
+            .block(block(&title, app.theme, app.focus == Focus::Secondary)),
+        preview,
+    );
+}
+
+/// `✓ Edge version          Edge 142.0.3595.80 (stable)` or a spinner with elapsed time.
+fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> {
+    let theme = app.theme;
+    let hidden = app
+        .guided
+        .is_some_and(|g| index > g.index || (index == g.index && !g.revealed));
+    let (glyph, glyph_style, summary) = match (&step.state, hidden) {
+        (_, true) => ("·".to_owned(), theme.dim(), String::from("…")),
+        (StepState::Waiting, _) => ("·".to_owned(), theme.dim(), "waiting".to_owned()),
+        (StepState::Running { since }, _) => {
+            let elapsed = app.now.saturating_duration_since(*since).as_secs_f32();
+            (
+                theme.spinner(app.frame).to_owned(),
+                theme.key(),
+                format!("checking… {elapsed:.1} s"),
+            )
+        }
+        (StepState::Done(result), _) => (
+            theme.glyph(result.status).to_owned(),
+            theme.status(result.status),
+            one_line(result),
+        ),
+    };
+    let room = usize::from(width).saturating_sub(30);
+    let summary: String = if summary.chars().count() > room {
+        summary
+            .chars()
+            .take(room.saturating_sub(1))
+            .chain(std::iter::once('…'))
+            .collect()
+    } else {
+        summary
+    };
+    let line = Line::from(vec![
+        Span::styled(format!(" {glyph} "), glyph_style),
+        Span::styled(format!("{:<22}", step.spec.title), theme.title()),
+        Span::raw(summary),
+    ]);
+    if index == app.selected && app.focus == Focus::Primary {
+        line.style(theme.selected())
+    } else {
+        line
+    }
+}
+
+fn selected_preview(app: &App) -> Vec<Line<'static>> {
+    let step = app.selected_step();
+    let theme = app.theme;
+    let mut lines = vec![Line::from(Span::styled(step.spec.question, theme.dim()))];
+    match step.result() {
+        Some(result) => {
+            let findings = findings_lines(result, theme);
+            if findings.is_empty() {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        format!("{} ", theme.glyph(result.status)),
+                        theme.status(result.status),
+                    ),
+                    Span::raw(one_line(result)),
+                ]));
+            }
+            lines.extend(findings);
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "Enter shows the evidence and how to fix it.",
+                theme.dim(),
+            )));
+        }
+        None => lines.push(Line::from("Not decided yet.")),
+    }
+    lines
+}
+
+fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<'static>>) {
+    let theme = app.theme;
+    let step = &app.steps[index.min(app.steps.len() - 1)];
+    let title = format!(
+        "Step {} of {}: {}",
+        index + 1,
+        app.steps.len(),
+        step.spec.title
+    );
+    let mut lines = vec![
+        Line::from(Span::styled(step.spec.question, theme.title())),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("Why it matters: ", theme.title()),
+            Span::raw(step.spec.why),
+        ]),
+        Line::default(),
+    ];
+    match (revealed, step.result()) {
+        (false, _) => lines.push(Line::from(Span::styled(
+            "→ or space shows what esr-doctor found.",
+            theme.key(),
+        ))),
+        (true, None) => lines.push(Line::from(format!(
+            "{} still checking…",
+            theme.spinner(app.frame)
+        ))),
+        (true, Some(result)) => {
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("{} ", theme.glyph(result.status)),
+                    theme.status(result.status),
+                ),
+                Span::styled(one_line(result), theme.status(result.status)),
+            ]));
+            lines.extend(guidance_lines(result, theme));
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                "→ or space: next step",
+                theme.key(),
+            )));
+        }
+    }
+    (title, lines)
+}

@@ -1,0 +1,158 @@
+//! One step in full: its evidence as a table of raw values and its findings, beside the
+//! guidance (why, who fixes it, numbered steps, commands, documentation).
+
+use super::block;
+use crate::model::{CheckResult, Severity};
+use crate::tui::app::{App, Focus};
+use crate::tui::theme::Theme;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+use serde_json::Value;
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let step = app.selected_step();
+    let [left, right] =
+        Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
+    let (evidence, guidance) = match step.result() {
+        Some(result) => {
+            let mut left_lines = status_line(result, theme);
+            left_lines.extend(evidence_lines(result, theme));
+            left_lines.extend(findings_lines(result, theme));
+            let mut right_lines = guidance_lines(result, theme);
+            if right_lines.is_empty() {
+                right_lines.push(Line::from("Nothing to fix here."));
+            }
+            (left_lines, right_lines)
+        }
+        None => (vec![Line::from("Still checking…")], Vec::new()),
+    };
+    let scroll = |focus| if app.focus == focus { app.scroll } else { 0 };
+    frame.render_widget(
+        Paragraph::new(evidence)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll(Focus::Primary), 0))
+            .block(block(
+                &format!("{} — evidence", step.spec.title),
+                theme,
+                app.focus == Focus::Primary,
+            )),
+        left,
+    );
+    frame.render_widget(
+        Paragraph::new(guidance)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll(Focus::Secondary), 0))
+            .block(block("How to fix it", theme, app.focus == Focus::Secondary)),
+        right,
+    );
+}
+
+fn status_line(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {}", theme.glyph(result.status), result.status.as_str()),
+            theme.status(result.status),
+        ),
+        Span::styled(format!("  ({} ms)", result.duration_ms), theme.dim()),
+    ])];
+    if let Some(reason) = &result.reason {
+        lines.push(Line::from(reason.clone()));
+    }
+    lines.push(Line::default());
+    lines
+}
+
+/// Evidence as `key  value`, values exactly as found (JSON for lists and objects).
+pub(super) fn evidence_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+    let width = result
+        .evidence
+        .keys()
+        .map(String::len)
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    result
+        .evidence
+        .iter()
+        .map(|(key, value)| {
+            let shown = match value {
+                Value::String(s) => s.clone(),
+                Value::Null => "—".to_owned(),
+                other => other.to_string(),
+            };
+            Line::from(vec![
+                Span::styled(format!("{key:<width$}  "), theme.dim()),
+                Span::raw(shown),
+            ])
+        })
+        .collect()
+}
+
+/// Each warning or failure: glyph, code, message.
+pub(crate) fn findings_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for finding in result
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+    {
+        let status = finding.severity.status();
+        lines.push(Line::default());
+        lines.push(Line::from(vec![Span::styled(
+            format!("{} {}", theme.glyph(status), finding.code),
+            theme.status(status),
+        )]));
+        lines.push(Line::from(finding.message.clone()));
+    }
+    lines
+}
+
+/// The fix of every warning or failure: who acts, the steps and commands first (someone is
+/// waiting), then why, then the documentation.
+pub(crate) fn guidance_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+    let guidance = crate::guidance::Guidance::builtin();
+    let mut lines = Vec::new();
+    for finding in result
+        .findings
+        .iter()
+        .filter(|f| f.severity != Severity::Info)
+    {
+        let Some(entry) = guidance.entry(&finding.code) else {
+            continue;
+        };
+        if !lines.is_empty() {
+            lines.push(Line::default());
+        }
+        lines.push(Line::from(Span::styled(entry.title.clone(), theme.title())));
+        lines.push(Line::from(vec![
+            Span::styled("Who fixes it: ", theme.title()),
+            Span::styled(entry.audience.as_str(), theme.key()),
+        ]));
+        for (n, step) in entry.steps.iter().enumerate() {
+            lines.push(Line::from(format!("{}. {step}", n + 1)));
+        }
+        if !entry.commands.is_empty() {
+            lines.push(Line::from(Span::styled("Commands:", theme.title())));
+            lines.extend(
+                entry
+                    .commands
+                    .iter()
+                    .map(|c| Line::from(Span::styled(format!("  {c}"), theme.command()))),
+            );
+        }
+        lines.push(Line::from(vec![
+            Span::styled("Why: ", theme.title()),
+            Span::raw(entry.explanation.clone()),
+        ]));
+        lines.extend(
+            entry
+                .docs
+                .iter()
+                .map(|d| Line::from(Span::styled(d.clone(), theme.dim()))),
+        );
+    }
+    lines
+}

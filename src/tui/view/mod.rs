@@ -1,0 +1,203 @@
+//! Drawing the wizard: one module per screen, plus the frame around them (header, footer,
+//! overlays, the too-small screen). Drawing reads the `App`; it never changes it.
+
+mod checklist;
+mod detail;
+mod export;
+mod summary;
+mod welcome;
+
+use super::app::{App, Overlay, Screen};
+use super::keys::{Action, BINDINGS, footer};
+use super::theme::Theme;
+use crate::report::summary::source_kind;
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+/// The smallest terminal the wizard draws in (a common remote-session size).
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub fn render(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small(frame, area);
+        return;
+    }
+    let [header, body, notice, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    render_header(frame, header, app);
+    match app.screen {
+        Screen::Welcome => welcome::render(frame, body, app),
+        Screen::Checklist => checklist::render(frame, body, app),
+        Screen::Detail => detail::render(frame, body, app),
+        Screen::Summary => summary::render(frame, body, app),
+        Screen::Export => export::render(frame, body, app),
+    }
+    if let Some(text) = &app.notice {
+        frame.render_widget(
+            Paragraph::new(Line::from(format!(" {text}"))).style(app.theme.title()),
+            notice,
+        );
+    }
+    render_footer(frame, keys, app);
+    match app.overlay {
+        Some(Overlay::Help) => help(frame, area, app.theme),
+        Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, app.theme),
+        None => {}
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect) {
+    let text = vec![
+        Line::from("Terminal too small"),
+        Line::from(format!(
+            "need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}",
+            area.width, area.height
+        )),
+        Line::from("Enlarge the window, or press q to quit."),
+    ];
+    let [middle] = Layout::vertical([Constraint::Length(3)])
+        .flex(Flex::Center)
+        .areas(area);
+    frame.render_widget(
+        Paragraph::new(text).centered().wrap(Wrap { trim: true }),
+        middle,
+    );
+}
+
+fn render_header(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let mut spans = vec![
+        Span::styled(" esr-doctor ", theme.title()),
+        Span::raw(format!(
+            "· {} {}",
+            source_kind(&app.source),
+            app.source.name
+        )),
+    ];
+    if app.guided.is_some() {
+        spans.push(Span::styled(" · guided mode", theme.key()));
+    }
+    if app.screen != Screen::Welcome {
+        let done = app.finished_count();
+        let total = app.steps.len();
+        let progress = if app.is_running() {
+            format!(" · {} {done}/{total} checks", theme.spinner(app.frame))
+        } else {
+            format!(" · {done}/{total} checks")
+        };
+        spans.push(Span::styled(progress, theme.dim()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// As many of the screen's keys as fit, then `? more` when some did not.
+fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let width = usize::from(area.width);
+    let more = " ? more";
+    let mut used = 0;
+    let mut spans = Vec::new();
+    let mut dropped = false;
+    for binding in footer(app.screen, app.guided.is_some()) {
+        if binding.action == Action::Help && dropped {
+            continue;
+        }
+        let cost = binding.label.chars().count() + binding.short.chars().count() + 3;
+        if used + cost + more.len() > width {
+            dropped = true;
+            continue;
+        }
+        used += cost;
+        spans.push(Span::styled(format!(" {}", binding.label), theme.key()));
+        spans.push(Span::styled(format!(" {} ", binding.short), theme.dim()));
+    }
+    if dropped {
+        spans.push(Span::styled(more, theme.key()));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+/// A bordered block; the focused one is highlighted (by colour, and by a bold title).
+pub(super) fn block(title: &str, theme: Theme, focused: bool) -> Block<'static> {
+    let title_style = if focused {
+        theme.title().patch(theme.key())
+    } else {
+        theme.title()
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_set(theme.border())
+        .border_style(if focused {
+            theme.focused_border()
+        } else {
+            Style::new()
+        })
+        .title(Span::styled(format!(" {title} "), title_style))
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
+    cell
+}
+
+fn help(frame: &mut Frame, area: Rect, theme: Theme) {
+    let mut lines = vec![
+        Line::from(Span::styled("Keys", theme.title())),
+        Line::default(),
+    ];
+    for binding in &BINDINGS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<11}", binding.label), theme.key()),
+            Span::raw(binding.help),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Ctrl-C quits at once. ? or Esc closes this help.",
+        theme.dim(),
+    )));
+    let popup = centered(area, 76, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block("Help", theme, true)),
+        popup,
+    );
+}
+
+fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
+    let lines = vec![
+        Line::from("Checks are still running."),
+        Line::from(vec![
+            Span::raw("Quit anyway? "),
+            Span::styled("y", theme.key()),
+            Span::raw(" yes  "),
+            Span::styled("n", theme.key()),
+            Span::raw(" no"),
+        ]),
+    ];
+    let popup = centered(area, 36, 4);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .centered()
+            .block(block("Quit?", theme, true)),
+        popup,
+    );
+}

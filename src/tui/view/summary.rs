@@ -1,0 +1,120 @@
+//! The verdict, counts, and what to do next grouped by who must act.
+
+use super::block;
+use crate::checks::spec;
+use crate::guidance::Guidance;
+use crate::model::{Audience, Severity};
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let mut lines = Vec::new();
+    match &app.report {
+        None => lines.push(Line::from(format!(
+            "{} Still checking: {} of {} steps decided.",
+            theme.spinner(app.frame),
+            app.finished_count(),
+            app.steps.len()
+        ))),
+        Some(report) => {
+            lines.push(Line::from(vec![
+                Span::styled("Verdict: ", theme.title()),
+                Span::styled(
+                    report.verdict.as_str().to_ascii_uppercase(),
+                    theme.verdict(report.verdict),
+                ),
+            ]));
+            for feature in &report.features {
+                let because: Vec<&str> = feature
+                    .blocked_by
+                    .iter()
+                    .map(|id| spec(*id).title)
+                    .collect();
+                let mut spans = vec![
+                    Span::raw(format!("  {:<26}", feature.id.label())),
+                    Span::styled(feature.verdict.as_str(), theme.verdict(feature.verdict)),
+                ];
+                if !because.is_empty() {
+                    spans.push(Span::raw(format!(" — because of {}", because.join(", "))));
+                }
+                lines.push(Line::from(spans));
+            }
+        }
+    }
+    let counts: Vec<Span> = app
+        .counts()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(status, n)| {
+            Span::styled(
+                format!("{} {n} {}   ", theme.glyph(status), status.as_str()),
+                theme.status(status),
+            )
+        })
+        .collect();
+    lines.push(Line::default());
+    lines.push(Line::from(counts));
+    lines.extend(what_to_do(app));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.scroll, 0))
+            .block(block("Summary", theme, true)),
+        area,
+    );
+}
+
+fn what_to_do(app: &App) -> Vec<Line<'static>> {
+    let theme = app.theme;
+    let guidance = Guidance::builtin();
+    let mut lines = Vec::new();
+    for (audience, heading) in [
+        (Audience::User, "The user"),
+        (Audience::Helpdesk, "Helpdesk"),
+        (Audience::Admin, "A tenant admin"),
+    ] {
+        let items: Vec<Line<'static>> = app
+            .steps
+            .iter()
+            .filter_map(|s| s.result())
+            .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
+            .filter(|(_, f)| {
+                f.severity != Severity::Info
+                    && f.fix.as_ref().is_some_and(|fix| fix.audience == audience)
+            })
+            .map(|(result, finding)| {
+                let title = guidance
+                    .entry(&finding.code)
+                    .map_or(finding.code.clone(), |e| e.title.clone());
+                let status = finding.severity.status();
+                Line::from(vec![
+                    Span::styled(format!("  {} ", theme.glyph(status)), theme.status(status)),
+                    Span::raw(format!("{title} ")),
+                    Span::styled(format!("({})", spec(result.id).title), theme.dim()),
+                ])
+            })
+            .collect();
+        if !items.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                format!("What to do next — {heading}:"),
+                theme.title(),
+            )));
+            lines.extend(items);
+        }
+    }
+    if lines.is_empty() && app.report.is_some() {
+        lines.push(Line::default());
+        lines.push(Line::from("Nothing to do: every prerequisite is in place."));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "e writes the report to a file, c copies the summary, R checks again.",
+        theme.dim(),
+    )));
+    lines
+}

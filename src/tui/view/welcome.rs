@@ -1,0 +1,61 @@
+//! What will be checked, the read-only promise, and the source in use.
+
+use super::block;
+use crate::report::summary::source_kind;
+use crate::tui::app::App;
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+pub fn render(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
+    let mut lines = vec![
+        Line::from(Span::styled(
+            "Why does Edge sync or Enterprise State Roaming not work?",
+            theme.title(),
+        )),
+        Line::default(),
+        Line::from(
+            "esr-doctor walks the whole prerequisite chain and shows each step as it is decided:",
+        ),
+        Line::default(),
+    ];
+    for pair in app.steps.chunks(2).enumerate() {
+        let (row, steps) = pair;
+        let cell = |i: usize| {
+            steps.get(i).map_or(String::new(), |s| {
+                format!("{:>2}. {}", row * 2 + i + 1, s.spec.title)
+            })
+        };
+        lines.push(Line::from(format!("   {:<34}{}", cell(0), cell(1))));
+    }
+    lines.extend([
+        Line::default(),
+        Line::from(vec![
+            Span::styled("Source: ", theme.title()),
+            Span::raw(format!("{} {}", source_kind(&app.source), app.source.name)),
+        ]),
+        Line::from(Span::styled(app.description.clone(), theme.dim())),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("Read-only: ", theme.title()),
+            Span::raw("nothing is changed on this device or in the tenant."),
+        ]),
+        Line::default(),
+        Line::from(vec![
+            Span::styled("Enter", theme.key()),
+            Span::raw(" start   "),
+            Span::styled("g", theme.key()),
+            Span::raw(" guided mode, one step at a time   "),
+            Span::styled("?", theme.key()),
+            Span::raw(" help   "),
+            Span::styled("q", theme.key()),
+            Span::raw(" quit"),
+        ]),
+    ]);
+    let paragraph = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block("Welcome", theme, false));
+    frame.render_widget(paragraph, area);
+}

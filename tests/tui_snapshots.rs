@@ -1,0 +1,137 @@
+//! The wizard's screens rendered to ratatui's TestBackend at the common remote-session size
+//! (80×24) and a larger one (120×40), for a healthy and two failing demo tenants.
+
+use esr_doctor::model::Report;
+use esr_doctor::runner::{Event, RunOptions, run};
+use esr_doctor::sources::scenario;
+use esr_doctor::tui::app::{App, Focus, Overlay, Screen};
+use esr_doctor::tui::keys::Action;
+use esr_doctor::tui::theme::Theme;
+use esr_doctor::tui::view;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::time::Instant;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+const SCENARIOS: [&str; 3] = ["healthy", "rms-not-activated", "esr-disabled"];
+
+async fn report_of(name: &str) -> Report {
+    let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
+    source.latency.clear();
+    run(source, RunOptions::default(), None).await
+}
+
+fn new_app(name: &str) -> App {
+    let source = scenario::load(name).unwrap_or_else(|e| panic!("{e}")).info;
+    let description = scenario::spec(name)
+        .map(|s| s.description)
+        .unwrap_or_default();
+    App::new(
+        source,
+        description,
+        Theme {
+            color: false,
+            ascii: false,
+        },
+        "report.md".into(),
+        Instant::now(),
+    )
+}
+
+fn draw(app: &App, (width, height): (u16, u16)) -> String {
+    let mut terminal =
+        Terminal::new(TestBackend::new(width, height)).unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| view::render(frame, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal.backend().to_string()
+}
+
+/// Index of the first failing step, or 0.
+fn first_failure(report: &Report) -> usize {
+    report
+        .checks
+        .iter()
+        .position(|c| c.status == esr_doctor::model::Status::Fail)
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn screens() {
+    for name in SCENARIOS {
+        let report = report_of(name).await;
+        let mut screens: Vec<(&str, App)> = Vec::new();
+
+        screens.push(("welcome", new_app(name)));
+
+        let mut running = new_app(name);
+        running.handle(Action::Enter);
+        running.run_started(None);
+        for check in report.checks.iter().take(3) {
+            running.on_runner_event(Event::CheckFinished(Box::new(check.clone())));
+        }
+        screens.push(("checklist-running", running));
+
+        let finished = || {
+            let mut app = new_app(name);
+            app.handle(Action::Enter);
+            app.run_started(None);
+            app.run_finished(report.clone());
+            app.selected = first_failure(&report);
+            app
+        };
+        screens.push(("checklist-finished", finished()));
+
+        let mut detail = finished();
+        detail.handle(Action::Enter);
+        screens.push(("detail", detail));
+
+        let mut guidance = finished();
+        guidance.handle(Action::Enter);
+        guidance.handle(Action::Tab);
+        assert_eq!(guidance.focus, Focus::Secondary);
+        screens.push(("guidance", guidance));
+
+        let mut summary = finished();
+        summary.handle(Action::Summary);
+        assert_eq!(summary.screen, Screen::Summary);
+        screens.push(("summary", summary));
+
+        let mut help = finished();
+        help.handle(Action::Help);
+        assert_eq!(help.overlay, Some(Overlay::Help));
+        screens.push(("help", help));
+
+        for (screen, app) in &screens {
+            for size in SIZES {
+                insta::assert_snapshot!(
+                    format!("{name}-{screen}-{}x{}", size.0, size.1),
+                    draw(app, size)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn too_small_says_what_it_needs() {
+    let screen = draw(&new_app("healthy"), (60, 20));
+    assert!(screen.contains("need 80×24, have 60×20"));
+    insta::assert_snapshot!("too-small-60x20", screen);
+}
+
+#[test]
+fn ascii_mode_uses_no_box_drawing() {
+    let mut app = new_app("healthy");
+    app.theme = Theme {
+        color: false,
+        ascii: true,
+    };
+    let screen = draw(&app, (80, 24));
+    assert!(screen.contains("+-"), "ASCII corners");
+    assert!(
+        !screen
+            .chars()
+            .any(|c| matches!(c, '╭' | '─' | '│' | '✓' | '✗'))
+    );
+}
