@@ -171,7 +171,8 @@ fn help(frame: &mut Frame, area: Rect, theme: Theme) {
         "Ctrl-C quits at once. ? or Esc closes this help.",
         theme.dim(),
     )));
-    let popup = centered(area, 76, lines.len() as u16 + 2);
+    // Room for the border and for one wrapped line on narrow terminals.
+    let popup = centered(area, 76, lines.len() as u16 + 3);
     frame.render_widget(Clear, popup);
     frame.render_widget(
         Paragraph::new(lines)
