@@ -797,6 +797,48 @@ mod tests {
     }
 
     #[test]
+    fn remaining_transitions() {
+        let mut a = app();
+        a.handle(Action::Enter);
+        finish_all(&mut a, true);
+        // The preview pane scrolls once it has the focus.
+        a.handle(Action::Tab);
+        a.handle(Action::Down);
+        assert_eq!((a.focus, a.selected, a.scroll), (Focus::Secondary, 0, 1));
+        a.handle(Action::Up);
+        assert_eq!(a.scroll, 0);
+        a.handle(Action::Tab);
+        // Summary scrolls, R re-runs everything from there and returns to the checklist.
+        a.handle(Action::Summary);
+        a.handle(Action::Down);
+        assert_eq!(a.scroll, 1);
+        assert_eq!(a.handle(Action::RerunAll), Effect::Run(None));
+        assert_eq!(a.screen, Screen::Checklist);
+        finish_all(&mut a, true);
+        // Export refuses an empty file name, and Esc returns where it came from.
+        a.handle(Action::Export);
+        a.export.path = Input::new("   ".into());
+        assert_eq!(a.handle(Action::Enter), Effect::Nothing);
+        assert!(a.notice.as_deref().is_some_and(|n| n.contains("file name")));
+        a.handle(Action::Back);
+        assert_eq!(a.screen, Screen::Checklist);
+        // The detail screen reaches the summary, export and copy too.
+        a.handle(Action::Enter);
+        assert_eq!(a.handle(Action::Copy), Effect::Copy);
+        a.handle(Action::Summary);
+        assert_eq!(a.screen, Screen::Summary);
+        a.handle(Action::Back);
+        a.handle(Action::Enter);
+        a.handle(Action::Export);
+        assert_eq!(
+            (a.screen, a.export.return_to),
+            (Screen::Export, Screen::Detail)
+        );
+        a.handle(Action::Back);
+        assert_eq!(a.screen, Screen::Detail);
+    }
+
+    #[test]
     fn guided_mode_explains_then_reveals_each_step_then_summarises() {
         let mut a = app();
         a.handle(Action::Guided);
@@ -827,7 +869,8 @@ mod tests {
                 revealed: false
             })
         );
-        for _ in 0..18 {
+        // Two presses a step (explain, then reveal): 17 from step 1 to step 9 revealed.
+        for _ in 0..17 {
             a.handle(Action::Right);
         }
         assert_eq!(
