@@ -7,10 +7,12 @@
 
 pub mod checks;
 pub mod cloud;
+pub mod collect;
 pub mod facts;
 pub mod guidance;
 pub mod model;
 pub mod network;
+pub mod redact;
 pub mod report;
 pub mod runner;
 pub mod sources;

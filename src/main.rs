@@ -4,8 +4,10 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use esr_doctor::guidance::{Explanation, Guidance};
 use esr_doctor::model::CheckId;
-use esr_doctor::report::{Format, json, markdown, redact, text};
+use esr_doctor::redact;
+use esr_doctor::report::{Format, json, markdown, text};
 use esr_doctor::runner::{self, RunOptions};
+use esr_doctor::sources::device::DeviceContext;
 use esr_doctor::sources::{LoadedSource, bundle, scenario};
 use esr_doctor::tui::WizardOptions;
 use std::io::Write;
@@ -54,6 +56,18 @@ enum Command {
         #[arg(long)]
         redact: bool,
     },
+    /// Gather this device's raw evidence into a bundle (a .zip) to analyse elsewhere.
+    Collect {
+        /// The .zip to write.
+        #[arg(long, value_name = "FILE.zip")]
+        out: PathBuf,
+        /// Replace user names, ids, device names, IP and MAC addresses with placeholders.
+        #[arg(long)]
+        redact: bool,
+        /// Make no network connection at all.
+        #[arg(long)]
+        offline: bool,
+    },
     /// List the built-in demo scenarios.
     Scenarios,
     /// Explain a finding code, a Windows event id or an HRESULT.
@@ -77,10 +91,12 @@ fn main() -> ExitCode {
             only,
             offline,
             redact,
-        }) => {
-            let _ = offline; // Demo and bundle sources never connect; live probes honour it later.
-            check(demo, from, format, &only, redact)
-        }
+        }) => check(demo, from, offline, format, &only, redact),
+        Some(Command::Collect {
+            out,
+            redact,
+            offline,
+        }) => collect(&out, redact, offline),
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Explain { code }) => explain(&code),
         None => {
@@ -118,26 +134,57 @@ fn parse_only(only: &[String]) -> anyhow::Result<Option<Vec<CheckId>>> {
     })
 }
 
-fn load_source(demo: Option<String>, from: Option<PathBuf>) -> anyhow::Result<LoadedSource> {
+fn this_device(offline: bool) -> DeviceContext {
+    DeviceContext {
+        offline,
+        ..DeviceContext::this_device()
+    }
+}
+
+/// A demo tenant, a bundle, or (with neither) this device. Demo and bundle sources never
+/// connect to anything, so `offline` only matters for this device.
+fn load_source(
+    demo: Option<String>,
+    from: Option<PathBuf>,
+    offline: bool,
+) -> anyhow::Result<LoadedSource> {
     match (demo, from) {
         (Some(name), _) => Ok(scenario::load(&name)?),
         (None, Some(path)) => bundle::load(&path)
             .with_context(|| format!("cannot read the bundle {}", path.display())),
-        (None, None) => anyhow::bail!(
-            "gathering evidence from this device is not in this build yet; use --demo SCENARIO or --from BUNDLE"
-        ),
+        (None, None) => Ok(LoadedSource::device(this_device(offline))),
     }
+}
+
+fn collect(out: &std::path::Path, redact_files: bool, offline: bool) -> anyhow::Result<u8> {
+    let collected = esr_doctor::collect::collect(&this_device(offline), out, redact_files)?;
+    let errors = if collected.errors.is_empty() {
+        String::new()
+    } else {
+        format!(
+            ", {} errors recorded in manifest.json",
+            collected.errors.len()
+        )
+    };
+    eprintln!(
+        "esr-doctor: wrote {} ({} files{errors}); analyse it with `esr-doctor check --from {}`",
+        out.display(),
+        collected.files.len() + 1,
+        out.display()
+    );
+    Ok(0)
 }
 
 fn check(
     demo: Option<String>,
     from: Option<PathBuf>,
+    offline: bool,
     format: Format,
     only: &[String],
     redact_report: bool,
 ) -> anyhow::Result<u8> {
     let only = parse_only(only)?;
-    let source = load_source(demo, from)?;
+    let source = load_source(demo, from, offline)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -178,7 +225,7 @@ fn wizard(
         Some(name) => scenario::spec(name)?.description,
         None => String::new(),
     };
-    let source = load_source(demo, from)?;
+    let source = load_source(demo, from, false)?;
     if let Some(summary) = esr_doctor::tui::run(source, description, options)? {
         print!("{summary}");
     }

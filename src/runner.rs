@@ -246,20 +246,20 @@ mod tests {
         for (path, text) in files {
             evidence.insert(path, text.as_bytes().to_vec());
         }
-        LoadedSource {
-            info: SourceInfo {
+        let mut source = LoadedSource::from_files(
+            SourceInfo {
                 kind: SourceKind::Bundle,
                 name: "test".into(),
             },
-            files: evidence,
-            platform: crate::facts::Platform::Windows,
-            os: None,
-            missing_reason: "not in bundle",
-            latency: latency
-                .iter()
-                .map(|(s, ms)| (*s, Duration::from_millis(*ms)))
-                .collect::<HashMap<_, _>>(),
-        }
+            evidence,
+            crate::facts::Platform::Windows,
+            "not in bundle",
+        );
+        source.latency = latency
+            .iter()
+            .map(|(s, ms)| (*s, Duration::from_millis(*ms)))
+            .collect::<HashMap<_, _>>();
+        source
     }
 
     #[tokio::test]

@@ -11,7 +11,6 @@ use esr_doctor::model::{SourceInfo, SourceKind};
 use esr_doctor::network::reach;
 use esr_doctor::sources::{EvidenceFiles, LoadedSource};
 use proptest::prelude::*;
-use std::collections::HashMap;
 
 /// Bytes biased towards the characters the formats care about.
 fn evidence_bytes() -> impl Strategy<Value = Vec<u8>> {
@@ -66,14 +65,7 @@ proptest! {
     fn checks_never_panic_on_garbage_evidence(bytes in evidence_bytes(), which in 0usize..PATHS.len()) {
         let mut files = EvidenceFiles::default();
         files.insert(PATHS[which], bytes);
-        let source = LoadedSource {
-            info: SourceInfo { kind: SourceKind::Bundle, name: "fuzz".into() },
-            files,
-            platform: Platform::Windows,
-            os: None,
-            missing_reason: "not in bundle",
-            latency: HashMap::new(),
-        };
+        let source = LoadedSource::from_files(SourceInfo { kind: SourceKind::Bundle, name: "fuzz".into() }, files, Platform::Windows, "not in bundle");
         let mut facts = esr_doctor::facts::Facts::default();
         for fact_source in FactSource::ALL {
             facts.apply(gather(fact_source, &source));

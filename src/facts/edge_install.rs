@@ -192,9 +192,9 @@ fn channel_from_context(lower: &str) -> Channel {
     }
     if lower.contains("edge sxs") || lower.contains("canary") {
         Channel::Canary
-    } else if lower.contains("edge beta") || lower.contains("msedge-beta") {
+    } else if lower.contains("edge beta") || lower.contains("edge-beta") {
         Channel::Beta
-    } else if lower.contains("edge dev") || lower.contains("msedge-dev") {
+    } else if lower.contains("edge dev") || lower.contains("edge-dev") {
         Channel::Dev
     } else if lower.contains("edge") || lower.contains("56eb18f8") {
         Channel::Stable

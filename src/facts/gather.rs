@@ -8,10 +8,20 @@ use crate::cloud::{esr, graph, rms};
 use crate::network::reach;
 use crate::sources::{EvidenceFiles, LoadedSource};
 
-/// Gathers one fact source from a loaded source's files.
+/// Gathers one fact source: from the loaded files, or live from this device.
 pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
-    let files = &loaded.files;
-    let missing = || loaded.missing_reason.to_owned();
+    let live;
+    let (files, missing_reason) = match &loaded.device {
+        Some(ctx) => {
+            live = crate::sources::device::gather(ctx, source);
+            (
+                &live.files,
+                live.missing.as_deref().unwrap_or(loaded.missing_reason),
+            )
+        }
+        None => (&loaded.files, loaded.missing_reason),
+    };
+    let missing = || missing_reason.to_owned();
     match source {
         FactSource::EdgeVersion => FactUpdate::EdgeVersion(edge_versions(files, missing())),
         FactSource::EdgeProfile => FactUpdate::EdgeProfile(edge_profiles(files, missing())),
@@ -27,7 +37,12 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
             esr::parse,
         )),
         FactSource::Rms => FactUpdate::Rms(rms_facts(files, missing())),
-        FactSource::Network => FactUpdate::Network(network(files, missing())),
+        FactSource::Network => FactUpdate::Network(match &loaded.device {
+            Some(ctx) if ctx.offline => {
+                Gathered::Missing("--offline: no network connection was made".into())
+            }
+            _ => network(files, missing()),
+        }),
     }
 }
 
@@ -209,24 +224,21 @@ mod tests {
     use super::*;
     use crate::facts::text::variants;
     use crate::model::{SourceInfo, SourceKind};
-    use std::collections::HashMap;
 
     fn loaded(files: &[(&str, Vec<u8>)], platform: Platform) -> LoadedSource {
         let mut evidence = EvidenceFiles::default();
         for (path, bytes) in files {
             evidence.insert(path, bytes.clone());
         }
-        LoadedSource {
-            info: SourceInfo {
+        LoadedSource::from_files(
+            SourceInfo {
                 kind: SourceKind::Bundle,
                 name: "t".into(),
             },
-            files: evidence,
+            evidence,
             platform,
-            os: None,
-            missing_reason: "not in bundle",
-            latency: HashMap::new(),
-        }
+            "not in bundle",
+        )
     }
 
     #[test]

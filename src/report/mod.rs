@@ -3,7 +3,6 @@
 
 pub mod json;
 pub mod markdown;
-pub mod redact;
 pub mod summary;
 pub mod text;
 

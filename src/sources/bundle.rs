@@ -6,7 +6,6 @@
 use super::{EvidenceFiles, LoadedSource};
 use crate::facts::Platform;
 use crate::model::{SourceInfo, SourceKind};
-use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -62,17 +61,16 @@ pub fn load(path: &Path) -> Result<LoadedSource, BundleError> {
     }
     let os = super::manifest_os(&files);
     let platform = platform_of(&files, os.as_deref());
-    Ok(LoadedSource {
-        info: SourceInfo {
-            kind: SourceKind::Bundle,
-            name: path.display().to_string(),
-        },
+    let info = SourceInfo {
+        kind: SourceKind::Bundle,
+        name: path.display().to_string(),
+    };
+    Ok(LoadedSource::from_files(
+        info,
         files,
         platform,
-        os,
-        missing_reason: "not in bundle",
-        latency: HashMap::new(),
-    })
+        "not in bundle",
+    ))
 }
 
 /// `manifest.json`'s `os`, else guessed from what the bundle holds.

@@ -3,11 +3,13 @@
 //! same parsers and checks decide either.
 
 pub mod bundle;
+pub mod device;
 pub mod scenario;
 
 use crate::facts::{FactSource, Platform};
 use crate::model::SourceInfo;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Raw evidence files keyed by their path in the bundle layout (`/`-separated).
@@ -92,6 +94,48 @@ pub struct LoadedSource {
     pub missing_reason: &'static str,
     /// How long each fact source takes to arrive (demo scenarios imitate a real device).
     pub latency: HashMap<FactSource, Duration>,
+    /// Set when the facts are gathered live from this device rather than read from `files`.
+    pub device: Option<Arc<device::DeviceContext>>,
+}
+
+impl LoadedSource {
+    /// Evidence already in hand (a bundle, a scenario, a test).
+    pub fn from_files(
+        info: SourceInfo,
+        files: EvidenceFiles,
+        platform: Platform,
+        missing_reason: &'static str,
+    ) -> LoadedSource {
+        LoadedSource {
+            info,
+            os: manifest_os(&files),
+            files,
+            platform,
+            missing_reason,
+            latency: HashMap::new(),
+            device: None,
+        }
+    }
+
+    /// This device, gathered live as each fact source is needed.
+    pub fn device(ctx: device::DeviceContext) -> LoadedSource {
+        let name = std::env::var("COMPUTERNAME")
+            .or_else(|_| std::env::var("HOSTNAME"))
+            .or_else(|_| std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()))
+            .unwrap_or_default();
+        LoadedSource {
+            info: SourceInfo {
+                kind: crate::model::SourceKind::Device,
+                name,
+            },
+            files: EvidenceFiles::default(),
+            platform: ctx.platform,
+            os: Some(std::env::consts::OS.to_owned()),
+            missing_reason: "not gathered on this device",
+            latency: HashMap::new(),
+            device: Some(Arc::new(ctx)),
+        }
+    }
 }
 
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.

@@ -106,17 +106,18 @@ pub fn load(name: &str) -> Result<LoadedSource, ScenarioError> {
     let mut files = EvidenceFiles::default();
     let mut latency = HashMap::new();
     collect(name, &mut files, &mut latency, 0)?;
-    Ok(LoadedSource {
-        info: SourceInfo {
-            kind: SourceKind::Demo,
-            name: name.to_owned(),
-        },
-        os: super::manifest_os(&files),
+    let info = SourceInfo {
+        kind: SourceKind::Demo,
+        name: name.to_owned(),
+    };
+    let mut source = LoadedSource::from_files(
+        info,
         files,
-        platform: spec.platform.unwrap_or(Platform::Windows),
-        missing_reason: "not in this demo scenario",
-        latency,
-    })
+        spec.platform.unwrap_or(Platform::Windows),
+        "not in this demo scenario",
+    );
+    source.latency = latency;
+    Ok(source)
 }
 
 /// Gathers files and latencies along the `extends` chain; the named scenario wins.

@@ -1,6 +1,6 @@
-//! `--redact`: replaces user names, UPNs, object/tenant/device ids, device names and IP
-//! addresses in a report with placeholders, consistently (the same value always gets the same
-//! placeholder), so a report can leave the organisation.
+//! `--redact`: replaces user names, UPNs, object/tenant/device ids, device names, IP and MAC
+//! addresses with placeholders, consistently (the same value always gets the same
+//! placeholder, across a whole report or bundle), so evidence can leave the organisation.
 
 use crate::model::Report;
 use regex::Regex;
@@ -22,8 +22,13 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
             "id",
             r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
         ),
-        ("account", r"\b[A-Za-z0-9-]{2,15}\\[A-Za-z0-9._-]+"),
+        // DOMAIN\user, but not a piece of a path like SOFTWARE\Policies\Microsoft.
+        (
+            "account",
+            r"(?:^|[^\\\w.-])(?P<v>[A-Za-z0-9-]{2,15}\\[A-Za-z0-9._-]+)(?:$|[^\\\w.-])",
+        ),
         ("ip", r"\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\b"),
+        ("mac", r"\b[0-9A-Fa-f]{2}(?:[:-][0-9A-Fa-f]{2}){5}\b"),
     ]
     .into_iter()
     .filter_map(|(kind, pattern)| Regex::new(pattern).ok().map(|re| (kind, re)))
@@ -32,13 +37,23 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
 
 /// Keeps the placeholder of every value seen, so repeats get the same one.
 #[derive(Default)]
-struct Redactor {
+pub struct Redactor {
     seen: HashMap<String, String>,
     counts: HashMap<&'static str, usize>,
     device_names: Vec<String>,
 }
 
 impl Redactor {
+    /// A redactor that also replaces these literal names (device names, user names) wherever
+    /// they appear; names shorter than three characters are ignored.
+    pub fn with_names(names: impl IntoIterator<Item = String>) -> Redactor {
+        let device_names = names.into_iter().filter(|n| n.len() >= 3).collect();
+        Redactor {
+            device_names,
+            ..Redactor::default()
+        }
+    }
+
     fn placeholder(&mut self, kind: &'static str, value: &str) -> String {
         if let Some(known) = self.seen.get(&value.to_ascii_lowercase()) {
             return known.clone();
@@ -54,7 +69,8 @@ impl Redactor {
         placeholder
     }
 
-    fn text(&mut self, input: &str) -> String {
+    /// The text with every identifier replaced.
+    pub fn text(&mut self, input: &str) -> String {
         let mut text = input.to_owned();
         for name in self.device_names.clone() {
             if text.contains(&name) {
@@ -63,7 +79,15 @@ impl Redactor {
             }
         }
         for (kind, re) in PATTERNS.iter() {
-            let matches: Vec<String> = re.find_iter(&text).map(|m| m.as_str().to_owned()).collect();
+            // A pattern may name the part to replace `v`; otherwise the whole match is replaced.
+            let matches: Vec<String> = re
+                .captures_iter(&text)
+                .filter_map(|c| {
+                    c.name("v")
+                        .or_else(|| c.get(0))
+                        .map(|m| m.as_str().to_owned())
+                })
+                .collect();
             for found in matches {
                 if WELL_KNOWN.contains(&found.to_ascii_lowercase().as_str())
                     || found.ends_with("redacted.invalid")
@@ -89,7 +113,7 @@ impl Redactor {
 
 /// Redacts `report` in place.
 pub fn redact(report: &mut Report) {
-    let device_names = report
+    let names = report
         .checks
         .iter()
         .filter_map(|c| c.evidence.get("device_name").and_then(Value::as_str))
@@ -97,12 +121,8 @@ pub fn redact(report: &mut Report) {
             let short = name.split('.').next().unwrap_or(name).to_owned();
             [name.to_owned(), short]
         })
-        .filter(|n| n.len() >= 3)
-        .collect();
-    let mut redactor = Redactor {
-        device_names,
-        ..Redactor::default()
-    };
+        .collect::<Vec<_>>();
+    let mut redactor = Redactor::with_names(names);
     report.source.name = redactor.text(&report.source.name);
     for check in &mut report.checks {
         check.evidence.values_mut().for_each(|v| redactor.value(v));
@@ -134,6 +154,11 @@ mod tests {
         assert_eq!(
             a,
             "user1@redacted.invalid on <device-1> in <id-1> via <ip-1>"
+        );
+        let path = r.text(r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Edge");
+        assert_eq!(
+            path, r"HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Microsoft\Edge",
+            "registry paths are not accounts"
         );
         assert_eq!(
             b,

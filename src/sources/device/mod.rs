@@ -1,0 +1,200 @@
+//! This device as a source: raw evidence gathered live, in the bundle layout, one fact source
+//! at a time (so the runner gathers them concurrently and the wizard shows each arrive).
+//!
+//! Every root (home, config folders, policy folders) and every command comes from one
+//! `DeviceContext`, so tests run the real gatherers against a temporary tree with fake
+//! commands on `PATH`. What each platform captures is in `linux.rs`, `macos.rs` and
+//! `windows.rs`; the parsing of what they capture is the platform-neutral code in `facts/`.
+
+mod command;
+mod linux;
+mod macos;
+mod windows;
+
+use crate::facts::{FactSource, Platform};
+use crate::sources::EvidenceFiles;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use command::{Output, run};
+
+/// Where this device keeps what esr-doctor reads, and how commands are found.
+#[derive(Debug, Clone)]
+pub struct DeviceContext {
+    pub platform: Platform,
+    pub home: PathBuf,
+    /// Linux `$XDG_CONFIG_HOME` (`~/.config`); Windows `%LOCALAPPDATA%`; macOS
+    /// `~/Library/Application Support`.
+    pub app_data: PathBuf,
+    /// Linux `/etc/opt/edge/policies`; macOS `/Library/Managed Preferences`.
+    pub policy_root: PathBuf,
+    /// Linux `/opt/microsoft`; macOS `/Applications`.
+    pub install_root: PathBuf,
+    /// The `PATH` commands are looked up in.
+    pub path: Option<OsString>,
+    /// Longest one command may run.
+    pub command_timeout: Duration,
+    /// `--offline`: make no network connection at all.
+    pub offline: bool,
+}
+
+impl DeviceContext {
+    /// The context of the machine and user esr-doctor runs as.
+    pub fn this_device() -> DeviceContext {
+        let home = std::env::var_os(if cfg!(windows) { "USERPROFILE" } else { "HOME" })
+            .map(PathBuf::from)
+            .unwrap_or_default();
+        let platform = if cfg!(windows) {
+            Platform::Windows
+        } else if cfg!(target_os = "macos") {
+            Platform::Macos
+        } else {
+            Platform::Linux
+        };
+        let app_data = match platform {
+            Platform::Windows => std::env::var_os("LOCALAPPDATA")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join("AppData/Local")),
+            Platform::Macos => home.join("Library/Application Support"),
+            _ => std::env::var_os("XDG_CONFIG_HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| home.join(".config")),
+        };
+        let (policy_root, install_root) = match platform {
+            Platform::Macos => (
+                PathBuf::from("/Library/Managed Preferences"),
+                PathBuf::from("/Applications"),
+            ),
+            _ => (
+                PathBuf::from("/etc/opt/edge/policies"),
+                PathBuf::from("/opt/microsoft"),
+            ),
+        };
+        DeviceContext {
+            platform,
+            home,
+            app_data,
+            policy_root,
+            install_root,
+            path: std::env::var_os("PATH"),
+            command_timeout: Duration::from_secs(20),
+            offline: false,
+        }
+    }
+
+    /// Finds `program` on the context's `PATH` (with `.exe`/`.cmd` on Windows).
+    pub fn find_program(&self, program: &str) -> Option<PathBuf> {
+        if program.contains('/') || program.contains('\\') {
+            return Path::new(program).is_file().then(|| PathBuf::from(program));
+        }
+        let path = self.path.as_ref()?;
+        let suffixes: &[&str] = if cfg!(windows) {
+            &["", ".exe", ".cmd", ".bat"]
+        } else {
+            &[""]
+        };
+        std::env::split_paths(path)
+            .flat_map(|dir| {
+                suffixes
+                    .iter()
+                    .map(move |s| dir.join(format!("{program}{s}")))
+            })
+            .find(|candidate| candidate.is_file())
+    }
+}
+
+/// Raw evidence of one fact source, and what went wrong while gathering it.
+#[derive(Debug, Default)]
+pub struct Gathering {
+    pub files: EvidenceFiles,
+    pub errors: Vec<String>,
+    /// Why nothing was found, in words for the person reading the report.
+    pub missing: Option<String>,
+}
+
+impl Gathering {
+    pub fn add(&mut self, path: &str, bytes: Vec<u8>) {
+        self.files.insert(path, bytes);
+    }
+
+    /// Copies `from` into the bundle at `to` when it exists; a read error is recorded.
+    pub fn copy_file(&mut self, from: &Path, to: &str) {
+        match std::fs::read(from) {
+            Ok(bytes) => self.add(to, bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => self.errors.push(format!("{}: {e}", from.display())),
+        }
+    }
+
+    /// Runs a command and records its output (stdout, or stderr when stdout is empty).
+    pub fn capture(
+        &mut self,
+        ctx: &DeviceContext,
+        to: &str,
+        program: &str,
+        args: &[&str],
+    ) -> Option<Output> {
+        match run(ctx, program, args) {
+            Ok(output) => {
+                let bytes = if output.stdout.is_empty() {
+                    output.stderr.clone()
+                } else {
+                    output.stdout.clone()
+                };
+                self.add(to, bytes);
+                Some(output)
+            }
+            Err(e) => {
+                self.errors.push(e);
+                None
+            }
+        }
+    }
+}
+
+/// Gathers the raw evidence of one fact source from this device.
+pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
+    let mut gathering = Gathering::default();
+    match ctx.platform {
+        Platform::Windows => windows::gather(ctx, source, &mut gathering),
+        Platform::Macos => macos::gather(ctx, source, &mut gathering),
+        Platform::Linux | Platform::Unknown => linux::gather(ctx, source, &mut gathering),
+    }
+    if gathering.files.is_empty() {
+        gathering.missing = Some(match source {
+            FactSource::EdgeProfile => format!("no Microsoft Edge profile (Local State) found under {}", ctx.app_data.display()),
+            FactSource::SyncInternals => "Edge shows it only in edge://sync-internals: save its \"Dump status\" text as edge/sync-internals.json in a bundle and use --from".into(),
+            FactSource::Graph | FactSource::Esr | FactSource::Rms => {
+                "tenant facts need a sign-in to the tenant, which this build cannot do yet; record them in a bundle's cloud/ folder and use --from".into()
+            }
+            _ => "not gathered on this device".into(),
+        });
+    }
+    gathering
+}
+
+/// Copies a Chromium user-data folder's `Local State` and each profile's `Preferences` into
+/// the bundle's `edge/` folder (shared by every platform).
+pub(crate) fn copy_user_data(user_data: &Path, gathering: &mut Gathering) {
+    gathering.copy_file(&user_data.join("Local State"), "edge/Local State");
+    let Ok(entries) = std::fs::read_dir(user_data) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "Default" || name.starts_with("Profile ") {
+            gathering.copy_file(
+                &entry.path().join("Preferences"),
+                &format!("edge/{name}/Preferences"),
+            );
+        }
+    }
+}
+
+/// The first user-data folder (in channel order) that holds a `Local State`.
+pub(crate) fn first_user_data(candidates: &[PathBuf]) -> Option<&PathBuf> {
+    candidates
+        .iter()
+        .find(|dir| dir.join("Local State").is_file())
+}

@@ -1,0 +1,115 @@
+//! Windows: Edge versions from the registry (BLBeacon per channel, EdgeUpdate `Clients`
+//! including WOW6432Node and per-user installs), profiles under `%LOCALAPPDATA%`, policies from
+//! HKLM and HKCU (mandatory and Recommended), `dsregcmd /status` in the user's context, and the
+//! SettingSync, SettingSync-Azure, AAD and CloudStore event logs. All through documented
+//! commands (`reg`, `dsregcmd`, `wevtutil`), so the same text parsers read a live device and a
+//! bundle, and tests feed captured text through fake commands.
+
+use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
+use crate::facts::FactSource;
+
+/// Registry keys whose values name Edge versions (the parser skips the WebView2 runtime).
+const VERSION_KEYS: [&str; 7] = [
+    r"HKCU\Software\Microsoft\Edge\BLBeacon",
+    r"HKCU\Software\Microsoft\Edge Beta\BLBeacon",
+    r"HKCU\Software\Microsoft\Edge Dev\BLBeacon",
+    r"HKCU\Software\Microsoft\Edge SxS\BLBeacon",
+    r"HKLM\SOFTWARE\WOW6432Node\Microsoft\EdgeUpdate\Clients",
+    r"HKLM\SOFTWARE\Microsoft\EdgeUpdate\Clients",
+    r"HKCU\SOFTWARE\Microsoft\EdgeUpdate\Clients",
+];
+
+const POLICY_KEYS: [&str; 2] = [
+    r"HKLM\SOFTWARE\Policies\Microsoft\Edge",
+    r"HKCU\SOFTWARE\Policies\Microsoft\Edge",
+];
+
+/// (channel log, file in the bundle), per Microsoft's ESR troubleshooting articles.
+const EVENT_LOGS: [(&str, &str); 5] = [
+    (
+        "Microsoft-Windows-SettingSync/Operational",
+        "windows/events/settingsync.xml",
+    ),
+    (
+        "Microsoft-Windows-SettingSync/Debug",
+        "windows/events/settingsync-debug.xml",
+    ),
+    (
+        "Microsoft-Windows-SettingSync-Azure/Operational",
+        "windows/events/settingsync-azure.xml",
+    ),
+    (
+        "Microsoft-Windows-AAD/Operational",
+        "windows/events/aad.xml",
+    ),
+    (
+        "Microsoft-Windows-CloudStore/Operational",
+        "windows/events/cloudstore.xml",
+    ),
+];
+
+/// The newest events read per log (bounded: logs can hold tens of thousands).
+const EVENTS_PER_LOG: &str = "/c:200";
+
+pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering) {
+    match source {
+        FactSource::EdgeVersion => reg_queries(ctx, &VERSION_KEYS, "edge/version.txt", gathering),
+        FactSource::EdgePolicy => {
+            reg_queries(ctx, &POLICY_KEYS, "edge/policies.reg.txt", gathering)
+        }
+        FactSource::EdgeProfile => {
+            let dirs: Vec<_> = ["Edge", "Edge Beta", "Edge Dev", "Edge SxS"]
+                .iter()
+                .map(|channel| {
+                    ctx.app_data
+                        .join("Microsoft")
+                        .join(channel)
+                        .join("User Data")
+                })
+                .collect();
+            if let Some(dir) = first_user_data(&dirs) {
+                copy_user_data(dir, gathering);
+            }
+        }
+        FactSource::Dsregcmd => {
+            gathering.capture(ctx, "dsregcmd.txt", "dsregcmd", &["/status"]);
+        }
+        FactSource::EventLog => {
+            for (log, file) in EVENT_LOGS {
+                match super::run(
+                    ctx,
+                    "wevtutil",
+                    &["qe", log, EVENTS_PER_LOG, "/rd:true", "/f:xml"],
+                ) {
+                    Ok(output) if output.status == Some(0) => gathering.add(file, output.stdout),
+                    // A disabled or missing channel is normal (Debug logs are off by default).
+                    Ok(output) => gathering.errors.push(format!(
+                        "wevtutil qe {log}: {}",
+                        String::from_utf8_lossy(&output.stderr).trim()
+                    )),
+                    Err(e) => gathering.errors.push(e),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `reg query KEY /s` for each key, concatenated into `to`; keys that do not exist are left
+/// out, and no key at all leaves the registry's own "unable to find" answer.
+fn reg_queries(ctx: &DeviceContext, keys: &[&str], to: &str, gathering: &mut Gathering) {
+    let mut text = String::new();
+    for key in keys {
+        match super::run(ctx, "reg", &["query", key, "/s"]) {
+            Ok(output) if output.status == Some(0) => {
+                text.push_str(&crate::facts::text::decode(&output.stdout))
+            }
+            Ok(_) => {} // "ERROR: The system was unable to find the specified registry key"
+            Err(e) => gathering.errors.push(e),
+        }
+    }
+    if text.is_empty() {
+        text = "ERROR: The system was unable to find the specified registry key or value.\n".into();
+    }
+    gathering.add(to, text.into_bytes());
+}
