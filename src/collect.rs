@@ -20,7 +20,7 @@ pub struct Collected {
 }
 
 /// Gathers every fact source of this device into `out` (a .zip).
-pub fn collect(ctx: &DeviceContext, out: &Path, redact: bool) -> anyhow::Result<Collected> {
+pub async fn collect(ctx: &DeviceContext, out: &Path, redact: bool) -> anyhow::Result<Collected> {
     let mut files = EvidenceFiles::default();
     let mut errors = Vec::new();
     for source in FactSource::ALL {
@@ -32,6 +32,13 @@ pub fn collect(ctx: &DeviceContext, out: &Path, redact: bool) -> anyhow::Result<
             );
         }
         errors.extend(gathering.errors);
+    }
+    if !ctx.offline {
+        let reach = crate::network::probe::probe_all(&ctx.probes).await;
+        files.insert(
+            "cloud/network.json",
+            serde_json::to_vec_pretty(&reach).context("cannot record the network probes")?,
+        );
     }
     let paths: Vec<String> = files.paths().map(str::to_owned).collect();
     let manifest = json!({

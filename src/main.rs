@@ -157,7 +157,15 @@ fn load_source(
 }
 
 fn collect(out: &std::path::Path, redact_files: bool, offline: bool) -> anyhow::Result<u8> {
-    let collected = esr_doctor::collect::collect(&this_device(offline), out, redact_files)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let collected = runtime.block_on(esr_doctor::collect::collect(
+        &this_device(offline),
+        out,
+        redact_files,
+    ))?;
     let errors = if collected.errors.is_empty() {
         String::new()
     } else {

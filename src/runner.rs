@@ -6,7 +6,7 @@
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
 use crate::facts::gather::gather;
-use crate::facts::{FactSource, Facts};
+use crate::facts::{FactSource, FactUpdate, Facts, Gathered};
 use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
 use crate::sources::LoadedSource;
@@ -85,6 +85,10 @@ pub async fn run(
         tasks.spawn(async move {
             let work = async {
                 tokio::time::sleep(latency).await;
+                if let Some(probes) = live_probes(&source, fact_source) {
+                    let reach = crate::network::probe::probe_all(probes).await;
+                    return Ok(FactUpdate::Network(Gathered::Found(reach)));
+                }
                 let source = Arc::clone(&source);
                 tokio::task::spawn_blocking(move || gather(fact_source, &source)).await
             };
@@ -148,6 +152,15 @@ pub async fn run(
         duration_ms: millis(started.elapsed()),
         checks,
     }
+}
+
+/// The probes to run when the network fact comes live from this device (not `--offline`).
+fn live_probes(
+    source: &LoadedSource,
+    fact_source: FactSource,
+) -> Option<&crate::network::probe::ProbeSettings> {
+    let device = source.device.as_ref().filter(|d| !d.offline)?;
+    (fact_source == FactSource::Network).then_some(&device.probes)
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -7,6 +7,8 @@
 use esr_doctor::collect::collect;
 use esr_doctor::facts::Platform;
 use esr_doctor::model::{CheckId, Report, Status};
+use esr_doctor::network::probe::{ProbeSettings, Target};
+use esr_doctor::network::proxy::ProxySettings;
 use esr_doctor::runner::{RunOptions, run};
 use esr_doctor::sources::device::DeviceContext;
 use esr_doctor::sources::{LoadedSource, bundle};
@@ -40,6 +42,11 @@ fn context(root: &Path, platform: Platform) -> DeviceContext {
         path: Some(root.join("bin").into_os_string()),
         command_timeout: Duration::from_secs(5),
         offline: true,
+        probes: ProbeSettings {
+            targets: Vec::new(),
+            proxy: ProxySettings::default(),
+            phase_timeout: Duration::from_millis(500),
+        },
     }
 }
 
@@ -138,16 +145,40 @@ fn comparable(report: &Report) -> Vec<(CheckId, Status, Vec<String>)> {
 #[tokio::test]
 async fn collect_then_check_from_gives_the_same_verdicts() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let ctx = linux_tree(dir.path());
+    let mut ctx = linux_tree(dir.path());
+    // Live probes, against a refused port on loopback standing in for edge.microsoft.com.
+    let refused = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .and_then(|l| l.local_addr())
+        .unwrap_or_else(|e| panic!("{e}"));
+    ctx.offline = false;
+    ctx.probes.targets = vec![Target {
+        host: "edge.microsoft.com".into(),
+        port: refused.port(),
+        path: "/".into(),
+        connect_to: Some(refused),
+    }];
     let live = check(LoadedSource::device(ctx.clone())).await;
     let zip = dir.path().join("bundle.zip");
-    let collected = collect(&ctx, &zip, false).unwrap_or_else(|e| panic!("{e}"));
+    let collected = collect(&ctx, &zip, false)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     assert!(
         collected.files.contains(&"edge/version.txt".to_owned()),
         "{:?}",
         collected.files
     );
+    assert!(
+        collected.files.contains(&"cloud/network.json".to_owned()),
+        "{:?}",
+        collected.files
+    );
     let from_bundle = check(bundle::load(&zip).unwrap_or_else(|e| panic!("{e}"))).await;
+    assert!(
+        codes(&live, CheckId::Network).contains(&"NET_BLOCKED".to_owned()),
+        "{:?}",
+        codes(&live, CheckId::Network)
+    );
     assert_eq!(comparable(&from_bundle), comparable(&live));
     assert_eq!(from_bundle.verdict, live.verdict);
 }
@@ -169,7 +200,9 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let ctx = windows_tree(dir.path());
     let zip = dir.path().join("redacted.zip");
-    collect(&ctx, &zip, true).unwrap_or_else(|e| panic!("{e}"));
+    collect(&ctx, &zip, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     let text = zip_text(&zip);
     for secret in [
         "maxhomeuser1",

@@ -12,8 +12,10 @@ use serde_json::{Value, json};
 const ID: CheckId = CheckId::Network;
 pub const CODES: &[&str] = &[
     "NET_BLOCKED",
+    "NET_TIMEOUT",
     "NET_PROXY_AUTH_REQUIRED",
     "NET_TLS_INSPECTED",
+    "NET_IPV6_FAILS",
     "NET_NOT_PROBED",
 ];
 
@@ -33,12 +35,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
             continue;
         };
         rows.push(row(result));
-        if let Some(finding) = judge(result, endpoint.purpose, endpoint.affects) {
-            if finding.severity == Severity::Fail {
-                blocked.push(Value::from(endpoint.host));
-            }
-            findings.push(finding);
+        let judged = judge(result, endpoint.purpose, endpoint.affects);
+        if judged.iter().any(|f| f.severity == Severity::Fail) {
+            blocked.push(Value::from(endpoint.host));
         }
+        findings.extend(judged);
     }
     // Other endpoints in the recording (national clouds, WNS) are judged too.
     for result in reach.results.iter().filter(|r| {
@@ -47,12 +48,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
             .any(|e| e.host.eq_ignore_ascii_case(&r.host))
     }) {
         rows.push(row(result));
-        if let Some(finding) = judge(result, "recorded endpoint", &[Feature::EdgeSync]) {
-            if finding.severity == Severity::Fail {
-                blocked.push(Value::from(result.host.clone()));
-            }
-            findings.push(finding);
+        let judged = judge(result, "recorded endpoint", &[Feature::EdgeSync]);
+        if judged.iter().any(|f| f.severity == Severity::Fail) {
+            blocked.push(Value::from(result.host.clone()));
         }
+        findings.extend(judged);
     }
     let evidence = evidence([
         ("blocked", Value::Array(blocked)),
@@ -68,6 +68,8 @@ fn row(result: &Reach) -> Value {
         "failed_phase": result.failed_phase.map(phase_name),
         "http_status": result.http_status,
         "elapsed_ms": result.elapsed_ms,
+        "ipv4": result.ipv4,
+        "ipv6": result.ipv6,
         "tls_issuer": result.tls_issuer,
     })
 }
@@ -83,41 +85,45 @@ fn phase_name(phase: Phase) -> &'static str {
     }
 }
 
-fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Option<Finding> {
+fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Vec<Finding> {
     let host = &result.host;
     let detail = result
         .error
         .as_deref()
         .map(|e| format!(": {e}"))
         .unwrap_or_default();
-    if result.failed_phase == Some(Phase::Proxy) || result.http_status == Some(407) {
-        return Some(Finding::new(
+    let finding =
+        |code: &str, severity, message: String| Finding::new(code, severity, affects, message);
+    let proxy_auth = result.http_status == Some(407)
+        || result.error.as_deref().is_some_and(|e| e.contains("(407)"));
+    let mut findings = Vec::new();
+    if proxy_auth {
+        findings.push(finding(
             "NET_PROXY_AUTH_REQUIRED",
             Severity::Fail,
-            affects,
             format!("The proxy demands authentication for {host} ({purpose}){detail}."),
         ));
-    }
-    if !result.reachable {
+    } else if result.failed_phase == Some(Phase::Timeout) {
+        findings.push(finding(
+            "NET_TIMEOUT",
+            Severity::Fail,
+            format!("{host} ({purpose}) does not answer{detail}."),
+        ));
+    } else if !result.reachable {
         let phase = result.failed_phase.map_or("connection", phase_name);
-        return Some(Finding::new(
+        findings.push(finding(
             "NET_BLOCKED",
             Severity::Fail,
-            affects,
             format!("{host} ({purpose}) is not reachable: {phase} failed{detail}."),
         ));
+    } else if result.tls_inspected {
+        let issuer = result.tls_issuer.as_deref().unwrap_or("an unknown issuer");
+        findings.push(finding("NET_TLS_INSPECTED", Severity::Warn, format!("TLS to {host} is intercepted: the certificate was issued by {issuer}, not by the CA Microsoft uses.")));
     }
-    result.tls_inspected.then(|| {
-        Finding::new(
-            "NET_TLS_INSPECTED",
-            Severity::Warn,
-            affects,
-            format!(
-                "TLS to {host} is intercepted: the certificate was issued by {}, not by the CA Microsoft uses.",
-                result.tls_issuer.as_deref().unwrap_or("an unknown issuer")
-            ),
-        )
-    })
+    if result.ipv4 == Some(true) && result.ipv6 == Some(false) {
+        findings.push(finding("NET_IPV6_FAILS", Severity::Warn, format!("{host} is reachable over IPv4 but not over IPv6; clients that try IPv6 first wait for it to time out.")));
+    }
+    findings
 }
 
 #[cfg(test)]

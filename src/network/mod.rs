@@ -1,4 +1,7 @@
-//! Network reach facts. Live probes (DNS, TCP, TLS, HTTP per address family) arrive in a later
-//! release; today the facts come from a recorded `cloud/network.json`.
+//! Network reach: live probes (`probe`, with `proxy` and `tls`) and the facts they produce
+//! (`reach`), which bundles also carry as a recorded `cloud/network.json`.
 
+pub mod probe;
+pub mod proxy;
 pub mod reach;
+pub mod tls;

@@ -3,7 +3,7 @@
 
 use crate::cloud::AnswerError;
 use crate::model::Feature;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// An endpoint the sync chain needs, and what breaks without it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,7 +37,7 @@ pub const GLOBAL_ENDPOINTS: [Endpoint; 3] = [
 ];
 
 /// The phase a probe failed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     Dns,
@@ -49,7 +49,7 @@ pub enum Phase {
 }
 
 /// One probe result.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Reach {
     pub host: String,
     pub reachable: bool,
@@ -67,10 +67,16 @@ pub struct Reach {
     pub tls_inspected: bool,
     #[serde(default)]
     pub elapsed_ms: Option<u64>,
+    /// Whether a TCP connection over IPv4 / IPv6 succeeded (`None`: no such address).
+    #[serde(default)]
+    pub ipv4: Option<bool>,
+    #[serde(default)]
+    pub ipv6: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct ReachFacts {
+    #[serde(rename = "endpoints")]
     pub results: Vec<Reach>,
 }
 

@@ -37,6 +37,8 @@ pub struct DeviceContext {
     pub command_timeout: Duration,
     /// `--offline`: make no network connection at all.
     pub offline: bool,
+    /// The endpoints the network check probes, and through which proxy.
+    pub probes: crate::network::probe::ProbeSettings,
 }
 
 impl DeviceContext {
@@ -80,6 +82,7 @@ impl DeviceContext {
             path: std::env::var_os("PATH"),
             command_timeout: Duration::from_secs(20),
             offline: false,
+            probes: crate::network::probe::ProbeSettings::global(),
         }
     }
 

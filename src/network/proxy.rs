@@ -1,0 +1,161 @@
+//! Which proxy a request to a host goes through, from `HTTPS_PROXY` / `NO_PROXY` (the variables
+//! Edge and most tools honour on Linux and macOS), and opening a tunnel through it.
+
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use std::fmt;
+
+/// An HTTP proxy that tunnels HTTPS with CONNECT.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proxy {
+    pub host: String,
+    pub port: u16,
+}
+
+impl fmt::Display for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+/// The proxy settings in force: a proxy, and the hosts that bypass it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProxySettings {
+    pub proxy: Option<Proxy>,
+    pub no_proxy: Vec<String>,
+}
+
+impl ProxySettings {
+    /// Reads `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`.
+    pub fn from_env() -> ProxySettings {
+        let var = |names: [&str; 2]| {
+            names
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        };
+        ProxySettings {
+            proxy: var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
+            no_proxy: var(["NO_PROXY", "no_proxy"])
+                .map(|list| {
+                    list.split(',')
+                        .map(|s| s.trim().to_ascii_lowercase())
+                        .filter(|s| !s.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The proxy a request to `host` goes through, if any.
+    pub fn for_host(&self, host: &str) -> Option<&Proxy> {
+        let host = host.to_ascii_lowercase();
+        let bypassed = self.no_proxy.iter().any(|entry| {
+            let suffix = entry.trim_start_matches("*.").trim_start_matches('.');
+            entry == "*" || host == suffix || host.ends_with(&format!(".{suffix}"))
+        });
+        if bypassed { None } else { self.proxy.as_ref() }
+    }
+}
+
+/// `http://user:pass@proxy.corp:8080/` → `proxy.corp:8080` (credentials are not used).
+pub fn parse_proxy_url(url: &str) -> Option<Proxy> {
+    let rest = url
+        .trim()
+        .split_once("://")
+        .map_or(url.trim(), |(_, rest)| rest);
+    let authority = rest.split('/').next()?;
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
+            (host, port.parse().ok()?)
+        }
+        _ => (host_port, 80),
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    (!host.is_empty()).then(|| Proxy {
+        host: host.to_owned(),
+        port,
+    })
+}
+
+/// Why a tunnel could not be opened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TunnelError {
+    /// 407: the proxy wants credentials.
+    AuthRequired,
+    Refused(String),
+}
+
+/// Asks the proxy (already connected on `stream`) for a tunnel to `host:port`.
+pub async fn connect_tunnel(
+    stream: tokio::net::TcpStream,
+    host: &str,
+    port: u16,
+) -> Result<TokioIo<hyper::upgrade::Upgraded>, TunnelError> {
+    let failed = |e: &dyn fmt::Display| TunnelError::Refused(e.to_string());
+    let (mut sender, connection) = hyper::client::conn::http1::handshake::<
+        _,
+        http_body_util::Empty<Bytes>,
+    >(TokioIo::new(stream))
+    .await
+    .map_err(|e| failed(&e))?;
+    tokio::spawn(connection.with_upgrades());
+    let authority = format!("{host}:{port}");
+    let request = hyper::Request::connect(authority.as_str())
+        .header(hyper::header::HOST, authority.as_str())
+        .body(http_body_util::Empty::new())
+        .map_err(|e| failed(&e))?;
+    let response = sender.send_request(request).await.map_err(|e| failed(&e))?;
+    match response.status().as_u16() {
+        200..=299 => hyper::upgrade::on(response)
+            .await
+            .map(TokioIo::new)
+            .map_err(|e| failed(&e)),
+        407 => Err(TunnelError::AuthRequired),
+        status => Err(TunnelError::Refused(format!(
+            "the proxy answered {status} to CONNECT {authority}"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_urls() {
+        let p = |host: &str, port| {
+            Some(Proxy {
+                host: host.into(),
+                port,
+            })
+        };
+        assert_eq!(
+            parse_proxy_url("http://proxy.corp:8080/"),
+            p("proxy.corp", 8080)
+        );
+        assert_eq!(
+            parse_proxy_url("http://ann:secret@proxy.corp:3128"),
+            p("proxy.corp", 3128)
+        );
+        assert_eq!(parse_proxy_url("proxy.corp"), p("proxy.corp", 80));
+        assert_eq!(parse_proxy_url("http://[::1]:8080"), p("::1", 8080));
+        assert_eq!(parse_proxy_url("http://"), None);
+    }
+
+    #[test]
+    fn no_proxy_matching() {
+        let settings = ProxySettings {
+            proxy: parse_proxy_url("http://proxy:8080"),
+            no_proxy: vec![".microsoft.com".into(), "login.microsoftonline.com".into()],
+        };
+        assert!(settings.for_host("edge.microsoft.com").is_none());
+        assert!(settings.for_host("LOGIN.microsoftonline.com").is_none());
+        assert!(settings.for_host("api.aadrm.com").is_some());
+        let everything = ProxySettings {
+            proxy: parse_proxy_url("http://proxy:8080"),
+            no_proxy: vec!["*".into()],
+        };
+        assert!(everything.for_host("api.aadrm.com").is_none());
+    }
+}
