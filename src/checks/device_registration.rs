@@ -7,6 +7,7 @@
 use super::need;
 use crate::facts::Facts;
 use crate::facts::dsregcmd::{DsregStatus, JoinType, WamProvider, yes_no};
+use crate::facts::windows_state::{self, WindowsState};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::Value;
 
@@ -22,6 +23,10 @@ pub const CODES: &[&str] = &[
     "WAM_DEFAULT_PERSONAL",
     "PRT_MISSING",
     "DSREG_PARTIAL",
+    "DSREG_ELEVATED_CONTEXT",
+    "WINDOWS_SYNC_BLOCKED_BY_POLICY",
+    "WINDOWS_SYNC_OFF_FOR_USER",
+    "WINDOWS_SYNC_GROUPS_OFF",
 ];
 
 const WINDOWS: &[Feature] = &[Feature::WindowsSettings];
@@ -88,7 +93,71 @@ pub fn decide(facts: &Facts) -> CheckResult {
         )),
         JoinType::EntraJoined | JoinType::HybridJoined => joined_device_findings(status, &mut findings),
     }
+    let mut evidence = evidence;
+    if let Some(windows) = facts.windows.found() {
+        windows_findings(windows, &mut evidence, &mut findings);
+    }
     CheckResult::decided(ID, evidence, findings)
+}
+
+/// The run context and the settings-sync switches (policy, MDM, the user's own).
+fn windows_findings(
+    windows: &WindowsState,
+    evidence: &mut serde_json::Map<String, Value>,
+    findings: &mut Vec<Finding>,
+) {
+    if let Some(context) = &windows.context {
+        evidence.insert("run_elevated".into(), Value::Bool(context.elevated));
+        if context.elevated {
+            let who = if context.system {
+                "as SYSTEM"
+            } else {
+                "elevated (as administrator)"
+            };
+            findings.push(Finding::new(
+                "DSREG_ELEVATED_CONTEXT",
+                Severity::Warn,
+                WINDOWS,
+                format!("esr-doctor ran {who}: dsregcmd's user, WAM and SSO state are then not the signed-in user's; run it again in the user's own session."),
+            ));
+        }
+    }
+    let Some(sync) = &windows.setting_sync else {
+        return;
+    };
+    evidence.insert("windows_sync".into(), windows_state::evidence(sync));
+    if sync.blocked_by_policy() {
+        let source = if sync.policy_disable == Some(2) {
+            "the Group Policy \"Do not sync\" (DisableSettingSync = 2)"
+        } else {
+            "the MDM policy Experience/AllowSyncMySettings = 0"
+        };
+        findings.push(Finding::new(
+            "WINDOWS_SYNC_BLOCKED_BY_POLICY",
+            Severity::Fail,
+            WINDOWS,
+            format!("Settings sync is turned off by {source}."),
+        ));
+    }
+    if sync.turned_off_by_user() {
+        findings.push(Finding::new(
+            "WINDOWS_SYNC_OFF_FOR_USER",
+            Severity::Fail,
+            WINDOWS,
+            "The user has turned \"Sync your settings\" off (SyncPolicy = 5).".into(),
+        ));
+    }
+    if !sync.groups_off.is_empty() {
+        findings.push(Finding::new(
+            "WINDOWS_SYNC_GROUPS_OFF",
+            Severity::Warn,
+            WINDOWS,
+            format!(
+                "These setting groups do not sync because the user turned them off: {}.",
+                sync.groups_off.join(", ")
+            ),
+        ));
+    }
 }
 
 fn describe(join: JoinType) -> &'static str {
@@ -212,6 +281,32 @@ mod tests {
         ));
         assert!(is_partial(&sso));
         assert_eq!(sso.evidence.get("join_type"), Some(&Value::from("unknown")));
+    }
+
+    #[test]
+    fn elevated_context_and_sync_switches() {
+        let mut facts = Facts {
+            dsregcmd: Gathered::Found(dsregcmd::parse(
+                "| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n",
+            )),
+            ..Facts::default()
+        };
+        facts.windows = Gathered::Found(WindowsState {
+            setting_sync: Some(windows_state::parse_setting_sync(
+                "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\SettingSync\n    DisableSettingSync    REG_DWORD    0x2\n",
+            )),
+            context: Some(windows_state::parse_whoami("nt authority\\system S-1-5-18")),
+        });
+        let result = decide(&facts);
+        assert_eq!(
+            codes(&result),
+            ["DSREG_ELEVATED_CONTEXT", "WINDOWS_SYNC_BLOCKED_BY_POLICY"]
+        );
+        assert_eq!(
+            result.evidence.get("run_elevated"),
+            Some(&Value::Bool(true))
+        );
+        assert!(result.findings[0].message.contains("as SYSTEM"));
     }
 
     #[test]

@@ -110,9 +110,9 @@ pub static CATALOGUE: [CheckSpec; 9] = [
     CheckSpec {
         id: CheckId::DeviceRegistration,
         title: "Device registration",
-        question: "Is the device Entra or hybrid joined, with the WAM default account set, a PRT and a provisioned SettingsUrl?",
+        question: "Is the device Entra or hybrid joined, with the WAM default account set, a PRT, a provisioned SettingsUrl, and settings sync allowed?",
         why: "Windows settings roaming needs an Entra or hybrid joined device with a primary refresh token and a provisioned SettingsUrl.",
-        needs: &[S::Dsregcmd],
+        needs: &[S::Dsregcmd, S::WindowsState],
         serves: &[WindowsSettings],
         blocked_by: &[],
         decide: device_registration::decide,

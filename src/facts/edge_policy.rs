@@ -5,10 +5,9 @@
 //! recommended policies live under `...\Edge\Recommended`. A recommended value never blocks:
 //! the user can change it.
 
-use regex::Regex;
+use super::registry;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum PolicyLevel {
@@ -74,7 +73,7 @@ pub fn as_int(value: &Value) -> Option<i64> {
     match value {
         Value::Number(n) => n.as_i64(),
         Value::Bool(b) => Some(i64::from(*b)),
-        Value::String(s) => parse_reg_number(s.trim()),
+        Value::String(s) => registry::number(s),
         _ => None,
     }
 }
@@ -162,36 +161,26 @@ fn exported_policy(name: &str, entry: &Value) -> Option<Policy> {
     })
 }
 
-static REG_VALUE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^\s+(\S.*?)\s+(REG_[A-Z_]+)(?:\s+(.*?))?\s*$").expect("static regex")
-});
-
 /// Parses `reg query <...>\Policies\Microsoft\Edge /s` output (HKLM or HKCU, any mix).
 pub fn parse_reg(text: &str) -> EdgePolicies {
     let mut policies: Vec<Policy> = Vec::new();
     // List policies: (name, level, hive) → (position value name, item), ordered at the end.
     let mut lists: BTreeMap<(String, PolicyLevel, String), Vec<(u64, Value)>> = BTreeMap::new();
-    let mut current: Option<RegKey> = None;
-    for line in text.lines() {
-        if line.trim_start().to_ascii_uppercase().starts_with("HKEY_") {
-            current = RegKey::parse(line.trim());
-            continue;
-        }
-        let (Some(key), Some(caps)) = (&current, REG_VALUE.captures(line)) else {
+    for row in registry::parse(text) {
+        let Some(key) = RegKey::parse(&row.key) else {
             continue;
         };
-        let value = reg_data(&caps[2], caps.get(3).map_or("", |m| m.as_str()));
-        match &key.list_policy {
+        match key.list_policy {
             None => policies.push(Policy {
-                name: caps[1].to_owned(),
-                value,
+                name: row.name,
+                value: row.value,
                 level: key.level,
-                scope: Some(key.hive.clone()),
+                scope: Some(key.hive),
             }),
             Some(list) => lists
-                .entry((list.clone(), key.level, key.hive.clone()))
+                .entry((list, key.level, key.hive))
                 .or_default()
-                .push((caps[1].parse().unwrap_or(u64::MAX), value)),
+                .push((row.name.parse().unwrap_or(u64::MAX), row.value)),
         }
     }
     for ((name, level, hive), mut items) in lists {
@@ -243,28 +232,6 @@ impl RegKey {
             level,
             list_policy,
         })
-    }
-}
-
-fn reg_data(kind: &str, data: &str) -> Value {
-    match kind {
-        "REG_DWORD" | "REG_QWORD" => parse_reg_number(data)
-            .map(Value::from)
-            .unwrap_or_else(|| Value::String(data.to_owned())),
-        "REG_MULTI_SZ" => Value::Array(
-            data.split("\\0")
-                .filter(|s| !s.is_empty())
-                .map(|s| Value::String(s.to_owned()))
-                .collect(),
-        ),
-        _ => Value::String(data.to_owned()),
-    }
-}
-
-fn parse_reg_number(text: &str) -> Option<i64> {
-    match text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
-        Some(hex) => i64::from_str_radix(hex, 16).ok(),
-        None => text.parse().ok(),
     }
 }
 

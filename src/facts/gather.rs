@@ -29,6 +29,9 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
         FactSource::SyncInternals => FactUpdate::SyncInternals(sync_dump(files, missing())),
         FactSource::EventLog => FactUpdate::EventLog(events(files, loaded.platform, missing())),
         FactSource::Dsregcmd => FactUpdate::Dsregcmd(dsreg(files, loaded.platform, missing())),
+        FactSource::WindowsState => {
+            FactUpdate::WindowsState(windows(files, loaded.platform, missing()))
+        }
         FactSource::Graph => FactUpdate::Graph(Box::new(graph_facts(files, missing()))),
         FactSource::Esr => FactUpdate::Esr(one_file(
             files,
@@ -161,6 +164,27 @@ fn dsreg(
         Gathered::Unreadable(format!(
             "dsregcmd.txt holds no `dsregcmd /status` output (it starts with {shown:?}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
         ))
+    }
+}
+
+/// `windows/settingsync.reg.txt` and `windows/whoami.txt`.
+fn windows(
+    files: &EvidenceFiles,
+    platform: Platform,
+    missing: String,
+) -> Gathered<windows_state::WindowsState> {
+    let state = windows_state::WindowsState {
+        setting_sync: files
+            .text("windows/settingsync.reg.txt")
+            .map(|t| windows_state::parse_setting_sync(&t)),
+        context: files
+            .text("windows/whoami.txt")
+            .map(|t| windows_state::parse_whoami(&t)),
+    };
+    if state == windows_state::WindowsState::default() {
+        not_on_this_platform(platform, "Windows settings sync", missing)
+    } else {
+        Gathered::Found(state)
     }
 }
 

@@ -9,8 +9,10 @@ pub mod edge_policy;
 pub mod edge_profile;
 pub mod event_log;
 pub mod gather;
+pub mod registry;
 pub mod sync_internals;
 pub mod text;
+pub mod windows_state;
 
 use crate::cloud::AnswerError;
 use crate::cloud::esr::RoamingSettings;
@@ -29,6 +31,7 @@ pub enum FactSource {
     SyncInternals,
     EventLog,
     Dsregcmd,
+    WindowsState,
     Graph,
     Esr,
     Rms,
@@ -36,13 +39,14 @@ pub enum FactSource {
 }
 
 impl FactSource {
-    pub const ALL: [FactSource; 10] = [
+    pub const ALL: [FactSource; 11] = [
         FactSource::EdgeVersion,
         FactSource::EdgeProfile,
         FactSource::EdgePolicy,
         FactSource::SyncInternals,
         FactSource::EventLog,
         FactSource::Dsregcmd,
+        FactSource::WindowsState,
         FactSource::Graph,
         FactSource::Esr,
         FactSource::Rms,
@@ -58,6 +62,7 @@ impl FactSource {
             FactSource::SyncInternals => "edge://sync-internals",
             FactSource::EventLog => "Windows event logs",
             FactSource::Dsregcmd => "dsregcmd /status",
+            FactSource::WindowsState => "Windows sync settings",
             FactSource::Graph => "Microsoft Graph licences",
             FactSource::Esr => "ESR tenant setting",
             FactSource::Rms => "Azure RMS state",
@@ -159,6 +164,7 @@ pub struct Facts {
     pub sync_internals: Gathered<sync_internals::SyncInternals>,
     pub event_log: Gathered<event_log::EventLog>,
     pub dsregcmd: Gathered<dsregcmd::DsregStatus>,
+    pub windows: Gathered<windows_state::WindowsState>,
     pub graph: Gathered<GraphFacts>,
     pub esr: Gathered<RoamingSettings>,
     pub rms: Gathered<RmsFacts>,
@@ -174,6 +180,7 @@ pub enum FactUpdate {
     SyncInternals(Gathered<sync_internals::SyncInternals>),
     EventLog(Gathered<event_log::EventLog>),
     Dsregcmd(Gathered<dsregcmd::DsregStatus>),
+    WindowsState(Gathered<windows_state::WindowsState>),
     Graph(Box<Gathered<GraphFacts>>),
     Esr(Gathered<RoamingSettings>),
     Rms(Gathered<RmsFacts>),
@@ -190,6 +197,7 @@ impl Facts {
             FactUpdate::SyncInternals(v) => self.sync_internals = v,
             FactUpdate::EventLog(v) => self.event_log = v,
             FactUpdate::Dsregcmd(v) => self.dsregcmd = v,
+            FactUpdate::WindowsState(v) => self.windows = v,
             FactUpdate::Graph(v) => self.graph = *v,
             FactUpdate::Esr(v) => self.esr = v,
             FactUpdate::Rms(v) => self.rms = v,
@@ -206,6 +214,7 @@ impl Facts {
             FactSource::SyncInternals => FactUpdate::SyncInternals(Gathered::Unreadable(reason)),
             FactSource::EventLog => FactUpdate::EventLog(Gathered::Unreadable(reason)),
             FactSource::Dsregcmd => FactUpdate::Dsregcmd(Gathered::Unreadable(reason)),
+            FactSource::WindowsState => FactUpdate::WindowsState(Gathered::Unreadable(reason)),
             FactSource::Graph => FactUpdate::Graph(Box::new(Gathered::Unreadable(reason))),
             FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
             FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
@@ -223,6 +232,7 @@ impl Facts {
             FactSource::SyncInternals => self.sync_internals.is_pending(),
             FactSource::EventLog => self.event_log.is_pending(),
             FactSource::Dsregcmd => self.dsregcmd.is_pending(),
+            FactSource::WindowsState => self.windows.is_pending(),
             FactSource::Graph => self.graph.is_pending(),
             FactSource::Esr => self.esr.is_pending(),
             FactSource::Rms => self.rms.is_pending(),

@@ -19,6 +19,13 @@ const VERSION_KEYS: [&str; 7] = [
     r"HKCU\SOFTWARE\Microsoft\EdgeUpdate\Clients",
 ];
 
+/// The user's "Sync your settings" switch, the Group Policy and the MDM policy for it.
+const SETTING_SYNC_KEYS: [&str; 3] = [
+    r"HKCU\Software\Microsoft\Windows\CurrentVersion\SettingSync",
+    r"HKLM\SOFTWARE\Policies\Microsoft\Windows\SettingSync",
+    r"HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Experience",
+];
+
 const POLICY_KEYS: [&str; 2] = [
     r"HKLM\SOFTWARE\Policies\Microsoft\Edge",
     r"HKCU\SOFTWARE\Policies\Microsoft\Edge",
@@ -73,6 +80,15 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
         }
         FactSource::Dsregcmd => {
             gathering.capture(ctx, "dsregcmd.txt", "dsregcmd", &["/status"]);
+        }
+        FactSource::WindowsState => {
+            reg_queries(
+                ctx,
+                &SETTING_SYNC_KEYS,
+                "windows/settingsync.reg.txt",
+                gathering,
+            );
+            gathering.capture(ctx, "windows/whoami.txt", "whoami", &["/user", "/groups"]);
         }
         FactSource::EventLog => {
             for (log, file) in EVENT_LOGS {

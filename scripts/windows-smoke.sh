@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Builds the Windows binary (x86_64-pc-windows-gnu) and runs its smoke test under wine:
+# `check --demo healthy --format json` must pass, `collect` must write a bundle that
+# `check --from` can read. Installs mingw and wine when they are missing (Debian).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=x86_64-pc-windows-gnu
+wine=/usr/lib/wine/wine64
+
+need=()
+command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64)
+[ -x "$wine" ] || need+=(wine64)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+rustup target list --installed | grep -qx "$target" || rustup target add "$target"
+
+cargo build --target "$target"
+exe="$PWD/target/$target/debug/esr-doctor.exe"
+
+export WINEPREFIX="$PWD/target/wineprefix" WINEDEBUG=-all
+if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ]; then
+  "$wine" wineboot --init >/dev/null 2>&1 || true
+  x86_64-w64-mingw32-gcc -shared -o "$PWD/target/bcryptprimitives.dll" scripts/wine/bcryptprimitives-stub.c -ladvapi32
+  cp "$PWD/target/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+fi
+
+echo "== wine: esr-doctor.exe check --demo healthy --format json"
+"$wine" "$exe" check --demo healthy --format json > target/wine-report.json
+python3 - target/wine-report.json <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+assert report["schema"] == "esr-doctor/report/v1", report["schema"]
+statuses = [c["status"] for c in report["checks"]]
+assert statuses == ["pass"] * 9, statuses
+print("report ok: 9 checks pass")
+PY
+
+echo "== wine: esr-doctor.exe collect --out C:\\smoke.zip --offline"
+rm -f "$WINEPREFIX/drive_c/smoke.zip"
+"$wine" "$exe" collect --out 'C:\smoke.zip' --offline
+python3 - "$WINEPREFIX/drive_c/smoke.zip" <<'PY'
+import json, sys, zipfile
+bundle = zipfile.ZipFile(sys.argv[1])
+manifest = json.loads(bundle.read("manifest.json"))
+assert manifest["schema"] == "esr-doctor/bundle/v1"
+print("bundle ok:", ", ".join(bundle.namelist()))
+PY
+set +e
+"$wine" "$exe" check --from 'C:\smoke.zip' --format json > target/wine-bundle-report.json
+rc=$?
+set -e
+case $rc in 0|1|3) echo "check --from the bundle: exit $rc" ;; *) echo "check --from failed with exit $rc" >&2; exit 1 ;; esac
+echo "windows smoke: ok"
