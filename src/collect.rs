@@ -34,7 +34,7 @@ pub async fn collect(ctx: &DeviceContext, out: &Path, redact: bool) -> anyhow::R
         errors.extend(gathering.errors);
     }
     if !ctx.offline {
-        let reach = crate::network::probe::probe_all(&ctx.probes).await;
+        let reach = crate::network::probe::probe_all(&device::probe_settings(ctx)).await;
         files.insert(
             "cloud/network.json",
             serde_json::to_vec_pretty(&reach).context("cannot record the network probes")?,

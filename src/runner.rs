@@ -85,8 +85,12 @@ pub async fn run(
         tasks.spawn(async move {
             let work = async {
                 tokio::time::sleep(latency).await;
-                if let Some(probes) = live_probes(&source, fact_source) {
-                    let reach = crate::network::probe::probe_all(probes).await;
+                if let Some(device) = live_probes(&source, fact_source) {
+                    let settings = tokio::task::spawn_blocking(move || {
+                        crate::sources::device::probe_settings(&device)
+                    })
+                    .await?;
+                    let reach = crate::network::probe::probe_all(&settings).await;
                     return Ok(FactUpdate::Network(Gathered::Found(reach)));
                 }
                 let source = Arc::clone(&source);
@@ -154,13 +158,13 @@ pub async fn run(
     }
 }
 
-/// The probes to run when the network fact comes live from this device (not `--offline`).
+/// The device to probe from when the network fact comes live (not `--offline`).
 fn live_probes(
     source: &LoadedSource,
     fact_source: FactSource,
-) -> Option<&crate::network::probe::ProbeSettings> {
+) -> Option<Arc<crate::sources::device::DeviceContext>> {
     let device = source.device.as_ref().filter(|d| !d.offline)?;
-    (fact_source == FactSource::Network).then_some(&device.probes)
+    (fact_source == FactSource::Network).then(|| Arc::clone(device))
 }
 
 fn millis(duration: Duration) -> u64 {

@@ -247,6 +247,7 @@ fn windows_tree(root: &Path) -> DeviceContext {
         "reg",
         r#"case "$2" in
   'HKCU\Software\Microsoft\Edge\BLBeacon') printf 'HKEY_CURRENT_USER\\Software\\Microsoft\\Edge\\BLBeacon\r\n    version    REG_SZ    131.0.2903.86\r\n' ;;
+  'HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings') printf 'HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\r\n    ProxyEnable    REG_DWORD    0x1\r\n    ProxyServer    REG_SZ    proxy.fabrikam.com:8080\r\n    AutoConfigURL    REG_SZ    http://wpad.fabrikam.com/proxy.pac\r\n' ;;
   'HKLM\SOFTWARE\Policies\Microsoft\Edge') printf 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Edge\r\n    BrowserSignin    REG_DWORD    0x0\r\n' ;;
   *) echo 'ERROR: The system was unable to find the specified registry key or value.' >&2; exit 1 ;;
 esac"#,
@@ -302,5 +303,19 @@ async fn windows_gatherers_read_captured_command_output() {
     assert_eq!(
         log.matched_signatures().first().map(|(s, _)| s.code),
         Some("EVENT_6065_ACCOUNT_DISABLED")
+    );
+}
+
+#[test]
+fn windows_probes_use_the_users_wininet_proxy() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let settings = esr_doctor::sources::device::probe_settings(&windows_tree(dir.path()));
+    assert_eq!(
+        settings.proxy.proxy.map(|p| (p.host, p.port)),
+        Some(("proxy.fabrikam.com".to_owned(), 8080))
+    );
+    assert_eq!(
+        settings.proxy.pac_url.as_deref(),
+        Some("http://wpad.fabrikam.com/proxy.pac")
     );
 }

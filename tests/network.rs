@@ -144,6 +144,7 @@ fn edge_findings(reach: Reach) -> Vec<String> {
     let facts = Facts {
         reach: Gathered::Found(ReachFacts {
             results: vec![reach],
+            pac_url: None,
         }),
         ..Facts::default()
     };
@@ -207,6 +208,7 @@ async fn proxy_answering_407_asks_for_authentication() {
             port: proxy.port(),
         }),
         no_proxy: Vec::new(),
+        pac_url: None,
     };
     let (reach, took) = probe_edge_at(refused_port().await, settings).await;
     assert_eq!(
@@ -230,6 +232,7 @@ async fn no_proxy_bypasses_the_proxy() {
             port: proxy.port(),
         }),
         no_proxy: vec![".microsoft.com".into()],
+        pac_url: None,
     };
     let (reach, _) = probe_edge_at(
         tls_server("Microsoft Azure RSA TLS Issuing CA 04").await,
@@ -255,4 +258,22 @@ async fn stalling_server_times_out_within_the_limit() {
     );
     assert!(took >= TIMEOUT && took < TIMEOUT * 3, "took {took:?}");
     assert_eq!(edge_findings(reach), ["NET_TIMEOUT"]);
+}
+
+#[test]
+fn a_pac_script_is_named_because_the_probes_cannot_follow_it() {
+    let facts = Facts {
+        reach: Gathered::Found(ReachFacts {
+            results: Vec::new(),
+            pac_url: Some("http://wpad.corp/proxy.pac".into()),
+        }),
+        ..Facts::default()
+    };
+    let result = (esr_doctor::checks::spec(CheckId::Network).decide)(&facts);
+    let pac = result.findings.iter().find(|f| f.code == "NET_PAC_IN_USE");
+    assert!(pac.is_some_and(|f| f.message.contains("http://wpad.corp/proxy.pac")));
+    assert_eq!(
+        result.evidence.get("pac_url"),
+        Some(&serde_json::Value::from("http://wpad.corp/proxy.pac"))
+    );
 }

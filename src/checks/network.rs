@@ -17,6 +17,7 @@ pub const CODES: &[&str] = &[
     "NET_TLS_INSPECTED",
     "NET_IPV6_FAILS",
     "NET_NOT_PROBED",
+    "NET_PAC_IN_USE",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
@@ -54,9 +55,21 @@ pub fn decide(facts: &Facts) -> CheckResult {
         }
         findings.extend(judged);
     }
+    if let Some(pac) = &reach.pac_url {
+        findings.push(Finding::new(
+            "NET_PAC_IN_USE",
+            Severity::Warn,
+            &[Feature::EdgeSync, Feature::WindowsSettings],
+            format!("A proxy auto-config script ({pac}) chooses Edge's proxy; esr-doctor cannot run it, so these results may not follow the route Edge takes."),
+        ));
+    }
     let evidence = evidence([
         ("blocked", Value::Array(blocked)),
         ("endpoints", Value::Array(rows)),
+        (
+            "pac_url",
+            reach.pac_url.clone().map_or(Value::Null, Value::from),
+        ),
     ]);
     CheckResult::decided(ID, evidence, findings)
 }

@@ -85,6 +85,7 @@ pub async fn probe_all(settings: &ProbeSettings) -> ReachFacts {
     results.sort_by_key(|(index, _)| *index);
     ReachFacts {
         results: results.into_iter().map(|(_, reach)| reach).collect(),
+        pac_url: settings.proxy.pac_url.clone(),
     }
 }
 

@@ -23,6 +23,9 @@ impl fmt::Display for Proxy {
 pub struct ProxySettings {
     pub proxy: Option<Proxy>,
     pub no_proxy: Vec<String>,
+    /// A proxy auto-config script decides the proxy (Windows `AutoConfigURL`); the probes
+    /// cannot run it, so they say so.
+    pub pac_url: Option<String>,
 }
 
 impl ProxySettings {
@@ -34,6 +37,7 @@ impl ProxySettings {
                 .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
         };
         ProxySettings {
+            pac_url: None,
             proxy: var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
             no_proxy: var(["NO_PROXY", "no_proxy"])
                 .map(|list| {
@@ -51,10 +55,64 @@ impl ProxySettings {
         let host = host.to_ascii_lowercase();
         let bypassed = self.no_proxy.iter().any(|entry| {
             let suffix = entry.trim_start_matches("*.").trim_start_matches('.');
-            entry == "*" || host == suffix || host.ends_with(&format!(".{suffix}"))
+            entry == "*"
+                || (entry == "<local>" && !host.contains('.'))
+                || host == suffix
+                || host.ends_with(&format!(".{suffix}"))
         });
         if bypassed { None } else { self.proxy.as_ref() }
     }
+}
+
+/// The user's WinINet proxy (what Edge uses on Windows), from `reg query` of
+/// `HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings`.
+pub fn from_wininet(reg_text: &str) -> ProxySettings {
+    let values = crate::facts::registry::parse(reg_text);
+    let get = |name: &str| {
+        values
+            .iter()
+            .find(|v| v.name.eq_ignore_ascii_case(name))
+            .map(|v| v.value.clone())
+    };
+    let enabled = get("ProxyEnable").and_then(|v| v.as_i64()) == Some(1);
+    let server = get("ProxyServer")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .filter(|_| enabled);
+    ProxySettings {
+        proxy: server.as_deref().and_then(wininet_https_proxy),
+        no_proxy: get("ProxyOverride")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .map(|list| {
+                list.split(';')
+                    .map(|s| s.trim().to_ascii_lowercase())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        pac_url: get("AutoConfigURL")
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .filter(|u| !u.trim().is_empty()),
+    }
+}
+
+/// `proxy:8080` or `http=p1:8080;https=p2:8443` → the proxy used for HTTPS.
+fn wininet_https_proxy(server: &str) -> Option<Proxy> {
+    if !server.contains('=') {
+        return parse_proxy_url(server);
+    }
+    let entries: Vec<(&str, &str)> = server
+        .split(';')
+        .filter_map(|e| e.split_once('='))
+        .collect();
+    let pick = |scheme: &str| {
+        entries
+            .iter()
+            .find(|(s, _)| s.trim().eq_ignore_ascii_case(scheme))
+            .map(|(_, v)| *v)
+    };
+    pick("https")
+        .or_else(|| pick("http"))
+        .and_then(parse_proxy_url)
 }
 
 /// `http://user:pass@proxy.corp:8080/` → `proxy.corp:8080` (credentials are not used).
@@ -148,6 +206,7 @@ mod tests {
         let settings = ProxySettings {
             proxy: parse_proxy_url("http://proxy:8080"),
             no_proxy: vec![".microsoft.com".into(), "login.microsoftonline.com".into()],
+            pac_url: None,
         };
         assert!(settings.for_host("edge.microsoft.com").is_none());
         assert!(settings.for_host("LOGIN.microsoftonline.com").is_none());
@@ -155,7 +214,32 @@ mod tests {
         let everything = ProxySettings {
             proxy: parse_proxy_url("http://proxy:8080"),
             no_proxy: vec!["*".into()],
+            pac_url: None,
         };
         assert!(everything.for_host("api.aadrm.com").is_none());
+    }
+
+    #[test]
+    fn wininet_user_proxy_bypass_and_pac() {
+        let text = "HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\r\n    ProxyEnable    REG_DWORD    0x1\r\n    ProxyServer    REG_SZ    http=proxy.corp:8080;https=secure.corp:8443\r\n    ProxyOverride    REG_SZ    <local>;*.corp.com\r\n    AutoConfigURL    REG_SZ    http://wpad.corp/proxy.pac\r\n";
+        let settings = from_wininet(text);
+        assert_eq!(
+            settings.proxy,
+            Some(Proxy {
+                host: "secure.corp".into(),
+                port: 8443
+            })
+        );
+        assert!(
+            settings.for_host("intranet").is_none() && settings.for_host("app.corp.com").is_none()
+        );
+        assert!(settings.for_host("edge.microsoft.com").is_some());
+        assert_eq!(
+            settings.pac_url.as_deref(),
+            Some("http://wpad.corp/proxy.pac")
+        );
+        let disabled = from_wininet(&text.replace("0x1", "0x0"));
+        assert_eq!(disabled.proxy, None);
+        assert_eq!(from_wininet("garbage"), ProxySettings::default());
     }
 }

@@ -78,6 +78,9 @@ pub struct Reach {
 pub struct ReachFacts {
     #[serde(rename = "endpoints")]
     pub results: Vec<Reach>,
+    /// The proxy auto-config script in force, which the probes could not evaluate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pac_url: Option<String>,
 }
 
 impl ReachFacts {
@@ -93,7 +96,11 @@ pub fn parse(file: &str, text: &str) -> Result<ReachFacts, AnswerError> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Shape {
-        Wrapped { endpoints: Vec<Reach> },
+        Wrapped {
+            endpoints: Vec<Reach>,
+            #[serde(default)]
+            pac_url: Option<String>,
+        },
         Bare(Vec<Reach>),
     }
     let value = crate::cloud::parse_answer(file, text)?;
@@ -101,10 +108,16 @@ pub fn parse(file: &str, text: &str) -> Result<ReachFacts, AnswerError> {
         file: file.to_owned(),
         detail: e.to_string(),
     })?;
-    let results = match shape {
-        Shape::Wrapped { endpoints } | Shape::Bare(endpoints) => endpoints,
-    };
-    Ok(ReachFacts { results })
+    Ok(match shape {
+        Shape::Wrapped { endpoints, pac_url } => ReachFacts {
+            results: endpoints,
+            pac_url,
+        },
+        Shape::Bare(endpoints) => ReachFacts {
+            results: endpoints,
+            pac_url: None,
+        },
+    })
 }
 
 #[cfg(test)]

@@ -177,6 +177,18 @@ pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
     gathering
 }
 
+/// The probes to run from this device, with the proxy Edge would use here (on Windows the
+/// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`).
+pub fn probe_settings(ctx: &DeviceContext) -> crate::network::probe::ProbeSettings {
+    let mut settings = ctx.probes.clone();
+    if ctx.platform == Platform::Windows
+        && let Some(wininet) = windows::wininet_proxy(ctx)
+    {
+        settings.proxy = wininet;
+    }
+    settings
+}
+
 /// Copies a Chromium user-data folder's `Local State` and each profile's `Preferences` into
 /// the bundle's `edge/` folder (shared by every platform).
 pub(crate) fn copy_user_data(user_data: &Path, gathering: &mut Gathering) {

@@ -26,6 +26,8 @@ const SETTING_SYNC_KEYS: [&str; 3] = [
     r"HKLM\SOFTWARE\Microsoft\PolicyManager\current\device\Experience",
 ];
 
+const INTERNET_SETTINGS: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Internet Settings";
+
 const POLICY_KEYS: [&str; 2] = [
     r"HKLM\SOFTWARE\Policies\Microsoft\Edge",
     r"HKCU\SOFTWARE\Policies\Microsoft\Edge",
@@ -89,6 +91,16 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
                 gathering,
             );
             gathering.capture(ctx, "windows/whoami.txt", "whoami", &["/user", "/groups"]);
+            // Background sync services use WinHTTP's proxy, Edge the user's WinINet one.
+            gathering.capture(
+                ctx,
+                "windows/winhttp-proxy.txt",
+                "netsh",
+                &["winhttp", "show", "proxy"],
+            );
+            if let Ok(output) = super::run(ctx, "reg", &["query", INTERNET_SETTINGS]) {
+                gathering.add("windows/internet-settings.reg.txt", output.stdout);
+            }
         }
         FactSource::EventLog => {
             for (log, file) in EVENT_LOGS {
@@ -109,6 +121,13 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
         }
         _ => {}
     }
+}
+
+/// The user's WinINet proxy, when one (or a PAC script) is configured.
+pub fn wininet_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::ProxySettings> {
+    let output = super::run(ctx, "reg", &["query", INTERNET_SETTINGS]).ok()?;
+    let settings = crate::network::proxy::from_wininet(&crate::facts::text::decode(&output.stdout));
+    (settings.proxy.is_some() || settings.pac_url.is_some()).then_some(settings)
 }
 
 /// `reg query KEY /s` for each key, concatenated into `to`; keys that do not exist are left
