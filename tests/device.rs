@@ -260,12 +260,23 @@ esac"#,
   *) echo 'The specified channel could not be found.' >&2; exit 15007 ;;
 esac"#,
     );
+    script(
+        &bin,
+        "whoami",
+        "echo 'fabrikam\\jnovak S-1-5-21-1-2-3-1104'; echo 'Mandatory Label\\High Mandatory Level Label S-1-16-12288'",
+    );
+    script(&bin, "powershell", "echo 132.0.2957.26");
+    write(
+        &root.join("Program Files (x86)/Microsoft/Edge Beta/Application/msedge.exe"),
+        "MZ",
+    );
     write(
         &root.join("home/jnovak/.config/Microsoft/Edge/User Data/Local State"),
         PERSONAL_LOCAL_STATE,
     );
     let mut ctx = context(root, Platform::Windows);
     ctx.app_data = root.join("home/jnovak/.config");
+    ctx.install_root = root.join("Program Files (x86)");
     ctx
 }
 
@@ -276,14 +287,26 @@ async fn windows_gatherers_read_captured_command_output() {
     let version = report
         .check(CheckId::EdgeVersion)
         .map(|c| (c.status, c.evidence["version"].clone()));
-    assert_eq!(version, Some((Status::Pass, "131.0.2903.86".into())));
+    assert_eq!(
+        version,
+        Some((Status::Pass, "131.0.2903.86".into())),
+        "Stable from the registry wins"
+    );
+    let installs = report
+        .check(CheckId::EdgeVersion)
+        .map(|c| c.evidence["installs"].to_string())
+        .unwrap_or_default();
+    assert!(
+        installs.contains(r#"{"version":"132.0.2957.26","channel":"beta"}"#),
+        "msedge.exe file version: {installs}"
+    );
     assert_eq!(
         codes(&report, CheckId::EdgePolicy),
         ["POLICY_BROWSER_SIGNIN_DISABLED"]
     );
     assert_eq!(
         codes(&report, CheckId::DeviceRegistration),
-        ["SETTINGS_URL_EMPTY"]
+        ["SETTINGS_URL_EMPTY", "DSREG_ELEVATED_CONTEXT"]
     );
     assert_eq!(
         report

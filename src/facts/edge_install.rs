@@ -148,6 +148,11 @@ pub fn parse(text: &str) -> EdgeVersions {
             key_channel = Some(channel_from_context(&lower));
             continue;
         }
+        // Registry values are indented; any other non-empty line ends the key's block.
+        if !trimmed.is_empty() && !line.starts_with(char::is_whitespace) {
+            key_channel = None;
+            in_webview = false;
+        }
         if in_webview {
             continue;
         }
@@ -282,6 +287,13 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
                 Some(version)
             );
         }
+    }
+
+    #[test]
+    fn text_after_a_registry_block_is_read_too() {
+        let text = "HKEY_CURRENT_USER\\Software\\Microsoft\\Edge\\BLBeacon\n    version    REG_SZ    131.0.2903.86\n\nC:\\Program Files (x86)\\Microsoft\\Edge Beta\\Application\\msedge.exe: 132.0.2957.26\n";
+        let channels: Vec<Channel> = parse(text).installs.iter().map(|i| i.channel).collect();
+        assert_eq!(channels, [Channel::Stable, Channel::Beta]);
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub struct DeviceContext {
     pub app_data: PathBuf,
     /// Linux `/etc/opt/edge/policies`; macOS `/Library/Managed Preferences`.
     pub policy_root: PathBuf,
-    /// Linux `/opt/microsoft`; macOS `/Applications`.
+    /// Linux `/opt/microsoft`; macOS `/Applications`; Windows `%ProgramFiles(x86)%`.
     pub install_root: PathBuf,
     /// The `PATH` commands are looked up in.
     pub path: Option<OsString>,
@@ -67,6 +67,13 @@ impl DeviceContext {
             Platform::Macos => (
                 PathBuf::from("/Library/Managed Preferences"),
                 PathBuf::from("/Applications"),
+            ),
+            // Policies come from the registry there; Edge installs system-wide under here.
+            Platform::Windows => (
+                PathBuf::new(),
+                std::env::var_os("ProgramFiles(x86)")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| PathBuf::from(r"C:\Program Files (x86)")),
             ),
             _ => (
                 PathBuf::from("/etc/opt/edge/policies"),

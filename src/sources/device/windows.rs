@@ -62,7 +62,10 @@ const EVENTS_PER_LOG: &str = "/c:200";
 
 pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering) {
     match source {
-        FactSource::EdgeVersion => reg_queries(ctx, &VERSION_KEYS, "edge/version.txt", gathering),
+        FactSource::EdgeVersion => {
+            reg_queries(ctx, &VERSION_KEYS, "edge/version.txt", gathering);
+            file_versions(ctx, gathering);
+        }
         FactSource::EdgePolicy => {
             reg_queries(ctx, &POLICY_KEYS, "edge/policies.reg.txt", gathering)
         }
@@ -121,6 +124,56 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
         }
         _ => {}
     }
+}
+
+/// Appends each installed `msedge.exe`'s file version (the most reliable value: the registry
+/// beacon is only written when Edge starts) to `edge/version.txt`, one line per channel.
+fn file_versions(ctx: &DeviceContext, gathering: &mut Gathering) {
+    let system = ["Edge", "Edge Beta", "Edge Dev"].map(|channel| {
+        ctx.install_root
+            .join("Microsoft")
+            .join(channel)
+            .join("Application")
+            .join("msedge.exe")
+    });
+    let canary = ctx
+        .app_data
+        .join("Microsoft")
+        .join("Edge SxS")
+        .join("Application")
+        .join("msedge.exe");
+    let mut lines = String::new();
+    for exe in system
+        .iter()
+        .chain(std::iter::once(&canary))
+        .filter(|p| p.is_file())
+    {
+        let script = format!(
+            "(Get-Item -LiteralPath '{}').VersionInfo.FileVersion",
+            exe.display()
+        );
+        match super::run(
+            ctx,
+            "powershell",
+            &["-NoProfile", "-NonInteractive", "-Command", &script],
+        ) {
+            Ok(output) => lines.push_str(&format!(
+                "{}: {}\n",
+                exe.display(),
+                String::from_utf8_lossy(&output.stdout).trim()
+            )),
+            Err(e) => gathering.errors.push(e),
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    let mut text = gathering.files.text("edge/version.txt").unwrap_or_default();
+    if text.contains("unable to find") {
+        text.clear(); // the registry knew nothing, the files do
+    }
+    text.push_str(&lines);
+    gathering.add("edge/version.txt", text.into_bytes());
 }
 
 /// The user's WinINet proxy, when one (or a PAC script) is configured.
