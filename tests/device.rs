@@ -342,3 +342,53 @@ fn windows_probes_use_the_users_wininet_proxy() {
         Some("http://wpad.fabrikam.com/proxy.pac")
     );
 }
+
+/// A Mac with Edge Beta only, its profile, and a managed preferences plist read through a fake
+/// `plutil` (every Mac has the real one).
+#[tokio::test]
+async fn macos_gatherers_read_info_plist_profiles_and_managed_preferences() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let root = dir.path();
+    let mut ctx = context(root, Platform::Macos);
+    ctx.install_root = root.join("Applications");
+    ctx.app_data = root.join("home/jnovak/Library/Application Support");
+    ctx.policy_root = root.join("Library/Managed Preferences");
+    write(
+        &ctx.install_root
+            .join("Microsoft Edge Beta.app/Contents/Info.plist"),
+        "<plist><dict><key>LSMinimumSystemVersion</key><string>10.15.0</string><key>CFBundleShortVersionString</key><string>80.0.361.48</string></dict></plist>",
+    );
+    write(
+        &ctx.app_data.join("Microsoft Edge Beta/Local State"),
+        PERSONAL_LOCAL_STATE,
+    );
+    write(
+        &ctx.policy_root.join("com.microsoft.Edge.plist"),
+        "bplist00",
+    );
+    script(
+        &root.join("bin"),
+        "plutil",
+        "echo '{\"SyncTypesListDisabled\": [\"passwords\"]}'",
+    );
+    let report = check(LoadedSource::device(ctx)).await;
+    let version = report
+        .check(CheckId::EdgeVersion)
+        .map(|c| (c.evidence["version"].clone(), c.evidence["channel"].clone()));
+    assert_eq!(version, Some(("80.0.361.48".into(), "beta".into())));
+    assert_eq!(
+        codes(&report, CheckId::EdgeVersion),
+        [
+            "EDGE_NO_TABS_HISTORY_SYNC",
+            "EDGE_BELOW_TROUBLESHOOTING_MINIMUM"
+        ]
+    );
+    assert_eq!(
+        codes(&report, CheckId::EdgePolicy),
+        ["POLICY_SYNC_TYPES_LIMITED"]
+    );
+    assert_eq!(
+        codes(&report, CheckId::AccountType),
+        ["ACCOUNT_PERSONAL_MSA"]
+    );
+}
