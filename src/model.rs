@@ -271,6 +271,11 @@ impl CheckResult {
         }
     }
 
+    /// The codes of its findings, in order.
+    pub fn codes(&self) -> Vec<&str> {
+        self.findings.iter().map(|f| f.code.as_str()).collect()
+    }
+
     /// True when this result leaves the verdict incomplete.
     pub fn is_incomplete(&self) -> bool {
         match self.status {
@@ -349,6 +354,11 @@ impl Report {
 
     pub fn check(&self, id: CheckId) -> Option<&CheckResult> {
         self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The finding codes of one check (empty when it did not run).
+    pub fn codes(&self, id: CheckId) -> Vec<&str> {
+        self.check(id).map(CheckResult::codes).unwrap_or_default()
     }
 }
 

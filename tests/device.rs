@@ -80,19 +80,16 @@ async fn check(source: LoadedSource) -> Report {
     run(source, RunOptions::default(), None).await
 }
 
-fn codes(report: &Report, id: CheckId) -> Vec<String> {
-    report
-        .check(id)
-        .map(|c| c.findings.iter().map(|f| f.code.clone()).collect())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn linux_device_is_read_from_its_real_places() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let report = check(LoadedSource::device(linux_tree(dir.path()))).await;
-    assert_eq!(codes(&report, CheckId::EdgeVersion), ["EDGE_TOO_OLD"]);
-    assert!(codes(&report, CheckId::EdgePolicy).contains(&"POLICY_SYNC_DISABLED".to_owned()));
+    assert_eq!(report.codes(CheckId::EdgeVersion), ["EDGE_TOO_OLD"]);
+    assert!(
+        report
+            .codes(CheckId::EdgePolicy)
+            .contains(&"POLICY_SYNC_DISABLED")
+    );
     let account = report
         .check(CheckId::AccountType)
         .map(|c| c.evidence["account_kind"].clone());
@@ -120,7 +117,7 @@ async fn no_edge_at_all_is_reported_as_not_installed() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     std::fs::create_dir_all(dir.path().join("bin")).unwrap_or_else(|e| panic!("{e}"));
     let report = check(LoadedSource::device(context(dir.path(), Platform::Linux))).await;
-    assert_eq!(codes(&report, CheckId::EdgeVersion), ["EDGE_NOT_INSTALLED"]);
+    assert_eq!(report.codes(CheckId::EdgeVersion), ["EDGE_NOT_INSTALLED"]);
     let reason = report
         .check(CheckId::AccountType)
         .and_then(|c| c.reason.clone())
@@ -175,9 +172,9 @@ async fn collect_then_check_from_gives_the_same_verdicts() {
     );
     let from_bundle = check(bundle::load(&zip).unwrap_or_else(|e| panic!("{e}"))).await;
     assert!(
-        codes(&live, CheckId::Network).contains(&"NET_BLOCKED".to_owned()),
+        live.codes(CheckId::Network).contains(&"NET_BLOCKED"),
         "{:?}",
-        codes(&live, CheckId::Network)
+        live.codes(CheckId::Network)
     );
     assert_eq!(comparable(&from_bundle), comparable(&live));
     assert_eq!(from_bundle.verdict, live.verdict);
@@ -223,7 +220,7 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
         Some("entra_joined".into())
     );
     assert_eq!(
-        codes(&report, CheckId::EdgePolicy),
+        report.codes(CheckId::EdgePolicy),
         ["POLICY_BROWSER_SIGNIN_DISABLED"],
         "registry paths survive redaction"
     );
@@ -301,11 +298,11 @@ async fn windows_gatherers_read_captured_command_output() {
         "msedge.exe file version: {installs}"
     );
     assert_eq!(
-        codes(&report, CheckId::EdgePolicy),
+        report.codes(CheckId::EdgePolicy),
         ["POLICY_BROWSER_SIGNIN_DISABLED"]
     );
     assert_eq!(
-        codes(&report, CheckId::DeviceRegistration),
+        report.codes(CheckId::DeviceRegistration),
         ["SETTINGS_URL_EMPTY", "DSREG_ELEVATED_CONTEXT"]
     );
     assert_eq!(
@@ -377,18 +374,15 @@ async fn macos_gatherers_read_info_plist_profiles_and_managed_preferences() {
         .map(|c| (c.evidence["version"].clone(), c.evidence["channel"].clone()));
     assert_eq!(version, Some(("80.0.361.48".into(), "beta".into())));
     assert_eq!(
-        codes(&report, CheckId::EdgeVersion),
+        report.codes(CheckId::EdgeVersion),
         [
             "EDGE_NO_TABS_HISTORY_SYNC",
             "EDGE_BELOW_TROUBLESHOOTING_MINIMUM"
         ]
     );
     assert_eq!(
-        codes(&report, CheckId::EdgePolicy),
+        report.codes(CheckId::EdgePolicy),
         ["POLICY_SYNC_TYPES_LIMITED"]
     );
-    assert_eq!(
-        codes(&report, CheckId::AccountType),
-        ["ACCOUNT_PERSONAL_MSA"]
-    );
+    assert_eq!(report.codes(CheckId::AccountType), ["ACCOUNT_PERSONAL_MSA"]);
 }

@@ -11,13 +11,6 @@ async fn report_of(name: &str) -> Report {
     run(source, RunOptions::default(), None).await
 }
 
-fn codes(report: &Report, id: CheckId) -> Vec<String> {
-    report
-        .check(id)
-        .map(|c| c.findings.iter().map(|f| f.code.clone()).collect())
-        .unwrap_or_default()
-}
-
 fn evidence(report: &Report, id: CheckId, key: &str) -> serde_json::Value {
     report
         .check(id)
@@ -51,7 +44,7 @@ async fn every_scenario_meets_its_own_expectation() {
                 got
             );
             if !want.codes.is_empty() {
-                assert_eq!(codes(&report, id), want.codes, "{name}/{}", want.id);
+                assert_eq!(report.codes(id), want.codes, "{name}/{}", want.id);
             }
             for (key, value) in &want.evidence {
                 assert_eq!(
@@ -102,7 +95,7 @@ async fn healthy_passes_all_nine_checks_in_design_order() {
 async fn the_demo_table() {
     let fail = |r: &Report, id| r.check(id).map(|c| c.status) == Some(Status::Fail);
     let r = report_of("edge-too-old").await;
-    assert!(fail(&r, CheckId::EdgeVersion) && codes(&r, CheckId::EdgeVersion) == ["EDGE_TOO_OLD"]);
+    assert!(fail(&r, CheckId::EdgeVersion) && r.codes(CheckId::EdgeVersion) == ["EDGE_TOO_OLD"]);
     assert_eq!(evidence(&r, CheckId::EdgeVersion, "major"), 76);
     let r = report_of("personal-account").await;
     assert!(fail(&r, CheckId::AccountType));
@@ -118,7 +111,7 @@ async fn the_demo_table() {
     assert_eq!(evidence(&r, CheckId::TenantEsr, "sync_setting"), "selected");
     assert_eq!(evidence(&r, CheckId::TenantEsr, "user_in_scope"), false);
     let r = report_of("no-eligible-license").await;
-    assert!(fail(&r, CheckId::License) && codes(&r, CheckId::License) == ["LICENSE_NONE_ELIGIBLE"]);
+    assert!(fail(&r, CheckId::License) && r.codes(CheckId::License) == ["LICENSE_NONE_ELIGIBLE"]);
     let r = report_of("rms-not-activated").await;
     assert!(fail(&r, CheckId::Rms));
     assert_eq!(evidence(&r, CheckId::Rms, "functional_state"), "disabled");
@@ -135,7 +128,7 @@ async fn the_demo_table() {
     );
     let r = report_of("sync-disabled-by-policy").await;
     assert!(
-        fail(&r, CheckId::EdgePolicy) && codes(&r, CheckId::EdgePolicy) == ["POLICY_SYNC_DISABLED"]
+        fail(&r, CheckId::EdgePolicy) && r.codes(CheckId::EdgePolicy) == ["POLICY_SYNC_DISABLED"]
     );
     let r = report_of("settings-url-empty").await;
     assert!(fail(&r, CheckId::DeviceRegistration));
@@ -146,7 +139,7 @@ async fn the_demo_table() {
     let r = report_of("cryptographer-error").await;
     assert!(
         fail(&r, CheckId::SyncHealth)
-            && codes(&r, CheckId::SyncHealth) == ["SYNC_CRYPTOGRAPHER_ERROR"]
+            && r.codes(CheckId::SyncHealth) == ["SYNC_CRYPTOGRAPHER_ERROR"]
     );
 }
 

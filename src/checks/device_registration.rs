@@ -244,10 +244,6 @@ mod tests {
         })
     }
 
-    fn codes(r: &CheckResult) -> Vec<&str> {
-        r.findings.iter().map(|f| f.code.as_str()).collect()
-    }
-
     fn is_partial(result: &CheckResult) -> bool {
         result.status == Status::Skipped
             && result.findings.iter().any(|f| f.code == "DSREG_PARTIAL")
@@ -258,7 +254,7 @@ mod tests {
         let aadj = run(include_str!(
             "../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"
         ));
-        assert_eq!(codes(&aadj), ["SETTINGS_URL_EMPTY"]);
+        assert_eq!(aadj.codes(), ["SETTINGS_URL_EMPTY"]);
         assert_eq!(
             aadj.evidence.get("settings_url_present"),
             Some(&Value::Bool(false))
@@ -299,7 +295,7 @@ mod tests {
         });
         let result = decide(&facts);
         assert_eq!(
-            codes(&result),
+            result.codes(),
             ["DSREG_ELEVATED_CONTEXT", "WINDOWS_SYNC_BLOCKED_BY_POLICY"]
         );
         assert_eq!(
@@ -314,7 +310,7 @@ mod tests {
         let wpj = run(
             "| Device State |\nAzureAdJoined : NO\nDomainJoined : NO\n| User State |\nWorkplaceJoined : YES\n",
         );
-        assert_eq!(codes(&wpj), ["DEVICE_NOT_JOINED"]);
+        assert_eq!(wpj.codes(), ["DEVICE_NOT_JOINED"]);
         assert_eq!(
             wpj.evidence.get("join_type"),
             Some(&Value::from("workplace_registered"))
@@ -322,12 +318,12 @@ mod tests {
         let domain = run(
             "| Device State |\nAzureAdJoined : NO\nEnterpriseJoined : NO\nDomainJoined : YES\nDomainName : CONTOSO\n",
         );
-        assert_eq!(codes(&domain), ["DEVICE_HYBRID_JOIN_MISSING"]);
+        assert_eq!(domain.codes(), ["DEVICE_HYBRID_JOIN_MISSING"]);
         let wam = run(
             "| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n| User State |\nWamDefaultSet : ERROR (0x80070520)\nWamDefaultGUID : {X} (MicrosoftAccount)\n| SSO State |\nAzureAdPrt : NO\n",
         );
         assert_eq!(
-            codes(&wam),
+            wam.codes(),
             ["WAM_DEFAULT_ERROR", "WAM_DEFAULT_PERSONAL", "PRT_MISSING"]
         );
         assert_eq!(wam.evidence.get("wam_default_set"), Some(&Value::Null));

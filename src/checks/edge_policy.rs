@@ -168,19 +168,15 @@ mod tests {
         decide(&facts)
     }
 
-    fn codes(r: &CheckResult) -> Vec<&str> {
-        r.findings.iter().map(|f| f.code.as_str()).collect()
-    }
-
     #[test]
     fn sync_disabled_blocks_only_when_mandatory() {
         assert_eq!(
-            codes(&run(r#"{"SyncDisabled": true}"#, None)),
+            run(r#"{"SyncDisabled": true}"#, None).codes(),
             ["POLICY_SYNC_DISABLED"]
         );
         let recommended = run(r#"{"recommended": {"SyncDisabled": true}}"#, None);
         assert_eq!(
-            (recommended.status, codes(&recommended)),
+            (recommended.status, recommended.codes()),
             (Status::Pass, vec!["POLICY_SYNC_DISABLED_RECOMMENDED"])
         );
         assert_eq!(
@@ -196,7 +192,7 @@ mod tests {
             Some("ann@contoso.com"),
         );
         assert_eq!(
-            codes(&result),
+            result.codes(),
             [
                 "POLICY_BROWSER_SIGNIN_DISABLED",
                 "POLICY_SIGNIN_PATTERN_MISMATCH",

@@ -125,22 +125,18 @@ mod tests {
         decide(&facts)
     }
 
-    fn codes(result: &CheckResult) -> Vec<&str> {
-        result.findings.iter().map(|f| f.code.as_str()).collect()
-    }
-
     #[test]
     fn thresholds() {
-        assert_eq!(codes(&run("Microsoft Edge 76.0.182.22")), ["EDGE_TOO_OLD"]);
+        assert_eq!(run("Microsoft Edge 76.0.182.22").codes(), ["EDGE_TOO_OLD"]);
         assert_eq!(
-            codes(&run("Microsoft Edge 80.0.361.48")),
+            run("Microsoft Edge 80.0.361.48").codes(),
             [
                 "EDGE_NO_TABS_HISTORY_SYNC",
                 "EDGE_BELOW_TROUBLESHOOTING_MINIMUM"
             ]
         );
         assert_eq!(
-            codes(&run("Microsoft Edge 98.0.1108.42")),
+            run("Microsoft Edge 98.0.1108.42").codes(),
             ["EDGE_BELOW_TROUBLESHOOTING_MINIMUM"]
         );
         let current = run("Microsoft Edge 98.0.1108.43");
@@ -157,18 +153,18 @@ mod tests {
         let missing =
             run("ERROR: The system was unable to find the specified registry key or value.");
         assert_eq!(
-            (missing.status, codes(&missing)),
+            (missing.status, missing.codes()),
             (Status::Fail, vec!["EDGE_NOT_INSTALLED"])
         );
         assert_eq!(missing.evidence.get("version"), Some(&Value::Null));
         let garbage = run("lorem ipsum");
         assert_eq!(
-            (garbage.status, codes(&garbage)),
+            (garbage.status, garbage.codes()),
             (Status::Error, vec!["EDGE_VERSION_UNREADABLE"])
         );
         let canary = run(
             "HKEY_CURRENT_USER\\Software\\Microsoft\\Edge SxS\\BLBeacon\n    version    REG_SZ    133.0.1.0",
         );
-        assert_eq!(codes(&canary), ["EDGE_CHANNEL_UNSUPPORTED"]);
+        assert_eq!(canary.codes(), ["EDGE_CHANNEL_UNSUPPORTED"]);
     }
 }

@@ -304,10 +304,6 @@ mod tests {
         decide(&facts)
     }
 
-    fn codes(r: &CheckResult) -> Vec<&str> {
-        r.findings.iter().map(|f| f.code.as_str()).collect()
-    }
-
     #[test]
     fn healthy_dump_passes() {
         let ok = run(
@@ -328,21 +324,21 @@ mod tests {
         let fixture = include_str!(
             "../../../shared/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
         );
-        assert_eq!(codes(&run(Some(fixture), None)), ["SYNC_NOT_SIGNED_IN"]);
+        assert_eq!(run(Some(fixture), None).codes(), ["SYNC_NOT_SIGNED_IN"]);
     }
 
     #[test]
     fn errors_in_the_dump() {
         let crypto = r#"{"details":[],"type_status":[{"name":"Passwords","status":"severity_error","message":"GenerateCryptoErrorsForTypes: cryptographer error was encountered"}]}"#;
         assert_eq!(
-            codes(&run(Some(crypto), None)),
+            run(Some(crypto), None).codes(),
             ["SYNC_CRYPTOGRAPHER_ERROR"]
         );
         let admin = summary(
             r#"{"stat_name":"Transport State","stat_value":"Disabled"},{"stat_name":"Disable Reasons","stat_value":"Enterprise policy"},{"stat_name":"Auth Error","stat_value":"DISABLED_BY_ADMIN since 2026-11-20"}"#,
         );
         assert_eq!(
-            codes(&run(Some(&admin), None)),
+            run(Some(&admin), None).codes(),
             [
                 "SYNC_DISABLED_BY_ADMIN",
                 "SYNC_DISABLED_BY_POLICY",
@@ -355,7 +351,7 @@ mod tests {
     fn invalid_dump_is_a_clear_error_and_missing_dump_a_skip() {
         let invalid = run(Some("{ not json"), None);
         assert_eq!(
-            (invalid.status, codes(&invalid)),
+            (invalid.status, invalid.codes()),
             (Status::Error, vec!["SYNC_DUMP_INVALID"])
         );
         assert!(
@@ -373,7 +369,7 @@ mod tests {
         let events = "<Event><System><EventID>6065</EventID><Channel>Microsoft-Windows-SettingSync/Debug</Channel><TimeCreated SystemTime='2026-11-20T08:00:00Z'/></System><EventData><Data>0x80070533</Data></EventData></Event>";
         let result = run(None, Some(events));
         assert_eq!(
-            (result.status, codes(&result)),
+            (result.status, result.codes()),
             (Status::Fail, vec!["EVENT_6065_ACCOUNT_DISABLED"])
         );
         assert_eq!(result.findings[0].affects, WINDOWS);

@@ -40,13 +40,7 @@ impl ProxySettings {
             pac_url: None,
             proxy: var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
             no_proxy: var(["NO_PROXY", "no_proxy"])
-                .map(|list| {
-                    list.split(',')
-                        .map(|s| s.trim().to_ascii_lowercase())
-                        .filter(|s| !s.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+                .map_or_else(Vec::new, |list| host_list(&list, ',')),
         }
     }
 
@@ -81,18 +75,20 @@ pub fn from_wininet(reg_text: &str) -> ProxySettings {
     ProxySettings {
         proxy: server.as_deref().and_then(wininet_https_proxy),
         no_proxy: get("ProxyOverride")
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .map(|list| {
-                list.split(';')
-                    .map(|s| s.trim().to_ascii_lowercase())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            })
+            .and_then(|v| v.as_str().map(|list| host_list(list, ';')))
             .unwrap_or_default(),
         pac_url: get("AutoConfigURL")
             .and_then(|v| v.as_str().map(str::to_owned))
             .filter(|u| !u.trim().is_empty()),
     }
+}
+
+/// A bypass list (`NO_PROXY` uses commas, WinINet semicolons) as lower-cased entries.
+fn host_list(list: &str, separator: char) -> Vec<String> {
+    list.split(separator)
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// `proxy:8080` or `http=p1:8080;https=p2:8443` → the proxy used for HTTPS.
