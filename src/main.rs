@@ -32,6 +32,9 @@ struct Cli {
     /// Draw with ASCII only (for consoles without Unicode).
     #[arg(long)]
     ascii: bool,
+    /// Make no network connection at all (the network step is skipped).
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,7 +108,7 @@ fn main() -> ExitCode {
                 ascii: cli.ascii,
                 started,
             };
-            wizard(cli.demo, cli.from, options)
+            wizard(cli.demo, cli.from, cli.offline, options)
         }
     };
     match outcome {
@@ -227,13 +230,14 @@ fn check(
 fn wizard(
     demo: Option<String>,
     from: Option<PathBuf>,
+    offline: bool,
     options: WizardOptions,
 ) -> anyhow::Result<u8> {
     let description = match &demo {
         Some(name) => scenario::spec(name)?.description,
         None => String::new(),
     };
-    let source = load_source(demo, from, false)?;
+    let source = load_source(demo, from, offline)?;
     if let Some(summary) = esr_doctor::tui::run(source, description, options)? {
         print!("{summary}");
     }

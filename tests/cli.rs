@@ -287,3 +287,11 @@ fn redact_removes_identifiers() {
     }
     assert!(stdout.contains("user1@redacted.invalid"));
 }
+
+#[test]
+fn the_wizard_without_a_terminal_says_so_instead_of_panicking() {
+    let output = esr_doctor().args(["--demo", "healthy"]).output().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("needs an interactive terminal"));
+    assert!(output.stdout.is_empty(), "no escape codes on a pipe");
+}

@@ -61,8 +61,22 @@ pub fn run(
         export_path,
         Instant::now(),
     );
-    // ratatui::init installs a panic hook that restores the terminal before the message prints.
-    let mut terminal = ratatui::init();
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "the wizard needs an interactive terminal; for a report on stdout use `esr-doctor check`"
+        );
+    }
+    // try_init installs a panic hook that restores the terminal before the message prints.
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            let _ = ratatui::crossterm::terminal::disable_raw_mode();
+            anyhow::bail!(
+                "cannot take over the terminal ({e}); for a report on stdout use `esr-doctor check`"
+            );
+        }
+    };
     let outcome = runtime.block_on(event_loop(&mut terminal, &mut app, source, options));
     ratatui::restore();
     outcome?;
