@@ -85,7 +85,7 @@ fn every_failing_scenario_exits_one() {
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
-    assert_eq!(names.len(), 11, "{names:?}");
+    assert_eq!(names.len(), 12, "{names:?}");
     for name in names.iter().filter(|n| *n != "healthy") {
         let output = esr_doctor()
             .args(["check", "--demo", name, "--format", "json"])
@@ -290,7 +290,10 @@ fn redact_removes_identifiers() {
 
 #[test]
 fn the_wizard_without_a_terminal_says_so_instead_of_panicking() {
-    let output = esr_doctor().args(["--demo", "healthy"]).output().unwrap_or_else(|e| panic!("{e}"));
+    let output = esr_doctor()
+        .args(["--demo", "healthy"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs an interactive terminal"));
     assert!(output.stdout.is_empty(), "no escape codes on a pipe");

@@ -65,7 +65,8 @@ fn status_line(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
-/// Evidence as `key  value`, values exactly as found (JSON for lists and objects).
+/// Evidence as `key  value`, values exactly as found; a list of records (endpoints,
+/// installs, profiles) gets one line per record.
 pub(super) fn evidence_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
     let width = result
         .evidence
@@ -74,21 +75,49 @@ pub(super) fn evidence_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'st
         .max()
         .unwrap_or(0)
         .min(24);
-    result
-        .evidence
-        .iter()
-        .map(|(key, value)| {
-            let shown = match value {
-                Value::String(s) => s.clone(),
-                Value::Null => "—".to_owned(),
-                other => other.to_string(),
+    let mut lines = Vec::new();
+    for (key, value) in &result.evidence {
+        let rows: Vec<String> = match value {
+            Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+                items.iter().map(record).collect()
+            }
+            other => vec![shown(other)],
+        };
+        for (n, row) in rows.into_iter().enumerate() {
+            let label = if n == 0 {
+                format!("{key:<width$}  ")
+            } else {
+                " ".repeat(width + 2)
             };
-            Line::from(vec![
-                Span::styled(format!("{key:<width$}  "), theme.dim()),
-                Span::raw(shown),
-            ])
+            lines.push(Line::from(vec![
+                Span::styled(label, theme.dim()),
+                Span::raw(row),
+            ]));
+        }
+    }
+    lines
+}
+
+/// A value as a person reads it: text as is, nothing as a dash, the rest as JSON.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => "—".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// `host edge.microsoft.com · reachable true · http_status 404` (empty fields left out).
+fn record(item: &Value) -> String {
+    item.as_object()
+        .map(|map| {
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| format!("{k} {}", shown(v)))
+                .collect::<Vec<_>>()
+                .join(" · ")
         })
-        .collect()
+        .unwrap_or_default()
 }
 
 /// Each warning or failure: glyph, code, message.
