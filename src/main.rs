@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use esr_doctor::guidance::{Explanation, Guidance};
+use esr_doctor::guidance::Guidance;
 use esr_doctor::model::CheckId;
 use esr_doctor::redact;
 use esr_doctor::report::{Format, json, markdown, text};
@@ -257,67 +257,16 @@ fn scenarios() -> anyhow::Result<u8> {
 fn explain(query: &str) -> anyhow::Result<u8> {
     let guidance = Guidance::builtin();
     let Some(explanation) = guidance.explain(query) else {
+        let known = |keys: Vec<&String>| keys.into_iter().cloned().collect::<Vec<_>>().join(", ");
         anyhow::bail!(
             "unknown code {query:?}; explain accepts a finding code (e.g. ESR_DISABLED, RMS_NOT_ACTIVATED), a Windows event id ({}) or an HRESULT ({})",
-            guidance
-                .events
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-            guidance
-                .hresults
-                .keys()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            known(guidance.events.keys().collect()),
+            known(guidance.hresults.keys().collect())
         );
     };
-    let mut out = String::new();
-    match explanation {
-        Explanation::Code { code, entry } => {
-            out += &format!(
-                "{code}: {}\n\n{}\n\nWho fixes it: {}\n",
-                entry.title,
-                entry.explanation,
-                entry.audience.as_str()
-            );
-            for (n, step) in entry.steps.iter().enumerate() {
-                out += &format!("  {}. {step}\n", n + 1);
-            }
-            if !entry.commands.is_empty() {
-                out += "\nCommands:\n";
-                for command in &entry.commands {
-                    out += &format!("  > {command}\n");
-                }
-            }
-            for doc in &entry.docs {
-                out += &format!("\n{doc}");
-            }
-            out += &format!("\n\nRule last verified: {}\n", entry.verified);
-        }
-        Explanation::Event { id, note, codes } => {
-            out += &format!("Event {id} ({})\n\n{}\n", note.log, note.meaning);
-            for code in codes {
-                out += &see_also(guidance, code);
-            }
-        }
-        Explanation::Hresult {
-            hresult,
-            note,
-            codes,
-        } => {
-            out += &format!("{hresult}: {}\n\n{}\n", note.name, note.meaning);
-            for code in codes {
-                out += &see_also(guidance, code);
-            }
-        }
-    }
-    print!("{out}");
+    print!(
+        "{}",
+        esr_doctor::report::explain::render(&explanation, guidance)
+    );
     Ok(0)
-}
-
-fn see_also(guidance: &Guidance, code: &str) -> String {
-    let title = guidance.entry(code).map_or("", |e| e.title.as_str());
-    format!("\nFinding {code}: {title}\n  (esr-doctor explain {code})\n")
 }
