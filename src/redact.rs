@@ -123,7 +123,12 @@ pub fn redact(report: &mut Report) {
         })
         .collect::<Vec<_>>();
     let mut redactor = Redactor::with_names(names);
-    report.source.name = redactor.text(&report.source.name);
+    // A device report is named after the machine.
+    report.source.name = if report.source.kind == crate::model::SourceKind::Device {
+        redactor.placeholder("device", &report.source.name)
+    } else {
+        redactor.text(&report.source.name)
+    };
     for check in &mut report.checks {
         check.evidence.values_mut().for_each(|v| redactor.value(v));
         if let Some(reason) = &mut check.reason {

@@ -298,3 +298,32 @@ fn the_wizard_without_a_terminal_says_so_instead_of_panicking() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("needs an interactive terminal"));
     assert!(output.stdout.is_empty(), "no escape codes on a pipe");
 }
+
+#[test]
+fn a_redacted_device_report_does_not_name_the_machine() {
+    let output = esr_doctor()
+        .args(["check", "--offline", "--redact", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        matches!(output.status.code(), Some(1 | 3)),
+        "{:?}",
+        output.status
+    );
+    let report = json_of(&output);
+    assert_eq!(
+        report["source"],
+        serde_json::json!({"kind": "device", "name": "<device-1>"})
+    );
+    let network = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == "network")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        network["reason"],
+        "--offline: no network connection was made"
+    );
+}
