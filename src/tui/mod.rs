@@ -79,6 +79,8 @@ pub fn run(
     };
     let outcome = runtime.block_on(event_loop(&mut terminal, &mut app, source, options));
     ratatui::restore();
+    // Quitting mid-run must not wait for a device command still running in the background.
+    runtime.shutdown_background();
     outcome?;
     Ok(app
         .report
