@@ -43,10 +43,7 @@ async fn tls_server(ca_name: &str) -> SocketAddr {
     })
     .unwrap_or_else(|e| panic!("{e}"));
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let (listener, address) = loopback().await;
     tokio::spawn(async move {
         while let Ok((stream, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
@@ -68,12 +65,18 @@ async fn tls_server(ca_name: &str) -> SocketAddr {
     address
 }
 
-/// A server that accepts connections and then says nothing at all.
-async fn stalling_server() -> SocketAddr {
+/// A listener on a free loopback port, and its address.
+async fn loopback() -> (TcpListener, SocketAddr) {
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    (listener, address)
+}
+
+/// A server that accepts connections and then says nothing at all.
+async fn stalling_server() -> SocketAddr {
+    let (listener, address) = loopback().await;
     tokio::spawn(async move {
         let mut held = Vec::new();
         while let Ok((stream, _)) = listener.accept().await {
@@ -85,10 +88,7 @@ async fn stalling_server() -> SocketAddr {
 
 /// An HTTP proxy that demands authentication for every CONNECT.
 async fn proxy_requiring_auth() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let address = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+    let (listener, address) = loopback().await;
     tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
             tokio::spawn(async move {
@@ -110,11 +110,8 @@ async fn proxy_requiring_auth() -> SocketAddr {
 }
 
 async fn refused_port() -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    listener.local_addr().unwrap_or_else(|e| panic!("{e}"))
-    // the listener is dropped here, so connections are refused
+    // The listener is dropped on return, so connections to the port are refused.
+    loopback().await.1
 }
 
 /// Probes `edge.microsoft.com`, connecting to `address` instead of resolving it.
