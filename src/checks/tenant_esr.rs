@@ -22,12 +22,7 @@ pub const CODES: &[&str] = &[
 
 pub fn decide(facts: &Facts) -> CheckResult {
     let settings = need!(ID, &facts.esr);
-    let raw = match &settings.sync_setting {
-        SyncSetting::Unknown(raw) => raw.clone(),
-        SyncSetting::All => Value::from(0),
-        SyncSetting::Selected => Value::from(1),
-        SyncSetting::None => Value::from(2),
-    };
+    let raw = settings.raw_setting.clone();
     let scope_names: Vec<Value> = settings
         .selected
         .iter()

@@ -40,6 +40,8 @@ pub struct ScopedPrincipal {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoamingSettings {
     pub sync_setting: SyncSetting,
+    /// `syncSetting` exactly as received, for display.
+    pub raw_setting: Value,
     pub selected: Vec<ScopedPrincipal>,
 }
 
@@ -83,6 +85,7 @@ pub fn parse(file: &str, text: &str) -> Result<RoamingSettings, AnswerError> {
         .collect();
     Ok(RoamingSettings {
         sync_setting,
+        raw_setting: raw.clone(),
         selected,
     })
 }

@@ -39,11 +39,6 @@ impl JoinType {
             JoinType::Unknown => "unknown",
         }
     }
-
-    /// Whether Windows settings roaming (ESR) can work on such a device.
-    pub fn supports_esr(self) -> bool {
-        matches!(self, JoinType::EntraJoined | JoinType::HybridJoined)
-    }
 }
 
 /// Everything read from one `dsregcmd /status` capture.
