@@ -2,6 +2,7 @@
 //! manifest of what was gathered and every error met; optionally redacted, so a helpdesk agent
 //! can analyse it elsewhere with `check --from`.
 
+use crate::cloud::live::CloudSession;
 use crate::facts::FactSource;
 use crate::facts::text::decode;
 use crate::redact::Redactor;
@@ -19,10 +20,27 @@ pub struct Collected {
     pub errors: Vec<String>,
 }
 
-/// Gathers every fact source of this device into `out` (a .zip).
-pub async fn collect(ctx: &DeviceContext, out: &Path, redact: bool) -> anyhow::Result<Collected> {
+/// Gathers every fact source of this device into `out` (a .zip); with a signed-in `cloud`
+/// session, the tenant's live answers too (bodies only: never a token or a header).
+pub async fn collect(
+    ctx: &DeviceContext,
+    cloud: Option<&CloudSession>,
+    out: &Path,
+    redact: bool,
+) -> anyhow::Result<Collected> {
     let mut files = EvidenceFiles::default();
     let mut errors = Vec::new();
+    if let Some(session) = cloud {
+        for source in [FactSource::Graph, FactSource::Esr, FactSource::Rms] {
+            let answers = session.answers(source).await;
+            for path in answers.files.paths() {
+                files.insert(path, answers.files.bytes(path).unwrap_or_default().to_vec());
+            }
+            errors.extend(answers.failures.values().map(ToString::to_string));
+            errors.extend(answers.sign_in.map(|e| format!("no tenant answers: {e}")));
+        }
+        errors.dedup();
+    }
     for source in FactSource::ALL {
         let gathering = device::gather(ctx, source);
         for path in gathering.files.paths() {

@@ -2,8 +2,14 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use esr_doctor::cloud::auth::{self, AuthMode, SignInEvent, token_store};
+use esr_doctor::cloud::endpoints::Overrides;
+use esr_doctor::cloud::live::{CloudConfig, CloudSession};
+use esr_doctor::emulator::Emulator;
+use esr_doctor::emulator::demo::{self, DemoPacing};
 use esr_doctor::guidance::Guidance;
 use esr_doctor::model::CheckId;
+use esr_doctor::model::SourceKind;
 use esr_doctor::redact;
 use esr_doctor::report::{Format, json, markdown, text};
 use esr_doctor::runner::{self, RunOptions};
@@ -13,6 +19,7 @@ use esr_doctor::tui::WizardOptions;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Finds out why Microsoft Edge sync / Enterprise State Roaming does not work, and how to fix it.
 #[derive(Debug, Parser)]
@@ -35,6 +42,31 @@ struct Cli {
     /// Make no network connection at all (the network step is skipped).
     #[arg(long)]
     offline: bool,
+    #[command(flatten)]
+    cloud: CloudArgs,
+}
+
+/// How to reach and read the tenant (ignored for `--from`: a bundle carries its answers).
+#[derive(Debug, Clone, clap::Args)]
+struct CloudArgs {
+    /// How to sign in to the tenant [default: device-code on a terminal, else none]
+    #[arg(long, value_enum, value_name = "HOW")]
+    auth: Option<AuthMode>,
+    /// Diagnose this user (UPN) rather than whoever signs in (needs a directory role).
+    #[arg(long, value_name = "UPN")]
+    user: Option<String>,
+    /// Sign in to this tenant (id or domain) [default: the --user's domain, else organizations]
+    #[arg(long, value_name = "TENANT")]
+    tenant: Option<String>,
+    /// The public client to sign in as.
+    #[arg(long, value_name = "GUID", default_value = auth::DEFAULT_CLIENT_ID)]
+    client_id: String,
+    /// Point Microsoft's hosts at other base URLs (a TOML file; also ESR_DOCTOR_ENDPOINTS).
+    #[arg(long, value_name = "FILE.toml")]
+    endpoints: Option<PathBuf>,
+    /// Keep no sign-in in the OS keyring (sign in anew each run).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +90,8 @@ enum Command {
         /// Replace user names, ids, device names and IP addresses with placeholders.
         #[arg(long)]
         redact: bool,
+        #[command(flatten)]
+        cloud: CloudArgs,
     },
     /// Gather this device's raw evidence into a bundle (a .zip) to analyse elsewhere.
     Collect {
@@ -70,7 +104,11 @@ enum Command {
         /// Make no network connection at all.
         #[arg(long)]
         offline: bool,
+        #[command(flatten)]
+        cloud: CloudArgs,
     },
+    /// Remove every sign-in esr-doctor kept in the OS keyring.
+    Signout,
     /// List the built-in demo scenarios.
     Scenarios,
     /// Explain a finding code, a Windows event id or an HRESULT.
@@ -94,12 +132,15 @@ fn main() -> ExitCode {
             only,
             offline,
             redact,
-        }) => check(demo, from, offline, format, &only, redact),
+            cloud,
+        }) => check(demo, from, offline, format, &only, redact, &cloud),
         Some(Command::Collect {
             out,
             redact,
             offline,
-        }) => collect(&out, redact, offline),
+            cloud,
+        }) => collect(&out, redact, offline, &cloud),
+        Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Explain { code }) => explain(&code),
         None => {
@@ -108,7 +149,7 @@ fn main() -> ExitCode {
                 ascii: cli.ascii,
                 started,
             };
-            wizard(cli.demo, cli.from, cli.offline, options)
+            wizard(cli.demo, cli.from, cli.offline, &cli.cloud, options)
         }
     };
     match outcome {
@@ -159,13 +200,111 @@ fn load_source(
     }
 }
 
-fn collect(out: &std::path::Path, redact_files: bool, offline: bool) -> anyhow::Result<u8> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .context("cannot start the async runtime")
+}
+
+/// Sign-in progress on stderr (stdout holds only the report).
+fn sign_in_on_stderr() -> auth::PromptSink {
+    Arc::new(|event| match event {
+        SignInEvent::Code(prompt) => {
+            let shown = esr_doctor::report::plain(&prompt.message);
+            let message = if shown.is_empty() {
+                format!(
+                    "open {} and enter the code {}",
+                    esr_doctor::report::plain(&prompt.verification_uri),
+                    esr_doctor::report::plain(&prompt.user_code)
+                )
+            } else {
+                shown
+            };
+            eprintln!("esr-doctor: sign in to read the tenant: {message}");
+        }
+        SignInEvent::SignedIn => eprintln!("esr-doctor: signed in; reading the tenant"),
+        SignInEvent::Failed(why) => {
+            eprintln!(
+                "esr-doctor: no sign-in: {}",
+                esr_doctor::report::plain(&why)
+            );
+        }
+    })
+}
+
+/// The live tenant for this device: signed in as `--auth` says (default: a device code when
+/// someone is at the terminal, else none). `None` when `--offline`.
+fn device_session(
+    args: &CloudArgs,
+    offline: bool,
+    prompt: auth::PromptSink,
+) -> anyhow::Result<Option<Arc<CloudSession>>> {
+    if offline {
+        return Ok(None);
+    }
+    use std::io::IsTerminal;
+    let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let auth = args.auth.unwrap_or(if interactive {
+        AuthMode::DeviceCode
+    } else {
+        AuthMode::None
+    });
+    let overrides = Overrides::from_file_or_env(args.endpoints.as_deref())?;
+    if auth == AuthMode::DeviceCode
+        && !args.no_cache
+        && let Err(why) = token_store::use_platform_store()
+    {
+        eprintln!("esr-doctor: {why}");
+    }
+    let config = CloudConfig {
+        auth,
+        overrides,
+        tenant: args.tenant.clone(),
+        client_id: args.client_id.clone(),
+        subject: args.user.clone(),
+        no_cache: args.no_cache,
+        ..CloudConfig::default()
+    };
+    Ok(Some(Arc::new(CloudSession::new(config, prompt)?)))
+}
+
+/// Connects the tenant side of `source`: the emulator for a demo, a live session on a device,
+/// nothing for a bundle (it carries its answers). The emulator, if any, must outlive the run.
+fn connect_tenant(
+    runtime: &tokio::runtime::Runtime,
+    source: &mut LoadedSource,
+    args: &CloudArgs,
+    offline: bool,
+    pacing: DemoPacing,
+    prompt: auth::PromptSink,
+) -> anyhow::Result<Option<Emulator>> {
+    match source.info.kind {
+        SourceKind::Demo if !offline => {
+            let auth = args.auth.unwrap_or(AuthMode::DeviceCode);
+            runtime
+                .block_on(demo::attach(source, auth, pacing, prompt))
+                .map(Some)
+        }
+        SourceKind::Device => {
+            source.cloud = device_session(args, offline, prompt)?;
+            Ok(None)
+        }
+        _ => Ok(None),
+    }
+}
+
+fn collect(
+    out: &std::path::Path,
+    redact_files: bool,
+    offline: bool,
+    cloud: &CloudArgs,
+) -> anyhow::Result<u8> {
+    let runtime = runtime()?;
+    let session = device_session(cloud, offline, sign_in_on_stderr())?;
     let collected = runtime.block_on(esr_doctor::collect::collect(
         &this_device(offline),
+        session.as_deref(),
         out,
         redact_files,
     ))?;
@@ -186,6 +325,13 @@ fn collect(out: &std::path::Path, redact_files: bool, offline: bool) -> anyhow::
     Ok(0)
 }
 
+fn signout() -> anyhow::Result<u8> {
+    token_store::use_platform_store().map_err(|e| anyhow::anyhow!(e))?;
+    let removed = token_store::sign_out_everywhere().map_err(|e| anyhow::anyhow!(e))?;
+    println!("esr-doctor: removed {removed} stored sign-in(s) from the OS keyring");
+    Ok(0)
+}
+
 fn check(
     demo: Option<String>,
     from: Option<PathBuf>,
@@ -193,13 +339,19 @@ fn check(
     format: Format,
     only: &[String],
     redact_report: bool,
+    cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
     let only = parse_only(only)?;
-    let source = load_source(demo, from, offline)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
+    let mut source = load_source(demo, from, offline)?;
+    let runtime = runtime()?;
+    let _emulator = connect_tenant(
+        &runtime,
+        &mut source,
+        cloud,
+        offline,
+        DemoPacing::report(),
+        sign_in_on_stderr(),
+    )?;
     let options = RunOptions {
         only,
         ..RunOptions::default()
@@ -231,14 +383,30 @@ fn wizard(
     demo: Option<String>,
     from: Option<PathBuf>,
     offline: bool,
+    cloud: &CloudArgs,
     options: WizardOptions,
 ) -> anyhow::Result<u8> {
     let description = match &demo {
         Some(name) => scenario::spec(name)?.description,
         None => String::new(),
     };
-    let source = load_source(demo, from, offline)?;
-    if let Some(summary) = esr_doctor::tui::run(source, description, options)? {
+    let mut source = load_source(demo, from, offline)?;
+    let runtime = runtime()?;
+    let (sign_in_tx, sign_in_rx) = tokio::sync::mpsc::unbounded_channel();
+    let prompt: auth::PromptSink = Arc::new(move |event| {
+        // A closed wizard no longer listens; the event is then of no use to anyone.
+        let _ = sign_in_tx.send(event);
+    });
+    let _emulator = connect_tenant(
+        &runtime,
+        &mut source,
+        cloud,
+        offline,
+        DemoPacing::wizard(),
+        prompt,
+    )?;
+    if let Some(summary) = esr_doctor::tui::run(runtime, source, description, options, sign_in_rx)?
+    {
         print!("{summary}");
     }
     Ok(0)

@@ -189,12 +189,31 @@ impl Finding {
 }
 
 /// Why a check was not decided. Only `NotApplicable` leaves the verdict complete.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SkipKind {
     /// The check does not apply where it runs (e.g. device registration on Linux).
     NotApplicable,
-    /// The facts it needs are missing or it is blocked by an earlier failure.
-    Undecided,
+    /// The facts it needs are not in the evidence (not in the bundle, not gathered, offline).
+    Missing,
+    /// An earlier failure makes it meaningless.
+    Blocked,
+    /// Its facts live in the tenant and nobody signed in (declined, cancelled, `--auth none`).
+    NeedsSignIn,
+    /// The signed-in operator may not read its facts (401/403); the reason names the role.
+    NeedsRole,
+}
+
+impl SkipKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipKind::NotApplicable => "not_applicable",
+            SkipKind::Missing => "missing",
+            SkipKind::Blocked => "blocked",
+            SkipKind::NeedsSignIn => "needs_sign_in",
+            SkipKind::NeedsRole => "needs_role",
+        }
+    }
 }
 
 /// The result of one check.
@@ -204,14 +223,15 @@ pub struct CheckResult {
     pub title: String,
     pub status: Status,
     pub reason: Option<String>,
+    /// Why a `skipped` check was skipped (null otherwise).
+    #[serde(default)]
+    pub skip_kind: Option<SkipKind>,
     pub duration_ms: u64,
     pub evidence: Map<String, Value>,
     pub findings: Vec<Finding>,
     /// Checks whose failure blocked this one (empty unless it was blocked).
     #[serde(skip)]
     pub blocked_by: Vec<CheckId>,
-    #[serde(skip)]
-    pub skip_kind: Option<SkipKind>,
 }
 
 impl CheckResult {
@@ -255,7 +275,7 @@ impl CheckResult {
         CheckResult {
             status: Status::Error,
             skip_kind: None,
-            ..CheckResult::skipped(id, SkipKind::Undecided, cause)
+            ..CheckResult::skipped(id, SkipKind::Missing, cause)
         }
     }
 
@@ -337,7 +357,17 @@ pub struct Report {
     pub verdict: Verdict,
     pub features: Vec<FeatureVerdict>,
     pub duration_ms: u64,
+    /// Every evidence source that was present but unusable, and every failed call.
+    #[serde(default)]
+    pub problems: Vec<Problem>,
     pub checks: Vec<CheckResult>,
+}
+
+/// A source of evidence that could not be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Problem {
+    pub source: String,
+    pub message: String,
 }
 
 impl Report {
@@ -389,7 +419,7 @@ mod tests {
     #[test]
     fn not_applicable_skips_do_not_make_a_run_incomplete() {
         let na = CheckResult::skipped(CheckId::DeviceRegistration, SkipKind::NotApplicable, "x");
-        let missing = CheckResult::skipped(CheckId::DeviceRegistration, SkipKind::Undecided, "x");
+        let missing = CheckResult::skipped(CheckId::DeviceRegistration, SkipKind::Missing, "x");
         assert!(!na.is_incomplete());
         assert!(missing.is_incomplete());
         assert!(CheckResult::error(CheckId::Rms, "boom").is_incomplete());

@@ -35,6 +35,20 @@ static PATTERNS: LazyLock<Vec<(&'static str, Regex)>> = LazyLock::new(|| {
     .collect()
 });
 
+/// JWTs (`eyJ...` header.payload[.signature]) and `Bearer`/`MSOID` credentials.
+static BEARER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:bearer|msoid)\s+[A-Za-z0-9._~+/=-]{8,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?").ok()
+});
+
+/// Replaces bearer material anywhere in `text` with `<token>`: service error messages and
+/// error pages can echo a token, and no face may show one.
+pub fn strip_bearer_material(text: &str) -> String {
+    match BEARER.as_ref() {
+        Some(re) => re.replace_all(text, "<token>").into_owned(),
+        None => text.to_owned(),
+    }
+}
+
 /// Keeps the placeholder of every value seen, so repeats get the same one.
 #[derive(Default)]
 pub struct Redactor {

@@ -5,7 +5,7 @@
 //! cause, and a panicking check becomes an `error` row. The run always finishes.
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
-use crate::facts::gather::gather;
+use crate::facts::gather::{gather, live_cloud as live_cloud_update};
 use crate::facts::{FactSource, FactUpdate, Facts, Gathered};
 use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
@@ -83,6 +83,12 @@ pub async fn run(
             .unwrap_or_default();
         let timeout = options.source_timeout;
         tasks.spawn(async move {
+            // A live tenant read bounds itself: its sign-in waits for a person for as long as
+            // the code is valid (or until cancelled), its calls have their own deadlines.
+            if let Some(session) = live_cloud(&source, fact_source) {
+                let answers = session.answers(fact_source).await;
+                return (fact_source, Ok(live_cloud_update(fact_source, &answers)));
+            }
             let work = async {
                 tokio::time::sleep(latency).await;
                 if let Some(device) = live_probes(&source, fact_source) {
@@ -142,10 +148,13 @@ pub async fn run(
             .entry(check.id)
             .or_insert_with(|| CheckResult::error(check.id, "its facts never arrived"));
     }
-    let checks: Vec<CheckResult> = selected
+    let mut checks: Vec<CheckResult> = selected
         .iter()
         .filter_map(|s| decided.remove(&s.id))
         .collect();
+    if let Some(session) = &source.cloud {
+        record_requests(&mut checks, &session.calls());
+    }
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -154,7 +163,50 @@ pub async fn run(
         verdict: verdict::overall(&checks),
         features: verdict::per_feature(&checks),
         duration_ms: millis(started.elapsed()),
+        problems: facts.problems(),
         checks,
+    }
+}
+
+/// The live tenant session, for the tenant's fact sources.
+fn live_cloud(
+    source: &LoadedSource,
+    fact_source: FactSource,
+) -> Option<Arc<crate::cloud::live::CloudSession>> {
+    let tenant = matches!(
+        fact_source,
+        FactSource::Graph | FactSource::Esr | FactSource::Rms
+    );
+    source.cloud.as_ref().filter(|_| tenant).map(Arc::clone)
+}
+
+/// Adds the HTTP calls behind each tenant check to its evidence (endpoint, status and the
+/// `client-request-id` Microsoft support asks for; never a body or a header).
+fn record_requests(checks: &mut [CheckResult], calls: &[crate::cloud::http::CallRecord]) {
+    use crate::cloud::api::Api;
+    for check in checks {
+        let needs = spec(check.id).needs;
+        let requests: Vec<serde_json::Value> = calls
+            .iter()
+            .filter(|call| {
+                Api::DATA.iter().any(|api| {
+                    api.name() == call.endpoint
+                        && api.fact_source().is_some_and(|s| needs.contains(&s))
+                })
+            })
+            .map(|call| {
+                serde_json::json!({
+                    "endpoint": call.endpoint,
+                    "status": call.status,
+                    "client_request_id": call.client_request_id,
+                })
+            })
+            .collect();
+        if !requests.is_empty() {
+            check
+                .evidence
+                .insert("requests".into(), serde_json::Value::Array(requests));
+        }
     }
 }
 
@@ -218,7 +270,7 @@ fn blocking_failure(
     })?;
     let mut result = CheckResult::skipped(
         check.id,
-        SkipKind::Undecided,
+        SkipKind::Blocked,
         format!(
             "blocked by {} ({}): fix that first",
             spec(blocker).title,

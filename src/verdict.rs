@@ -97,7 +97,7 @@ mod tests {
         );
         assert_eq!(overall(&checks), Verdict::Pass);
         assert_eq!(per_feature(&checks)[1].verdict, Verdict::Pass);
-        checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Undecided, "not in bundle");
+        checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Missing, "not in bundle");
         assert_eq!(overall(&checks), Verdict::Incomplete);
         assert_eq!(per_feature(&checks)[1].verdict, Verdict::Incomplete);
         assert_eq!(per_feature(&checks)[0].verdict, Verdict::Pass);

@@ -157,7 +157,7 @@ async fn collect_then_check_from_gives_the_same_verdicts() {
     }];
     let live = check(LoadedSource::device(ctx.clone())).await;
     let zip = dir.path().join("bundle.zip");
-    let collected = collect(&ctx, &zip, false)
+    let collected = collect(&ctx, None, &zip, false)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -197,7 +197,7 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let ctx = windows_tree(dir.path());
     let zip = dir.path().join("redacted.zip");
-    collect(&ctx, &zip, true)
+    collect(&ctx, None, &zip, true)
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let text = zip_text(&zip);

@@ -24,7 +24,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
     if !profiles.is_edge {
         return CheckResult::skipped(
             ID,
-            SkipKind::Undecided,
+            SkipKind::Missing,
             "the profile files are from Chromium or Google Chrome, not Microsoft Edge (no edge_* keys); collect them from the Edge user-data folder",
         );
     }

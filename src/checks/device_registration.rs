@@ -61,7 +61,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         JoinType::Unknown => {
             let mut result = CheckResult::skipped(
                 ID,
-                SkipKind::Undecided,
+                SkipKind::Missing,
                 "the dsregcmd capture has no Device State section, so the join state is unknown; capture the whole `dsregcmd /status` output",
             );
             result.evidence = evidence;

@@ -5,7 +5,7 @@
 //! roaming needs Entra ID P1/P2. When RMS is active for the tenant, every user can Edge-sync
 //! regardless of their own licence, so a missing per-user licence is then only a warning.
 
-use super::need;
+use super::{need, unanswered};
 use crate::cloud::graph::Sku;
 use crate::cloud::licensing::{EligiblePlan, PlanTable};
 use crate::cloud::rms::{Discovery, FunctionalState};
@@ -75,15 +75,17 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let user_skus = graph.license_details.as_ref().and_then(|r| r.as_ref().ok());
     let tenant_skus = graph.subscribed_skus.as_ref().and_then(|r| r.as_ref().ok());
     if user_skus.is_none() && tenant_skus.is_none() {
-        let cause = [&graph.license_details, &graph.subscribed_skus]
+        let failure = [&graph.license_details, &graph.subscribed_skus]
             .into_iter()
             .flatten()
-            .find_map(|r| r.as_ref().err())
-            .map_or(
-                "no licence answers (licenseDetails, subscribedSkus) were recorded".to_owned(),
-                |e| e.to_string(),
-            );
-        return CheckResult::error(ID, cause);
+            .find_map(|r| r.as_ref().err());
+        return match failure {
+            Some(e) => unanswered(ID, e),
+            None => CheckResult::error(
+                ID,
+                "no licence answers (licenseDetails, subscribedSkus) were recorded",
+            ),
+        };
     }
     let (user_active, user_disabled) = user_skus.map(|s| eligible(table, s)).unwrap_or_default();
     let (tenant_active, _) = tenant_skus.map(|s| eligible(table, s)).unwrap_or_default();
@@ -112,6 +114,13 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let both = [Feature::EdgeSync, Feature::WindowsSettings];
     let tenant_has_none =
         tenant_skus.is_some() && tenant_active.is_empty() && user_active.is_empty();
+    // The user's own licences are unknown: only a tenant that owns no eligible plan at all is
+    // still decided; anything else would pass on a guess.
+    if let Some(Err(user_failure)) = &graph.license_details
+        && !tenant_has_none
+    {
+        return unanswered(ID, user_failure);
+    }
     if tenant_has_none {
         let finding = Finding::new(
             "LICENSE_NONE_ELIGIBLE",

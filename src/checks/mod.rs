@@ -159,14 +159,29 @@ pub fn spec(id: CheckId) -> &'static CheckSpec {
 pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<CheckResult>> {
     let unavailable = match gathered {
         Gathered::Found(value) => return Ok(value),
-        Gathered::Missing(reason) => CheckResult::skipped(id, SkipKind::Undecided, reason.clone()),
+        Gathered::Missing(reason) => CheckResult::skipped(id, SkipKind::Missing, reason.clone()),
         Gathered::NotApplicable(reason) => {
             CheckResult::skipped(id, SkipKind::NotApplicable, reason.clone())
         }
         Gathered::Unreadable(message) => CheckResult::error(id, message.clone()),
+        Gathered::Skipped(kind, reason) => CheckResult::skipped(id, *kind, reason.clone()),
         Gathered::Pending => CheckResult::error(id, "its facts were never gathered"),
     };
     Err(Box::new(unavailable))
+}
+
+/// The result of a check whose deciding cloud answer failed: skipped `needs_role` when the
+/// service refused the operator (401/403), an `error` naming the endpoint and cause otherwise.
+pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> CheckResult {
+    if error.is_access_denied() {
+        CheckResult::skipped(
+            id,
+            SkipKind::NeedsRole,
+            format!("{error}; an admin with that role runs `esr-doctor check --user <UPN>`"),
+        )
+    } else {
+        CheckResult::error(id, error.to_string())
+    }
 }
 
 /// `need!(ID, &facts.slot)`: the found value, or return the skipped/error result explaining why not.

@@ -4,7 +4,7 @@
 //! `DISABLED_BY_ADMIN`. The admin view (`FunctionalState`) and the user view (service discovery)
 //! are both used; either one is enough to decide.
 
-use super::need;
+use super::{need, unanswered};
 use crate::cloud::rms::{Discovery, FunctionalState};
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
@@ -24,18 +24,17 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let discovery = rms.discovery.as_ref().and_then(|d| d.as_ref().ok());
     let state = rms.functional_state.as_ref().and_then(|s| s.as_ref().ok());
     if discovery.is_none() && state.is_none() {
-        let cause = [
+        let failure = [
             rms.discovery.as_ref().and_then(|d| d.as_ref().err()),
             rms.functional_state.as_ref().and_then(|s| s.as_ref().err()),
         ]
         .into_iter()
         .flatten()
-        .next()
-        .map_or(
-            "no RMS answers were recorded".to_owned(),
-            ToString::to_string,
-        );
-        return CheckResult::error(ID, cause);
+        .next();
+        return match failure {
+            Some(e) => unanswered(ID, e),
+            None => CheckResult::error(ID, "no RMS answers were recorded"),
+        };
     }
     let functional_state = match (state, discovery) {
         (Some(s @ (FunctionalState::Enabled | FunctionalState::Disabled)), _) => s.as_str(),

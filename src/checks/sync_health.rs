@@ -71,7 +71,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         Gathered::Missing(reason) | Gathered::NotApplicable(reason) => {
             let mut result = CheckResult::skipped(
                 ID,
-                SkipKind::Undecided,
+                SkipKind::Missing,
                 format!("edge://sync-internals dump: {reason}"),
             );
             result.evidence = evidence;

@@ -5,7 +5,8 @@
 //! troubleshooting guide names: the tenant's eligibility comes from Entra ID P1/P2 alone (ESR
 //! then supplies the RMS piece), or RMS is active but Edge still reports `DISABLED_BY_ADMIN`.
 
-use super::need;
+use super::{need, unanswered};
+use crate::cloud::AnswerError;
 use crate::cloud::esr::SyncSetting;
 use crate::cloud::licensing::PlanTable;
 use crate::facts::Facts;
@@ -28,7 +29,12 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .iter()
         .map(|p| Value::from(p.display_name.clone().unwrap_or_else(|| p.id.clone())))
         .collect();
-    let in_scope = user_in_scope(facts, settings);
+    let in_scope = match user_in_scope(facts, settings) {
+        // Only a Selected scope needs the user's groups; a failed lookup then leaves it open.
+        Err(e) if settings.sync_setting == SyncSetting::Selected => return unanswered(ID, e),
+        Err(_) => None,
+        Ok(known) => known,
+    };
     let mut evidence = evidence([
         ("sync_setting", Value::from(settings.sync_setting.as_str())),
         ("sync_setting_raw", raw.clone()),
@@ -81,17 +87,26 @@ fn join(names: &[Value]) -> String {
 }
 
 /// Whether the signed-in user (or one of their groups) is in the Selected scope; unknown
-/// without the user's memberships.
-fn user_in_scope(facts: &Facts, settings: &crate::cloud::esr::RoamingSettings) -> Option<bool> {
-    let graph = facts.graph.found()?;
+/// without the user's memberships, and the failure when looking them up failed.
+fn user_in_scope<'f>(
+    facts: &'f Facts,
+    settings: &crate::cloud::esr::RoamingSettings,
+) -> Result<Option<bool>, &'f AnswerError> {
+    let Some(graph) = facts.graph.found() else {
+        return Ok(None);
+    };
     let user_id = graph
         .me
         .as_ref()
         .and_then(|m| m.as_ref().ok())
         .map(|u| u.id.as_str());
-    let groups = graph.member_of.as_ref()?.as_ref().ok()?;
+    let groups = match &graph.member_of {
+        None => return Ok(None),
+        Some(Err(e)) => return Err(e),
+        Some(Ok(groups)) => groups,
+    };
     let group_ids: Vec<&str> = groups.iter().map(|g| g.id.as_str()).collect();
-    Some(settings.includes(user_id, &group_ids))
+    Ok(Some(settings.includes(user_id, &group_ids)))
 }
 
 /// Windows settings always; Edge sync too when the Edge guide says ESR matters for it.

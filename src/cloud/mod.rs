@@ -1,12 +1,17 @@
 //! Cloud facts: Microsoft Graph licences, the ESR roaming setting and RMS/AIP activation.
 //!
-//! Each module parses answers in the shapes the real APIs return. Bundles and demo scenarios
-//! carry those answers as recorded files under `cloud/`; the live clients (a later release)
-//! feed the same parsers from HTTP.
+//! `graph`, `esr` and `rms` parse answers in the shapes the real APIs return. Bundles carry
+//! them as recorded files under `cloud/`; `live` fetches the same answers over HTTP (through
+//! `http`, signed in by `auth`, at the hosts `endpoints` names) and feeds the same parsers.
 
+pub mod api;
+pub mod auth;
+pub mod endpoints;
 pub mod esr;
 pub mod graph;
+pub mod http;
 pub mod licensing;
+pub mod live;
 pub mod rms;
 
 use serde_json::Value;
@@ -24,6 +29,13 @@ pub enum AnswerError {
     },
     #[error("`{file}` does not have the shape of this API's answer ({detail})")]
     Shape { file: String, detail: String },
+    /// A live call that produced no usable answer; `status` is `None` when none came back.
+    #[error("{endpoint}: {}{detail}", .status.map(|s| format!("HTTP {s}: ")).unwrap_or_default())]
+    Http {
+        endpoint: String,
+        status: Option<u16>,
+        detail: String,
+    },
 }
 
 impl AnswerError {
@@ -31,6 +43,7 @@ impl AnswerError {
     /// that says something about the tenant.
     pub fn is_access_denied(&self) -> bool {
         match self {
+            AnswerError::Http { status, .. } => matches!(status, Some(401 | 403)),
             AnswerError::Service { code, .. } => {
                 let code = code.to_ascii_lowercase();
                 [

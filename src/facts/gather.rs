@@ -4,9 +4,15 @@
 //! source's reason, a broken one `Unreadable` with a message that names the file and the fault.
 
 use super::*;
-use crate::cloud::{esr, graph, rms};
+use crate::cloud::live::CloudAnswers;
+use crate::cloud::{AnswerError, esr, graph, rms};
+use crate::model::SkipKind;
 use crate::network::reach;
 use crate::sources::{EvidenceFiles, LoadedSource};
+use std::collections::BTreeMap;
+
+/// No failed live calls: recorded answers only.
+static NO_FAILURES: BTreeMap<String, AnswerError> = BTreeMap::new();
 
 /// Gathers one fact source: from the loaded files, or live from this device.
 pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
@@ -32,14 +38,11 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
         FactSource::WindowsState => {
             FactUpdate::WindowsState(windows(files, loaded.platform, missing()))
         }
-        FactSource::Graph => FactUpdate::Graph(Box::new(graph_facts(files, missing()))),
-        FactSource::Esr => FactUpdate::Esr(one_file(
-            files,
-            "cloud/roamingSettings.json",
-            missing(),
-            esr::parse,
-        )),
-        FactSource::Rms => FactUpdate::Rms(rms_facts(files, missing())),
+        FactSource::Graph => {
+            FactUpdate::Graph(Box::new(graph_facts(Answers::recorded(files), missing())))
+        }
+        FactSource::Esr => FactUpdate::Esr(esr_facts(Answers::recorded(files), missing())),
+        FactSource::Rms => FactUpdate::Rms(rms_facts(Answers::recorded(files), missing())),
         FactSource::Network => FactUpdate::Network(match &loaded.device {
             Some(ctx) if ctx.offline => {
                 Gathered::Missing("--offline: no network connection was made".into())
@@ -198,19 +201,73 @@ fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> G
     }
 }
 
-fn graph_facts(files: &EvidenceFiles, missing: String) -> Gathered<GraphFacts> {
-    let read = |name: &str| {
-        let path = format!("cloud/{name}");
-        files.text(&path).map(|text| (path, text))
+/// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in
+/// that did not happen is a skip (`needs_sign_in`) or, when a service failed, an error.
+pub fn live_cloud(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
+    if let Some(error) = &answers.sign_in {
+        return match source {
+            FactSource::Graph => FactUpdate::Graph(Box::new(signed_out(error))),
+            FactSource::Esr => FactUpdate::Esr(signed_out(error)),
+            _ => FactUpdate::Rms(signed_out(error)),
+        };
+    }
+    let answers = Answers {
+        files: &answers.files,
+        failures: &answers.failures,
     };
+    let missing = || "the tenant gave no answer".to_owned();
+    match source {
+        FactSource::Graph => FactUpdate::Graph(Box::new(graph_facts(answers, missing()))),
+        FactSource::Esr => FactUpdate::Esr(esr_facts(answers, missing())),
+        _ => FactUpdate::Rms(rms_facts(answers, missing())),
+    }
+}
+
+fn signed_out<T>(error: &crate::cloud::auth::SignInError) -> Gathered<T> {
+    if error.is_refusal() {
+        Gathered::Skipped(
+            SkipKind::NeedsSignIn,
+            format!("no sign-in to the tenant: {error}"),
+        )
+    } else {
+        Gathered::Unreadable(format!("signing in to the tenant failed: {error}"))
+    }
+}
+
+/// Cloud answers by their bundle path: recorded bodies, and the live calls that failed.
+#[derive(Clone, Copy)]
+struct Answers<'a> {
+    files: &'a EvidenceFiles,
+    failures: &'a BTreeMap<String, AnswerError>,
+}
+
+impl<'a> Answers<'a> {
+    fn recorded(files: &'a EvidenceFiles) -> Answers<'a> {
+        Answers {
+            files,
+            failures: &NO_FAILURES,
+        }
+    }
+
+    fn get<T>(
+        &self,
+        path: &str,
+        parse: impl Fn(&str, &str) -> Result<T, AnswerError>,
+    ) -> Option<Result<T, AnswerError>> {
+        if let Some(failure) = self.failures.get(path) {
+            return Some(Err(failure.clone()));
+        }
+        self.files.text(path).map(|text| parse(path, &text))
+    }
+}
+
+fn graph_facts(answers: Answers<'_>, missing: String) -> Gathered<GraphFacts> {
     let facts = GraphFacts {
-        license_details: read("licenseDetails.json")
-            .map(|(p, t)| graph::parse_license_details(&p, &t)),
-        subscribed_skus: read("subscribedSkus.json")
-            .map(|(p, t)| graph::parse_subscribed_skus(&p, &t)),
-        organization: read("organization.json").map(|(p, t)| graph::parse_organization(&p, &t)),
-        me: read("me.json").map(|(p, t)| graph::parse_me(&p, &t)),
-        member_of: read("memberOf.json").map(|(p, t)| graph::parse_member_of(&p, &t)),
+        license_details: answers.get("cloud/licenseDetails.json", graph::parse_license_details),
+        subscribed_skus: answers.get("cloud/subscribedSkus.json", graph::parse_subscribed_skus),
+        organization: answers.get("cloud/organization.json", graph::parse_organization),
+        me: answers.get("cloud/me.json", graph::parse_me),
+        member_of: answers.get("cloud/memberOf.json", graph::parse_member_of),
     };
     if facts == GraphFacts::default() {
         Gathered::Missing(missing)
@@ -219,13 +276,23 @@ fn graph_facts(files: &EvidenceFiles, missing: String) -> Gathered<GraphFacts> {
     }
 }
 
-fn rms_facts(files: &EvidenceFiles, missing: String) -> Gathered<RmsFacts> {
-    let read = |path: &str| files.text(path).map(|text| (path.to_owned(), text));
+/// The ESR switch: one answer decides it, so a refused call skips it for want of a role.
+fn esr_facts(answers: Answers<'_>, missing: String) -> Gathered<esr::RoamingSettings> {
+    match answers.get("cloud/roamingSettings.json", esr::parse) {
+        None => Gathered::Missing(missing),
+        Some(Ok(settings)) => Gathered::Found(settings),
+        Some(Err(e)) if e.is_access_denied() => Gathered::Skipped(
+            SkipKind::NeedsRole,
+            format!("{e}; an admin with that role runs `esr-doctor check --user <UPN>`"),
+        ),
+        Some(Err(e)) => Gathered::Unreadable(e.to_string()),
+    }
+}
+
+fn rms_facts(answers: Answers<'_>, missing: String) -> Gathered<RmsFacts> {
     let facts = RmsFacts {
-        discovery: read("cloud/rmsServiceDiscovery.json")
-            .map(|(p, t)| rms::parse_discovery(&p, &t)),
-        functional_state: read("cloud/rmsFunctionalState.json")
-            .map(|(p, t)| rms::parse_functional_state(&p, &t)),
+        discovery: answers.get("cloud/rmsServiceDiscovery.json", rms::parse_discovery),
+        functional_state: answers.get("cloud/rmsFunctionalState.json", rms::parse_functional_state),
     };
     if facts == RmsFacts::default() {
         Gathered::Missing(missing)

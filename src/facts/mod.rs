@@ -18,6 +18,7 @@ use crate::cloud::AnswerError;
 use crate::cloud::esr::RoamingSettings;
 use crate::cloud::graph::{Membership, Organization, Sku, User};
 use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::model::Problem;
 use crate::network::reach::ReachFacts;
 use serde::Deserialize;
 
@@ -119,6 +120,8 @@ pub enum Gathered<T> {
     NotApplicable(String),
     /// Present but unreadable; the message says what is wrong with it.
     Unreadable(String),
+    /// Not readable by whoever runs esr-doctor (no sign-in, no role); the reason says which.
+    Skipped(crate::model::SkipKind, String),
     Found(T),
 }
 
@@ -133,6 +136,18 @@ impl<T> Gathered<T> {
             _ => None,
         }
     }
+
+    /// The message of an unreadable source.
+    pub fn unreadable(&self) -> Option<&String> {
+        match self {
+            Gathered::Unreadable(message) => Some(message),
+            _ => None,
+        }
+    }
+}
+
+fn failed<T>(answer: &Option<Result<T, AnswerError>>) -> Option<&AnswerError> {
+    answer.as_ref().and_then(|a| a.as_ref().err())
 }
 
 /// Recorded Graph answers for the signed-in user and the tenant; each may be absent.
@@ -221,6 +236,56 @@ impl Facts {
             FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),
         };
         self.apply(update);
+    }
+
+    /// Every source that was present but unusable, and every cloud answer that failed.
+    pub fn problems(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut unreadable = |source: FactSource, message: Option<&String>| {
+            if let Some(message) = message {
+                problems.push(Problem {
+                    source: source.label().to_owned(),
+                    message: message.clone(),
+                });
+            }
+        };
+        unreadable(FactSource::EdgeVersion, self.edge_versions.unreadable());
+        unreadable(FactSource::EdgeProfile, self.edge_profiles.unreadable());
+        unreadable(FactSource::EdgePolicy, self.edge_policies.unreadable());
+        unreadable(FactSource::SyncInternals, self.sync_internals.unreadable());
+        unreadable(FactSource::EventLog, self.event_log.unreadable());
+        unreadable(FactSource::Dsregcmd, self.dsregcmd.unreadable());
+        unreadable(FactSource::WindowsState, self.windows.unreadable());
+        unreadable(FactSource::Graph, self.graph.unreadable());
+        unreadable(FactSource::Esr, self.esr.unreadable());
+        unreadable(FactSource::Rms, self.rms.unreadable());
+        unreadable(FactSource::Network, self.reach.unreadable());
+        let mut answer = |error: Option<&AnswerError>| {
+            if let Some(error) = error {
+                let source = match error {
+                    AnswerError::Http { endpoint, .. } => endpoint.clone(),
+                    AnswerError::InvalidJson { file, .. }
+                    | AnswerError::Service { file, .. }
+                    | AnswerError::Shape { file, .. } => file.clone(),
+                };
+                problems.push(Problem {
+                    source,
+                    message: error.to_string(),
+                });
+            }
+        };
+        if let Gathered::Found(graph) = &self.graph {
+            answer(failed(&graph.license_details));
+            answer(failed(&graph.subscribed_skus));
+            answer(failed(&graph.organization));
+            answer(failed(&graph.me));
+            answer(failed(&graph.member_of));
+        }
+        if let Gathered::Found(rms) = &self.rms {
+            answer(failed(&rms.discovery));
+            answer(failed(&rms.functional_state));
+        }
+        problems
     }
 
     /// True once `source` has an answer (found, missing, unreadable or not applicable).

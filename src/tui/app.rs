@@ -7,6 +7,7 @@
 use super::keys::{Action, action_for};
 use super::theme::Theme;
 use crate::checks::{CATALOGUE, CheckSpec};
+use crate::cloud::auth::{SignInEvent, SignInPrompt};
 use crate::model::{CheckId, CheckResult, Report, SourceInfo, Status};
 use crate::runner::Event;
 use crate::verdict;
@@ -102,7 +103,23 @@ pub enum Effect {
         path: PathBuf,
     },
     Copy,
+    /// Put this text (the sign-in code) on the clipboard.
+    CopyText(String),
+    /// Stop waiting for the tenant sign-in.
+    CancelSignIn,
     Quit,
+}
+
+/// Where the tenant sign-in stands, as the sign-in pane shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignIn {
+    /// No sign-in asked for (yet).
+    Idle,
+    /// A code waits to be entered.
+    Waiting(SignInPrompt),
+    SignedIn,
+    /// It ended without a token; the words say why (cancelled, declined, ...).
+    Ended(String),
 }
 
 pub struct App {
@@ -121,6 +138,7 @@ pub struct App {
     /// A one-line message about the last thing done ("Wrote ...", "Copied ...").
     pub notice: Option<String>,
     pub runs_in_flight: usize,
+    pub sign_in: SignIn,
     pub now: Instant,
     pub frame: usize,
     pub quit: bool,
@@ -159,6 +177,7 @@ impl App {
             },
             notice: None,
             runs_in_flight: 0,
+            sign_in: SignIn::Idle,
             now,
             frame: 0,
             quit: false,
@@ -228,6 +247,16 @@ impl App {
             return Effect::Nothing;
         }
         self.notice = None;
+        if let SignIn::Waiting(prompt) = &self.sign_in {
+            match action {
+                Action::Back => return Effect::CancelSignIn,
+                Action::Copy => {
+                    self.notice = Some("Copied the sign-in code.".into());
+                    return Effect::CopyText(prompt.user_code.clone());
+                }
+                _ => {}
+            }
+        }
         match self.screen {
             Screen::Welcome => self.on_welcome(action),
             Screen::Checklist => self.on_checklist(action),
@@ -503,6 +532,15 @@ impl App {
         self.report = Some(merged);
     }
 
+    /// The tenant sign-in moved on.
+    pub fn on_sign_in(&mut self, event: SignInEvent) {
+        self.sign_in = match event {
+            SignInEvent::Code(prompt) => SignIn::Waiting(prompt),
+            SignInEvent::SignedIn => SignIn::SignedIn,
+            SignInEvent::Failed(why) => SignIn::Ended(why),
+        };
+    }
+
     /// Advances the clock; true when the screen must be redrawn (only while something runs).
     pub fn tick(&mut self, now: Instant) -> bool {
         self.now = now;
@@ -612,6 +650,7 @@ mod tests {
             verdict: verdict::overall(&checks),
             features: verdict::per_feature(&checks),
             duration_ms: 0,
+            problems: Vec::new(),
             checks,
         }
     }

@@ -31,6 +31,12 @@ pub fn osc52(text: &str) -> String {
     )
 }
 
+/// Sends `text` (made terminal-safe first) to the terminal's clipboard.
+pub fn copy_text(text: &str, out: &mut impl Write) -> std::io::Result<()> {
+    out.write_all(osc52(&crate::report::plain(text)).as_bytes())?;
+    out.flush()
+}
+
 /// Sends the markdown summary to the terminal's clipboard.
 pub fn copy_summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
     out.write_all(osc52(&markdown::render(report)).as_bytes())?;

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod theme;
 pub mod view;
 
+use crate::cloud::auth::SignInEvent;
 use crate::model::CheckId;
 use crate::report::text;
 use crate::runner::{self, Event as RunnerEvent, RunOptions};
@@ -35,20 +36,20 @@ enum Message {
     Terminal(TermEvent),
     Runner(RunnerEvent),
     RunDone(Box<crate::model::Report>),
+    SignIn(SignInEvent),
 }
 
 const TICK: Duration = Duration::from_millis(100);
 
 /// Runs the wizard until the user quits; returns the plain-text summary to leave in the
-/// scrollback (if a report was produced).
+/// scrollback (if a report was produced). `sign_in` carries the tenant sign-in's progress.
 pub fn run(
+    runtime: tokio::runtime::Runtime,
     source: LoadedSource,
     description: String,
     options: WizardOptions,
+    sign_in: UnboundedReceiver<SignInEvent>,
 ) -> anyhow::Result<Option<String>> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
     let theme = Theme::detect(options.ascii);
     let export_path = format!(
         "esr-doctor-report-{}.md",
@@ -77,7 +78,13 @@ pub fn run(
             );
         }
     };
-    let outcome = runtime.block_on(event_loop(&mut terminal, &mut app, source, options));
+    let outcome = runtime.block_on(event_loop(
+        &mut terminal,
+        &mut app,
+        source,
+        options,
+        sign_in,
+    ));
     ratatui::restore();
     // Quitting mid-run must not wait for a device command still running in the background.
     runtime.shutdown_background();
@@ -93,9 +100,18 @@ async fn event_loop(
     app: &mut App,
     source: LoadedSource,
     options: WizardOptions,
+    mut sign_in: UnboundedReceiver<SignInEvent>,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Message>();
     spawn_input_reader(tx.clone());
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(event) = sign_in.recv().await {
+            if forward.send(Message::SignIn(event)).is_err() {
+                break;
+            }
+        }
+    });
     let figures = Figures::from_env(options.started);
     terminal.draw(|frame| view::render(frame, app))?;
     figures.first_frame();
@@ -163,6 +179,10 @@ fn handle(
             app.run_finished(*report);
             Ok(true)
         }
+        Some(Message::SignIn(event)) => {
+            app.on_sign_in(event);
+            Ok(true)
+        }
     }
 }
 
@@ -189,6 +209,12 @@ fn apply(
             if let Some(report) = &app.report {
                 effects::copy_summary(report, terminal.backend_mut())?;
                 app.copied();
+            }
+        }
+        Effect::CopyText(text) => effects::copy_text(&text, terminal.backend_mut())?,
+        Effect::CancelSignIn => {
+            if let Some(session) = &source.cloud {
+                session.cancel_sign_in();
             }
         }
     }

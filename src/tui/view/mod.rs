@@ -4,10 +4,11 @@
 mod checklist;
 mod detail;
 mod export;
+mod sign_in;
 mod summary;
 mod welcome;
 
-use super::app::{App, Overlay, Screen};
+use super::app::{App, Overlay, Screen, SignIn};
 use super::keys::{Action, BINDINGS, footer};
 use super::theme::Theme;
 use crate::report::summary::source_kind;
@@ -49,6 +50,11 @@ pub fn render(frame: &mut Frame, app: &App) {
         );
     }
     render_footer(frame, keys, app);
+    if let (SignIn::Waiting(prompt), Screen::Checklist | Screen::Detail | Screen::Summary) =
+        (&app.sign_in, app.screen)
+    {
+        sign_in::render(frame, body, app, prompt);
+    }
     match app.overlay {
         Some(Overlay::Help) => help(frame, area, app.theme),
         Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, app.theme),

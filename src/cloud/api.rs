@@ -1,0 +1,307 @@
+//! Every Microsoft endpoint esr-doctor calls: its host, path, token audience, the file its answer
+//! is recorded as in a bundle, and who may read it. The live clients build requests from this
+//! table and the tenant emulator recognises requests by it, so the two cannot drift apart.
+
+use super::endpoints::{Audience, Host};
+use crate::facts::FactSource;
+
+/// One endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Api {
+    OpenIdConfiguration,
+    DeviceCode,
+    Token,
+    Me,
+    LicenseDetails,
+    Organization,
+    SubscribedSkus,
+    MemberOf,
+    RoamingSettings,
+    RmsDiscovery,
+    RmsServiceLocator,
+    RmsFunctionalState,
+}
+
+/// The Graph API version every Graph call uses.
+pub const GRAPH_VERSION: &str = "/v1.0";
+
+impl Api {
+    pub const ALL: [Api; 12] = [
+        Api::OpenIdConfiguration,
+        Api::DeviceCode,
+        Api::Token,
+        Api::Me,
+        Api::LicenseDetails,
+        Api::Organization,
+        Api::SubscribedSkus,
+        Api::MemberOf,
+        Api::RoamingSettings,
+        Api::RmsDiscovery,
+        Api::RmsServiceLocator,
+        Api::RmsFunctionalState,
+    ];
+
+    /// The tenant data endpoints (everything but sign-in).
+    pub const DATA: [Api; 9] = [
+        Api::Me,
+        Api::LicenseDetails,
+        Api::Organization,
+        Api::SubscribedSkus,
+        Api::MemberOf,
+        Api::RoamingSettings,
+        Api::RmsDiscovery,
+        Api::RmsServiceLocator,
+        Api::RmsFunctionalState,
+    ];
+
+    /// How the endpoint is named in messages, logs and the emulator's request log.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::OpenIdConfiguration => "openid-configuration",
+            Api::DeviceCode => "devicecode",
+            Api::Token => "token",
+            Api::Me => "graph /me",
+            Api::LicenseDetails => "graph licenseDetails",
+            Api::Organization => "graph /organization",
+            Api::SubscribedSkus => "graph /subscribedSkus",
+            Api::MemberOf => "graph transitiveMemberOf",
+            Api::RoamingSettings => "portal RoamingSettings",
+            Api::RmsDiscovery => "rms servicediscovery",
+            Api::RmsServiceLocator => "rms ServiceLocator",
+            Api::RmsFunctionalState => "rms FunctionalState",
+        }
+    }
+
+    pub fn host(self) -> Host {
+        match self {
+            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token => Host::Authority,
+            Api::Me
+            | Api::LicenseDetails
+            | Api::Organization
+            | Api::SubscribedSkus
+            | Api::MemberOf => Host::Graph,
+            Api::RoamingSettings => Host::Portal,
+            Api::RmsDiscovery => Host::Rms,
+            // FunctionalState lives at the URL the locator returns; the locator's host is the
+            // best name for it when that URL is not known yet.
+            Api::RmsServiceLocator | Api::RmsFunctionalState => Host::RmsDiscovery,
+        }
+    }
+
+    /// The token audience a data endpoint needs (`None` for sign-in itself).
+    pub fn audience(self) -> Option<Audience> {
+        match self.host() {
+            Host::Graph => Some(Audience::Graph),
+            Host::Portal => Some(Audience::Portal),
+            Host::Rms | Host::RmsDiscovery => Some(Audience::Rms),
+            Host::Authority | Host::EdgeSync => None,
+        }
+    }
+
+    /// The fact source whose facts this answer feeds.
+    pub fn fact_source(self) -> Option<FactSource> {
+        match self.host() {
+            Host::Graph => Some(FactSource::Graph),
+            Host::Portal => Some(FactSource::Esr),
+            Host::Rms | Host::RmsDiscovery => Some(FactSource::Rms),
+            Host::Authority | Host::EdgeSync => None,
+        }
+    }
+
+    /// Where a bundle records this answer.
+    pub fn recorded_file(self) -> Option<&'static str> {
+        Some(match self {
+            Api::Me => "cloud/me.json",
+            Api::LicenseDetails => "cloud/licenseDetails.json",
+            Api::Organization => "cloud/organization.json",
+            Api::SubscribedSkus => "cloud/subscribedSkus.json",
+            Api::MemberOf => "cloud/memberOf.json",
+            Api::RoamingSettings => "cloud/roamingSettings.json",
+            Api::RmsDiscovery => "cloud/rmsServiceDiscovery.json",
+            Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
+            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token | Api::RmsServiceLocator => {
+                return None;
+            }
+        })
+    }
+
+    /// The path of a Graph call for the subject: `/me/...` or `/users/{upn}/...`.
+    pub fn graph_path(self, subject: Option<&str>) -> Option<String> {
+        let user = match subject {
+            Some(upn) => format!("/users/{}", encode_segment(upn)),
+            None => "/me".to_owned(),
+        };
+        let path = match self {
+            Api::Me => user,
+            Api::LicenseDetails => format!("{user}/licenseDetails"),
+            Api::MemberOf => format!("{user}/transitiveMemberOf?$select=id,displayName"),
+            Api::Organization => "/organization".to_owned(),
+            Api::SubscribedSkus => "/subscribedSkus".to_owned(),
+            _ => return None,
+        };
+        Some(format!("{GRAPH_VERSION}{path}"))
+    }
+
+    /// Who may read this endpoint, and what an admin runs when the operator may not.
+    pub fn needs(self) -> &'static str {
+        match self {
+            Api::SubscribedSkus => {
+                "reading the tenant's subscriptions needs Global Reader (or the Organization.Read.All permission)"
+            }
+            Api::Me | Api::LicenseDetails | Api::MemberOf | Api::Organization => {
+                "reading another user's licences and groups needs User Administrator, License Administrator or Global Reader"
+            }
+            Api::RoamingSettings => {
+                "reading the ESR switch needs Global Reader, Cloud Device Administrator or Global Administrator"
+            }
+            Api::RmsServiceLocator | Api::RmsFunctionalState => {
+                "reading the RMS activation state needs Azure Information Protection Administrator, Compliance Administrator or Global Administrator"
+            }
+            Api::RmsDiscovery => {
+                "Azure RMS refused the signed-in user's token; sign in as the affected user"
+            }
+            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token => {
+                "the sign-in was refused; check the tenant and client id"
+            }
+        }
+    }
+}
+
+/// Percent-encodes one path segment (a UPN holds `@` and may hold `#` or `'`).
+pub fn encode_segment(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
+}
+
+/// The path on the authority for `tenant`.
+pub fn authority_path(api: Api, tenant: &str) -> Option<String> {
+    let tenant = encode_segment(tenant);
+    Some(match api {
+        Api::OpenIdConfiguration => format!("/{tenant}/v2.0/.well-known/openid-configuration"),
+        Api::DeviceCode => format!("/{tenant}/oauth2/v2.0/devicecode"),
+        Api::Token => format!("/{tenant}/oauth2/v2.0/token"),
+        _ => return None,
+    })
+}
+
+/// `GET /api/RoamingSettings?ESRV2=true` on the portal host.
+pub const ROAMING_SETTINGS_PATH: &str = "/api/RoamingSettings?ESRV2=true";
+/// `GET /my/v1/servicediscovery` on the RMS host.
+pub const RMS_DISCOVERY_PATH: &str = "/my/v1/servicediscovery";
+/// `POST` the SOAP request for the admin service's URL here, on the RMS discovery host.
+pub const RMS_LOCATOR_PATH: &str = "/_wmcs/oauth2/certification/ServiceLocator.asmx";
+
+/// Which endpoint a request path names (the emulator's router; the inverse of the builders).
+pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
+    let path = path_and_query
+        .split_once('?')
+        .map_or(path_and_query, |(p, _)| p);
+    let post = method.eq_ignore_ascii_case("POST");
+    if path.ends_with("/v2.0/.well-known/openid-configuration") {
+        return Some(Api::OpenIdConfiguration);
+    }
+    if post && path.ends_with("/oauth2/v2.0/devicecode") {
+        return Some(Api::DeviceCode);
+    }
+    if post && path.ends_with("/oauth2/v2.0/token") {
+        return Some(Api::Token);
+    }
+    if post && path.eq_ignore_ascii_case(RMS_LOCATOR_PATH) {
+        return Some(Api::RmsServiceLocator);
+    }
+    if path.eq_ignore_ascii_case("/api/RoamingSettings") {
+        return Some(Api::RoamingSettings);
+    }
+    if path == RMS_DISCOVERY_PATH {
+        return Some(Api::RmsDiscovery);
+    }
+    if path.ends_with("/FunctionalState") {
+        return Some(Api::RmsFunctionalState);
+    }
+    let graph = path.strip_prefix(GRAPH_VERSION)?;
+    match graph {
+        "/organization" => return Some(Api::Organization),
+        "/subscribedSkus" => return Some(Api::SubscribedSkus),
+        "/me" => return Some(Api::Me),
+        _ => {}
+    }
+    let user_rest = graph.strip_prefix("/me").or_else(|| {
+        graph
+            .strip_prefix("/users/")
+            .map(|r| r.find('/').map_or("", |i| &r[i..]))
+    })?;
+    match user_rest {
+        "" => Some(Api::Me),
+        "/licenseDetails" => Some(Api::LicenseDetails),
+        "/transitiveMemberOf" => Some(Api::MemberOf),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_paths_are_recognised_as_their_endpoint() {
+        for subject in [None, Some("o'neil#EXT#@fabrikam.onmicrosoft.com")] {
+            for api in [
+                Api::Me,
+                Api::LicenseDetails,
+                Api::Organization,
+                Api::SubscribedSkus,
+                Api::MemberOf,
+            ] {
+                let path = api.graph_path(subject).unwrap_or_default();
+                assert_eq!(recognise("GET", &path), Some(api), "{path}");
+            }
+        }
+        for api in [Api::OpenIdConfiguration, Api::DeviceCode, Api::Token] {
+            let path = authority_path(api, "fabrikam.com").unwrap_or_default();
+            let method = if api == Api::OpenIdConfiguration {
+                "GET"
+            } else {
+                "POST"
+            };
+            assert_eq!(recognise(method, &path), Some(api), "{path}");
+        }
+        assert_eq!(
+            recognise("GET", ROAMING_SETTINGS_PATH),
+            Some(Api::RoamingSettings)
+        );
+        assert_eq!(
+            recognise("GET", RMS_DISCOVERY_PATH),
+            Some(Api::RmsDiscovery)
+        );
+        assert_eq!(
+            recognise("POST", RMS_LOCATOR_PATH),
+            Some(Api::RmsServiceLocator)
+        );
+        assert_eq!(
+            recognise("GET", "/admin/r7/FunctionalState"),
+            Some(Api::RmsFunctionalState)
+        );
+        assert_eq!(recognise("GET", "/v1.0/users/x/drive"), None);
+        assert_eq!(recognise("GET", "/"), None);
+    }
+
+    #[test]
+    fn a_guest_upn_is_one_encoded_segment() {
+        let path = Api::LicenseDetails
+            .graph_path(Some("ann#EXT#@t.onmicrosoft.com"))
+            .unwrap_or_default();
+        assert_eq!(
+            path,
+            "/v1.0/users/ann%23EXT%23%40t.onmicrosoft.com/licenseDetails"
+        );
+    }
+
+    #[test]
+    fn every_data_endpoint_has_an_audience_and_a_fact_source() {
+        for api in Api::DATA {
+            assert!(api.audience().is_some(), "{api:?}");
+            assert!(api.fact_source().is_some(), "{api:?}");
+        }
+    }
+}

@@ -1,0 +1,364 @@
+//! Sign-in with a device code (Entra v2; azure_identity 1.x has no such credential): show a
+//! code, poll the token endpoint until the person approves it on any device, then redeem the
+//! refresh token for every other audience so there is one prompt per run — or none, when the
+//! keyring still holds a refresh token from an earlier run.
+//!
+//! Every way the flow ends has its own message: declined, expired, a code the service does not
+//! know, Conditional Access blocking the device-code flow, cancelled by the person, or the
+//! endpoint failing (named, with its status).
+
+use super::token_store::TokenStore;
+use super::{PromptSink, SignInError, SignInEvent, SignInPrompt};
+use crate::cloud::api::{Api, authority_path};
+use crate::cloud::endpoints::{Endpoints, Host};
+use crate::cloud::http::CloudHttp;
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, OnceCell, watch};
+
+/// How the flow paces itself (tests and the demo shorten the waits).
+#[derive(Debug, Clone)]
+pub struct DeviceCodeOptions {
+    /// Poll this often instead of the `interval` the service asks for.
+    pub poll_interval: Option<Duration>,
+    /// Added to the interval on `slow_down` (RFC 8628 says five seconds).
+    pub slow_down_step: Duration,
+    /// Longest wait for any one sign-in call (retries included).
+    pub call_budget: Duration,
+}
+
+impl Default for DeviceCodeOptions {
+    fn default() -> Self {
+        DeviceCodeOptions {
+            poll_interval: None,
+            slow_down_step: Duration::from_secs(5),
+            call_budget: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Who signs in where.
+#[derive(Debug, Clone)]
+pub struct SignInTarget {
+    pub endpoints: Endpoints,
+    /// `organizations`, a tenant id or a verified domain.
+    pub tenant: String,
+    pub client_id: String,
+    /// The scope of the first token, asked for with the device code; every other audience is
+    /// then redeemed from its refresh token.
+    pub first_scope: String,
+}
+
+/// The device-code credential.
+pub struct DeviceCodeCredential {
+    http: Arc<CloudHttp>,
+    target: SignInTarget,
+    store: TokenStore,
+    prompt: PromptSink,
+    cancel: watch::Receiver<bool>,
+    options: DeviceCodeOptions,
+    refresh: Mutex<Option<Secret>>,
+    loaded: OnceCell<()>,
+    signed_in: OnceCell<Result<AccessToken, SignInError>>,
+}
+
+impl std::fmt::Debug for DeviceCodeCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeviceCodeCredential")
+            .field("tenant", &self.target.tenant)
+            .field("client_id", &self.target.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `POST /devicecode`'s answer.
+#[derive(Debug, Deserialize)]
+struct DeviceCodeAnswer {
+    device_code: String,
+    user_code: String,
+    #[serde(alias = "verification_url")]
+    verification_uri: String,
+    #[serde(default = "default_expiry")]
+    expires_in: u64,
+    #[serde(default)]
+    interval: Option<u64>,
+    #[serde(default)]
+    message: Option<String>,
+}
+
+fn default_expiry() -> u64 {
+    900
+}
+
+/// A token endpoint answer: tokens, or an OAuth error.
+#[derive(Deserialize)]
+struct TokenAnswer {
+    #[serde(default)]
+    access_token: Option<String>,
+    #[serde(default)]
+    refresh_token: Option<String>,
+    #[serde(default)]
+    expires_in: Option<serde_json::Value>,
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+    #[serde(default)]
+    error_codes: Vec<i64>,
+}
+
+impl DeviceCodeCredential {
+    pub fn new(
+        http: Arc<CloudHttp>,
+        target: SignInTarget,
+        store: TokenStore,
+        prompt: PromptSink,
+        cancel: watch::Receiver<bool>,
+        options: DeviceCodeOptions,
+    ) -> DeviceCodeCredential {
+        DeviceCodeCredential {
+            http,
+            target,
+            store,
+            prompt,
+            cancel,
+            options,
+            refresh: Mutex::new(None),
+            loaded: OnceCell::new(),
+            signed_in: OnceCell::new(),
+        }
+    }
+
+    /// A token for `scope`: redeemed from a refresh token when one is held, else after the one
+    /// device-code sign-in of this run.
+    pub async fn token_for(&self, scope: &str) -> Result<AccessToken, SignInError> {
+        self.loaded
+            .get_or_init(|| async {
+                if let Some(token) = self.store.load().await {
+                    *self.refresh.lock().await = Some(Secret::new(token));
+                }
+            })
+            .await;
+        let held = self.refresh.lock().await.clone();
+        if let Some(refresh) = held {
+            match self.redeem(scope, &refresh).await {
+                Err(SignInError::RefreshRejected) => {
+                    let mut slot = self.refresh.lock().await;
+                    if slot.as_ref().map(Secret::secret) == Some(refresh.secret()) {
+                        *slot = None;
+                        self.store.forget().await;
+                    }
+                }
+                other => return other,
+            }
+        }
+        let first = self
+            .signed_in
+            .get_or_init(|| async {
+                let outcome = self.device_flow().await;
+                (self.prompt)(match &outcome {
+                    Ok(_) => SignInEvent::SignedIn,
+                    Err(e) => SignInEvent::Failed(e.to_string()),
+                });
+                outcome
+            })
+            .await
+            .clone()?;
+        if scope == self.target.first_scope {
+            return Ok(first);
+        }
+        let refresh = self
+            .refresh
+            .lock()
+            .await
+            .clone()
+            .ok_or(SignInError::NoRefreshToken)?;
+        match self.redeem(scope, &refresh).await {
+            Err(SignInError::RefreshRejected) => Err(SignInError::NoRefreshToken),
+            other => other,
+        }
+    }
+
+    fn url(&self, api: Api) -> String {
+        let path = authority_path(api, &self.target.tenant).unwrap_or_default();
+        self.target.endpoints.url(Host::Authority, &path)
+    }
+
+    async fn device_flow(&self) -> Result<AccessToken, SignInError> {
+        let scope = format!("{} offline_access openid profile", self.target.first_scope);
+        let form = [
+            ("client_id", self.target.client_id.as_str()),
+            ("scope", scope.as_str()),
+        ];
+        let url = self.url(Api::DeviceCode);
+        let reply = self
+            .http
+            .send(Api::DeviceCode, self.deadline(), |c| {
+                c.post(&url).form(&form)
+            })
+            .await?;
+        if !reply.is_success() {
+            let answer: Option<TokenAnswer> = serde_json::from_str(&reply.body).ok();
+            return Err(match answer {
+                Some(a) if a.error.is_some() => oauth_error(Api::DeviceCode, reply.status, &a),
+                _ => SignInError::status(Api::DeviceCode, reply.status, &reply.body),
+            });
+        }
+        let code: DeviceCodeAnswer =
+            serde_json::from_str(&reply.body).map_err(|e| SignInError::Malformed {
+                api: Api::DeviceCode.name(),
+                detail: e.to_string(),
+            })?;
+        let expires_at = Instant::now() + Duration::from_secs(code.expires_in.min(3600));
+        (self.prompt)(SignInEvent::Code(SignInPrompt {
+            user_code: code.user_code.clone(),
+            verification_uri: code.verification_uri.clone(),
+            expires_at,
+            message: code.message.clone().unwrap_or_default(),
+        }));
+        let mut interval = self
+            .options
+            .poll_interval
+            .unwrap_or_else(|| Duration::from_secs(code.interval.unwrap_or(5)));
+        let token_url = self.url(Api::Token);
+        let device_code = code.device_code;
+        loop {
+            self.wait_or_cancel(interval).await?;
+            if Instant::now() >= expires_at {
+                return Err(SignInError::Expired);
+            }
+            let form = [
+                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+                ("client_id", self.target.client_id.as_str()),
+                ("device_code", device_code.as_str()),
+            ];
+            let reply = self
+                .http
+                .send(Api::Token, self.deadline(), |c| {
+                    c.post(&token_url).form(&form)
+                })
+                .await?;
+            let answer: TokenAnswer = match serde_json::from_str(&reply.body) {
+                Ok(answer) => answer,
+                Err(_) => return Err(SignInError::status(Api::Token, reply.status, &reply.body)),
+            };
+            match answer.error.as_deref() {
+                None if reply.is_success() => return self.accept(answer).await,
+                Some("authorization_pending") => {}
+                Some("slow_down") => interval += self.options.slow_down_step,
+                Some("authorization_declined") => return Err(SignInError::Declined),
+                Some("expired_token") => return Err(SignInError::Expired),
+                Some("bad_verification_code") => return Err(SignInError::BadCode),
+                Some(_) => return Err(oauth_error(Api::Token, reply.status, &answer)),
+                None => return Err(SignInError::status(Api::Token, reply.status, &reply.body)),
+            }
+        }
+    }
+
+    /// Exchanges a refresh token for a token of `scope`.
+    async fn redeem(&self, scope: &str, refresh: &Secret) -> Result<AccessToken, SignInError> {
+        let scope = format!("{scope} offline_access");
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", self.target.client_id.as_str()),
+            ("refresh_token", refresh.secret()),
+            ("scope", scope.as_str()),
+        ];
+        let url = self.url(Api::Token);
+        let reply = self
+            .http
+            .send(Api::Token, self.deadline(), |c| c.post(&url).form(&form))
+            .await?;
+        let answer: TokenAnswer = match serde_json::from_str(&reply.body) {
+            Ok(answer) => answer,
+            Err(_) => return Err(SignInError::status(Api::Token, reply.status, &reply.body)),
+        };
+        match answer.error.as_deref() {
+            None if reply.is_success() => self.accept(answer).await,
+            Some("invalid_grant" | "interaction_required") if !is_conditional_access(&answer) => {
+                Err(SignInError::RefreshRejected)
+            }
+            Some(_) => Err(oauth_error(Api::Token, reply.status, &answer)),
+            None => Err(SignInError::status(Api::Token, reply.status, &reply.body)),
+        }
+    }
+
+    /// Keeps the new refresh token (memory and keyring) and returns the access token.
+    async fn accept(&self, answer: TokenAnswer) -> Result<AccessToken, SignInError> {
+        let access = answer.access_token.ok_or_else(|| SignInError::Malformed {
+            api: Api::Token.name(),
+            detail: "the answer has no access_token".into(),
+        })?;
+        if let Some(refresh) = answer.refresh_token {
+            *self.refresh.lock().await = Some(Secret::new(refresh.clone()));
+            self.store.save(refresh).await;
+        }
+        let lifetime = answer
+            .expires_in
+            .and_then(|v| v.as_u64().or_else(|| v.as_str()?.parse().ok()))
+            .unwrap_or(3600);
+        let expires_on = azure_core::time::OffsetDateTime::now_utc()
+            + azure_core::time::Duration::seconds(i64::try_from(lifetime).unwrap_or(3600));
+        Ok(AccessToken::new(access, expires_on))
+    }
+
+    async fn wait_or_cancel(&self, wait: Duration) -> Result<(), SignInError> {
+        let mut cancel = self.cancel.clone();
+        if *cancel.borrow() {
+            return Err(SignInError::Cancelled);
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => Ok(()),
+            _ = cancel.wait_for(|c| *c) => Err(SignInError::Cancelled),
+        }
+    }
+
+    fn deadline(&self) -> Instant {
+        Instant::now() + self.options.call_budget
+    }
+}
+
+/// AADSTS53000–53004 and 53011: Conditional Access refused (also for the device-code flow).
+fn is_conditional_access(answer: &TokenAnswer) -> bool {
+    answer
+        .error_codes
+        .iter()
+        .any(|c| (53000..=53004).contains(c) || *c == 53011)
+        || answer
+            .error_description
+            .as_deref()
+            .is_some_and(|d| d.contains("Conditional Access"))
+}
+
+fn oauth_error(api: Api, status: u16, answer: &TokenAnswer) -> SignInError {
+    let description = answer
+        .error_description
+        .as_deref()
+        .and_then(|d| d.lines().next())
+        .unwrap_or("")
+        .to_owned();
+    if is_conditional_access(answer) {
+        return SignInError::ConditionalAccess(description);
+    }
+    SignInError::Refused {
+        api: api.name(),
+        status,
+        code: answer.error.clone().unwrap_or_default(),
+        description,
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenCredential for DeviceCodeCredential {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        _options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        self.token_for(&scopes.join(" ")).await.map_err(|e| {
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e.to_string())
+        })
+    }
+}

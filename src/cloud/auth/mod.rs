@@ -1,0 +1,327 @@
+//! Who signs in, and how: `--auth device-code|azure-cli|app|none`.
+//!
+//! The broker hands out one access token per audience (Graph, the portal's ESR API, Azure RMS)
+//! and asks for each at most once per run. With a device code there is one prompt; the other
+//! audiences are redeemed from its refresh token. The Azure CLI and app credentials come from
+//! azure_identity and use the same HTTP client as every other call.
+
+pub mod device_code;
+pub mod token_store;
+
+use crate::cloud::api::Api;
+use crate::cloud::endpoints::{Audience, Cloud, Endpoints};
+use crate::cloud::http::CallError;
+use azure_core::credentials::{Secret, TokenCredential};
+use device_code::DeviceCodeCredential;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::OnceCell;
+
+/// The public client esr-doctor signs in as unless `--client-id` says otherwise: Microsoft
+/// Azure PowerShell, which the portal's ESR API and Azure RMS both accept
+/// (reference/microsoft-apis.md §1.2).
+pub const DEFAULT_CLIENT_ID: &str = "1950a258-227b-4e31-a9cf-717495945fc2";
+
+/// `--auth`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum AuthMode {
+    /// Show a code to enter at the sign-in page on any device (the default when interactive).
+    DeviceCode,
+    /// Use the Azure CLI's sign-in (`az login`).
+    AzureCli,
+    /// An app registration: AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET.
+    App,
+    /// No sign-in: the tenant checks are skipped.
+    None,
+}
+
+/// What a device-code sign-in shows the person.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInPrompt {
+    pub user_code: String,
+    pub verification_uri: String,
+    pub expires_at: Instant,
+    /// The service's own sentence ("To sign in, use a web browser to open ...").
+    pub message: String,
+}
+
+/// The progress of a sign-in, for whoever shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignInEvent {
+    /// A code to enter at the sign-in page.
+    Code(SignInPrompt),
+    /// The sign-in succeeded; tokens are in.
+    SignedIn,
+    /// The sign-in ended without a token; the words say why.
+    Failed(String),
+}
+
+/// Receives sign-in progress (the wizard's pane, or stderr for `check`).
+pub type PromptSink = Arc<dyn Fn(SignInEvent) + Send + Sync>;
+
+/// Why no token could be had.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SignInError {
+    #[error("the sign-in was declined on the sign-in page")]
+    Declined,
+    #[error(
+        "the sign-in code expired before anyone signed in with it; run again and enter the code in time"
+    )]
+    Expired,
+    #[error(
+        "the sign-in service no longer knows this code (bad_verification_code); run again for a new one"
+    )]
+    BadCode,
+    #[error(
+        "Conditional Access in this tenant blocks sign-in with a device code ({0}); use --auth azure-cli on a device that may sign in, or ask an admin to allow the device-code flow for this sign-in"
+    )]
+    ConditionalAccess(String),
+    #[error("the sign-in was cancelled")]
+    Cancelled,
+    #[error("{api} refused the sign-in: {code} (HTTP {status}): {description}")]
+    Refused {
+        api: &'static str,
+        status: u16,
+        code: String,
+        description: String,
+    },
+    #[error("{api} answered HTTP {status}: {excerpt}")]
+    Status {
+        api: &'static str,
+        status: u16,
+        excerpt: String,
+    },
+    #[error("{api}: the answer is not what the sign-in protocol returns ({detail})")]
+    Malformed { api: &'static str, detail: String },
+    #[error("{0}")]
+    Call(#[from] CallError),
+    #[error("the sign-in gave no refresh token for the other services; sign in again")]
+    NoRefreshToken,
+    #[error("the stored sign-in is no longer valid")]
+    RefreshRejected,
+    #[error("{0}")]
+    Credential(String),
+    #[error("no sign-in was requested (--auth none)")]
+    NotRequested,
+}
+
+impl SignInError {
+    /// A non-success HTTP answer, with a short, token-free excerpt of its body.
+    pub fn status(api: Api, status: u16, body: &str) -> SignInError {
+        SignInError::Status {
+            api: api.name(),
+            status,
+            excerpt: excerpt(body),
+        }
+    }
+
+    /// True when a person or a policy ended the sign-in (the tenant checks are then skipped
+    /// for want of a sign-in), false when a service or the network failed (an error).
+    pub fn is_refusal(&self) -> bool {
+        match self {
+            SignInError::Declined
+            | SignInError::Expired
+            | SignInError::BadCode
+            | SignInError::ConditionalAccess(_)
+            | SignInError::Cancelled
+            | SignInError::Refused { .. }
+            | SignInError::NoRefreshToken
+            | SignInError::RefreshRejected
+            | SignInError::Credential(_)
+            | SignInError::NotRequested => true,
+            SignInError::Status { status, .. } => matches!(status, 401 | 403),
+            SignInError::Malformed { .. } | SignInError::Call(_) => false,
+        }
+    }
+}
+
+/// The first line of a body, tags and bearer material removed, at most 120 characters: enough
+/// to recognise an error page, never enough to carry a secret.
+pub fn excerpt(body: &str) -> String {
+    let without_tags = regex_lite_strip_tags(body);
+    let words: Vec<&str> = without_tags.split_whitespace().collect();
+    let joined = words.join(" ");
+    let cleaned = crate::redact::strip_bearer_material(&joined);
+    let mut shown: String = cleaned.chars().take(120).collect();
+    if cleaned.chars().count() > 120 {
+        shown.push('…');
+    }
+    if shown.is_empty() {
+        "(empty body)".into()
+    } else {
+        shown
+    }
+}
+
+fn regex_lite_strip_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len().min(4096));
+    let mut in_tag = false;
+    for c in text.chars().take(4096) {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(if c.is_control() { ' ' } else { c }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Where the tokens come from.
+enum Source {
+    DeviceCode(Arc<DeviceCodeCredential>),
+    Azure(Arc<dyn TokenCredential>),
+    /// The credential could not be set up; every request says why.
+    Failed(SignInError),
+}
+
+/// One access token per audience, each asked for at most once.
+pub struct TokenBroker {
+    source: Source,
+    cloud: Cloud,
+    tokens: [OnceCell<Result<Secret, SignInError>>; 3],
+}
+
+impl std::fmt::Debug for TokenBroker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenBroker")
+            .field("cloud", &self.cloud)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenBroker {
+    pub fn device_code(credential: Arc<DeviceCodeCredential>, endpoints: &Endpoints) -> Self {
+        TokenBroker::with(Source::DeviceCode(credential), endpoints.cloud)
+    }
+
+    pub fn azure(credential: Arc<dyn TokenCredential>, endpoints: &Endpoints) -> Self {
+        TokenBroker::with(Source::Azure(credential), endpoints.cloud)
+    }
+
+    /// `--auth none`: every token request says so.
+    pub fn none() -> Self {
+        TokenBroker::failed(SignInError::NotRequested)
+    }
+
+    /// A credential that could not be set up.
+    pub fn failed(error: SignInError) -> Self {
+        TokenBroker::with(Source::Failed(error), Cloud::Global)
+    }
+
+    fn with(source: Source, cloud: Cloud) -> Self {
+        TokenBroker {
+            source,
+            cloud,
+            tokens: Default::default(),
+        }
+    }
+
+    /// The access token for `audience` (signing in on the first call).
+    pub async fn token(&self, audience: Audience) -> Result<Secret, SignInError> {
+        let index = Audience::ALL
+            .iter()
+            .position(|a| *a == audience)
+            .unwrap_or(0);
+        let scope = self.cloud.scope(audience);
+        self.tokens[index]
+            .get_or_init(|| async {
+                match &self.source {
+                    Source::DeviceCode(credential) => {
+                        credential.token_for(scope).await.map(|t| t.token)
+                    }
+                    Source::Azure(credential) => credential
+                        .get_token(&[scope], None)
+                        .await
+                        .map(|t| t.token)
+                        .map_err(|e| SignInError::Credential(format!("{e}"))),
+                    Source::Failed(error) => Err(error.clone()),
+                }
+            })
+            .await
+            .clone()
+    }
+}
+
+/// `--auth azure-cli`: the Azure CLI's own sign-in (it must be installed and signed in).
+pub fn azure_cli(tenant: Option<&str>) -> Result<Arc<dyn TokenCredential>, SignInError> {
+    let options = azure_identity::AzureCliCredentialOptions {
+        tenant_id: tenant
+            .filter(|t| *t != "organizations" && *t != "common")
+            .map(str::to_owned),
+        ..Default::default()
+    };
+    azure_identity::AzureCliCredential::new(Some(options))
+        .map(|c| c as Arc<dyn TokenCredential>)
+        .map_err(|e| SignInError::Credential(format!("the Azure CLI cannot be used: {e}")))
+}
+
+/// `--auth app`: a client secret from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_CLIENT_SECRET`,
+/// sent through esr-doctor's own HTTP client.
+pub fn app_from_env(
+    client: reqwest::Client,
+    cloud: Cloud,
+) -> Result<Arc<dyn TokenCredential>, SignInError> {
+    let var = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .ok_or_else(|| {
+                SignInError::Credential(format!(
+                    "--auth app needs {name} (with AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET set)"
+                ))
+            })
+    };
+    let tenant = var("AZURE_TENANT_ID")?;
+    let client_id = var("AZURE_CLIENT_ID")?;
+    let secret = var("AZURE_CLIENT_SECRET")?;
+    let mut options = azure_identity::ClientSecretCredentialOptions::default();
+    options.client_options.transport = Some(azure_core::http::Transport::new(Arc::new(client)));
+    options.client_options.cloud = Some(Arc::new(match cloud {
+        Cloud::Global => azure_core::cloud::CloudConfiguration::AzurePublic,
+        Cloud::UsGov => azure_core::cloud::CloudConfiguration::AzureGovernment,
+        Cloud::China => azure_core::cloud::CloudConfiguration::AzureChina,
+    }));
+    azure_identity::ClientSecretCredential::new(
+        &tenant,
+        client_id,
+        Secret::new(secret),
+        Some(options),
+    )
+    .map(|c| c as Arc<dyn TokenCredential>)
+    .map_err(|e| SignInError::Credential(format!("the app credential cannot be used: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpts_are_short_tag_free_and_carry_no_tokens() {
+        let page =
+            "<html><head><title>502 Bad Gateway</title></head><body>\n<h1>Bad</h1></body></html>";
+        assert_eq!(excerpt(page), "502 Bad Gateway Bad");
+        let leaky = "error eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.c2lnbmF0dXJl more";
+        assert!(!excerpt(leaky).contains("eyJ"), "{}", excerpt(leaky));
+        assert_eq!(excerpt(""), "(empty body)");
+        assert!(excerpt(&"x".repeat(500)).chars().count() <= 121);
+    }
+
+    #[test]
+    fn refusals_are_told_apart_from_failures() {
+        assert!(SignInError::Declined.is_refusal());
+        assert!(SignInError::ConditionalAccess("AADSTS53003".into()).is_refusal());
+        assert!(SignInError::status(Api::Token, 403, "").is_refusal());
+        assert!(!SignInError::status(Api::Token, 500, "").is_refusal());
+        assert!(
+            !SignInError::Call(CallError::Timeout {
+                api: "token",
+                ms: 5
+            })
+            .is_refusal()
+        );
+    }
+}

@@ -1,0 +1,155 @@
+//! Refresh tokens in the OS keyring — Windows Credential Manager, the macOS Keychain, the Linux
+//! Secret Service, or kernel keyutils where there is no D-Bus (e.g. over SSH) — so the next run
+//! needs no new sign-in. Access tokens are never stored; nothing else of a sign-in touches disk.
+//!
+//! Entries are keyed by cloud, tenant, client and user. An index entry lists every key written,
+//! so `esr-doctor signout` can remove them all. Tests install `keyring_core::mock::Store`.
+
+use keyring_core::{Entry, Error};
+
+/// The keyring service name of every entry.
+const SERVICE: &str = "esr-doctor";
+/// The entry that lists every key written (newline-separated).
+const INDEX: &str = "index";
+
+/// Installs the platform's keyring as the process-wide store. On failure the run goes on
+/// without a cache (each run then signs in again); the message says why.
+pub fn use_platform_store() -> Result<(), String> {
+    platform_store()
+        .map(keyring_core::set_default_store)
+        .map_err(|e| format!("no OS keyring to keep the sign-in in ({e}); you will be asked to sign in on each run"))
+}
+
+#[cfg(target_os = "linux")]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    let has_session_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
+    if has_session_bus && let Ok(store) = zbus_secret_service_keyring_store::Store::new() {
+        return Ok(store);
+    }
+    // Without a session keyring (SSH, services) keyutils cannot link into the persistent
+    // keyring; joining a fresh session keyring first makes it work.
+    let _ =
+        linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::Session, true);
+    Ok(linux_keyutils_keyring_store::Store::new()?)
+}
+
+#[cfg(windows)]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(windows_native_keyring_store::Store::new()?)
+}
+
+#[cfg(target_os = "macos")]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Ok(apple_native_keyring_store::keychain::Store::new()?)
+}
+
+#[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
+fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
+    Err(Error::NoDefaultStore)
+}
+
+/// Where one sign-in's refresh token lives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TokenStore {
+    key: Option<String>,
+}
+
+impl TokenStore {
+    /// The entry for this cloud, tenant, client and user.
+    pub fn new(cloud: &str, tenant: &str, client_id: &str, user: Option<&str>) -> TokenStore {
+        let user = user.unwrap_or("*").to_ascii_lowercase();
+        TokenStore {
+            key: Some(format!(
+                "refresh-token:{cloud}:{}:{client_id}:{user}",
+                tenant.to_ascii_lowercase()
+            )),
+        }
+    }
+
+    /// `--no-cache`: neither read nor write the keyring.
+    pub fn disabled() -> TokenStore {
+        TokenStore { key: None }
+    }
+
+    /// The stored refresh token, if any (an unavailable keyring counts as none).
+    pub async fn load(&self) -> Option<String> {
+        let key = self.key.clone()?;
+        blocking(move || entry(&key)?.get_password())
+            .await
+            .ok()
+            .filter(|t| !t.is_empty())
+    }
+
+    /// Keeps `refresh_token` for the next run; failures only cost a later sign-in.
+    pub async fn save(&self, refresh_token: String) {
+        let Some(key) = self.key.clone() else {
+            return;
+        };
+        let _ = blocking(move || {
+            entry(&key)?.set_password(&refresh_token)?;
+            add_to_index(&key)
+        })
+        .await;
+    }
+
+    /// Forgets a refresh token the service no longer accepts.
+    pub async fn forget(&self) {
+        if let Some(key) = self.key.clone() {
+            let _ = blocking(move || entry(&key)?.delete_credential()).await;
+        }
+    }
+}
+
+/// Removes every refresh token esr-doctor stored; returns how many were removed.
+pub fn sign_out_everywhere() -> Result<usize, String> {
+    let index = entry(INDEX).map_err(describe)?;
+    let listed = match index.get_password() {
+        Ok(text) => text,
+        Err(Error::NoEntry) => return Ok(0),
+        Err(e) => return Err(describe(e)),
+    };
+    let mut removed = 0;
+    for key in listed.lines().filter(|k| !k.is_empty()) {
+        match entry(key).and_then(|e| e.delete_credential()) {
+            Ok(()) => removed += 1,
+            Err(Error::NoEntry) => {}
+            Err(e) => return Err(describe(e)),
+        }
+    }
+    match index.delete_credential() {
+        Ok(()) | Err(Error::NoEntry) => Ok(removed),
+        Err(e) => Err(describe(e)),
+    }
+}
+
+fn entry(key: &str) -> keyring_core::Result<Entry> {
+    Entry::new(SERVICE, key)
+}
+
+fn add_to_index(key: &str) -> keyring_core::Result<()> {
+    let index = entry(INDEX)?;
+    let mut keys = match index.get_password() {
+        Ok(text) => text,
+        Err(Error::NoEntry) => String::new(),
+        Err(e) => return Err(e),
+    };
+    if !keys.lines().any(|k| k == key) {
+        keys.push_str(key);
+        keys.push('\n');
+        index.set_password(&keys)?;
+    }
+    Ok(())
+}
+
+fn describe(error: Error) -> String {
+    format!("the OS keyring refused: {error}")
+}
+
+/// Keyring calls may block (D-Bus, Credential Manager); keep them off the async workers.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> keyring_core::Result<T> + Send + 'static,
+) -> keyring_core::Result<T> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or(Err(Error::NoDefaultStore))
+}

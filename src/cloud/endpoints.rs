@@ -1,0 +1,450 @@
+//! Where each Microsoft host lives: one table per national cloud, and the documented override
+//! (`--endpoints FILE.toml` or `ESR_DOCTOR_ENDPOINTS`) that points any host at another base URL
+//! — the tenant emulator, a test harness or a support engineer's recorder — without a rebuild.
+//!
+//! Only the base URL changes; paths stay Microsoft's. Plain `http://` is accepted only for
+//! loopback addresses, so an override can never send a token over the network unencrypted.
+
+use serde::Deserialize;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// The environment variable that names an endpoints file.
+pub const ENDPOINTS_ENV: &str = "ESR_DOCTOR_ENDPOINTS";
+
+/// A host esr-doctor talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Host {
+    /// Entra sign-in: device code, token, OpenID configuration.
+    Authority,
+    Graph,
+    /// The Entra portal's backend, which holds the ESR switch.
+    Portal,
+    /// Azure RMS end-user endpoints (`api.aadrm.com`).
+    Rms,
+    /// The RMS admin service locator (`discover.aadrm.com`).
+    RmsDiscovery,
+    /// Edge's sync service (reach probe only).
+    EdgeSync,
+}
+
+impl Host {
+    pub const ALL: [Host; 6] = [
+        Host::Authority,
+        Host::Graph,
+        Host::Portal,
+        Host::Rms,
+        Host::RmsDiscovery,
+        Host::EdgeSync,
+    ];
+
+    /// The key of this host in an endpoints file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Host::Authority => "authority",
+            Host::Graph => "graph",
+            Host::Portal => "portal",
+            Host::Rms => "rms",
+            Host::RmsDiscovery => "rms_discovery",
+            Host::EdgeSync => "edge_sync",
+        }
+    }
+
+    fn index(self) -> usize {
+        Host::ALL.iter().position(|h| *h == self).unwrap_or(0)
+    }
+}
+
+/// A token audience: each gets its own access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Audience {
+    Graph,
+    /// The Azure portal resource that the ESR switch's API accepts.
+    Portal,
+    /// Azure Rights Management.
+    Rms,
+}
+
+impl Audience {
+    pub const ALL: [Audience; 3] = [Audience::Graph, Audience::Portal, Audience::Rms];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::Graph => "Microsoft Graph",
+            Audience::Portal => "the Entra portal API",
+            Audience::Rms => "Azure RMS",
+        }
+    }
+}
+
+/// The national clouds, told apart by the tenant's OpenID configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Cloud {
+    Global,
+    /// US Government (GCC High and DoD sign in here).
+    UsGov,
+    /// Microsoft Azure operated by 21Vianet.
+    China,
+}
+
+impl Cloud {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::UsGov => "usgov",
+            Cloud::China => "china",
+        }
+    }
+
+    /// Reads `cloud_instance_name` (and `tenant_region_sub_scope`) of an OpenID configuration;
+    /// `None` for a cloud esr-doctor does not know.
+    pub fn from_openid(instance: &str, sub_scope: Option<&str>) -> Option<Cloud> {
+        match instance.trim().to_ascii_lowercase().as_str() {
+            "microsoftonline.com" => Some(match sub_scope {
+                // DoD and GCC High tenants are listed under the US Government cloud.
+                Some("DOD" | "DODCON") => Cloud::UsGov,
+                _ => Cloud::Global,
+            }),
+            "microsoftonline.us" => Some(Cloud::UsGov),
+            "partner.microsoftonline.cn" | "chinacloudapi.cn" => Some(Cloud::China),
+            _ => None,
+        }
+    }
+
+    fn bases(self) -> [&'static str; 6] {
+        match self {
+            Cloud::Global => [
+                "https://login.microsoftonline.com",
+                "https://graph.microsoft.com",
+                "https://main.iam.ad.ext.azure.com",
+                "https://api.aadrm.com",
+                "https://discover.aadrm.com",
+                "https://edge.microsoft.com",
+            ],
+            // The portal and RMS hosts of the sovereign clouds come from third-party scripts
+            // only (reference/microsoft-apis.md §1.1); shown raw in errors when they fail.
+            Cloud::UsGov => [
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+                "https://main.iam.ad.ext.azure.us",
+                "https://api.aadrm.us",
+                "https://discover.aadrm.us",
+                "https://edge.microsoft.com",
+            ],
+            Cloud::China => [
+                "https://login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+                "https://main.iam.ad.ext.azure.cn",
+                "https://api.aadrm.cn",
+                "https://discover.aadrm.cn",
+                "https://edge.microsoft.com",
+            ],
+        }
+    }
+
+    /// The scope to ask for a token of `audience` in this cloud (always the real resource,
+    /// also when the base URLs are overridden).
+    pub fn scope(self, audience: Audience) -> &'static str {
+        match (self, audience) {
+            (Cloud::Global, Audience::Graph) => "https://graph.microsoft.com/.default",
+            (Cloud::UsGov, Audience::Graph) => "https://graph.microsoft.us/.default",
+            (Cloud::China, Audience::Graph) => "https://microsoftgraph.chinacloudapi.cn/.default",
+            (Cloud::UsGov, Audience::Portal) => "ee62de39-b9b0-4886-aa58-08b89c4e3db3/.default",
+            (_, Audience::Portal) => "74658136-14ec-4630-ad9b-26e160ff0fc6/.default",
+            (Cloud::UsGov, Audience::Rms) => "https://aadrm.us/.default",
+            (Cloud::China, Audience::Rms) => "https://aadrm.cn/.default",
+            (Cloud::Global, Audience::Rms) => "https://aadrm.com/.default",
+        }
+    }
+}
+
+/// The base URL of every host, for one cloud, with any overrides applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoints {
+    pub cloud: Cloud,
+    bases: [String; 6],
+    overrides: Overrides,
+}
+
+impl Endpoints {
+    pub fn for_cloud(cloud: Cloud, overrides: &Overrides) -> Endpoints {
+        let mut bases = cloud.bases().map(str::to_owned);
+        for host in Host::ALL {
+            if let Some(url) = overrides.get(host) {
+                bases[host.index()] = url.to_owned();
+            }
+        }
+        Endpoints {
+            cloud,
+            bases,
+            overrides: overrides.clone(),
+        }
+    }
+
+    /// The same overrides in another cloud (after the tenant's cloud is known).
+    pub fn in_cloud(&self, cloud: Cloud) -> Endpoints {
+        Endpoints::for_cloud(cloud, &self.overrides)
+    }
+
+    /// `https://host` (no trailing slash).
+    pub fn base(&self, host: Host) -> &str {
+        &self.bases[host.index()]
+    }
+
+    /// The full URL of `path` (which starts with `/`) on `host`.
+    pub fn url(&self, host: Host, path: &str) -> String {
+        format!("{}{path}", self.base(host))
+    }
+
+    pub fn scope(&self, audience: Audience) -> &'static str {
+        self.cloud.scope(audience)
+    }
+
+    /// True when the host was pointed somewhere else by an override.
+    pub fn is_overridden(&self, host: Host) -> bool {
+        self.overrides.get(host).is_some()
+    }
+}
+
+/// Why an endpoints file or override was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("cannot read the endpoints file {path}: {detail}")]
+    Unreadable { path: String, detail: String },
+    #[error("the endpoints file {path} is not valid: {detail}")]
+    Invalid { path: String, detail: String },
+    #[error("endpoint `{key}` = {url:?}: {detail}")]
+    BadUrl {
+        key: String,
+        url: String,
+        detail: String,
+    },
+}
+
+/// Base URLs that replace the cloud's, keyed like an endpoints file.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    authority: Option<String>,
+    graph: Option<String>,
+    portal: Option<String>,
+    rms: Option<String>,
+    rms_discovery: Option<String>,
+    edge_sync: Option<String>,
+}
+
+impl Overrides {
+    /// Reads and checks an endpoints file.
+    pub fn load(path: &Path) -> Result<Overrides, EndpointError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| EndpointError::Unreadable {
+            path: shown.clone(),
+            detail: e.to_string(),
+        })?;
+        Overrides::parse(&text).map_err(|e| match e {
+            EndpointError::Invalid { detail, .. } => EndpointError::Invalid {
+                path: shown,
+                detail,
+            },
+            other => other,
+        })
+    }
+
+    /// Parses an endpoints file's text and checks every URL.
+    pub fn parse(text: &str) -> Result<Overrides, EndpointError> {
+        let raw: Overrides = toml::from_str(text).map_err(|e| EndpointError::Invalid {
+            path: String::new(),
+            detail: e.message().to_owned(),
+        })?;
+        let mut checked = Overrides::default();
+        for host in Host::ALL {
+            if let Some(url) = raw.get(host) {
+                checked.set(host, url)?;
+            }
+        }
+        Ok(checked)
+    }
+
+    /// The file named by `--endpoints`, else by `ESR_DOCTOR_ENDPOINTS`, else none.
+    pub fn from_file_or_env(file: Option<&Path>) -> Result<Overrides, EndpointError> {
+        match file {
+            Some(path) => Overrides::load(path),
+            None => match std::env::var_os(ENDPOINTS_ENV) {
+                Some(path) if !path.is_empty() => Overrides::load(Path::new(&path)),
+                _ => Ok(Overrides::default()),
+            },
+        }
+    }
+
+    pub fn get(&self, host: Host) -> Option<&str> {
+        self.slot(host).as_deref()
+    }
+
+    /// Points `host` at `url` after checking it (https, or http on loopback only).
+    pub fn set(&mut self, host: Host, url: &str) -> Result<(), EndpointError> {
+        let checked = check_base_url(host.key(), url)?;
+        *self.slot_mut(host) = Some(checked);
+        Ok(())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Host::ALL.iter().all(|h| self.get(*h).is_none())
+    }
+
+    fn slot(&self, host: Host) -> &Option<String> {
+        match host {
+            Host::Authority => &self.authority,
+            Host::Graph => &self.graph,
+            Host::Portal => &self.portal,
+            Host::Rms => &self.rms,
+            Host::RmsDiscovery => &self.rms_discovery,
+            Host::EdgeSync => &self.edge_sync,
+        }
+    }
+
+    fn slot_mut(&mut self, host: Host) -> &mut Option<String> {
+        match host {
+            Host::Authority => &mut self.authority,
+            Host::Graph => &mut self.graph,
+            Host::Portal => &mut self.portal,
+            Host::Rms => &mut self.rms,
+            Host::RmsDiscovery => &mut self.rms_discovery,
+            Host::EdgeSync => &mut self.edge_sync,
+        }
+    }
+}
+
+/// `scheme://host[:port][/prefix]` without a trailing slash, query or fragment.
+fn check_base_url(key: &str, url: &str) -> Result<String, EndpointError> {
+    let bad = |detail: &str| EndpointError::BadUrl {
+        key: key.to_owned(),
+        url: url.to_owned(),
+        detail: detail.to_owned(),
+    };
+    let parsed = reqwest::Url::parse(url.trim()).map_err(|e| bad(&e.to_string()))?;
+    if parsed.query().is_some() || parsed.fragment().is_some() {
+        return Err(bad("a base URL has no query or fragment"));
+    }
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(bad("a base URL carries no user name or password"));
+    }
+    match parsed.scheme() {
+        "https" => {}
+        "http" if is_loopback(&parsed) => {}
+        "http" => {
+            return Err(bad(
+                "plain http is allowed only for loopback addresses (127.0.0.0/8, [::1], localhost)",
+            ));
+        }
+        _ => return Err(bad("only https (or http on loopback) is supported")),
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cloud_has_its_hosts_and_scopes() {
+        let global = Endpoints::for_cloud(Cloud::Global, &Overrides::default());
+        assert_eq!(
+            global.url(Host::Graph, "/v1.0/me"),
+            "https://graph.microsoft.com/v1.0/me"
+        );
+        assert_eq!(
+            global.scope(Audience::Portal),
+            "74658136-14ec-4630-ad9b-26e160ff0fc6/.default"
+        );
+        let gov = global.in_cloud(Cloud::UsGov);
+        assert_eq!(
+            gov.base(Host::Authority),
+            "https://login.microsoftonline.us"
+        );
+        assert_eq!(
+            gov.scope(Audience::Graph),
+            "https://graph.microsoft.us/.default"
+        );
+    }
+
+    #[test]
+    fn openid_names_map_to_clouds() {
+        assert_eq!(
+            Cloud::from_openid("microsoftonline.com", None),
+            Some(Cloud::Global)
+        );
+        assert_eq!(
+            Cloud::from_openid("microsoftonline.com", Some("DODCON")),
+            Some(Cloud::UsGov)
+        );
+        assert_eq!(
+            Cloud::from_openid("partner.microsoftonline.cn", None),
+            Some(Cloud::China)
+        );
+        assert_eq!(Cloud::from_openid("example.org", None), None);
+    }
+
+    #[test]
+    fn overrides_replace_base_urls_and_survive_a_cloud_change() {
+        let overrides =
+            Overrides::parse("graph = \"http://127.0.0.1:8400/\"\nrms = \"https://rec.example/x\"")
+                .unwrap_or_else(|e| panic!("{e}"));
+        let endpoints = Endpoints::for_cloud(Cloud::Global, &overrides);
+        assert_eq!(endpoints.base(Host::Graph), "http://127.0.0.1:8400");
+        assert_eq!(
+            endpoints.url(Host::Rms, "/my/v1/servicediscovery"),
+            "https://rec.example/x/my/v1/servicediscovery"
+        );
+        assert!(endpoints.is_overridden(Host::Graph));
+        assert!(!endpoints.is_overridden(Host::Portal));
+        let gov = endpoints.in_cloud(Cloud::UsGov);
+        assert_eq!(gov.base(Host::Graph), "http://127.0.0.1:8400");
+        assert_eq!(gov.base(Host::Portal), "https://main.iam.ad.ext.azure.us");
+    }
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        for ok in [
+            "http://127.0.0.1:1",
+            "http://127.8.9.10",
+            "http://[::1]:80",
+            "http://localhost:9",
+            "https://anything.example",
+        ] {
+            assert!(check_base_url("graph", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://10.0.0.1",
+            "http://graph.microsoft.com",
+            "ftp://127.0.0.1",
+            "https://x.example/?a=1",
+            "https://user:pw@x.example",
+            "not a url",
+        ] {
+            assert!(
+                matches!(
+                    check_base_url("graph", bad),
+                    Err(EndpointError::BadUrl { .. })
+                ),
+                "{bad}"
+            );
+        }
+        assert!(matches!(
+            Overrides::parse("graphh = \"https://x\""),
+            Err(EndpointError::Invalid { .. })
+        ));
+        assert!(matches!(
+            Overrides::parse("portal = \"http://192.168.1.2\""),
+            Err(EndpointError::BadUrl { key, .. }) if key == "portal"
+        ));
+    }
+}

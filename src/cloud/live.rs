@@ -1,0 +1,521 @@
+//! Reading the tenant live: sign in (once), then ask Graph, the portal's ESR API and Azure RMS
+//! for the answers a bundle would record under `cloud/`, as concurrently as their dependencies
+//! allow. Each answer is either the body (parsed by the same code as a recorded file) or a
+//! failure that names the endpoint and the status.
+//!
+//! The first token is Azure RMS's: its chain is the longest (token → service locator →
+//! FunctionalState), so Graph and the portal are redeemed from the refresh token alongside it.
+
+use super::AnswerError;
+use super::api::{self, Api};
+use super::auth::device_code::{DeviceCodeCredential, DeviceCodeOptions, SignInTarget};
+use super::auth::token_store::TokenStore;
+use super::auth::{self, AuthMode, PromptSink, SignInError, TokenBroker};
+use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
+use super::http::{CallRecord, CloudHttp, HttpLimits, Reply};
+use crate::facts::FactSource;
+use crate::sources::EvidenceFiles;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{OnceCell, watch};
+
+/// How to reach and read the tenant.
+#[derive(Debug, Clone)]
+pub struct CloudConfig {
+    pub auth: AuthMode,
+    pub overrides: Overrides,
+    /// `--tenant`, else the domain of `--user`, else `organizations`.
+    pub tenant: Option<String>,
+    pub client_id: String,
+    /// `--user UPN`: whose licences and groups to read (default: whoever signs in).
+    pub subject: Option<String>,
+    /// `--no-cache`: keep no refresh token in the keyring.
+    pub no_cache: bool,
+    pub limits: HttpLimits,
+    pub device_code: DeviceCodeOptions,
+    /// Longest the data calls of one fact source may take once the token is in.
+    pub data_budget: Duration,
+}
+
+impl Default for CloudConfig {
+    fn default() -> Self {
+        CloudConfig {
+            auth: AuthMode::DeviceCode,
+            overrides: Overrides::default(),
+            tenant: None,
+            client_id: auth::DEFAULT_CLIENT_ID.to_owned(),
+            subject: None,
+            no_cache: false,
+            limits: HttpLimits::default(),
+            device_code: DeviceCodeOptions::default(),
+            data_budget: Duration::from_secs(45),
+        }
+    }
+}
+
+impl CloudConfig {
+    /// The tenant to sign in to.
+    pub fn tenant_hint(&self) -> String {
+        self.tenant
+            .clone()
+            .or_else(|| {
+                self.subject
+                    .as_deref()
+                    .and_then(|u| u.rsplit_once('@'))
+                    .map(|(_, domain)| domain.to_owned())
+            })
+            .unwrap_or_else(|| "organizations".to_owned())
+    }
+}
+
+/// The answers of one fact source: bodies by their bundle path, and the calls that failed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CloudAnswers {
+    pub files: EvidenceFiles,
+    pub failures: BTreeMap<String, AnswerError>,
+    /// Set when no token could be had; then there are no answers at all.
+    pub sign_in: Option<SignInError>,
+}
+
+/// A signed-in (or signing-in) view of one tenant, shared by every run of a wizard session.
+pub struct CloudSession {
+    config: CloudConfig,
+    http: Arc<CloudHttp>,
+    prompt: PromptSink,
+    cancel: watch::Sender<bool>,
+    prepared: OnceCell<Result<Prepared, SignInError>>,
+}
+
+struct Prepared {
+    endpoints: Endpoints,
+    broker: TokenBroker,
+}
+
+impl std::fmt::Debug for CloudSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CloudSession")
+            .field("auth", &self.config.auth)
+            .field("subject", &self.config.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CloudSession {
+    pub fn new(config: CloudConfig, prompt: PromptSink) -> anyhow::Result<CloudSession> {
+        let http = Arc::new(CloudHttp::new(config.limits.clone())?);
+        let (cancel, _) = watch::channel(false);
+        Ok(CloudSession {
+            config,
+            http,
+            prompt,
+            cancel,
+            prepared: OnceCell::new(),
+        })
+    }
+
+    /// Stops a sign-in that waits for a person; the tenant checks are then skipped.
+    pub fn cancel_sign_in(&self) {
+        self.cancel.send_replace(true);
+    }
+
+    /// Every HTTP call made so far (endpoint, status, client-request-id), never a body.
+    pub fn calls(&self) -> Vec<CallRecord> {
+        self.http.calls()
+    }
+
+    pub fn auth(&self) -> AuthMode {
+        self.config.auth
+    }
+
+    /// The answers for one of the tenant's fact sources (Graph, ESR, RMS).
+    pub async fn answers(&self, source: FactSource) -> CloudAnswers {
+        let prepared = match self.prepare().await {
+            Ok(prepared) => prepared,
+            Err(e) => return signed_out(e),
+        };
+        let audience = match source {
+            FactSource::Graph => Audience::Graph,
+            FactSource::Esr => Audience::Portal,
+            _ => Audience::Rms,
+        };
+        let token = match prepared.broker.token(audience).await {
+            Ok(token) => token,
+            Err(e) => return signed_out(e),
+        };
+        let reader = Reader {
+            http: &self.http,
+            endpoints: &prepared.endpoints,
+            token: token.secret(),
+            deadline: Instant::now() + self.config.data_budget,
+            subject: self.config.subject.as_deref(),
+        };
+        let mut answers = CloudAnswers::default();
+        match source {
+            FactSource::Graph => {
+                let calls = [
+                    Api::Me,
+                    Api::LicenseDetails,
+                    Api::Organization,
+                    Api::SubscribedSkus,
+                    Api::MemberOf,
+                ]
+                .map(|api| reader.graph(api));
+                for (api, outcome) in futures_join_all(calls).await {
+                    answers.record(api, outcome);
+                }
+            }
+            FactSource::Esr => answers.record(Api::RoamingSettings, reader.roaming().await),
+            _ => {
+                let (discovery, state) = tokio::join!(reader.rms_discovery(), reader.rms_state());
+                answers.record(Api::RmsDiscovery, discovery);
+                answers.record(Api::RmsFunctionalState, state);
+            }
+        }
+        answers
+    }
+
+    /// Detects the tenant's cloud (when a tenant is named) and sets up the credential, once.
+    async fn prepare(&self) -> Result<&Prepared, SignInError> {
+        self.prepared
+            .get_or_init(|| async {
+                if self.config.auth == AuthMode::None {
+                    return Err(SignInError::NotRequested);
+                }
+                let global = Endpoints::for_cloud(Cloud::Global, &self.config.overrides);
+                let tenant = self.config.tenant_hint();
+                let endpoints = if is_named_tenant(&tenant) {
+                    global.in_cloud(self.detect_cloud(&global, &tenant).await?)
+                } else {
+                    global
+                };
+                let broker = self.broker(&endpoints, &tenant);
+                Ok(Prepared { endpoints, broker })
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn broker(&self, endpoints: &Endpoints, tenant: &str) -> TokenBroker {
+        match self.config.auth {
+            AuthMode::None => TokenBroker::none(),
+            AuthMode::AzureCli => match auth::azure_cli(Some(tenant)) {
+                Ok(credential) => TokenBroker::azure(credential, endpoints),
+                Err(e) => TokenBroker::failed(e),
+            },
+            AuthMode::App => {
+                match auth::app_from_env(self.http.client().clone(), endpoints.cloud) {
+                    Ok(credential) => TokenBroker::azure(credential, endpoints),
+                    Err(e) => TokenBroker::failed(e),
+                }
+            }
+            AuthMode::DeviceCode => {
+                let store = if self.config.no_cache {
+                    TokenStore::disabled()
+                } else {
+                    TokenStore::new(
+                        endpoints.cloud.as_str(),
+                        tenant,
+                        &self.config.client_id,
+                        self.config.subject.as_deref(),
+                    )
+                };
+                let target = SignInTarget {
+                    endpoints: endpoints.clone(),
+                    tenant: tenant.to_owned(),
+                    client_id: self.config.client_id.clone(),
+                    first_scope: endpoints.scope(Audience::Rms).to_owned(),
+                };
+                let credential = DeviceCodeCredential::new(
+                    Arc::clone(&self.http),
+                    target,
+                    store,
+                    Arc::clone(&self.prompt),
+                    self.cancel.subscribe(),
+                    self.config.device_code.clone(),
+                );
+                TokenBroker::device_code(Arc::new(credential), endpoints)
+            }
+        }
+    }
+
+    /// `GET /{tenant}/v2.0/.well-known/openid-configuration` → the national cloud.
+    async fn detect_cloud(&self, global: &Endpoints, tenant: &str) -> Result<Cloud, SignInError> {
+        let path = api::authority_path(Api::OpenIdConfiguration, tenant).unwrap_or_default();
+        let url = global.url(Host::Authority, &path);
+        let deadline = Instant::now() + self.config.data_budget;
+        let reply = self
+            .http
+            .send(Api::OpenIdConfiguration, deadline, |c| c.get(&url))
+            .await?;
+        if !reply.is_success() {
+            return Err(match reply.status {
+                400 | 404 => SignInError::Credential(format!(
+                    "the tenant {tenant:?} is not known to Microsoft Entra (openid-configuration answered {}); check the domain or tenant id",
+                    reply.status
+                )),
+                status => SignInError::status(Api::OpenIdConfiguration, status, &reply.body),
+            });
+        }
+        let config: serde_json::Value =
+            serde_json::from_str(&reply.body).map_err(|e| SignInError::Malformed {
+                api: Api::OpenIdConfiguration.name(),
+                detail: e.to_string(),
+            })?;
+        let text = |key: &str| config.get(key).and_then(serde_json::Value::as_str);
+        let instance = text("cloud_instance_name").unwrap_or("");
+        Cloud::from_openid(instance, text("tenant_region_sub_scope")).ok_or_else(|| {
+            SignInError::Credential(format!(
+                "the tenant is in a cloud esr-doctor does not support (cloud_instance_name = {:?})",
+                crate::redact::strip_bearer_material(instance)
+            ))
+        })
+    }
+}
+
+/// A tenant id or domain (not `organizations`/`common`/`consumers`).
+fn is_named_tenant(tenant: &str) -> bool {
+    !matches!(
+        tenant.to_ascii_lowercase().as_str(),
+        "organizations" | "common" | "consumers"
+    )
+}
+
+fn signed_out(error: SignInError) -> CloudAnswers {
+    CloudAnswers {
+        sign_in: Some(error),
+        ..CloudAnswers::default()
+    }
+}
+
+impl CloudAnswers {
+    /// Files the answer under its bundle path, or the failure under the same path.
+    fn record(&mut self, api: Api, outcome: Result<Option<String>, AnswerError>) {
+        let Some(path) = api.recorded_file() else {
+            return;
+        };
+        match outcome {
+            Ok(Some(body)) => self.files.insert(path, body.into_bytes()),
+            Ok(None) => {}
+            Err(e) => {
+                self.failures.insert(path.to_owned(), e);
+            }
+        }
+    }
+}
+
+/// Runs calls concurrently and returns their outcomes in order.
+async fn futures_join_all<F: std::future::Future>(calls: [F; 5]) -> Vec<F::Output> {
+    let [a, b, c, d, e] = calls;
+    let (a, b, c, d, e) = tokio::join!(a, b, c, d, e);
+    vec![a, b, c, d, e]
+}
+
+/// The data calls of one fact source, with the token of its audience.
+struct Reader<'a> {
+    http: &'a CloudHttp,
+    endpoints: &'a Endpoints,
+    token: &'a str,
+    deadline: Instant,
+    subject: Option<&'a str>,
+}
+
+impl Reader<'_> {
+    async fn graph(&self, api: Api) -> (Api, Result<Option<String>, AnswerError>) {
+        let path = api.graph_path(self.subject).unwrap_or_default();
+        let url = self.endpoints.url(Host::Graph, &path);
+        let bearer = format!("Bearer {}", self.token);
+        let reply = self
+            .http
+            .send(api, self.deadline, |c| {
+                c.get(&url)
+                    .header("Authorization", &bearer)
+                    .header("Accept", "application/json")
+            })
+            .await;
+        (api, json_answer(api, reply, false))
+    }
+
+    async fn roaming(&self) -> Result<Option<String>, AnswerError> {
+        let url = self.endpoints.url(Host::Portal, api::ROAMING_SETTINGS_PATH);
+        let bearer = format!("Bearer {}", self.token);
+        let reply = self
+            .http
+            .send(Api::RoamingSettings, self.deadline, |c| {
+                c.get(&url)
+                    .header("Authorization", &bearer)
+                    .header("X-Requested-With", "XMLHttpRequest")
+                    .header("Accept", "application/json")
+            })
+            .await;
+        json_answer(Api::RoamingSettings, reply, false)
+    }
+
+    async fn rms_discovery(&self) -> Result<Option<String>, AnswerError> {
+        let url = self.endpoints.url(Host::Rms, api::RMS_DISCOVERY_PATH);
+        let bearer = format!("Bearer {}", self.token);
+        let reply = self
+            .http
+            .send(Api::RmsDiscovery, self.deadline, |c| {
+                c.get(&url)
+                    .header("Authorization", &bearer)
+                    .header("Accept", "application/json")
+            })
+            .await;
+        json_answer(Api::RmsDiscovery, reply, true)
+    }
+
+    /// The admin view: the service locator names the admin URL, which answers FunctionalState.
+    async fn rms_state(&self) -> Result<Option<String>, AnswerError> {
+        let url = self
+            .endpoints
+            .url(Host::RmsDiscovery, api::RMS_LOCATOR_PATH);
+        let msoid = format!("MSOID {}", self.token);
+        let reply = self
+            .http
+            .send(Api::RmsServiceLocator, self.deadline, |c| {
+                c.post(&url)
+                    .header("Authorization", &msoid)
+                    .header("Content-Type", "text/xml; charset=utf-8")
+                    .body(LOCATOR_REQUEST)
+            })
+            .await;
+        let reply = reply.map_err(|e| call_failure(Api::RmsServiceLocator, &e))?;
+        if !reply.is_success() {
+            return Err(status_failure(Api::RmsServiceLocator, &reply));
+        }
+        let admin_url = locator_url(&reply.body).ok_or_else(|| AnswerError::Http {
+            endpoint: Api::RmsServiceLocator.name().to_owned(),
+            status: Some(reply.status),
+            detail: "the answer names no admin service URL".into(),
+        })?;
+        let state_url = format!("{}/FunctionalState", admin_url.trim_end_matches('/'));
+        if !self.endpoints.is_overridden(Host::RmsDiscovery) && !state_url.starts_with("https://") {
+            return Err(AnswerError::Http {
+                endpoint: Api::RmsFunctionalState.name().to_owned(),
+                status: None,
+                detail: "the service locator named a URL that is not https; not followed".into(),
+            });
+        }
+        let reply = self
+            .http
+            .send(Api::RmsFunctionalState, self.deadline, |c| {
+                c.get(&state_url).header("Authorization", &msoid)
+            })
+            .await;
+        json_answer(Api::RmsFunctionalState, reply, false)
+    }
+}
+
+/// The SOAP request for the admin service's URL (what the AIPService module sends).
+const LOCATOR_REQUEST: &str = concat!(
+    r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body>"#,
+    r#"<FindServiceLocationsForUser xmlns="http://microsoft.com/DRM/ServiceLocatorService"><ServiceNames><ServiceLocationRequest><Type>AdminV2Service</Type></ServiceLocationRequest></ServiceNames></FindServiceLocationsForUser>"#,
+    r#"</soap:Body></soap:Envelope>"#
+);
+
+/// `//ServiceLocationResponse/Url` of the locator's SOAP answer.
+fn locator_url(xml: &str) -> Option<String> {
+    let document = roxmltree::Document::parse(xml).ok()?;
+    document
+        .descendants()
+        .filter(|n| n.has_tag_name("ServiceLocationResponse"))
+        .flat_map(|n| n.children())
+        .find(|n| n.has_tag_name("Url"))
+        .and_then(|n| n.text())
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+/// Turns a reply into an answer body or a failure that names the endpoint and status.
+/// `service_errors_are_answers`: RMS reports its state (`NotSignedUpException`, ...) as a 4xx/5xx
+/// with a `{"Code": ...}` body; that body is the answer.
+fn json_answer(
+    api: Api,
+    reply: Result<Reply, super::http::CallError>,
+    service_errors_are_answers: bool,
+) -> Result<Option<String>, AnswerError> {
+    let reply = reply.map_err(|e| call_failure(api, &e))?;
+    let json: Option<serde_json::Value> = serde_json::from_str(&reply.body).ok();
+    if reply.is_success() {
+        return match json {
+            Some(_) => Ok(Some(reply.body)),
+            None => Err(AnswerError::Http {
+                endpoint: api.name().to_owned(),
+                status: Some(reply.status),
+                detail: format!("the answer is not JSON: {}", auth::excerpt(&reply.body)),
+            }),
+        };
+    }
+    let is_rms_exception = json
+        .as_ref()
+        .and_then(|v| v.get("Code"))
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|code| code.ends_with("Exception"));
+    if service_errors_are_answers && is_rms_exception && !matches!(reply.status, 401 | 403) {
+        return Ok(Some(reply.body));
+    }
+    Err(status_failure(api, &reply))
+}
+
+fn status_failure(api: Api, reply: &Reply) -> AnswerError {
+    let service = super::parse_answer(api.name(), &reply.body)
+        .err()
+        .and_then(|e| match e {
+            AnswerError::Service { code, message, .. } => Some(format!(
+                "{code}: {}",
+                crate::redact::strip_bearer_material(&message)
+            )),
+            _ => None,
+        });
+    let detail = match reply.status {
+        401 | 403 => format!(
+            "{}{}",
+            api.needs(),
+            service.map(|s| format!(" ({s})")).unwrap_or_default()
+        ),
+        _ => service.unwrap_or_else(|| auth::excerpt(&reply.body)),
+    };
+    AnswerError::Http {
+        endpoint: api.name().to_owned(),
+        status: Some(reply.status),
+        detail: format!("{detail} [client-request-id {}]", reply.client_request_id),
+    }
+}
+
+fn call_failure(api: Api, error: &super::http::CallError) -> AnswerError {
+    AnswerError::Http {
+        endpoint: api.name().to_owned(),
+        status: None,
+        detail: error.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_locator_answer_names_the_admin_url() {
+        let xml = r#"<?xml version="1.0"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><FindServiceLocationsForUserResponse xmlns="http://microsoft.com/DRM/ServiceLocatorService"><FindServiceLocationsForUserResult><ServiceLocationResponse><Type>AdminV2Service</Type><Url>https://admin.eu.aadrm.com/admin/v2</Url></ServiceLocationResponse></FindServiceLocationsForUserResult></FindServiceLocationsForUserResponse></soap:Body></soap:Envelope>"#;
+        assert_eq!(
+            locator_url(xml).as_deref(),
+            Some("https://admin.eu.aadrm.com/admin/v2")
+        );
+        assert_eq!(locator_url("<a/>"), None);
+        assert_eq!(locator_url("not xml"), None);
+    }
+
+    #[test]
+    fn tenant_hints() {
+        let mut config = CloudConfig::default();
+        assert_eq!(config.tenant_hint(), "organizations");
+        config.subject = Some("ann@fabrikam.com".into());
+        assert_eq!(config.tenant_hint(), "fabrikam.com");
+        config.tenant = Some("t-1".into());
+        assert_eq!(config.tenant_hint(), "t-1");
+        assert!(!is_named_tenant("Organizations"));
+        assert!(is_named_tenant("fabrikam.com"));
+    }
+}

@@ -1,0 +1,341 @@
+//! The emulated sign-in: device codes that a "person" approves after a while (or declines, or
+//! lets expire, or Conditional Access blocks), tokens shaped like Entra's JWTs, and refresh
+//! tokens redeemable for any audience. Every secret it mints is remembered, with the request
+//! that minted it, so the request log can tell which call depended on which.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde_json::json;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+/// How the emulated person answers a device code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOutcome {
+    Approve,
+    Decline,
+    /// The code runs out before anyone signs in.
+    Expire,
+    /// The first poll is told to slow down, then the sign-in is approved.
+    SlowDownThenApprove,
+    /// A Conditional Access policy blocks the device-code flow.
+    ConditionalAccess,
+    /// The service forgets the code.
+    BadCode,
+}
+
+/// The sign-in behaviour of one emulated tenant.
+#[derive(Debug, Clone)]
+pub struct SignInBehaviour {
+    pub outcome: SignInOutcome,
+    /// Polls answered `authorization_pending` before the outcome.
+    pub pending_polls: u32,
+    /// The outcome comes no sooner than this after the code was issued.
+    pub decide_after: Duration,
+    /// `interval` in the device-code answer (seconds).
+    pub interval_secs: u64,
+    pub expires_in_secs: u64,
+}
+
+impl Default for SignInBehaviour {
+    fn default() -> Self {
+        SignInBehaviour {
+            outcome: SignInOutcome::Approve,
+            pending_polls: 0,
+            decide_after: Duration::ZERO,
+            interval_secs: 1,
+            expires_in_secs: 900,
+        }
+    }
+}
+
+/// A device code and the polls seen for it.
+struct PendingCode {
+    minted_by: u64,
+    /// The scope the code was issued for; the approved sign-in's token has it.
+    scope: String,
+    issued: Instant,
+    polls: u32,
+}
+
+/// A minted secret: which request minted it, and for whom.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub by_request: u64,
+    /// The scope an access token was minted for (empty for refresh tokens).
+    pub scope: String,
+}
+
+/// The sign-in state of the emulator.
+#[derive(Default)]
+pub struct OAuthState {
+    codes: HashMap<String, PendingCode>,
+    access: HashMap<String, Minted>,
+    refresh: HashMap<String, Minted>,
+    counter: u64,
+}
+
+/// An OAuth answer: status and JSON body.
+pub type OAuthReply = (u16, String);
+
+impl OAuthState {
+    /// `POST /devicecode`.
+    pub fn issue_code(
+        &mut self,
+        request: u64,
+        scopes: &str,
+        behaviour: &SignInBehaviour,
+    ) -> OAuthReply {
+        let device_code = self.secret("dc");
+        let user_code = self.user_code();
+        self.codes.insert(
+            device_code.clone(),
+            PendingCode {
+                minted_by: request,
+                scope: first_scope(scopes),
+                issued: Instant::now(),
+                polls: 0,
+            },
+        );
+        let body = json!({
+            "device_code": device_code,
+            "user_code": user_code,
+            "verification_uri": "https://microsoft.com/devicelogin",
+            "expires_in": behaviour.expires_in_secs,
+            "interval": behaviour.interval_secs,
+            "message": format!("To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {user_code} to authenticate."),
+        });
+        (200, body.to_string())
+    }
+
+    /// `POST /token`: a device-code poll or a refresh-token redemption. Returns the reply
+    /// and the request the presented code or refresh token came from.
+    pub fn token(
+        &mut self,
+        request: u64,
+        form: &HashMap<String, String>,
+        behaviour: &SignInBehaviour,
+        subject: &TokenSubject,
+    ) -> (OAuthReply, Option<u64>) {
+        let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+        match field("grant_type") {
+            "urn:ietf:params:oauth:grant-type:device_code" => {
+                self.poll(request, field("device_code"), behaviour, subject)
+            }
+            "refresh_token" => {
+                let Some(minted) = self.refresh.get(field("refresh_token")).cloned() else {
+                    return (
+                        oauth_error(
+                            400,
+                            "invalid_grant",
+                            9002313,
+                            "AADSTS9002313: Invalid request. The refresh token is malformed or not valid.",
+                        ),
+                        None,
+                    );
+                };
+                let scope = first_scope(field("scope"));
+                (
+                    self.tokens(request, &scope, subject),
+                    Some(minted.by_request),
+                )
+            }
+            other => (
+                oauth_error(
+                    400,
+                    "unsupported_grant_type",
+                    70003,
+                    &format!("AADSTS70003: The app requested an unsupported grant type '{other}'."),
+                ),
+                None,
+            ),
+        }
+    }
+
+    fn poll(
+        &mut self,
+        request: u64,
+        device_code: &str,
+        behaviour: &SignInBehaviour,
+        subject: &TokenSubject,
+    ) -> (OAuthReply, Option<u64>) {
+        let Some(code) = self.codes.get_mut(device_code) else {
+            return (
+                oauth_error(
+                    400,
+                    "bad_verification_code",
+                    70019,
+                    "AADSTS70019: Verification code expired or not recognised.",
+                ),
+                None,
+            );
+        };
+        code.polls += 1;
+        let minted_by = Some(code.minted_by);
+        let decided =
+            code.polls > behaviour.pending_polls && code.issued.elapsed() >= behaviour.decide_after;
+        let first_poll = code.polls == 1;
+        let scope = code.scope.clone();
+        if behaviour.outcome == SignInOutcome::SlowDownThenApprove && first_poll {
+            return (
+                oauth_error(400, "slow_down", 70016, "AADSTS70016: Polling too fast."),
+                minted_by,
+            );
+        }
+        if !decided {
+            return (
+                oauth_error(
+                    400,
+                    "authorization_pending",
+                    70016,
+                    "AADSTS70016: OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+                ),
+                minted_by,
+            );
+        }
+        let reply = match behaviour.outcome {
+            SignInOutcome::Approve | SignInOutcome::SlowDownThenApprove => {
+                self.codes.remove(device_code);
+                return (self.tokens(request, &scope, subject), minted_by);
+            }
+            SignInOutcome::Decline => oauth_error(
+                400,
+                "authorization_declined",
+                70000,
+                "AADSTS70000: The user declined the authorization request.",
+            ),
+            SignInOutcome::Expire => oauth_error(
+                400,
+                "expired_token",
+                70020,
+                "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+            ),
+            SignInOutcome::ConditionalAccess => oauth_error(
+                400,
+                "invalid_grant",
+                53003,
+                "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+            ),
+            SignInOutcome::BadCode => oauth_error(
+                400,
+                "bad_verification_code",
+                70019,
+                "AADSTS70019: Verification code expired or not recognised.",
+            ),
+        };
+        (reply, minted_by)
+    }
+
+    /// An access token for `scope` and a refresh token.
+    fn tokens(&mut self, request: u64, scope: &str, subject: &TokenSubject) -> OAuthReply {
+        let access = self.jwt(scope, subject);
+        let refresh = self.secret("rt");
+        self.access.insert(
+            access.clone(),
+            Minted {
+                by_request: request,
+                scope: scope.to_owned(),
+            },
+        );
+        self.refresh.insert(
+            refresh.clone(),
+            Minted {
+                by_request: request,
+                scope: String::new(),
+            },
+        );
+        let body = json!({
+            "token_type": "Bearer",
+            "scope": format!("{scope} offline_access"),
+            "expires_in": 3599,
+            "ext_expires_in": 3599,
+            "access_token": access,
+            "refresh_token": refresh,
+        });
+        (200, body.to_string())
+    }
+
+    /// The access token presented in an `Authorization` header, if the emulator minted it.
+    pub fn access_token(&self, header: &str) -> Option<&Minted> {
+        let token = header
+            .strip_prefix("Bearer ")
+            .or_else(|| header.strip_prefix("MSOID "))?;
+        self.access.get(token.trim())
+    }
+
+    /// Every secret minted so far (device codes, access and refresh tokens).
+    pub fn secrets(&self) -> Vec<String> {
+        self.codes
+            .keys()
+            .chain(self.access.keys())
+            .chain(self.refresh.keys())
+            .cloned()
+            .collect()
+    }
+
+    fn next(&mut self) -> u64 {
+        self.counter += 1;
+        self.counter
+    }
+
+    /// An opaque secret that cannot be mistaken for anything else.
+    fn secret(&mut self, kind: &str) -> String {
+        let n = self.next();
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        format!("emu{kind}{n}x{random}")
+    }
+
+    fn user_code(&mut self) -> String {
+        let n = self.next();
+        let random = uuid::Uuid::new_v4()
+            .simple()
+            .to_string()
+            .to_ascii_uppercase();
+        format!("{}{n}", &random[..7])
+    }
+
+    /// A token shaped like Entra's (header.payload.signature); not signed by anything real.
+    fn jwt(&mut self, scope: &str, subject: &TokenSubject) -> String {
+        let jti = self.secret("at");
+        let audience = scope.trim_end_matches("/.default");
+        let now = chrono::Utc::now().timestamp();
+        let header = URL_SAFE_NO_PAD.encode(br#"{"typ":"JWT","alg":"RS256","kid":"emulator"}"#);
+        let claims = json!({
+            "aud": audience, "iss": format!("https://sts.windows.net/{}/", subject.tenant_id),
+            "iat": now, "nbf": now, "exp": now + 3599,
+            "tid": subject.tenant_id, "upn": subject.upn, "preferred_username": subject.upn,
+            "scp": "user_impersonation", "jti": jti,
+        });
+        let payload = URL_SAFE_NO_PAD.encode(claims.to_string());
+        let signature = URL_SAFE_NO_PAD.encode(jti.as_bytes());
+        format!("{header}.{payload}.{signature}")
+    }
+}
+
+/// Whom tokens are minted for.
+#[derive(Debug, Clone)]
+pub struct TokenSubject {
+    pub tenant_id: String,
+    pub upn: String,
+}
+
+/// The first scope of a space-separated list, without `offline_access` and friends.
+pub fn first_scope(scopes: &str) -> String {
+    scopes
+        .split_whitespace()
+        .find(|s| !["offline_access", "openid", "profile", "email"].contains(s))
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn oauth_error(status: u16, error: &str, code: i64, description: &str) -> OAuthReply {
+    let body = json!({
+        "error": error,
+        "error_description": format!("{description}\r\nTrace ID: 00000000-0000-0000-0000-000000000000\r\nTimestamp: 2026-11-22 10:00:00Z"),
+        "error_codes": [code],
+        "timestamp": "2026-11-22 10:00:00Z",
+        "trace_id": "00000000-0000-0000-0000-000000000000",
+        "correlation_id": "00000000-0000-0000-0000-000000000000",
+    });
+    (status, body.to_string())
+}

@@ -1,0 +1,145 @@
+//! The emulated tenant: who it is (id, domains, the user) and what each endpoint answers,
+//! taken from a scenario's recorded `cloud/*.json` files with the status the real service
+//! sends for such a body.
+
+use crate::cloud::api::Api;
+use crate::sources::EvidenceFiles;
+use serde_json::Value;
+
+/// One emulated tenant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TenantData {
+    pub tenant_id: String,
+    pub domains: Vec<String>,
+    /// The user who signs in with the device code.
+    pub user_principal_name: String,
+    /// `cloud_instance_name` in the OpenID configuration.
+    pub cloud_instance: String,
+    answers: EvidenceFiles,
+}
+
+impl TenantData {
+    /// The tenant a scenario's `cloud/` files describe.
+    pub fn from_files(files: &EvidenceFiles) -> TenantData {
+        let json = |path: &str| -> Value {
+            files
+                .text(path)
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .unwrap_or(Value::Null)
+        };
+        let organization = json("cloud/organization.json");
+        let org = organization.get("value").and_then(|v| v.get(0));
+        let tenant_id = org
+            .and_then(|o| o.get("id"))
+            .and_then(Value::as_str)
+            .unwrap_or("00000000-0000-0000-0000-000000000001")
+            .to_owned();
+        let domains = org
+            .and_then(|o| o.get("verifiedDomains"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d.get("name").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let user_principal_name = json("cloud/me.json")
+            .get("userPrincipalName")
+            .and_then(Value::as_str)
+            .unwrap_or("user@contoso.example")
+            .to_owned();
+        let mut answers = EvidenceFiles::default();
+        for path in files.under("cloud") {
+            answers.insert(path, files.bytes(path).unwrap_or_default().to_vec());
+        }
+        TenantData {
+            tenant_id,
+            domains,
+            user_principal_name,
+            cloud_instance: "microsoftonline.com".to_owned(),
+            answers,
+        }
+    }
+
+    /// Whether `name` (from a sign-in path) is this tenant.
+    pub fn knows(&self, name: &str) -> bool {
+        let name = name.to_ascii_lowercase();
+        ["organizations", "common"].contains(&name.as_str())
+            || name == self.tenant_id.to_ascii_lowercase()
+            || self.domains.iter().any(|d| d.eq_ignore_ascii_case(&name))
+    }
+
+    /// Replaces one recorded answer (trainers break and fix the tenant this way).
+    pub fn set_answer(&mut self, api: Api, body: &str) {
+        if let Some(path) = api.recorded_file() {
+            self.answers.insert(path, body.as_bytes().to_vec());
+        }
+    }
+
+    /// What a data endpoint answers: status and body.
+    pub fn answer(&self, api: Api) -> (u16, String) {
+        let Some(body) = api.recorded_file().and_then(|p| self.answers.text(p)) else {
+            return not_found(api);
+        };
+        (status_for(&body), body)
+    }
+}
+
+/// The status the real service sends with such a body: Graph error envelopes by their code,
+/// RMS exceptions as 400, anything else 200.
+fn status_for(body: &str) -> u16 {
+    let Ok(value) = serde_json::from_str::<Value>(body) else {
+        return 200;
+    };
+    if let Some(code) = value
+        .get("error")
+        .and_then(|e| e.get("code").or(Some(e)))
+        .and_then(Value::as_str)
+    {
+        let code = code.to_ascii_lowercase();
+        return if code.contains("denied") || code.contains("forbidden") {
+            403
+        } else if code.contains("authenticationtoken") || code.contains("unauthorized") {
+            401
+        } else if code.contains("notfound") {
+            404
+        } else {
+            400
+        };
+    }
+    if value
+        .get("Code")
+        .and_then(Value::as_str)
+        .is_some_and(|c| c.ends_with("Exception"))
+    {
+        return 400;
+    }
+    200
+}
+
+fn not_found(api: Api) -> (u16, String) {
+    (
+        404,
+        format!(
+            r#"{{"error":{{"code":"Request_ResourceNotFound","message":"The emulated tenant has no answer for {}."}}}}"#,
+            api.name()
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_body() {
+        assert_eq!(status_for(r#"{"value":[]}"#), 200);
+        assert_eq!(
+            status_for(r#"{"error":{"code":"Authorization_RequestDenied","message":"m"}}"#),
+            403
+        );
+        assert_eq!(
+            status_for(r#"{"Code":"Microsoft.RightsManagement.Exceptions.NotSignedUpException"}"#),
+            400
+        );
+        assert_eq!(status_for("1"), 200);
+    }
+}
