@@ -251,9 +251,9 @@ impl CloudSession {
             .await?;
         if !reply.is_success() {
             return Err(match reply.status {
-                400 | 404 => SignInError::Credential(format!(
-                    "the tenant {tenant:?} is not known to Microsoft Entra (openid-configuration answered {}); check the domain or tenant id",
-                    reply.status
+                // Entra's answer for a tenant it does not know (AADSTS90002).
+                400 => SignInError::Credential(format!(
+                    "the tenant {tenant:?} is not known to Microsoft Entra (openid-configuration answered 400); check the domain or tenant id"
                 )),
                 status => SignInError::status(Api::OpenIdConfiguration, status, &reply.body),
             });
@@ -261,6 +261,7 @@ impl CloudSession {
         let config: serde_json::Value =
             serde_json::from_str(&reply.body).map_err(|e| SignInError::Malformed {
                 api: Api::OpenIdConfiguration.name(),
+                status: reply.status,
                 detail: e.to_string(),
             })?;
         let text = |key: &str| config.get(key).and_then(serde_json::Value::as_str);

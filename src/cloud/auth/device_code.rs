@@ -209,6 +209,7 @@ impl DeviceCodeCredential {
         let code: DeviceCodeAnswer =
             serde_json::from_str(&reply.body).map_err(|e| SignInError::Malformed {
                 api: Api::DeviceCode.name(),
+                status: reply.status,
                 detail: e.to_string(),
             })?;
         let expires_at = Instant::now() + Duration::from_secs(code.expires_in.min(3600));
@@ -289,6 +290,7 @@ impl DeviceCodeCredential {
     async fn accept(&self, answer: TokenAnswer) -> Result<AccessToken, SignInError> {
         let access = answer.access_token.ok_or_else(|| SignInError::Malformed {
             api: Api::Token.name(),
+            status: 200,
             detail: "the answer has no access_token".into(),
         })?;
         if let Some(refresh) = answer.refresh_token {

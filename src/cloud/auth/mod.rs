@@ -91,8 +91,12 @@ pub enum SignInError {
         status: u16,
         excerpt: String,
     },
-    #[error("{api}: the answer is not what the sign-in protocol returns ({detail})")]
-    Malformed { api: &'static str, detail: String },
+    #[error("{api}: HTTP {status}: the answer is not what the sign-in protocol returns ({detail})")]
+    Malformed {
+        api: &'static str,
+        status: u16,
+        detail: String,
+    },
     #[error("{0}")]
     Call(#[from] CallError),
     #[error("the sign-in gave no refresh token for the other services; sign in again")]

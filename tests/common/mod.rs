@@ -1,0 +1,78 @@
+//! Helpers shared by the tests that read a tenant through the emulator over loopback.
+
+#![allow(dead_code)] // each test binary uses the part it needs
+
+use esr_doctor::cloud::auth::device_code::DeviceCodeOptions;
+use esr_doctor::cloud::auth::{AuthMode, PromptSink, SignInEvent};
+use esr_doctor::cloud::http::HttpLimits;
+use esr_doctor::cloud::live::{CloudConfig, CloudSession};
+use esr_doctor::emulator::tenant::TenantData;
+use esr_doctor::emulator::{Emulator, EmulatorConfig};
+use esr_doctor::sources::{LoadedSource, scenario};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A demo scenario's evidence with no simulated device latency.
+pub fn scenario_source(name: &str) -> LoadedSource {
+    let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
+    source.latency.clear();
+    source
+}
+
+/// An emulator serving the scenario's tenant, answering at once.
+pub async fn emulator_for(source: &LoadedSource) -> Emulator {
+    let config = EmulatorConfig::new(TenantData::from_files(&source.files));
+    Emulator::start(config)
+        .await
+        .unwrap_or_else(|e| panic!("emulator: {e}"))
+}
+
+/// Cloud settings for tests: short timeouts and quick polling, no keyring.
+pub fn fast_config(emulator: &Emulator) -> CloudConfig {
+    CloudConfig {
+        auth: AuthMode::DeviceCode,
+        overrides: emulator.overrides(),
+        no_cache: true,
+        limits: HttpLimits {
+            request_timeout: Duration::from_millis(400),
+            backoff: Duration::from_millis(10),
+            ..HttpLimits::default()
+        },
+        device_code: DeviceCodeOptions {
+            poll_interval: Some(Duration::from_millis(10)),
+            slow_down_step: Duration::from_millis(200),
+            call_budget: Duration::from_secs(3),
+        },
+        data_budget: Duration::from_secs(3),
+        ..CloudConfig::default()
+    }
+}
+
+/// Every sign-in event, in order.
+#[derive(Clone, Default)]
+pub struct Events(pub Arc<Mutex<Vec<SignInEvent>>>);
+
+impl Events {
+    pub fn sink(&self) -> PromptSink {
+        let events = Arc::clone(&self.0);
+        Arc::new(move |event| {
+            if let Ok(mut list) = events.lock() {
+                list.push(event);
+            }
+        })
+    }
+
+    pub fn all(&self) -> Vec<SignInEvent> {
+        self.0.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+/// A session on `config`, recording its sign-in events.
+pub fn session(config: CloudConfig, events: &Events) -> Arc<CloudSession> {
+    Arc::new(CloudSession::new(config, events.sink()).unwrap_or_else(|e| panic!("{e}")))
+}
+
+/// The endpoints the emulator served, in order.
+pub fn endpoints(emulator: &Emulator) -> Vec<&'static str> {
+    emulator.log().iter().map(|e| e.endpoint).collect()
+}
