@@ -11,6 +11,7 @@ pub mod collect;
 pub mod emulator;
 pub mod facts;
 pub mod guidance;
+pub mod logging;
 pub mod model;
 pub mod network;
 pub mod redact;

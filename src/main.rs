@@ -44,6 +44,9 @@ struct Cli {
     offline: bool,
     #[command(flatten)]
     cloud: CloudArgs,
+    /// Log to stderr too: -v what is gathered and called, -vv everything.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
 }
 
 /// How to reach and read the tenant (ignored for `--from`: a bundle carries its answers).
@@ -124,6 +127,18 @@ const EXIT_USAGE: u8 = 2;
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
     let cli = Cli::parse();
+    // The wizard owns the terminal: its log goes to the file only.
+    let to_stderr = if cli.command.is_none() {
+        0
+    } else {
+        cli.verbose
+    };
+    let log = esr_doctor::logging::init(to_stderr);
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        log = ?log,
+        "esr-doctor started"
+    );
     let outcome = match cli.command {
         Some(Command::Check {
             demo,

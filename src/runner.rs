@@ -130,10 +130,12 @@ pub async fn run(
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((fact_source, Ok(update))) => {
+                tracing::debug!(source = fact_source.label(), "gathered");
                 facts.apply(update);
                 emit(Event::SourceFinished(fact_source));
             }
             Ok((fact_source, Err(reason))) => {
+                tracing::warn!(source = fact_source.label(), "gathering failed: {reason}");
                 facts.fail(fact_source, reason);
                 emit(Event::SourceFinished(fact_source));
             }
@@ -155,6 +157,10 @@ pub async fn run(
     if let Some(session) = &source.cloud {
         record_requests(&mut checks, &session.calls());
     }
+    let problems = facts.problems();
+    for problem in &problems {
+        tracing::warn!(source = %problem.source, "{}", problem.message);
+    }
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
@@ -163,7 +169,7 @@ pub async fn run(
         verdict: verdict::overall(&checks),
         features: verdict::per_feature(&checks),
         duration_ms: millis(started.elapsed()),
-        problems: facts.problems(),
+        problems,
         checks,
     }
 }

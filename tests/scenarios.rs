@@ -1,13 +1,32 @@
 //! Every demo scenario produces exactly the outcome it promises (its `scenario.toml`, and the
-//! table of the issue that introduced them), and nothing else fails.
+//! table of the issue that introduced them), and nothing else fails — read from its recorded
+//! files, and read live through the tenant emulator as `--demo` does.
 
+use esr_doctor::cloud::auth::AuthMode;
+use esr_doctor::emulator::demo::{self, DemoPacing};
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::runner::{RunOptions, run};
 use esr_doctor::sources::scenario;
+use std::sync::Arc;
 
 async fn report_of(name: &str) -> Report {
     let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
     source.latency.clear(); // the outcome must not depend on timing
+    run(source, RunOptions::default(), None).await
+}
+
+/// The scenario as `--demo` runs it: its tenant served by the emulator, read over loopback.
+async fn live_report_of(name: &str) -> Report {
+    let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
+    source.latency.clear();
+    let _emulator = demo::attach(
+        &mut source,
+        AuthMode::DeviceCode,
+        DemoPacing::report(),
+        Arc::new(|_| {}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     run(source, RunOptions::default(), None).await
 }
 
@@ -19,61 +38,76 @@ fn evidence(report: &Report, id: CheckId, key: &str) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn every_scenario_meets_its_own_expectation() {
+async fn every_scenario_meets_its_own_expectation_from_recorded_files() {
     for name in scenario::names() {
-        let spec = scenario::spec(&name).unwrap_or_else(|e| panic!("{e}"));
-        let report = report_of(&name).await;
-        assert_eq!(
-            report.verdict.as_str(),
-            spec.expect.verdict,
-            "{name}: verdict"
+        meets_expectation(&name, &report_of(&name).await);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_scenario_meets_its_own_expectation_through_the_emulator() {
+    for name in scenario::names() {
+        let report = live_report_of(&name).await;
+        meets_expectation(&name, &report);
+        let tenant = report.check(CheckId::Rms).map(|c| c.evidence.clone());
+        assert!(
+            tenant.is_some_and(|e| e.contains_key("requests")),
+            "{name}: the tenant was read over HTTP"
         );
-        assert_eq!(report.exit_code(), spec.expect.exit, "{name}: exit code");
-        let expected: Vec<&str> = spec.expect.checks.iter().map(|c| c.id.as_str()).collect();
-        for want in &spec.expect.checks {
-            let id =
-                CheckId::parse(&want.id).unwrap_or_else(|| panic!("{name}: bad id {}", want.id));
-            let got = report
-                .check(id)
-                .unwrap_or_else(|| panic!("{name}: {} missing", want.id));
+    }
+}
+
+fn meets_expectation(name: &str, report: &Report) {
+    let spec = scenario::spec(name).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        report.verdict.as_str(),
+        spec.expect.verdict,
+        "{name}: verdict"
+    );
+    assert_eq!(report.exit_code(), spec.expect.exit, "{name}: exit code");
+    let expected: Vec<&str> = spec.expect.checks.iter().map(|c| c.id.as_str()).collect();
+    for want in &spec.expect.checks {
+        let id = CheckId::parse(&want.id).unwrap_or_else(|| panic!("{name}: bad id {}", want.id));
+        let got = report
+            .check(id)
+            .unwrap_or_else(|| panic!("{name}: {} missing", want.id));
+        assert_eq!(
+            got.status.as_str(),
+            want.status,
+            "{name}/{}: {:?}",
+            want.id,
+            got
+        );
+        if !want.codes.is_empty() {
+            assert_eq!(report.codes(id), want.codes, "{name}/{}", want.id);
+        }
+        for (key, value) in &want.evidence {
             assert_eq!(
-                got.status.as_str(),
-                want.status,
-                "{name}/{}: {:?}",
-                want.id,
-                got
-            );
-            if !want.codes.is_empty() {
-                assert_eq!(report.codes(id), want.codes, "{name}/{}", want.id);
-            }
-            for (key, value) in &want.evidence {
-                assert_eq!(
-                    &evidence(&report, id, key),
-                    value,
-                    "{name}/{}.{key}",
-                    want.id
-                );
-            }
-        }
-        // Every other check passes, or is skipped because an earlier failure blocks it.
-        for check in report
-            .checks
-            .iter()
-            .filter(|c| !expected.contains(&c.id.as_str()))
-        {
-            let blocked = check.status == Status::Skipped
-                && check
-                    .reason
-                    .as_deref()
-                    .is_some_and(|r| r.starts_with("blocked by"));
-            assert!(
-                check.status == Status::Pass || blocked,
-                "{name}/{}: {:?} {:?}",
-                check.id,
-                check.status,
-                check.reason
+                &evidence(report, id, key),
+                value,
+                "{name}/{}.{key}",
+                want.id
             );
         }
+    }
+    // Every other check passes, or is skipped because an earlier failure blocks it.
+    for check in report
+        .checks
+        .iter()
+        .filter(|c| !expected.contains(&c.id.as_str()))
+    {
+        let blocked = check.status == Status::Skipped
+            && check
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.starts_with("blocked by"));
+        assert!(
+            check.status == Status::Pass || blocked,
+            "{name}/{}: {:?} {:?}",
+            check.id,
+            check.status,
+            check.reason
+        );
     }
 }
 

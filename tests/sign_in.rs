@@ -244,3 +244,85 @@ async fn auth_none_contacts_no_sign_in_or_tenant_endpoint() {
         );
     }
 }
+
+/// Runs the real binary on "this device" (an empty temporary home) with the tenant's hosts
+/// pointed at `emulator` through an endpoints file.
+async fn binary_against(emulator: &Emulator, extra: &[&str], use_env: bool) -> serde_json::Value {
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = home.path().join("endpoints.toml");
+    let overrides = emulator.overrides();
+    let table: String = esr_doctor::cloud::endpoints::Host::ALL
+        .iter()
+        .filter_map(|host| Some(format!("{} = \"{}\"\n", host.key(), overrides.get(*host)?)))
+        .collect();
+    std::fs::write(&file, table).unwrap_or_else(|e| panic!("{e}"));
+    let mut args: Vec<String> = [
+        "check",
+        "--format",
+        "json",
+        "--auth",
+        "device-code",
+        "--no-cache",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    if !use_env {
+        args.extend(["--endpoints".to_owned(), file.display().to_string()]);
+    }
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    let home_path = home.path().to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        let mut command =
+            assert_cmd::Command::cargo_bin("esr-doctor").unwrap_or_else(|e| panic!("{e}"));
+        command
+            .args(&args)
+            .env("HOME", &home_path)
+            .env("XDG_CONFIG_HOME", home_path.join(".config"))
+            .env("XDG_STATE_HOME", &home_path)
+            .env("PATH", home_path.join("bin"))
+            .timeout(Duration::from_secs(60));
+        if use_env {
+            command.env("ESR_DOCTOR_ENDPOINTS", home_path.join("endpoints.toml"));
+        } else {
+            command.env_remove("ESR_DOCTOR_ENDPOINTS");
+        }
+        command.output()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+    .unwrap_or_else(|e| panic!("{e}"));
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_makes_no_connection_and_the_endpoints_override_reaches_the_emulator() {
+    let source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    let only = ["--only", "tenant_esr,license,rms"];
+    let offline: Vec<&str> = only.iter().copied().chain(["--offline"]).collect();
+    let report = binary_against(&emulator, &offline, false).await;
+    assert!(emulator.log().is_empty(), "{:?}", endpoints(&emulator));
+    let checks = report["checks"].as_array().cloned().unwrap_or_default();
+    assert_eq!(checks.len(), 3);
+    for check in &checks {
+        assert_eq!(check["status"], "skipped", "{check}");
+        assert!(
+            check["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("--offline")),
+            "{check}"
+        );
+    }
+    // The same run online, with the file named by ESR_DOCTOR_ENDPOINTS: the tenant is read.
+    let report = binary_against(&emulator, &only, true).await;
+    let statuses: Vec<&str> = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["pass", "pass", "pass"], "{report}");
+    assert!(endpoints(&emulator).contains(&"devicecode"));
+}

@@ -155,6 +155,22 @@ impl CloudHttp {
             attempts,
             elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         };
+        match &outcome {
+            Ok((status, _)) => tracing::info!(
+                endpoint = record.endpoint,
+                status,
+                attempts,
+                elapsed_ms = record.elapsed_ms,
+                client_request_id = %record.client_request_id,
+                "cloud call"
+            ),
+            Err(error) => tracing::warn!(
+                endpoint = record.endpoint,
+                attempts,
+                client_request_id = %record.client_request_id,
+                "cloud call failed: {error}"
+            ),
+        }
         if let Ok(mut calls) = self.calls.lock() {
             calls.push(record);
         }

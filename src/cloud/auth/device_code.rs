@@ -145,6 +145,7 @@ impl DeviceCodeCredential {
         if let Some(refresh) = held {
             match self.redeem(scope, &refresh).await {
                 Err(SignInError::RefreshRejected) => {
+                    tracing::info!("the stored sign-in was refused; signing in anew");
                     let mut slot = self.refresh.lock().await;
                     if slot.as_ref().map(Secret::secret) == Some(refresh.secret()) {
                         *slot = None;
@@ -158,6 +159,10 @@ impl DeviceCodeCredential {
             .signed_in
             .get_or_init(|| async {
                 let outcome = self.device_flow().await;
+                match &outcome {
+                    Ok(_) => tracing::info!(tenant = %self.target.tenant, "signed in with a device code"),
+                    Err(e) => tracing::warn!(tenant = %self.target.tenant, "device-code sign-in ended: {e}"),
+                }
                 (self.prompt)(match &outcome {
                     Ok(_) => SignInEvent::SignedIn,
                     Err(e) => SignInEvent::Failed(e.to_string()),
@@ -213,6 +218,10 @@ impl DeviceCodeCredential {
                 detail: e.to_string(),
             })?;
         let expires_at = Instant::now() + Duration::from_secs(code.expires_in.min(3600));
+        tracing::info!(
+            expires_in_s = code.expires_in,
+            "device code issued; waiting for the person to sign in"
+        );
         (self.prompt)(SignInEvent::Code(SignInPrompt {
             user_code: code.user_code.clone(),
             verification_uri: code.verification_uri.clone(),

@@ -171,12 +171,15 @@ pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
         Platform::Macos => macos::gather(ctx, source, &mut gathering),
         Platform::Linux | Platform::Unknown => linux::gather(ctx, source, &mut gathering),
     }
+    for error in &gathering.errors {
+        tracing::warn!(source = source.label(), "gathering on this device: {error}");
+    }
     if gathering.files.is_empty() {
         gathering.missing = Some(match source {
             FactSource::EdgeProfile => format!("no Microsoft Edge profile (Local State) found under {}", ctx.app_data.display()),
             FactSource::SyncInternals => "Edge shows it only in edge://sync-internals: save its \"Dump status\" text as edge/sync-internals.json in a bundle and use --from".into(),
             FactSource::Graph | FactSource::Esr | FactSource::Rms => {
-                "tenant facts need a sign-in to the tenant, which this build cannot do yet; record them in a bundle's cloud/ folder and use --from".into()
+                "tenant facts need a sign-in to the tenant, and this run makes no network connection (--offline)".into()
             }
             _ => "not gathered on this device".into(),
         });

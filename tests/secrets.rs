@@ -1,0 +1,125 @@
+//! No token, refresh token or device code ever leaves memory: not on stdout or stderr, not in
+//! the log file, not in a JSON, markdown or text report, not in a collected bundle.
+
+mod common;
+
+use common::{Events, emulator_for, fast_config, scenario_source, session};
+use esr_doctor::collect::collect;
+use esr_doctor::facts::Platform;
+use esr_doctor::network::probe::ProbeSettings;
+use esr_doctor::report::{json, markdown, text};
+use esr_doctor::runner::{RunOptions, run};
+use esr_doctor::sources::device::DeviceContext;
+use std::io::Read;
+use std::path::Path;
+use std::time::Duration;
+
+/// What the emulator's secrets look like: JWTs, and its refresh tokens and device codes.
+const SHAPES: [&str; 3] = ["eyJ", "emurt", "emudc"];
+
+fn assert_clean(what: &str, text: &str, secrets: &[String]) {
+    for secret in secrets {
+        assert!(!text.contains(secret.as_str()), "{what} holds a secret");
+    }
+    for shape in SHAPES {
+        assert!(
+            !text.contains(shape),
+            "{what} holds something shaped like a token ({shape})"
+        );
+    }
+}
+
+#[test]
+fn the_binary_prints_and_logs_no_token() {
+    let state = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for format in ["json", "markdown", "text"] {
+        let output = assert_cmd::Command::cargo_bin("esr-doctor")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .args(["check", "--demo", "healthy", "-vv", "--format", format])
+            .env("XDG_STATE_HOME", state.path())
+            .env("XDG_CACHE_HOME", state.path())
+            .env_remove("ESR_DOCTOR_ENDPOINTS")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(output.status.code(), Some(0), "{format}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("cloud call") && stderr.contains("signed in"),
+            "the sign-in and the calls are logged: {stderr}"
+        );
+        assert_clean(
+            &format!("{format} stdout"),
+            &String::from_utf8_lossy(&output.stdout),
+            &[],
+        );
+        assert_clean(&format!("{format} stderr"), &stderr, &[]);
+    }
+    let log = std::fs::read_to_string(state.path().join("esr-doctor/esr-doctor.log"))
+        .unwrap_or_else(|e| panic!("no log file: {e}"));
+    assert!(log.contains("client_request_id"), "{log}");
+    assert_clean("the log file", &log, &[]);
+}
+
+fn quiet_device(root: &Path) -> DeviceContext {
+    DeviceContext {
+        platform: Platform::Linux,
+        home: root.to_path_buf(),
+        app_data: root.join(".config"),
+        policy_root: root.join("policies"),
+        install_root: root.join("opt"),
+        path: Some(root.join("bin").into_os_string()),
+        command_timeout: Duration::from_secs(2),
+        offline: true,
+        probes: ProbeSettings::global(),
+    }
+}
+
+#[tokio::test]
+async fn reports_and_a_collected_bundle_hold_no_token() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    let cloud = session(fast_config(&emulator), &Events::default());
+    source.cloud = Some(std::sync::Arc::clone(&cloud));
+    let report = run(source, RunOptions::default(), None).await;
+    let secrets = emulator.secrets();
+    assert!(secrets.len() >= 4, "tokens were minted: {}", secrets.len());
+    assert_clean("json", &json::render(&report).unwrap_or_default(), &secrets);
+    assert_clean("markdown", &markdown::render(&report), &secrets);
+    assert_clean("text", &text::render(&report), &secrets);
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for redact in [false, true] {
+        let zip_path = dir.path().join(format!("bundle-{redact}.zip"));
+        collect(&quiet_device(dir.path()), Some(&cloud), &zip_path, redact)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let file = std::fs::File::open(&zip_path).unwrap_or_else(|e| panic!("{e}"));
+        let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+        let mut names = Vec::new();
+        for index in 0..archive.len() {
+            let mut entry = archive.by_index(index).unwrap_or_else(|e| panic!("{e}"));
+            let name = entry
+                .name()
+                .map(|n| n.into_owned())
+                .unwrap_or_else(|e| panic!("{e}"));
+            let mut body = String::new();
+            let _ = entry.read_to_string(&mut body);
+            assert_clean(&name, &body, &secrets);
+            if redact {
+                assert!(!body.contains("jana.novak@fabrikam.com"), "{name}");
+            }
+            names.push(name);
+        }
+        for recorded in [
+            "cloud/licenseDetails.json",
+            "cloud/roamingSettings.json",
+            "cloud/rmsFunctionalState.json",
+        ] {
+            assert!(
+                names.iter().any(|n| n == recorded),
+                "{recorded} in {names:?}"
+            );
+        }
+    }
+}
