@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Windows binary (x86_64-pc-windows-gnu) and runs its smoke test under wine:
-# `check --demo healthy --format json` must pass, `collect` must write a bundle that
-# `check --from` can read. Installs mingw and wine when they are missing (Debian).
+# `check --demo healthy --format json` must pass with the tenant read over HTTP from the
+# in-process emulator (sign-in included), `collect` must write a bundle that `check --from`
+# can read. Installs mingw and wine when they are missing (Debian).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=x86_64-pc-windows-gnu
@@ -34,7 +35,11 @@ report = json.load(open(sys.argv[1]))
 assert report["schema"] == "esr-doctor/report/v1", report["schema"]
 statuses = [c["status"] for c in report["checks"]]
 assert statuses == ["pass"] * 9, statuses
-print("report ok: 9 checks pass")
+for check in report["checks"]:
+    if check["id"] in ("tenant_esr", "license", "rms"):
+        calls = check["evidence"].get("requests", [])
+        assert calls and all(c["status"] == 200 and c["client_request_id"] for c in calls), check
+print("report ok: 9 checks pass; the tenant was read over HTTP from the emulator")
 PY
 
 echo "== wine: esr-doctor.exe collect --out C:\\smoke.zip --offline"

@@ -141,3 +141,40 @@ fn ascii_mode_uses_no_box_drawing() {
             .any(|c| matches!(c, '╭' | '─' | '│' | '✓' | '✗'))
     );
 }
+
+#[tokio::test]
+async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
+    use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
+    use esr_doctor::tui::app::{Effect, SignIn};
+    let report = report_of("healthy").await;
+    let mut app = new_app("healthy");
+    app.handle(Action::Enter);
+    app.run_started(None);
+    for check in report.checks.iter().take(2) {
+        app.on_runner_event(Event::CheckFinished(Box::new(check.clone())));
+    }
+    app.on_sign_in(SignInEvent::Code(SignInPrompt {
+        user_code: "F7KQ2ZD9".into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        expires_at: app.now + std::time::Duration::from_secs(14 * 60 + 32),
+        message: String::new(),
+    }));
+    for size in SIZES {
+        let screen = draw(&app, size);
+        assert!(screen.contains("F 7 K Q 2 Z D 9") && screen.contains("expires in 14:32"));
+        assert!(
+            screen.contains("Edge version"),
+            "the checklist stays visible"
+        );
+        insta::assert_snapshot!(format!("sign-in-pane-{}x{}", size.0, size.1), screen);
+    }
+    assert_eq!(
+        app.handle(Action::Copy),
+        Effect::CopyText("F7KQ2ZD9".into())
+    );
+    assert_eq!(app.handle(Action::Back), Effect::CancelSignIn);
+    assert!(!app.quit, "Esc cancels the sign-in, it does not quit");
+    app.on_sign_in(SignInEvent::Failed("the sign-in was cancelled".into()));
+    assert!(matches!(app.sign_in, SignIn::Ended(_)));
+    assert!(!draw(&app, (80, 24)).contains("F 7 K Q"), "the pane closes");
+}
