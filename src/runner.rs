@@ -5,7 +5,7 @@
 //! cause, and a panicking check becomes an `error` row. The run always finishes.
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
-use crate::facts::gather::{gather, live_cloud as live_cloud_update};
+use crate::facts::gather::{gather, live_answers};
 use crate::facts::{FactSource, FactUpdate, Facts, Gathered};
 use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
@@ -85,9 +85,9 @@ pub async fn run(
         tasks.spawn(async move {
             // A live tenant read bounds itself: its sign-in waits for a person for as long as
             // the code is valid (or until cancelled), its calls have their own deadlines.
-            if let Some(session) = live_cloud(&source, fact_source) {
+            if let Some(session) = tenant_session(&source, fact_source) {
                 let answers = session.answers(fact_source).await;
-                return (fact_source, Ok(live_cloud_update(fact_source, &answers)));
+                return (fact_source, Ok(live_answers(fact_source, &answers)));
             }
             let work = async {
                 tokio::time::sleep(latency).await;
@@ -175,7 +175,7 @@ pub async fn run(
 }
 
 /// The live tenant session, for the tenant's fact sources.
-fn live_cloud(
+fn tenant_session(
     source: &LoadedSource,
     fact_source: FactSource,
 ) -> Option<Arc<crate::cloud::live::CloudSession>> {

@@ -214,6 +214,15 @@ async fn a_persistent_503_gives_up_within_the_deadline_and_names_the_endpoint() 
         (2..=4).contains(&tries),
         "retried a bounded number of times: {tries}"
     );
+    for face in [
+        esr_doctor::report::text::render(&report),
+        esr_doctor::report::markdown::render(&report),
+    ] {
+        assert!(
+            face.contains("Evidence that could not be used") && face.contains("licenseDetails"),
+            "every face lists the failed call: {face}"
+        );
+    }
     let license = report.check(CheckId::License).map(|c| c.reason.clone());
     assert!(
         license

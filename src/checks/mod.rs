@@ -174,11 +174,7 @@ pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<
 /// service refused the operator (401/403), an `error` naming the endpoint and cause otherwise.
 pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> CheckResult {
     if error.is_access_denied() {
-        CheckResult::skipped(
-            id,
-            SkipKind::NeedsRole,
-            format!("{error}; an admin with that role runs `esr-doctor check --user <UPN>`"),
-        )
+        CheckResult::skipped(id, SkipKind::NeedsRole, error.needs_role_reason())
     } else {
         CheckResult::error(id, error.to_string())
     }

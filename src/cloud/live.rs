@@ -153,15 +153,14 @@ impl CloudSession {
         let mut answers = CloudAnswers::default();
         match source {
             FactSource::Graph => {
-                let calls = [
-                    Api::Me,
-                    Api::LicenseDetails,
-                    Api::Organization,
-                    Api::SubscribedSkus,
-                    Api::MemberOf,
-                ]
-                .map(|api| reader.graph(api));
-                for (api, outcome) in futures_join_all(calls).await {
+                let (me, licences, organization, skus, groups) = tokio::join!(
+                    reader.graph(Api::Me),
+                    reader.graph(Api::LicenseDetails),
+                    reader.graph(Api::Organization),
+                    reader.graph(Api::SubscribedSkus),
+                    reader.graph(Api::MemberOf),
+                );
+                for (api, outcome) in [me, licences, organization, skus, groups] {
                     answers.record(api, outcome);
                 }
             }
@@ -304,13 +303,6 @@ impl CloudAnswers {
             }
         }
     }
-}
-
-/// Runs calls concurrently and returns their outcomes in order.
-async fn futures_join_all<F: std::future::Future>(calls: [F; 5]) -> Vec<F::Output> {
-    let [a, b, c, d, e] = calls;
-    let (a, b, c, d, e) = tokio::join!(a, b, c, d, e);
-    vec![a, b, c, d, e]
 }
 
 /// The data calls of one fact source, with the token of its audience.

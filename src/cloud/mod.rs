@@ -39,6 +39,11 @@ pub enum AnswerError {
 }
 
 impl AnswerError {
+    /// Why a check is skipped for want of a role: the refusal, and what an admin does.
+    pub fn needs_role_reason(&self) -> String {
+        format!("{self}; an admin with that role runs `esr-doctor check --user <UPN>`")
+    }
+
     /// True when the service refused the caller (401/403-style answers), as opposed to data
     /// that says something about the tenant.
     pub fn is_access_denied(&self) -> bool {

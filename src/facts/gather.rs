@@ -203,7 +203,7 @@ fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> G
 
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in
 /// that did not happen is a skip (`needs_sign_in`) or, when a service failed, an error.
-pub fn live_cloud(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
+pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
     if let Some(error) = &answers.sign_in {
         return match source {
             FactSource::Graph => FactUpdate::Graph(Box::new(signed_out(error))),
@@ -281,10 +281,9 @@ fn esr_facts(answers: Answers<'_>, missing: String) -> Gathered<esr::RoamingSett
     match answers.get("cloud/roamingSettings.json", esr::parse) {
         None => Gathered::Missing(missing),
         Some(Ok(settings)) => Gathered::Found(settings),
-        Some(Err(e)) if e.is_access_denied() => Gathered::Skipped(
-            SkipKind::NeedsRole,
-            format!("{e}; an admin with that role runs `esr-doctor check --user <UPN>`"),
-        ),
+        Some(Err(e)) if e.is_access_denied() => {
+            Gathered::Skipped(SkipKind::NeedsRole, e.needs_role_reason())
+        }
         Some(Err(e)) => Gathered::Unreadable(e.to_string()),
     }
 }

@@ -122,6 +122,17 @@ pub fn render(report: &Report) -> String {
             }
         }
     }
+    if !report.problems.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(bold, "Evidence that could not be used"));
+    }
+    for problem in &report.problems {
+        let _ = writeln!(
+            out,
+            " - {}: {}",
+            super::plain(&problem.source),
+            super::plain(&problem.message)
+        );
+    }
     let _ = writeln!(
         out,
         "\n{}",

@@ -142,7 +142,7 @@ impl SignInError {
 /// The first line of a body, tags and bearer material removed, at most 120 characters: enough
 /// to recognise an error page, never enough to carry a secret.
 pub fn excerpt(body: &str) -> String {
-    let without_tags = regex_lite_strip_tags(body);
+    let without_tags = strip_tags(body);
     let words: Vec<&str> = without_tags.split_whitespace().collect();
     let joined = words.join(" ");
     let cleaned = crate::redact::strip_bearer_material(&joined);
@@ -157,7 +157,8 @@ pub fn excerpt(body: &str) -> String {
     }
 }
 
-fn regex_lite_strip_tags(text: &str) -> String {
+/// The text of an HTML page (tags become spaces, control characters too), from its first 4 KiB.
+fn strip_tags(text: &str) -> String {
     let mut out = String::with_capacity(text.len().min(4096));
     let mut in_tag = false;
     for c in text.chars().take(4096) {
