@@ -195,7 +195,7 @@ fn record_requests(checks: &mut [CheckResult], calls: &[crate::cloud::http::Call
         let requests: Vec<serde_json::Value> = calls
             .iter()
             .filter(|call| {
-                Api::DATA.iter().any(|api| {
+                Api::ALL.iter().any(|api| {
                     api.name() == call.endpoint
                         && api.fact_source().is_some_and(|s| needs.contains(&s))
                 })

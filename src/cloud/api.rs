@@ -41,19 +41,6 @@ impl Api {
         Api::RmsFunctionalState,
     ];
 
-    /// The tenant data endpoints (everything but sign-in).
-    pub const DATA: [Api; 9] = [
-        Api::Me,
-        Api::LicenseDetails,
-        Api::Organization,
-        Api::SubscribedSkus,
-        Api::MemberOf,
-        Api::RoamingSettings,
-        Api::RmsDiscovery,
-        Api::RmsServiceLocator,
-        Api::RmsFunctionalState,
-    ];
-
     /// How the endpoint is named in messages, logs and the emulator's request log.
     pub fn name(self) -> &'static str {
         match self {
@@ -298,10 +285,15 @@ mod tests {
     }
 
     #[test]
-    fn every_data_endpoint_has_an_audience_and_a_fact_source() {
-        for api in Api::DATA {
-            assert!(api.audience().is_some(), "{api:?}");
-            assert!(api.fact_source().is_some(), "{api:?}");
+    fn tenant_endpoints_have_a_fact_source_and_sign_in_has_none() {
+        for api in Api::ALL {
+            assert_eq!(
+                api.audience().is_some(),
+                api.fact_source().is_some(),
+                "{api:?}"
+            );
         }
+        assert_eq!(Api::Token.fact_source(), None);
+        assert_eq!(Api::RmsFunctionalState.fact_source(), Some(FactSource::Rms));
     }
 }

@@ -317,46 +317,40 @@ struct Reader<'a> {
 impl Reader<'_> {
     async fn graph(&self, api: Api) -> (Api, Result<Option<String>, AnswerError>) {
         let path = api.graph_path(self.subject).unwrap_or_default();
-        let url = self.endpoints.url(Host::Graph, &path);
-        let bearer = format!("Bearer {}", self.token);
-        let reply = self
-            .http
-            .send(api, self.deadline, |c| {
-                c.get(&url)
-                    .header("Authorization", &bearer)
-                    .header("Accept", "application/json")
-            })
-            .await;
-        (api, json_answer(api, reply, false))
+        (api, self.get_json(api, &path).await)
     }
 
     async fn roaming(&self) -> Result<Option<String>, AnswerError> {
-        let url = self.endpoints.url(Host::Portal, api::ROAMING_SETTINGS_PATH);
-        let bearer = format!("Bearer {}", self.token);
-        let reply = self
-            .http
-            .send(Api::RoamingSettings, self.deadline, |c| {
-                c.get(&url)
-                    .header("Authorization", &bearer)
-                    .header("X-Requested-With", "XMLHttpRequest")
-                    .header("Accept", "application/json")
-            })
-            .await;
-        json_answer(Api::RoamingSettings, reply, false)
+        self.get_json(Api::RoamingSettings, api::ROAMING_SETTINGS_PATH)
+            .await
     }
 
     async fn rms_discovery(&self) -> Result<Option<String>, AnswerError> {
-        let url = self.endpoints.url(Host::Rms, api::RMS_DISCOVERY_PATH);
+        self.get_json(Api::RmsDiscovery, api::RMS_DISCOVERY_PATH)
+            .await
+    }
+
+    /// `GET` a JSON answer with the bearer token (the portal also wants `X-Requested-With`).
+    async fn get_json(&self, api: Api, path: &str) -> Result<Option<String>, AnswerError> {
+        let url = self.endpoints.url(api.host(), path);
         let bearer = format!("Bearer {}", self.token);
+        let portal = api.host() == Host::Portal;
         let reply = self
             .http
-            .send(Api::RmsDiscovery, self.deadline, |c| {
-                c.get(&url)
+            .send(api, self.deadline, |c| {
+                let request = c
+                    .get(&url)
                     .header("Authorization", &bearer)
-                    .header("Accept", "application/json")
+                    .header("Accept", "application/json");
+                if portal {
+                    request.header("X-Requested-With", "XMLHttpRequest")
+                } else {
+                    request
+                }
             })
             .await;
-        json_answer(Api::RmsDiscovery, reply, true)
+        // RMS tells its state (NotSignedUpException, ...) in error bodies; those are answers.
+        json_answer(api, reply, api == Api::RmsDiscovery)
     }
 
     /// The admin view: the service locator names the admin URL, which answers FunctionalState.
