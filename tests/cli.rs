@@ -85,7 +85,7 @@ fn every_failing_scenario_exits_one() {
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
-    assert_eq!(names.len(), 12, "{names:?}");
+    assert_eq!(names.len(), 14, "{names:?}");
     for name in names.iter().filter(|n| *n != "healthy") {
         let output = esr_doctor()
             .args(["check", "--demo", name, "--format", "json"])

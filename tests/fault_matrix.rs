@@ -1,4 +1,4 @@
-//! Every endpoint × every fault the emulator can inject (144 cases), over loopback: each run
+//! Every endpoint × every fault the emulator can inject (168 cases), over loopback: each run
 //! ends within its deadline, never panics, and says what happened in the right status —
 //! `skipped` for a refused caller (needs_role for data, needs_sign_in for sign-in), `error`
 //! naming the endpoint and status for a failing service, a single 429/503 retried away, and
@@ -33,7 +33,9 @@ fn decided_by(api: Api) -> &'static [CheckId] {
         | Api::SubscribedSkus
         | Api::RmsDiscovery
         | Api::RmsServiceLocator
-        | Api::RmsFunctionalState => &[],
+        | Api::RmsFunctionalState
+        | Api::RmsOnboardingPolicy
+        | Api::RmsConfiguration => &[],
     }
 }
 

@@ -73,7 +73,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let graph = need!(ID, &facts.graph);
     let table = PlanTable::builtin();
     let user_skus = graph.license_details.as_ref().and_then(|r| r.as_ref().ok());
-    let tenant_skus = graph.subscribed_skus.as_ref().and_then(|r| r.as_ref().ok());
+    // `/subscribedSkus` needs an admin role; `/organization`'s plans are readable by anyone.
+    let subscribed = graph.subscribed_skus.as_ref().and_then(|r| r.as_ref().ok());
+    let organization_plans = graph
+        .organization
+        .as_ref()
+        .and_then(|o| o.as_ref().ok())
+        .and_then(|o| o.plans_as_sku());
+    let (tenant_skus, tenant_plans_from): (Option<&[Sku]>, &str) =
+        match (subscribed, &organization_plans) {
+            (Some(skus), _) => (Some(skus.as_slice()), "subscribedSkus"),
+            (None, Some(plans)) => (
+                Some(std::slice::from_ref(plans)),
+                "organization assignedPlans",
+            ),
+            (None, None) => (None, "none"),
+        };
     if user_skus.is_none() && tenant_skus.is_none() {
         let failure = [&graph.license_details, &graph.subscribed_skus]
             .into_iter()
@@ -109,6 +124,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "tenant_plans",
             tenant_skus.map_or(Value::Null, |_| names(&tenant_active)),
         ),
+        ("tenant_plans_from", Value::from(tenant_plans_from)),
         ("rms_active", rms_active.map_or(Value::Null, Value::from)),
     ]);
     let both = [Feature::EdgeSync, Feature::WindowsSettings];
@@ -276,5 +292,34 @@ mod tests {
                 .as_deref()
                 .is_some_and(|r| r.contains("not valid JSON"))
         );
+    }
+
+    #[test]
+    fn the_tenant_plans_come_from_organization_when_subscribed_skus_is_refused() {
+        let organization = |status: &str| {
+            format!(
+                r#"{{"value":[{{"id":"t","assignedPlans":[{{"servicePlanId":"bea4c11e-220a-4e6d-8eb8-8ea15d019f90","capabilityStatus":"{status}","service":"RMSOnline"}}]}}]}}"#
+            )
+        };
+        let facts = |status: &str| Facts {
+            graph: Gathered::Found(GraphFacts {
+                license_details: Some(graph::parse_license_details("l", NOTHING)),
+                subscribed_skus: Some(graph::parse_subscribed_skus(
+                    "s",
+                    r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#,
+                )),
+                organization: Some(graph::parse_organization("o", &organization(status))),
+                ..GraphFacts::default()
+            }),
+            ..Facts::default()
+        };
+        let owned = decide(&facts("Enabled"));
+        assert_eq!(
+            owned.evidence.get("tenant_plans_from"),
+            Some(&Value::from("organization assignedPlans"))
+        );
+        assert_eq!(codes(&owned)[0].0, "LICENSE_USER_NOT_ASSIGNED");
+        let deleted = decide(&facts("Deleted"));
+        assert_eq!(codes(&deleted), [("LICENSE_NONE_ELIGIBLE", Severity::Fail)]);
     }
 }

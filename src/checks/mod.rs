@@ -90,7 +90,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         title: "Azure RMS activation",
         question: "Is Azure Rights Management (AIP) activated for the tenant and not scoped away from this user?",
         why: "Edge encrypts synced data with the tenant's Azure Rights Management key; if RMS is not activated, Edge reports DISABLED_BY_ADMIN.",
-        needs: &[S::Rms],
+        needs: &[S::Rms, S::Graph],
         serves: &[EdgeSync],
         blocked_by: &[CheckId::License],
         decide: rms::decide,

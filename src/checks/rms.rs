@@ -2,10 +2,12 @@
 //!
 //! Edge encrypts synced data with the tenant's RMS key, so without RMS Edge reports
 //! `DISABLED_BY_ADMIN`. The admin view (`FunctionalState`) and the user view (service discovery)
-//! are both used; either one is enough to decide.
+//! are both used; either one is enough to decide. The admin view also tells whether the
+//! onboarding control policy limits RMS to a group the user is not in, and whether the IPCv3
+//! service Edge needs is on.
 
 use super::{need, unanswered};
-use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
@@ -17,6 +19,8 @@ pub const CODES: &[&str] = &[
     "RMS_PLATFORM_DISABLED",
     "RMS_UNKNOWN_TENANT",
     "RMS_STATE_UNKNOWN",
+    "RMS_SCOPE_UNVERIFIED",
+    "RMS_IPCV3_DISABLED",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
@@ -87,6 +91,39 @@ pub fn decide(facts: &Facts) -> CheckResult {
         )),
         _ => {}
     }
+    let onboarding = rms.onboarding.as_ref().and_then(|p| p.as_ref().ok());
+    let limiting_group = onboarding.and_then(|p| p.limiting_group());
+    if let Some(group) = limiting_group
+        && discovery != Some(&Discovery::UserScopedOut)
+    {
+        match user_groups(facts) {
+            Some(groups) if !groups.iter().any(|g| g.eq_ignore_ascii_case(group)) => {
+                findings.push(Finding::new(
+                    "RMS_USER_SCOPED_OUT",
+                    Severity::Fail,
+                    edge,
+                    format!("The AIP onboarding control policy limits Azure RMS to the group {group}, and this user is not in it."),
+                ));
+            }
+            Some(_) => {}
+            None => findings.push(Finding::new(
+                "RMS_SCOPE_UNVERIFIED",
+                Severity::Warn,
+                edge,
+                format!("The AIP onboarding control policy limits Azure RMS to the group {group}; the user's groups were not available to confirm they are in it."),
+            )),
+        }
+    }
+    let ipcv3 = rms.ipcv3.as_ref().and_then(|s| s.as_ref().ok());
+    // A tenant that never activated RMS has IPCv3 off too; activating comes first.
+    if ipcv3 == Some(&Ipcv3State::Disabled) && functional_state != "disabled" {
+        findings.push(Finding::new(
+            "RMS_IPCV3_DISABLED",
+            Severity::Fail,
+            edge,
+            "The Azure RMS IPCv3 service is disabled for the tenant (IPCv3ServiceFunctionalState = Disabled); Edge sync needs it.".into(),
+        ));
+    }
     let discovery_text = discovery.map(|d| match d {
         Discovery::Services(list) => format!("services: {}", list.join(", ")),
         Discovery::TenantNotActivated => "NotSignedUpException".into(),
@@ -101,8 +138,33 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "service_discovery",
             discovery_text.map_or(Value::Null, Value::from),
         ),
+        (
+            "onboarding_group",
+            limiting_group.map_or(Value::Null, Value::from),
+        ),
+        (
+            "onboarding_scope",
+            onboarding
+                .and_then(|p| p.scope.clone())
+                .map_or(Value::Null, Value::from),
+        ),
+        (
+            "ipcv3_service",
+            match ipcv3 {
+                Some(Ipcv3State::Enabled) => Value::from("enabled"),
+                Some(Ipcv3State::Disabled) => Value::from("disabled"),
+                Some(Ipcv3State::Unknown(raw)) => raw.clone(),
+                None => Value::Null,
+            },
+        ),
     ]);
     CheckResult::decided(ID, evidence, findings)
+}
+
+/// The ids of the user's groups, when Graph gave them.
+fn user_groups(facts: &Facts) -> Option<Vec<&str>> {
+    let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
+    Some(groups.iter().map(|g| g.id.as_str()).collect())
 }
 
 #[cfg(test)]
@@ -117,6 +179,7 @@ mod tests {
             rms: Gathered::Found(RmsFacts {
                 discovery: discovery.map(|t| answers::parse_discovery("d", t)),
                 functional_state: state.map(|t| answers::parse_functional_state("f", t)),
+                ..RmsFacts::default()
             }),
             ..Facts::default()
         };
@@ -168,5 +231,74 @@ mod tests {
         );
         let broken = run(Some("<html>"), None);
         assert_eq!(broken.status, Status::Error);
+    }
+
+    fn admin(onboarding: &str, configuration: &str, groups: Option<&str>) -> CheckResult {
+        let facts = Facts {
+            rms: Gathered::Found(RmsFacts {
+                functional_state: Some(answers::parse_functional_state("f", "1")),
+                onboarding: Some(answers::parse_onboarding_policy("o", onboarding)),
+                ipcv3: Some(answers::parse_configuration("c", configuration)),
+                ..RmsFacts::default()
+            }),
+            graph: Gathered::Found(crate::facts::GraphFacts {
+                member_of: groups.map(|g| crate::cloud::graph::parse_member_of("g", g)),
+                ..crate::facts::GraphFacts::default()
+            }),
+            ..Facts::default()
+        };
+        decide(&facts)
+    }
+
+    const LIMITED: &str =
+        r#"{"UseRmsUserLicense":true,"SecurityGroupObjectId":"g-rms","Scope":"All"}"#;
+    const OPEN: &str = r#"{"UseRmsUserLicense":false,"SecurityGroupObjectId":null,"Scope":"All"}"#;
+    const IPC_ON: &str = r#"{"IPCv3ServiceFunctionalState":"Enabled"}"#;
+
+    #[test]
+    fn the_onboarding_policy_scopes_users_out_by_group() {
+        let outside = admin(LIMITED, IPC_ON, Some(r#"{"value":[{"id":"g-other"}]}"#));
+        assert_eq!(outside.codes(), ["RMS_USER_SCOPED_OUT"]);
+        assert_eq!(
+            outside.evidence.get("onboarding_group"),
+            Some(&Value::from("g-rms"))
+        );
+        let inside = admin(LIMITED, IPC_ON, Some(r#"{"value":[{"id":"G-RMS"}]}"#));
+        assert_eq!(inside.status, Status::Pass);
+        let unknown = admin(LIMITED, IPC_ON, None);
+        assert_eq!(
+            (unknown.status, unknown.codes()),
+            (Status::Warn, vec!["RMS_SCOPE_UNVERIFIED"])
+        );
+        assert_eq!(admin(OPEN, IPC_ON, None).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_disabled_ipcv3_service_fails_edge_sync() {
+        let off = admin(OPEN, r#"{"IPCv3ServiceFunctionalState":"Disabled"}"#, None);
+        assert_eq!(off.codes(), ["RMS_IPCV3_DISABLED"]);
+        assert_eq!(
+            off.evidence.get("ipcv3_service"),
+            Some(&Value::from("disabled"))
+        );
+        let never_activated = Facts {
+            rms: Gathered::Found(RmsFacts {
+                functional_state: Some(answers::parse_functional_state("f", "0")),
+                ipcv3: Some(answers::parse_configuration(
+                    "c",
+                    r#"{"IPCv3ServiceFunctionalState":"Disabled"}"#,
+                )),
+                ..RmsFacts::default()
+            }),
+            ..Facts::default()
+        };
+        assert_eq!(decide(&never_activated).codes(), ["RMS_NOT_ACTIVATED"]);
+        let odd = admin(OPEN, r#"{"IPCv3ServiceFunctionalState":"Paused"}"#, None);
+        assert_eq!(odd.status, Status::Pass);
+        assert_eq!(
+            odd.evidence.get("ipcv3_service"),
+            Some(&Value::from("Paused")),
+            "an unknown value is shown raw"
+        );
     }
 }

@@ -20,13 +20,15 @@ pub enum Api {
     RmsDiscovery,
     RmsServiceLocator,
     RmsFunctionalState,
+    RmsOnboardingPolicy,
+    RmsConfiguration,
 }
 
 /// The Graph API version every Graph call uses.
 pub const GRAPH_VERSION: &str = "/v1.0";
 
 impl Api {
-    pub const ALL: [Api; 12] = [
+    pub const ALL: [Api; 14] = [
         Api::OpenIdConfiguration,
         Api::DeviceCode,
         Api::Token,
@@ -39,6 +41,8 @@ impl Api {
         Api::RmsDiscovery,
         Api::RmsServiceLocator,
         Api::RmsFunctionalState,
+        Api::RmsOnboardingPolicy,
+        Api::RmsConfiguration,
     ];
 
     /// How the endpoint is named in messages, logs and the emulator's request log.
@@ -56,6 +60,8 @@ impl Api {
             Api::RmsDiscovery => "rms servicediscovery",
             Api::RmsServiceLocator => "rms ServiceLocator",
             Api::RmsFunctionalState => "rms FunctionalState",
+            Api::RmsOnboardingPolicy => "rms OnboardingControlPolicy",
+            Api::RmsConfiguration => "rms Configuration",
         }
     }
 
@@ -69,9 +75,12 @@ impl Api {
             | Api::MemberOf => Host::Graph,
             Api::RoamingSettings => Host::Portal,
             Api::RmsDiscovery => Host::Rms,
-            // FunctionalState lives at the URL the locator returns; the locator's host is the
-            // best name for it when that URL is not known yet.
-            Api::RmsServiceLocator | Api::RmsFunctionalState => Host::RmsDiscovery,
+            // The admin calls live at the URL the locator returns; the locator's host is the
+            // best name for them when that URL is not known yet.
+            Api::RmsServiceLocator
+            | Api::RmsFunctionalState
+            | Api::RmsOnboardingPolicy
+            | Api::RmsConfiguration => Host::RmsDiscovery,
         }
     }
 
@@ -106,6 +115,8 @@ impl Api {
             Api::RoamingSettings => "cloud/roamingSettings.json",
             Api::RmsDiscovery => "cloud/rmsServiceDiscovery.json",
             Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
+            Api::RmsOnboardingPolicy => "cloud/rmsOnboardingPolicy.json",
+            Api::RmsConfiguration => "cloud/rmsConfiguration.json",
             Api::OpenIdConfiguration | Api::DeviceCode | Api::Token | Api::RmsServiceLocator => {
                 return None;
             }
@@ -141,7 +152,10 @@ impl Api {
             Api::RoamingSettings => {
                 "reading the ESR switch needs Global Reader, Cloud Device Administrator or Global Administrator"
             }
-            Api::RmsServiceLocator | Api::RmsFunctionalState => {
+            Api::RmsServiceLocator
+            | Api::RmsFunctionalState
+            | Api::RmsOnboardingPolicy
+            | Api::RmsConfiguration => {
                 "reading the RMS activation state needs Azure Information Protection Administrator, Compliance Administrator or Global Administrator"
             }
             Api::RmsDiscovery => {
@@ -203,8 +217,14 @@ pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
     if path == RMS_DISCOVERY_PATH {
         return Some(Api::RmsDiscovery);
     }
-    if path.ends_with("/FunctionalState") {
-        return Some(Api::RmsFunctionalState);
+    for (suffix, api) in [
+        ("/FunctionalState", Api::RmsFunctionalState),
+        ("/OnboardingControlPolicy", Api::RmsOnboardingPolicy),
+        ("/Configuration", Api::RmsConfiguration),
+    ] {
+        if path.ends_with(suffix) {
+            return Some(api);
+        }
     }
     let graph = path.strip_prefix(GRAPH_VERSION)?;
     match graph {
@@ -268,6 +288,14 @@ mod tests {
         assert_eq!(
             recognise("GET", "/admin/r7/FunctionalState"),
             Some(Api::RmsFunctionalState)
+        );
+        assert_eq!(
+            recognise("GET", "/admin/r7/OnboardingControlPolicy"),
+            Some(Api::RmsOnboardingPolicy)
+        );
+        assert_eq!(
+            recognise("GET", "/admin/r7/Configuration"),
+            Some(Api::RmsConfiguration)
         );
         assert_eq!(recognise("GET", "/v1.0/users/x/drive"), None);
         assert_eq!(recognise("GET", "/"), None);

@@ -80,6 +80,56 @@ pub struct Organization {
     pub id: String,
     #[serde(default)]
     pub display_name: String,
+    /// The tenant's service plans; any user may read them (unlike `/subscribedSkus`).
+    #[serde(default)]
+    pub assigned_plans: Vec<AssignedPlan>,
+}
+
+/// One service plan the tenant holds.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignedPlan {
+    pub service_plan_id: String,
+    /// `Enabled`, `Warning`, `Suspended`, `Deleted`, `LockedOut`.
+    #[serde(default)]
+    pub capability_status: String,
+    /// e.g. `RMSOnline`, `AADPremiumService`.
+    #[serde(default)]
+    pub service: String,
+}
+
+impl Organization {
+    /// The tenant's plans in the shape of one subscribed SKU, so they are judged like
+    /// `/subscribedSkus` (an `Enabled` or `Warning` plan is in effect). `None` without plans.
+    pub fn plans_as_sku(&self) -> Option<Sku> {
+        if self.assigned_plans.is_empty() {
+            return None;
+        }
+        let service_plans = self
+            .assigned_plans
+            .iter()
+            .map(|plan| {
+                let in_effect = ["Enabled", "Warning"]
+                    .iter()
+                    .any(|s| plan.capability_status.eq_ignore_ascii_case(s));
+                ServicePlan {
+                    service_plan_id: plan.service_plan_id.clone(),
+                    service_plan_name: plan.service.clone(),
+                    provisioning_status: if in_effect {
+                        "Success".to_owned()
+                    } else {
+                        plan.capability_status.clone()
+                    },
+                }
+            })
+            .collect();
+        Some(Sku {
+            sku_id: String::new(),
+            sku_part_number: "(organization assignedPlans)".to_owned(),
+            capability_status: None,
+            service_plans,
+        })
+    }
 }
 
 /// `GET /organization` (a collection with one entry).

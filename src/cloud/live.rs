@@ -166,9 +166,11 @@ impl CloudSession {
             }
             FactSource::Esr => answers.record(Api::RoamingSettings, reader.roaming().await),
             _ => {
-                let (discovery, state) = tokio::join!(reader.rms_discovery(), reader.rms_state());
+                let (discovery, admin) = tokio::join!(reader.rms_discovery(), reader.rms_admin());
                 answers.record(Api::RmsDiscovery, discovery);
-                answers.record(Api::RmsFunctionalState, state);
+                for (api, outcome) in admin {
+                    answers.record(api, outcome);
+                }
             }
         }
         answers
@@ -353,8 +355,31 @@ impl Reader<'_> {
         json_answer(api, reply, api == Api::RmsDiscovery)
     }
 
-    /// The admin view: the service locator names the admin URL, which answers FunctionalState.
-    async fn rms_state(&self) -> Result<Option<String>, AnswerError> {
+    /// The admin view: the service locator names the admin URL, which answers the
+    /// FunctionalState, the onboarding control policy and the configuration (IPCv3Service).
+    /// A failing locator is recorded once, against FunctionalState.
+    async fn rms_admin(&self) -> Vec<(Api, Result<Option<String>, AnswerError>)> {
+        let admin_url = match self.rms_admin_url().await {
+            Ok(url) => url,
+            Err(e) => return vec![(Api::RmsFunctionalState, Err(e))],
+        };
+        let (state, onboarding, configuration) = tokio::join!(
+            self.rms_admin_get(Api::RmsFunctionalState, &admin_url, "FunctionalState"),
+            self.rms_admin_get(
+                Api::RmsOnboardingPolicy,
+                &admin_url,
+                "OnboardingControlPolicy"
+            ),
+            self.rms_admin_get(Api::RmsConfiguration, &admin_url, "Configuration"),
+        );
+        vec![
+            (Api::RmsFunctionalState, state),
+            (Api::RmsOnboardingPolicy, onboarding),
+            (Api::RmsConfiguration, configuration),
+        ]
+    }
+
+    async fn rms_admin_url(&self) -> Result<String, AnswerError> {
         let url = self
             .endpoints
             .url(Host::RmsDiscovery, api::RMS_LOCATOR_PATH);
@@ -377,21 +402,33 @@ impl Reader<'_> {
             status: Some(reply.status),
             detail: "the answer names no admin service URL".into(),
         })?;
-        let state_url = format!("{}/FunctionalState", admin_url.trim_end_matches('/'));
-        if !self.endpoints.is_overridden(Host::RmsDiscovery) && !state_url.starts_with("https://") {
+        if !self.endpoints.is_overridden(Host::RmsDiscovery) && !admin_url.starts_with("https://") {
             return Err(AnswerError::Http {
-                endpoint: Api::RmsFunctionalState.name().to_owned(),
-                status: None,
+                endpoint: Api::RmsServiceLocator.name().to_owned(),
+                status: Some(reply.status),
                 detail: "the service locator named a URL that is not https; not followed".into(),
             });
         }
+        Ok(admin_url.trim_end_matches('/').to_owned())
+    }
+
+    async fn rms_admin_get(
+        &self,
+        api: Api,
+        admin_url: &str,
+        leaf: &str,
+    ) -> Result<Option<String>, AnswerError> {
+        let url = format!("{admin_url}/{leaf}");
+        let msoid = format!("MSOID {}", self.token);
         let reply = self
             .http
-            .send(Api::RmsFunctionalState, self.deadline, |c| {
-                c.get(&state_url).header("Authorization", &msoid)
+            .send(api, self.deadline, |c| {
+                c.get(&url)
+                    .header("Authorization", &msoid)
+                    .header("Accept", "application/json")
             })
             .await;
-        json_answer(Api::RmsFunctionalState, reply, false)
+        json_answer(api, reply, false)
     }
 }
 

@@ -94,6 +94,103 @@ pub fn parse_functional_state(file: &str, text: &str) -> Result<FunctionalState,
     Ok(state)
 }
 
+/// The AIP onboarding control policy (`Get-AipServiceOnboardingControlPolicy`): RMS may be
+/// limited to the members of one security group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OnboardingPolicy {
+    pub use_rms_user_license: Option<bool>,
+    /// The group RMS is limited to, when it is.
+    pub security_group: Option<String>,
+    /// `All`, `WindowsApp`, `MobileApp`, raw.
+    pub scope: Option<String>,
+}
+
+impl OnboardingPolicy {
+    /// The group that limits RMS, if the policy limits it to one.
+    pub fn limiting_group(&self) -> Option<&str> {
+        let group = self.security_group.as_deref()?.trim();
+        let unset = group.is_empty() || group.chars().all(|c| c == '0' || c == '-');
+        (!unset).then_some(group)
+    }
+}
+
+/// The field `key` of a JSON object, matched without regard to case (the admin API's JSON
+/// names are not documented; PowerShell shows them in PascalCase).
+fn field<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    value
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+fn shape(file: &str, detail: &str) -> AnswerError {
+    AnswerError::Shape {
+        file: file.to_owned(),
+        detail: detail.to_owned(),
+    }
+}
+
+/// `{admin}/OnboardingControlPolicy`.
+pub fn parse_onboarding_policy(file: &str, text: &str) -> Result<OnboardingPolicy, AnswerError> {
+    let value = parse_answer(file, text)?;
+    if !value.is_object() {
+        return Err(shape(file, "expected an object with the policy's fields"));
+    }
+    let text_of = |key: &str| {
+        field(&value, key).and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Null => None,
+            other => Some(other.to_string()),
+        })
+    };
+    Ok(OnboardingPolicy {
+        use_rms_user_license: field(&value, "UseRmsUserLicense").and_then(|v| {
+            v.as_bool()
+                .or_else(|| v.as_str().map(|s| s.eq_ignore_ascii_case("true")))
+        }),
+        security_group: text_of("SecurityGroupObjectId"),
+        scope: text_of("Scope"),
+    })
+}
+
+/// Whether the IPCv3 service, which Edge sync needs, is on (`IPCv3ServiceFunctionalState`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ipcv3State {
+    Enabled,
+    Disabled,
+    /// Not a value we know (or absent), raw.
+    Unknown(Value),
+}
+
+/// `{admin}/Configuration`: the fields `Get-AipServiceConfiguration` shows.
+pub fn parse_configuration(file: &str, text: &str) -> Result<Ipcv3State, AnswerError> {
+    let value = parse_answer(file, text)?;
+    if !value.is_object() {
+        return Err(shape(
+            file,
+            "expected an object with the configuration's fields",
+        ));
+    }
+    let raw = field(&value, "IPCv3ServiceFunctionalState")
+        .cloned()
+        .unwrap_or(Value::Null);
+    Ok(match &raw {
+        Value::Number(n) if n.as_i64() == Some(1) => Ipcv3State::Enabled,
+        Value::Number(n) if n.as_i64() == Some(0) => Ipcv3State::Disabled,
+        Value::Bool(on) => {
+            if *on {
+                Ipcv3State::Enabled
+            } else {
+                Ipcv3State::Disabled
+            }
+        }
+        Value::String(s) if s.eq_ignore_ascii_case("enabled") => Ipcv3State::Enabled,
+        Value::String(s) if s.eq_ignore_ascii_case("disabled") => Ipcv3State::Disabled,
+        _ => Ipcv3State::Unknown(raw),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +242,42 @@ mod tests {
             parse_discovery("d", "[{"),
             Err(AnswerError::InvalidJson { .. })
         ));
+    }
+
+    #[test]
+    fn onboarding_policy_and_ipcv3_state() {
+        let policy = parse_onboarding_policy(
+            "p",
+            r#"{"useRmsUserLicense":true,"securityGroupObjectId":"5f8e2c7a-0b3d-4e91-a6f4-c2d7e9b1a058","scope":"WindowsApp"}"#,
+        );
+        assert_eq!(
+            policy.as_ref().ok().and_then(|p| p.limiting_group()),
+            Some("5f8e2c7a-0b3d-4e91-a6f4-c2d7e9b1a058")
+        );
+        let open = parse_onboarding_policy(
+            "p",
+            r#"{"UseRmsUserLicense":false,"SecurityGroupObjectId":"00000000-0000-0000-0000-000000000000","Scope":"All"}"#,
+        );
+        assert_eq!(
+            open.ok()
+                .and_then(|p| p.limiting_group().map(str::to_owned)),
+            None
+        );
+        assert!(matches!(
+            parse_onboarding_policy("p", "[1]"),
+            Err(AnswerError::Shape { .. })
+        ));
+        let read = |t: &str| parse_configuration("c", t);
+        assert_eq!(
+            read(r#"{"IPCv3ServiceFunctionalState":"Enabled"}"#),
+            Ok(Ipcv3State::Enabled)
+        );
+        assert_eq!(
+            read(r#"{"ipcv3ServiceFunctionalState":0}"#),
+            Ok(Ipcv3State::Disabled)
+        );
+        assert_eq!(read("{}"), Ok(Ipcv3State::Unknown(Value::Null)));
+        assert!(read("<html>").is_err());
     }
 
     #[test]

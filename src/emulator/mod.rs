@@ -455,7 +455,7 @@ fn answer(
                     locator_answer(&format!("{}/admin/r{id}/v2", state.base)),
                     "text/xml; charset=utf-8",
                 ),
-                Api::RmsFunctionalState => {
+                Api::RmsFunctionalState | Api::RmsOnboardingPolicy | Api::RmsConfiguration => {
                     depends_on.extend(locator_request(path));
                     let (status, body) = config.tenant.answer(data);
                     (status, body, "application/json; charset=utf-8")

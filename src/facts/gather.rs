@@ -292,6 +292,11 @@ fn rms_facts(answers: Answers<'_>, missing: String) -> Gathered<RmsFacts> {
     let facts = RmsFacts {
         discovery: answers.get("cloud/rmsServiceDiscovery.json", rms::parse_discovery),
         functional_state: answers.get("cloud/rmsFunctionalState.json", rms::parse_functional_state),
+        onboarding: answers.get(
+            "cloud/rmsOnboardingPolicy.json",
+            rms::parse_onboarding_policy,
+        ),
+        ipcv3: answers.get("cloud/rmsConfiguration.json", rms::parse_configuration),
     };
     if facts == RmsFacts::default() {
         Gathered::Missing(missing)

@@ -17,7 +17,7 @@ pub mod windows_state;
 use crate::cloud::AnswerError;
 use crate::cloud::esr::RoamingSettings;
 use crate::cloud::graph::{Membership, Organization, Sku, User};
-use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State, OnboardingPolicy};
 use crate::model::Problem;
 use crate::network::reach::ReachFacts;
 use serde::Deserialize;
@@ -165,6 +165,8 @@ pub struct GraphFacts {
 pub struct RmsFacts {
     pub discovery: Option<Result<Discovery, AnswerError>>,
     pub functional_state: Option<Result<FunctionalState, AnswerError>>,
+    pub onboarding: Option<Result<OnboardingPolicy, AnswerError>>,
+    pub ipcv3: Option<Result<Ipcv3State, AnswerError>>,
 }
 
 /// Everything known about the user, device and tenant.
@@ -284,6 +286,8 @@ impl Facts {
         if let Gathered::Found(rms) = &self.rms {
             answer(failed(&rms.discovery));
             answer(failed(&rms.functional_state));
+            answer(failed(&rms.onboarding));
+            answer(failed(&rms.ipcv3));
         }
         problems
     }
