@@ -253,6 +253,7 @@ fn sign_in_on_stderr() -> auth::PromptSink {
 fn device_session(
     args: &CloudArgs,
     offline: bool,
+    device_account: Option<String>,
     prompt: auth::PromptSink,
 ) -> anyhow::Result<Option<Arc<CloudSession>>> {
     if offline {
@@ -278,6 +279,7 @@ fn device_session(
         tenant: args.tenant.clone(),
         client_id: args.client_id.clone(),
         subject: args.user.clone(),
+        device_account,
         no_cache: args.no_cache,
         ..CloudConfig::default()
     };
@@ -302,7 +304,12 @@ fn connect_tenant(
                 .map(Some)
         }
         SourceKind::Device => {
-            source.cloud = device_session(args, offline, prompt)?;
+            let device_account = if offline {
+                None
+            } else {
+                esr_doctor::facts::gather::edge_work_account(source)
+            };
+            source.cloud = device_session(args, offline, device_account, prompt)?;
             Ok(None)
         }
         _ => Ok(None),
@@ -316,9 +323,15 @@ fn collect(
     cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
     let runtime = runtime()?;
-    let session = device_session(cloud, offline, sign_in_on_stderr())?;
+    let device = this_device(offline);
+    let device_account = if offline {
+        None
+    } else {
+        esr_doctor::facts::gather::edge_work_account(&LoadedSource::device(device.clone()))
+    };
+    let session = device_session(cloud, offline, device_account, sign_in_on_stderr())?;
     let collected = runtime.block_on(esr_doctor::collect::collect(
-        &this_device(offline),
+        &device,
         session.as_deref(),
         out,
         redact_files,

@@ -155,7 +155,7 @@ pub async fn run(
         .filter_map(|s| decided.remove(&s.id))
         .collect();
     if let Some(session) = &source.cloud {
-        record_requests(&mut checks, &session.calls());
+        record_requests(&mut checks, &session.calls(), &session.identities());
     }
     let problems = facts.problems();
     for problem in &problems {
@@ -187,8 +187,13 @@ fn tenant_session(
 }
 
 /// Adds the HTTP calls behind each tenant check to its evidence (endpoint, status and the
-/// `client-request-id` Microsoft support asks for; never a body or a header).
-fn record_requests(checks: &mut [CheckResult], calls: &[crate::cloud::http::CallRecord]) {
+/// `client-request-id` Microsoft support asks for; never a body or a header), and whose view
+/// they are: who signed in (`read_as`) and whose data was read (`subject`).
+fn record_requests(
+    checks: &mut [CheckResult],
+    calls: &[crate::cloud::http::CallRecord],
+    identities: &crate::cloud::live::Identities,
+) {
     use crate::cloud::api::Api;
     for check in checks {
         let needs = spec(check.id).needs;
@@ -209,6 +214,16 @@ fn record_requests(checks: &mut [CheckResult], calls: &[crate::cloud::http::Call
             })
             .collect();
         if !requests.is_empty() {
+            let name =
+                |who: &Option<String>| who.clone().map_or(serde_json::Value::Null, Into::into);
+            let subject = identities
+                .subject
+                .clone()
+                .or_else(|| identities.operator.clone());
+            check
+                .evidence
+                .insert("read_as".into(), name(&identities.operator));
+            check.evidence.insert("subject".into(), name(&subject));
             check
                 .evidence
                 .insert("requests".into(), serde_json::Value::Array(requests));

@@ -326,3 +326,85 @@ async fn offline_makes_no_connection_and_the_endpoints_override_reaches_the_emul
     assert_eq!(statuses, ["pass", "pass", "pass"], "{report}");
     assert!(endpoints(&emulator).contains(&"devicecode"));
 }
+
+#[tokio::test]
+async fn an_operator_who_is_not_the_edge_user_reads_that_users_licences_and_groups() {
+    for operator in ["it.admin@fabrikam.com", "Jana.Novak@fabrikam.com"] {
+        let mut source = scenario_source("healthy");
+        let emulator = emulator_for(&source).await;
+        emulator.configure(|c| c.tenant.user_principal_name = operator.to_owned());
+        let config = esr_doctor::cloud::live::CloudConfig {
+            device_account: esr_doctor::facts::gather::edge_work_account(&source),
+            ..fast_config(&emulator)
+        };
+        source.cloud = Some(session(config, &Events::default()));
+        let report = run(source, RunOptions::default(), None).await;
+        assert!(
+            report.checks.iter().all(|c| c.status == Status::Pass),
+            "{operator}"
+        );
+        let licences: Vec<String> = emulator
+            .log()
+            .iter()
+            .filter(|e| e.endpoint == "graph licenseDetails")
+            .map(|e| e.path.clone())
+            .collect();
+        let evidence = report
+            .check(CheckId::License)
+            .map(|c| c.evidence.clone())
+            .unwrap_or_default();
+        assert_eq!(evidence["read_as"], operator, "{operator}");
+        assert_eq!(
+            evidence["subject"]
+                .as_str()
+                .map(str::to_ascii_lowercase)
+                .as_deref(),
+            Some("jana.novak@fabrikam.com")
+        );
+        let want = if operator.starts_with("it.") {
+            "/v1.0/users/jana.novak%40fabrikam.com/licenseDetails"
+        } else {
+            "/v1.0/me/licenseDetails"
+        };
+        assert_eq!(licences, [want], "{operator}");
+    }
+}
+
+#[tokio::test]
+async fn the_tenants_cloud_comes_from_its_openid_configuration() {
+    let cases = [
+        ("microsoftonline.us", Some("graph.microsoft.us"), None),
+        ("example.invalid", None, Some("does not support")),
+    ];
+    for (instance, scope, refusal) in cases {
+        let mut source = scenario_source("healthy");
+        let emulator = emulator_for(&source).await;
+        emulator.configure(|c| c.tenant.cloud_instance = instance.to_owned());
+        let config = esr_doctor::cloud::live::CloudConfig {
+            tenant: Some("fabrikam.com".into()),
+            ..fast_config(&emulator)
+        };
+        source.cloud = Some(session(config, &Events::default()));
+        let report = run(source, RunOptions::default(), None).await;
+        assert_eq!(endpoints(&emulator).first(), Some(&"openid-configuration"));
+        if let Some(scope) = scope {
+            let audiences: Vec<String> = emulator
+                .log()
+                .iter()
+                .filter_map(|e| e.audience.clone())
+                .collect();
+            assert!(audiences.iter().any(|a| a.contains(scope)), "{audiences:?}");
+        }
+        if let Some(words) = refusal {
+            let reason = report
+                .check(CheckId::License)
+                .and_then(|c| c.reason.clone());
+            assert!(reason.is_some_and(|r| r.contains(words) && r.contains(instance)));
+            assert_eq!(
+                endpoints(&emulator),
+                ["openid-configuration"],
+                "no sign-in follows"
+            );
+        }
+    }
+}

@@ -30,6 +30,9 @@ pub struct CloudConfig {
     pub client_id: String,
     /// `--user UPN`: whose licences and groups to read (default: whoever signs in).
     pub subject: Option<String>,
+    /// The work account the device's Edge profile is signed in with; read as the subject
+    /// when someone else signs in.
+    pub device_account: Option<String>,
     /// `--no-cache`: keep no refresh token in the keyring.
     pub no_cache: bool,
     pub limits: HttpLimits,
@@ -46,6 +49,7 @@ impl Default for CloudConfig {
             tenant: None,
             client_id: auth::DEFAULT_CLIENT_ID.to_owned(),
             subject: None,
+            device_account: None,
             no_cache: false,
             limits: HttpLimits::default(),
             device_code: DeviceCodeOptions::default(),
@@ -85,6 +89,15 @@ pub struct CloudSession {
     prompt: PromptSink,
     cancel: watch::Sender<bool>,
     prepared: OnceCell<Result<Prepared, SignInError>>,
+    /// Who signed in, once known (from the Graph token's claims).
+    operator: std::sync::Mutex<Option<String>>,
+}
+
+/// Whose view the tenant's answers are: who signed in, and whose data was read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identities {
+    pub operator: Option<String>,
+    pub subject: Option<String>,
 }
 
 struct Prepared {
@@ -111,6 +124,27 @@ impl CloudSession {
             prompt,
             cancel,
             prepared: OnceCell::new(),
+            operator: std::sync::Mutex::new(None),
+        })
+    }
+
+    /// Who signed in and whose licences and groups are read (`None`: not known yet, or the
+    /// signed-in user themselves).
+    pub fn identities(&self) -> Identities {
+        let operator = self.operator.lock().ok().and_then(|o| o.clone());
+        Identities {
+            subject: self.subject(operator.as_deref()),
+            operator,
+        }
+    }
+
+    /// `--user`, else the device's Edge account when someone else signed in; `None` reads `/me`.
+    fn subject(&self, operator: Option<&str>) -> Option<String> {
+        self.config.subject.clone().or_else(|| {
+            self.config
+                .device_account
+                .clone()
+                .filter(|account| operator.is_none_or(|o| !o.eq_ignore_ascii_case(account)))
         })
     }
 
@@ -143,12 +177,19 @@ impl CloudSession {
             Ok(token) => token,
             Err(e) => return signed_out(e),
         };
+        let operator = auth::token_user(&token);
+        if audience == Audience::Graph
+            && let Ok(mut slot) = self.operator.lock()
+        {
+            slot.clone_from(&operator);
+        }
+        let subject = self.subject(operator.as_deref());
         let reader = Reader {
             http: &self.http,
             endpoints: &prepared.endpoints,
             token: token.secret(),
             deadline: Instant::now() + self.config.data_budget,
-            subject: self.config.subject.as_deref(),
+            subject: subject.as_deref(),
         };
         let mut answers = CloudAnswers::default();
         match source {

@@ -58,6 +58,7 @@ pub async fn attach(
     let cloud = CloudConfig {
         auth,
         overrides: emulator.overrides(),
+        device_account: crate::facts::gather::edge_work_account(source),
         // Demo sign-ins never reach the OS keyring.
         no_cache: true,
         device_code: DeviceCodeOptions {

@@ -201,6 +201,17 @@ fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> G
     }
 }
 
+/// The work account of the source's Edge profile, if it has one (read before a tenant
+/// sign-in, so that an operator who is not that user reads that user's licences and groups).
+pub fn edge_work_account(loaded: &LoadedSource) -> Option<String> {
+    match gather(FactSource::EdgeProfile, loaded) {
+        FactUpdate::EdgeProfile(Gathered::Found(profiles)) => {
+            profiles.work_account().map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in
 /// that did not happen is a skip (`needs_sign_in`) or, when a service failed, an error.
 pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {

@@ -175,6 +175,24 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
+/// Who a token was issued to (`upn`, else `preferred_username`), read from its claims
+/// without checking the signature: it only says whose view the answers are.
+pub fn token_user(token: &Secret) -> Option<String> {
+    use base64::Engine;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
+        &base64::alphabet::URL_SAFE,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
+    let payload = token.secret().split('.').nth(1)?;
+    let bytes = URL_SAFE_ANY_PADDING.decode(payload).ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    ["upn", "preferred_username", "unique_name"]
+        .iter()
+        .find_map(|key| claims.get(*key)?.as_str())
+        .map(str::to_owned)
+}
+
 /// Where the tokens come from.
 enum Source {
     DeviceCode(Arc<DeviceCodeCredential>),
@@ -313,6 +331,17 @@ mod tests {
         assert!(!excerpt(leaky).contains("eyJ"), "{}", excerpt(leaky));
         assert_eq!(excerpt(""), "(empty body)");
         assert!(excerpt(&"x".repeat(500)).chars().count() <= 121);
+    }
+
+    #[test]
+    fn the_token_names_its_user() {
+        use base64::Engine;
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(r#"{"aud":"x","upn":"ann@fabrikam.com"}"#);
+        let token = Secret::new(format!("eyJhbGciOiJub25lIn0.{claims}.sig"));
+        assert_eq!(token_user(&token).as_deref(), Some("ann@fabrikam.com"));
+        assert_eq!(token_user(&Secret::new("opaque")), None);
+        assert_eq!(token_user(&Secret::new("a.!!!.c")), None);
     }
 
     #[test]
