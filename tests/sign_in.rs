@@ -408,3 +408,32 @@ async fn the_tenants_cloud_comes_from_its_openid_configuration() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_failed_sign_in_is_offered_again_on_the_next_run() {
+    let source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.configure(|c| c.sign_in.outcome = SignInOutcome::Decline);
+    let events = Events::default();
+    let cloud = session(fast_config(&emulator), &events);
+    let mut first = source.clone();
+    first.cloud = Some(std::sync::Arc::clone(&cloud));
+    let declined = run(first, RunOptions::default(), None).await;
+    assert_eq!(declined.exit_code(), 3);
+
+    emulator.configure(|c| c.sign_in.outcome = SignInOutcome::Approve);
+    cloud.forget_failed_sign_in();
+    let mut second = source.clone();
+    second.cloud = Some(std::sync::Arc::clone(&cloud));
+    let report = run(second, RunOptions::default(), None).await;
+    assert!(report.checks.iter().all(|c| c.status == Status::Pass));
+    assert_eq!(count(&emulator, "devicecode"), 2);
+
+    // A sign-in that gave tokens is kept: no third prompt.
+    cloud.forget_failed_sign_in();
+    let mut third = source;
+    third.cloud = Some(cloud);
+    let again = run(third, RunOptions::default(), None).await;
+    assert_eq!(again.exit_code(), 0);
+    assert_eq!(count(&emulator, "devicecode"), 2);
+}

@@ -187,3 +187,37 @@ fn ctrl_c_restores_the_terminal_even_while_checks_run() {
     assert_eq!(wait_for_file(&rc_file).trim(), "0");
     assert!(!tmux.alternate_screen_on());
 }
+
+#[test]
+fn the_demo_shows_a_sign_in_code_and_esc_skips_the_tenant_checks() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let binary = env!("CARGO_BIN_EXE_esr-doctor");
+    let rc_file = dir.path().join("rc");
+    let command = format!(
+        "'{binary}' --demo healthy; echo $? > '{}'; echo EXITED; sleep 30",
+        rc_file.display()
+    );
+    let tmux = Tmux::start("sign-in", &command, 80, 24);
+    tmux.wait_for("Welcome");
+    tmux.keys(&["Enter"]);
+    let pane = tmux.wait_for("Sign in to read the tenant");
+    assert!(
+        pane.contains("devicelogin") && pane.contains("expires in"),
+        "{pane}"
+    );
+    // The device checks are decided while the code waits for the person.
+    tmux.wait_for("Edge 142");
+    tmux.keys(&["Escape"]);
+    let finished = tmux.wait_for("9/9 checks");
+    assert!(
+        !finished.contains("Sign in to read the tenant"),
+        "the pane closes:\n{finished}"
+    );
+    tmux.keys(&["q"]);
+    assert_eq!(wait_for_file(&rc_file).trim(), "0");
+    let after = tmux.wait_for("EXITED");
+    assert!(
+        after.contains("INCOMPLETE") || after.contains("incomplete"),
+        "{after}"
+    );
+}

@@ -88,7 +88,8 @@ pub struct CloudSession {
     http: Arc<CloudHttp>,
     prompt: PromptSink,
     cancel: watch::Sender<bool>,
-    prepared: OnceCell<Result<Prepared, SignInError>>,
+    /// The credential and endpoints, set up once; replaced when a failed sign-in is forgotten.
+    prepared: std::sync::Mutex<Arc<Preparation>>,
     /// Who signed in, once known (from the Graph token's claims).
     operator: std::sync::Mutex<Option<String>>,
 }
@@ -104,6 +105,9 @@ struct Prepared {
     endpoints: Endpoints,
     broker: TokenBroker,
 }
+
+/// Setting up the sign-in, done by the first call that needs a token.
+type Preparation = OnceCell<Result<Arc<Prepared>, SignInError>>;
 
 impl std::fmt::Debug for CloudSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -123,7 +127,7 @@ impl CloudSession {
             http,
             prompt,
             cancel,
-            prepared: OnceCell::new(),
+            prepared: std::sync::Mutex::new(Arc::new(OnceCell::new())),
             operator: std::sync::Mutex::new(None),
         })
     }
@@ -151,6 +155,24 @@ impl CloudSession {
     /// Stops a sign-in that waits for a person; the tenant checks are then skipped.
     pub fn cancel_sign_in(&self) {
         self.cancel.send_replace(true);
+    }
+
+    /// Forgets a sign-in that ended without tokens (declined, cancelled, a service that
+    /// failed), so the next run asks again. A sign-in that gave tokens is kept.
+    pub fn forget_failed_sign_in(&self) {
+        let mut cell = self
+            .prepared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let failed = match cell.get() {
+            Some(Err(_)) => true,
+            Some(Ok(prepared)) => prepared.broker.has_failed(),
+            None => false,
+        };
+        if failed {
+            *cell = Arc::new(OnceCell::new());
+            self.cancel.send_replace(false);
+        }
     }
 
     /// Every HTTP call made so far (endpoint, status, client-request-id), never a body.
@@ -218,25 +240,29 @@ impl CloudSession {
     }
 
     /// Detects the tenant's cloud (when a tenant is named) and sets up the credential, once.
-    async fn prepare(&self) -> Result<&Prepared, SignInError> {
-        self.prepared
-            .get_or_init(|| async {
-                if self.config.auth == AuthMode::None {
-                    return Err(SignInError::NotRequested);
-                }
-                let global = Endpoints::for_cloud(Cloud::Global, &self.config.overrides);
-                let tenant = self.config.tenant_hint();
-                let endpoints = if is_named_tenant(&tenant) {
-                    global.in_cloud(self.detect_cloud(&global, &tenant).await?)
-                } else {
-                    global
-                };
-                let broker = self.broker(&endpoints, &tenant);
-                Ok(Prepared { endpoints, broker })
-            })
-            .await
-            .as_ref()
-            .map_err(Clone::clone)
+    async fn prepare(&self) -> Result<Arc<Prepared>, SignInError> {
+        let cell = Arc::clone(
+            &self
+                .prepared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
+        cell.get_or_init(|| async {
+            if self.config.auth == AuthMode::None {
+                return Err(SignInError::NotRequested);
+            }
+            let global = Endpoints::for_cloud(Cloud::Global, &self.config.overrides);
+            let tenant = self.config.tenant_hint();
+            let endpoints = if is_named_tenant(&tenant) {
+                global.in_cloud(self.detect_cloud(&global, &tenant).await?)
+            } else {
+                global
+            };
+            let broker = self.broker(&endpoints, &tenant);
+            Ok(Arc::new(Prepared { endpoints, broker }))
+        })
+        .await
+        .clone()
     }
 
     fn broker(&self, endpoints: &Endpoints, tenant: &str) -> TokenBroker {

@@ -196,6 +196,10 @@ fn apply(
     match effect {
         Effect::Nothing | Effect::Quit => {}
         Effect::Run(only) => {
+            // A full re-run offers the sign-in again if the last one ended without a token.
+            if let (None, Some(session)) = (only, &source.cloud) {
+                session.forget_failed_sign_in();
+            }
             app.run_started(only);
             spawn_run(source.clone(), only, tx.clone());
         }

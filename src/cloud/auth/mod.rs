@@ -243,6 +243,11 @@ impl TokenBroker {
         }
     }
 
+    /// True when a token could not be had (a later run may sign in anew).
+    pub fn has_failed(&self) -> bool {
+        self.tokens.iter().any(|t| matches!(t.get(), Some(Err(_))))
+    }
+
     /// The access token for `audience` (signing in on the first call).
     pub async fn token(&self, audience: Audience) -> Result<Secret, SignInError> {
         let index = Audience::ALL
