@@ -31,15 +31,23 @@ pub async fn collect(
     let mut files = EvidenceFiles::default();
     let mut errors = Vec::new();
     if let Some(session) = cloud {
-        for source in [FactSource::Graph, FactSource::Esr, FactSource::Rms] {
-            let answers = session.answers(source).await;
+        let (graph, esr, rms) = tokio::join!(
+            session.answers(FactSource::Graph),
+            session.answers(FactSource::Esr),
+            session.answers(FactSource::Rms),
+        );
+        for answers in [graph, esr, rms] {
             for path in answers.files.paths() {
                 files.insert(path, answers.files.bytes(path).unwrap_or_default().to_vec());
             }
-            errors.extend(answers.failures.values().map(ToString::to_string));
-            errors.extend(answers.sign_in.map(|e| format!("no tenant answers: {e}")));
+            let failed = answers.failures.values().map(ToString::to_string);
+            let signed_out = answers.sign_in.map(|e| format!("no tenant answers: {e}"));
+            for error in failed.chain(signed_out) {
+                if !errors.contains(&error) {
+                    errors.push(error);
+                }
+            }
         }
-        errors.dedup();
     }
     for source in FactSource::ALL {
         let gathering = device::gather(ctx, source);
