@@ -355,7 +355,7 @@ mod tests {
     #[tokio::test]
     async fn only_dsregcmd_decides_device_registration_and_skips_the_rest() {
         let dsreg =
-            include_str!("../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+            include_str!("../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
         let report = run(
             source(&[("dsregcmd.txt", dsreg)], &[]),
             RunOptions::default(),

@@ -230,7 +230,7 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
 fn windows_tree(root: &Path) -> DeviceContext {
     let bin = root.join("bin");
     let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+        .join("tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
     script(
         &bin,
         "dsregcmd",

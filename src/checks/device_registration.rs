@@ -252,7 +252,7 @@ mod tests {
     #[test]
     fn fixtures_decide_as_documented() {
         let aadj = run(include_str!(
-            "../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"
+            "../../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt"
         ));
         assert_eq!(aadj.codes(), ["SETTINGS_URL_EMPTY"]);
         assert_eq!(
@@ -264,7 +264,7 @@ mod tests {
             Some(&Value::from("entra_joined"))
         );
         let legacy = run(include_str!(
-            "../../../shared/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"
+            "../../tests/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"
         ));
         assert_eq!(legacy.status, Status::Pass);
         assert_eq!(
@@ -273,7 +273,7 @@ mod tests {
         );
         assert_eq!(legacy.evidence.get("prt_present"), Some(&Value::Bool(true)));
         let sso = run(include_str!(
-            "../../../shared/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt"
+            "../../tests/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt"
         ));
         assert!(is_partial(&sso));
         assert_eq!(sso.evidence.get("join_type"), Some(&Value::from("unknown")));

@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn the_fixture_says_not_signed_in() {
         let fixture = include_str!(
-            "../../../shared/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
+            "../../tests/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
         );
         assert_eq!(run(Some(fixture), None).codes(), ["SYNC_NOT_SIGNED_IN"]);
     }

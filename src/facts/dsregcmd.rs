@@ -251,12 +251,12 @@ mod tests {
     use crate::facts::text::{decode, variants};
 
     const AADJ: &str =
-        include_str!("../../../shared/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+        include_str!("../../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
     const LEGACY: &str = include_str!(
-        "../../../shared/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"
+        "../../tests/fixtures/dsregcmd/legacy-format-hybrid-healthy-settingsurl-populated-msdocs2017.txt"
     );
     const SSO_ONLY: &str =
-        include_str!("../../../shared/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt");
+        include_str!("../../tests/fixtures/dsregcmd/sso-state-only-aadj-prt-cloudtgt.txt");
 
     #[test]
     fn transcribed_entra_joined_capture_shows_an_empty_settings_url() {

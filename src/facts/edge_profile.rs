@@ -241,10 +241,10 @@ mod tests {
     use crate::facts::text::{decode, variants};
 
     const EDGE_TEMPLATE: &str = include_str!(
-        "../../../shared/fixtures/edge-profile/edge-local-state-not-signed-in-template.json"
+        "../../tests/fixtures/edge-profile/edge-local-state-not-signed-in-template.json"
     );
     const CHROMIUM: &str = include_str!(
-        "../../../shared/fixtures/edge-profile/chromium-linux-local-state-not-signed-in.json"
+        "../../tests/fixtures/edge-profile/chromium-linux-local-state-not-signed-in.json"
     );
 
     fn local_state_with(entry: &str) -> String {

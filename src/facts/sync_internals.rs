@@ -206,7 +206,7 @@ mod tests {
     use crate::facts::text::{decode, variants};
 
     const CHROMIUM_88: &str = include_str!(
-        "../../../shared/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
+        "../../tests/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"
     );
 
     #[test]
