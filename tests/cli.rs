@@ -97,8 +97,7 @@ fn every_failing_scenario_exits_one() {
 }
 
 fn dsregcmd_only_bundle(dir: &Path) {
-    let text =
-        include_str!("fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+    let text = include_str!("fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
     std::fs::write(dir.join("dsregcmd.txt"), text).unwrap_or_else(|e| panic!("{e}"));
 }
 

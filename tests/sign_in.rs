@@ -61,6 +61,8 @@ async fn pending_then_approved_reads_every_endpoint_once_per_audience() {
         "rms servicediscovery",
         "rms ServiceLocator",
         "rms FunctionalState",
+        "rms OnboardingControlPolicy",
+        "rms Configuration",
     ] {
         assert_eq!(count(&emulator, endpoint), 1, "{endpoint}");
     }
