@@ -1,33 +1,28 @@
 //! The ticket face: verdict, support facts, a table of checks, and each finding with its fix,
 //! ready to paste into a helpdesk ticket or an e-mail to Microsoft support.
 
+use super::sanitise;
 use super::summary::{glyph, one_line, problems, support_facts};
 use crate::checks::spec;
 use crate::model::Report;
 use std::fmt::Write;
 
-/// Escapes text for a markdown table cell.
-fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
-}
-
-/// Text from evidence or a service as inert markdown: no control characters, and the
-/// characters that would start markup, HTML or a link escaped.
+/// Text from evidence or a service as inert markdown: the characters that start code, HTML,
+/// links or table cells escaped, and bare URLs broken so no renderer turns them into links.
+/// (Emphasis is harmless and left alone, so codes like `RMS_NOT_ACTIVATED` stay readable.)
 fn inline(text: &str) -> String {
     let mut out = String::new();
-    for c in super::plain(text).chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!'
-        ) {
+    for c in text.chars() {
+        if matches!(c, '\\' | '`' | '[' | ']' | '<' | '>' | '|' | '!') {
             out.push('\\');
         }
-        out.push(c);
+        out.push(if c == '\n' { ' ' } else { c });
     }
-    out
+    out.replace("://", ":\\/\\/").replace("www.", "www\\.")
 }
 
 pub fn render(report: &Report) -> String {
+    let report = &sanitise::report(report);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -54,7 +49,7 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(out, "\n| Fact | Value |\n|---|---|");
     for (label, value) in support_facts(report) {
-        let _ = writeln!(out, "| {label} | {} |", cell(&value));
+        let _ = writeln!(out, "| {label} | {} |", inline(&value));
     }
     let _ = writeln!(out, "\n| | Check | Status | Summary |\n|---|---|---|---|");
     for check in &report.checks {
@@ -65,7 +60,7 @@ pub fn render(report: &Report) -> String {
             check.title,
             check.id,
             check.status.as_str(),
-            cell(&one_line(check))
+            inline(&one_line(check))
         );
     }
     let findings = problems(report);
@@ -84,7 +79,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{}\n\nAffects: {}.",
-            finding.message,
+            inline(&finding.message),
             features.join(", ")
         );
         let Some(fix) = &finding.fix else { continue };
@@ -123,12 +118,18 @@ pub fn render(report: &Report) -> String {
 mod tests {
     #[test]
     fn evidence_text_renders_inert() {
-        let shown = super::inline("<img src=x> [link](http://x) `code` \u{1b}[2J");
+        let shown = super::inline(&super::sanitise::plain(
+            "<img src=x> [link](http://x) `code` \u{1b}[2J www.evil.example",
+        ));
         let unescaped = |c: char| shown.replace(&format!("\\{c}"), "").contains(c);
         for c in ['<', '[', ']', '`'] {
             assert!(!unescaped(c), "{c} in {shown}");
         }
         assert!(!shown.contains('\u{1b}'));
-        assert!(shown.contains("\\[link\\](http://x)"), "{shown}");
+        assert!(shown.contains("\\[link\\](http:\\/\\/x)"), "{shown}");
+        assert!(
+            !shown.contains("://") && !shown.contains("www.evil"),
+            "{shown}"
+        );
     }
 }

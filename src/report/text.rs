@@ -3,6 +3,7 @@
 //! Styles are always written; `anstream` strips them when stdout is not a terminal or
 //! `NO_COLOR` is set, so the glyphs alone must carry the meaning.
 
+use super::sanitise;
 use super::summary::{glyph, one_line, problems, source_kind};
 use crate::checks::spec;
 use crate::model::{Report, Status, Verdict};
@@ -33,6 +34,10 @@ fn paint(style: Style, text: &str) -> String {
 
 /// Header, verdicts and one line per check: what stays on screen after the wizard ends.
 pub fn brief(report: &Report) -> String {
+    brief_of(&sanitise::report(report))
+}
+
+fn brief_of(report: &Report) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
     let _ = writeln!(
@@ -85,7 +90,8 @@ pub fn brief(report: &Report) -> String {
 
 /// The report with the fixes of every problem: what `check --format text` prints.
 pub fn render(report: &Report) -> String {
-    let mut out = brief(report);
+    let report = &sanitise::report(report);
+    let mut out = brief_of(report);
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let to_do = problems(report);
@@ -126,12 +132,7 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "\n{}", paint(bold, "Evidence that could not be used"));
     }
     for problem in &report.problems {
-        let _ = writeln!(
-            out,
-            " - {}: {}",
-            super::plain(&problem.source),
-            super::plain(&problem.message)
-        );
+        let _ = writeln!(out, " - {}: {}", problem.source, problem.message);
     }
     let _ = writeln!(
         out,

@@ -9,6 +9,7 @@ use super::theme::Theme;
 use crate::checks::{CATALOGUE, CheckSpec};
 use crate::cloud::auth::{SignInEvent, SignInPrompt};
 use crate::model::{CheckId, CheckResult, Report, SourceInfo, Status};
+use crate::report::sanitise;
 use crate::runner::Event;
 use crate::verdict;
 use ratatui::crossterm::event::{Event as TermEvent, KeyCode, KeyEvent, KeyModifiers};
@@ -133,6 +134,8 @@ pub struct App {
     pub focus: Focus,
     pub scroll: u16,
     pub guided: Option<Guided>,
+    /// The report as the runner made it (exports and copies pass it through their faces,
+    /// which sanitise it); the steps hold the sanitised results the screens show.
     pub report: Option<Report>,
     pub export: ExportForm,
     /// A one-line message about the last thing done ("Wrote ...", "Copied ...").
@@ -153,7 +156,7 @@ impl App {
         now: Instant,
     ) -> App {
         App {
-            source,
+            source: sanitise::source(&source),
             description,
             theme,
             screen: Screen::Welcome,
@@ -499,7 +502,7 @@ impl App {
             }
             Event::CheckFinished(result) => {
                 if let Some(step) = self.steps.iter_mut().find(|s| s.spec.id == result.id) {
-                    step.state = StepState::Done(result);
+                    step.state = StepState::Done(Box::new(sanitise::check(&result)));
                 }
             }
             Event::SourceStarted(_) | Event::SourceFinished(_) => {}
@@ -512,7 +515,7 @@ impl App {
         self.runs_in_flight = self.runs_in_flight.saturating_sub(1);
         for check in &finished.checks {
             if let Some(step) = self.steps.iter_mut().find(|s| s.spec.id == check.id) {
-                step.state = StepState::Done(Box::new(check.clone()));
+                step.state = StepState::Done(Box::new(sanitise::check(check)));
             }
         }
         let merged = match self.report.take() {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test binary uses the part it needs
 
+pub mod pty;
+
 use esr_doctor::cloud::auth::device_code::DeviceCodeOptions;
 use esr_doctor::cloud::auth::{AuthMode, PromptSink, SignInEvent};
 use esr_doctor::cloud::http::HttpLimits;
