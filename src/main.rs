@@ -252,13 +252,14 @@ fn sign_in_on_stderr() -> auth::PromptSink {
 /// someone is at the terminal, else none). `None` when `--offline`.
 fn device_session(
     args: &CloudArgs,
+    device: &LoadedSource,
     offline: bool,
-    device_account: Option<String>,
     prompt: auth::PromptSink,
 ) -> anyhow::Result<Option<Arc<CloudSession>>> {
     if offline {
         return Ok(None);
     }
+    let device_account = esr_doctor::facts::gather::edge_work_account(device);
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let auth = args.auth.unwrap_or(if interactive {
@@ -304,12 +305,7 @@ fn connect_tenant(
                 .map(Some)
         }
         SourceKind::Device => {
-            let device_account = if offline {
-                None
-            } else {
-                esr_doctor::facts::gather::edge_work_account(source)
-            };
-            source.cloud = device_session(args, offline, device_account, prompt)?;
+            source.cloud = device_session(args, source, offline, prompt)?;
             Ok(None)
         }
         _ => Ok(None),
@@ -324,12 +320,8 @@ fn collect(
 ) -> anyhow::Result<u8> {
     let runtime = runtime()?;
     let device = this_device(offline);
-    let device_account = if offline {
-        None
-    } else {
-        esr_doctor::facts::gather::edge_work_account(&LoadedSource::device(device.clone()))
-    };
-    let session = device_session(cloud, offline, device_account, sign_in_on_stderr())?;
+    let source = LoadedSource::device(device.clone());
+    let session = device_session(cloud, &source, offline, sign_in_on_stderr())?;
     let collected = runtime.block_on(esr_doctor::collect::collect(
         &device,
         session.as_deref(),

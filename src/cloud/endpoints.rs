@@ -67,14 +67,6 @@ pub enum Audience {
 
 impl Audience {
     pub const ALL: [Audience; 3] = [Audience::Graph, Audience::Portal, Audience::Rms];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Audience::Graph => "Microsoft Graph",
-            Audience::Portal => "the Entra portal API",
-            Audience::Rms => "Azure RMS",
-        }
-    }
 }
 
 /// The national clouds, told apart by the tenant's OpenID configuration.
@@ -285,10 +277,6 @@ impl Overrides {
         let checked = check_base_url(host.key(), url)?;
         *self.slot_mut(host) = Some(checked);
         Ok(())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        Host::ALL.iter().all(|h| self.get(*h).is_none())
     }
 
     fn slot(&self, host: Host) -> &Option<String> {

@@ -180,10 +180,6 @@ impl CloudSession {
         self.http.calls()
     }
 
-    pub fn auth(&self) -> AuthMode {
-        self.config.auth
-    }
-
     /// The answers for one of the tenant's fact sources (Graph, ESR, RMS).
     pub async fn answers(&self, source: FactSource) -> CloudAnswers {
         let prepared = match self.prepare().await {

@@ -199,10 +199,6 @@ impl Emulator {
         );
     }
 
-    pub fn clear_fault(&self, api: Api) {
-        lock(&self.state.faults).remove(&api);
-    }
-
     /// Changes the tenant or sign-in behaviour while running.
     pub fn configure(&self, change: impl FnOnce(&mut EmulatorConfig)) {
         change(&mut lock(&self.state.config));

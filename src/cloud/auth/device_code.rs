@@ -11,7 +11,7 @@ use super::token_store::TokenStore;
 use super::{PromptSink, SignInError, SignInEvent, SignInPrompt};
 use crate::cloud::api::{Api, authority_path};
 use crate::cloud::endpoints::{Endpoints, Host};
-use crate::cloud::http::CloudHttp;
+use crate::cloud::http::{CloudHttp, Reply};
 use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use serde::Deserialize;
 use std::sync::Arc;
@@ -250,10 +250,7 @@ impl DeviceCodeCredential {
                     c.post(&token_url).form(&form)
                 })
                 .await?;
-            let answer: TokenAnswer = match serde_json::from_str(&reply.body) {
-                Ok(answer) => answer,
-                Err(_) => return Err(SignInError::status(Api::Token, reply.status, &reply.body)),
-            };
+            let answer = token_answer(&reply)?;
             match answer.error.as_deref() {
                 None if reply.is_success() => return self.accept(answer).await,
                 Some("authorization_pending") => {}
@@ -281,10 +278,7 @@ impl DeviceCodeCredential {
             .http
             .send(Api::Token, self.deadline(), |c| c.post(&url).form(&form))
             .await?;
-        let answer: TokenAnswer = match serde_json::from_str(&reply.body) {
-            Ok(answer) => answer,
-            Err(_) => return Err(SignInError::status(Api::Token, reply.status, &reply.body)),
-        };
+        let answer = token_answer(&reply)?;
         match answer.error.as_deref() {
             None if reply.is_success() => self.accept(answer).await,
             Some("invalid_grant" | "interaction_required") if !is_conditional_access(&answer) => {
@@ -329,6 +323,12 @@ impl DeviceCodeCredential {
     fn deadline(&self) -> Instant {
         Instant::now() + self.options.call_budget
     }
+}
+
+/// The token endpoint's answer; a body that is not one (an error page) is named by its status.
+fn token_answer(reply: &Reply) -> Result<TokenAnswer, SignInError> {
+    serde_json::from_str(&reply.body)
+        .map_err(|_| SignInError::status(Api::Token, reply.status, &reply.body))
 }
 
 /// AADSTS53000–53004 and 53011: Conditional Access refused (also for the device-code flow).
