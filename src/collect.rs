@@ -12,6 +12,8 @@ use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
+use tokio::task::JoinSet;
 
 /// What `collect` wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,49 +24,30 @@ pub struct Collected {
 
 /// Gathers every fact source of this device into `out` (a .zip); with a signed-in `cloud`
 /// session, the tenant's live answers too (bodies only: never a token or a header).
+///
+/// Everything is gathered at once; each device source and the network probes get `deadline`,
+/// and what did not finish in time is given up and named in the manifest's errors.
 pub async fn collect(
     ctx: &DeviceContext,
     cloud: Option<&CloudSession>,
     out: &Path,
     redact: bool,
+    deadline: Duration,
 ) -> anyhow::Result<Collected> {
+    let (device, tenant, network) = tokio::join!(
+        device_sources(ctx, deadline),
+        tenant_answers(cloud),
+        network_reach(ctx, deadline),
+    );
     let mut files = EvidenceFiles::default();
     let mut errors = Vec::new();
-    if let Some(session) = cloud {
-        let (graph, esr, rms) = tokio::join!(
-            session.answers(FactSource::Graph),
-            session.answers(FactSource::Esr),
-            session.answers(FactSource::Rms),
-        );
-        for answers in [graph, esr, rms] {
-            for path in answers.files.paths() {
-                files.insert(path, answers.files.bytes(path).unwrap_or_default().to_vec());
-            }
-            let failed = answers.failures.values().map(ToString::to_string);
-            let signed_out = answers.sign_in.map(|e| format!("no tenant answers: {e}"));
-            for error in failed.chain(signed_out) {
-                if !errors.contains(&error) {
-                    errors.push(error);
-                }
+    for (part, part_errors) in [device, tenant, network] {
+        files.extend(part);
+        for error in part_errors {
+            if !errors.contains(&error) {
+                errors.push(error);
             }
         }
-    }
-    for source in FactSource::ALL {
-        let gathering = device::gather(ctx, source);
-        for path in gathering.files.paths() {
-            files.insert(
-                path,
-                gathering.files.bytes(path).unwrap_or_default().to_vec(),
-            );
-        }
-        errors.extend(gathering.errors);
-    }
-    if !ctx.offline {
-        let reach = crate::network::probe::probe_all(&device::probe_settings(ctx)).await;
-        files.insert(
-            "cloud/network.json",
-            serde_json::to_vec_pretty(&reach).context("cannot record the network probes")?,
-        );
     }
     let paths: Vec<String> = files.paths().map(str::to_owned).collect();
     let manifest = json!({
@@ -73,6 +56,7 @@ pub async fn collect(
         "os": os_description(ctx),
         "tool_version": env!("CARGO_PKG_VERSION"),
         "files": paths,
+        "refused": files.refused().collect::<std::collections::BTreeMap<_, _>>(),
         "errors": errors,
     });
     files.insert(
@@ -87,6 +71,85 @@ pub async fn collect(
         files: paths,
         errors,
     })
+}
+
+/// Evidence and errors of one part of the collection.
+type Part = (EvidenceFiles, Vec<String>);
+
+/// Every device source, each on its own blocking thread under `deadline`.
+async fn device_sources(ctx: &DeviceContext, deadline: Duration) -> Part {
+    let mut tasks = JoinSet::new();
+    for source in FactSource::ALL {
+        let ctx = ctx.clone();
+        tasks.spawn(async move {
+            let work = tokio::task::spawn_blocking(move || device::gather(&ctx, source));
+            (source, tokio::time::timeout(deadline, work).await)
+        });
+    }
+    let (mut files, mut errors) = Part::default();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((_, Ok(Ok(gathering)))) => {
+                files.extend(gathering.files);
+                errors.extend(gathering.errors);
+            }
+            Ok((source, Ok(Err(crashed)))) => {
+                errors.push(format!("gathering {} crashed: {crashed}", source.label()))
+            }
+            Ok((source, Err(_))) => errors.push(given_up(source.label(), deadline)),
+            Err(_) => {} // cancelled with the runtime: nothing left to record
+        }
+    }
+    (files, errors)
+}
+
+fn given_up(what: &str, deadline: Duration) -> String {
+    format!(
+        "gathering {what} took longer than {} s and was given up",
+        deadline.as_secs()
+    )
+}
+
+/// The tenant's live answers (their calls have their own deadlines; a sign-in waits for the
+/// person for as long as the code is valid).
+async fn tenant_answers(cloud: Option<&CloudSession>) -> Part {
+    let (mut files, mut errors) = Part::default();
+    let Some(session) = cloud else {
+        return (files, errors);
+    };
+    let (graph, esr, rms) = tokio::join!(
+        session.answers(FactSource::Graph),
+        session.answers(FactSource::Esr),
+        session.answers(FactSource::Rms),
+    );
+    for answers in [graph, esr, rms] {
+        files.extend(answers.files);
+        errors.extend(answers.failures.values().map(ToString::to_string));
+        errors.extend(answers.sign_in.map(|e| format!("no tenant answers: {e}")));
+    }
+    (files, errors)
+}
+
+/// The network probes from this device, unless `--offline`.
+async fn network_reach(ctx: &DeviceContext, deadline: Duration) -> Part {
+    let (mut files, mut errors) = Part::default();
+    if ctx.offline {
+        return (files, errors);
+    }
+    let device = ctx.clone();
+    let probes = async move {
+        let settings = tokio::task::spawn_blocking(move || device::probe_settings(&device))
+            .await
+            .map_err(|e| format!("reading the proxy settings crashed: {e}"))?;
+        let reach = crate::network::probe::probe_all(&settings).await;
+        serde_json::to_vec_pretty(&reach).map_err(|e| format!("cannot record the probes: {e}"))
+    };
+    match tokio::time::timeout(deadline, probes).await {
+        Ok(Ok(json)) => files.insert("cloud/network.json", json),
+        Ok(Err(error)) => errors.push(error),
+        Err(_) => errors.push(given_up("network reach", deadline)),
+    }
+    (files, errors)
 }
 
 fn os_description(ctx: &DeviceContext) -> String {

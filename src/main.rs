@@ -327,7 +327,11 @@ fn collect(
         session.as_deref(),
         out,
         redact_files,
-    ))?;
+        RunOptions::default().source_timeout,
+    ));
+    // Work given up on at its deadline is not waited for.
+    runtime.shutdown_background();
+    let collected = collected?;
     let errors = if collected.errors.is_empty() {
         String::new()
     } else {
@@ -377,6 +381,8 @@ fn check(
         ..RunOptions::default()
     };
     let mut report = runtime.block_on(runner::run(source, options, None));
+    // Work given up on at its deadline is not waited for.
+    runtime.shutdown_background();
     let exit = u8::try_from(report.exit_code()).unwrap_or(EXIT_USAGE);
     if redact_report {
         redact::redact(&mut report);

@@ -157,7 +157,7 @@ async fn collect_then_check_from_gives_the_same_verdicts() {
     }];
     let live = check(LoadedSource::device(ctx.clone())).await;
     let zip = dir.path().join("bundle.zip");
-    let collected = collect(&ctx, None, &zip, false)
+    let collected = collect(&ctx, None, &zip, false, Duration::from_secs(20))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -197,7 +197,7 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let ctx = windows_tree(dir.path());
     let zip = dir.path().join("redacted.zip");
-    collect(&ctx, None, &zip, true)
+    collect(&ctx, None, &zip, true, Duration::from_secs(20))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     let text = zip_text(&zip);
@@ -385,4 +385,161 @@ async fn macos_gatherers_read_info_plist_profiles_and_managed_preferences() {
         ["POLICY_SYNC_TYPES_LIMITED"]
     );
     assert_eq!(report.codes(CheckId::AccountType), ["ACCOUNT_PERSONAL_MSA"]);
+}
+
+/// How a device file is replaced by something that must neither block nor be read for ever.
+#[derive(Debug, Clone, Copy)]
+enum Stuck {
+    Fifo,
+    DevZero,
+}
+
+fn make_stuck(path: &Path, how: Stuck) {
+    let _ = std::fs::remove_file(path);
+    match how {
+        Stuck::Fifo => {
+            let made = std::process::Command::new("mkfifo").arg(path).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+        }
+        Stuck::DevZero => {
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap_or_else(|e| panic!("{e}"))
+        }
+    }
+}
+
+/// Every file the Linux gatherer reads, relative to the tree, with its bundle path.
+const LINUX_DEVICE_FILES: [(&str, &str); 3] = [
+    (
+        "home/jnovak/.config/microsoft-edge/Local State",
+        "edge/Local State",
+    ),
+    (
+        "home/jnovak/.config/microsoft-edge/Default/Preferences",
+        "edge/Default/Preferences",
+    ),
+    (
+        "etc/opt/edge/policies/managed/sync.json",
+        "edge/policies.json",
+    ),
+];
+
+/// The run's deadline for one source, and the grace the issue allows on top.
+const DEADLINE: Duration = Duration::from_secs(20);
+const GRACE: Duration = Duration::from_secs(2);
+
+#[tokio::test]
+async fn a_fifo_or_dev_zero_in_place_of_any_device_file_ends_the_run_and_is_named() {
+    for (file, bundle_path) in LINUX_DEVICE_FILES {
+        for how in [Stuck::Fifo, Stuck::DevZero] {
+            let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+            let ctx = linux_tree(dir.path());
+            make_stuck(&dir.path().join(file), how);
+            let case = format!("{file} as {how:?}");
+
+            let run = check(LoadedSource::device(ctx.clone()));
+            let report = tokio::time::timeout(DEADLINE + GRACE, run)
+                .await
+                .unwrap_or_else(|_| panic!("{case}: check did not end"));
+            let problems: Vec<String> = report.problems.iter().map(|p| p.message.clone()).collect();
+            assert!(
+                problems
+                    .iter()
+                    .any(|m| m.contains(bundle_path) && m.contains("not a regular file")),
+                "{case}: the report names the file: {problems:?}"
+            );
+
+            let zip = dir.path().join("bundle.zip");
+            let collected =
+                tokio::time::timeout(DEADLINE + GRACE, collect(&ctx, None, &zip, false, DEADLINE))
+                    .await
+                    .unwrap_or_else(|_| panic!("{case}: collect did not end"))
+                    .unwrap_or_else(|e| panic!("{case}: {e}"));
+            assert!(
+                collected.errors.iter().any(|e| e.contains(file)),
+                "{case}: collect names the file: {:?}",
+                collected.errors
+            );
+            let from_bundle = check(bundle::load(&zip).unwrap_or_else(|e| panic!("{e}"))).await;
+            assert!(
+                from_bundle
+                    .problems
+                    .iter()
+                    .any(|p| p.message.contains(bundle_path)),
+                "{case}: the refusal travels in the bundle: {:?}",
+                from_bundle.problems
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_command_that_never_ends_or_never_stops_printing_is_given_up() {
+    for (name, body) in [("hangs", "sleep 600"), ("floods", "cat /dev/zero")] {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let mut ctx = linux_tree(dir.path());
+        script(&dir.path().join("bin"), "microsoft-edge", body);
+        ctx.command_timeout = Duration::from_secs(2);
+        let report = tokio::time::timeout(DEADLINE + GRACE, check(LoadedSource::device(ctx)))
+            .await
+            .unwrap_or_else(|_| panic!("{name}: check did not end"));
+        let version = report.check(CheckId::EdgeVersion).map(|c| c.status);
+        assert_ne!(version, Some(Status::Pass), "{name}");
+    }
+}
+
+/// The real binary on this device, with its home in `root` and only `root/bin` on the PATH.
+fn binary_on(root: &Path) -> assert_cmd::Command {
+    let mut command =
+        assert_cmd::Command::cargo_bin("esr-doctor").unwrap_or_else(|e| panic!("{e}"));
+    command
+        .env("HOME", root.join("home/jnovak"))
+        .env("XDG_CONFIG_HOME", root.join("home/jnovak/.config"))
+        .env("XDG_STATE_HOME", root.join("state"))
+        .env("PATH", root.join("bin"))
+        .timeout(DEADLINE + GRACE);
+    command
+}
+
+#[test]
+fn the_binary_exits_after_its_report_when_a_device_file_is_a_fifo() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    linux_tree(dir.path());
+    make_stuck(&dir.path().join(LINUX_DEVICE_FILES[1].0), Stuck::Fifo);
+    let output = binary_on(dir.path())
+        .args(["check", "--offline", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.code().is_some(),
+        "the run was killed at its deadline: {stdout}"
+    );
+    assert!(stdout.contains("edge/Default/Preferences"), "{stdout}");
+
+    let zip = dir.path().join("out.zip");
+    let zip_arg = zip.display().to_string();
+    let collected = binary_on(dir.path())
+        .args(["collect", "--offline", "--out", &zip_arg])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(collected.status.code(), Some(0), "{collected:?}");
+    assert!(zip_text(&zip).contains("Preferences"));
+}
+
+#[test]
+fn from_a_fifo_is_a_clear_error_not_a_hang() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.path().join("bundle.zip");
+    make_stuck(&fifo, Stuck::Fifo);
+    let fifo_arg = fifo.display().to_string();
+    let output = binary_on(dir.path())
+        .args(["check", "--from", &fifo_arg])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&fifo_arg) && stderr.contains("FIFO"),
+        "{stderr}"
+    );
 }

@@ -91,9 +91,15 @@ async fn reports_and_a_collected_bundle_hold_no_token() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for redact in [false, true] {
         let zip_path = dir.path().join(format!("bundle-{redact}.zip"));
-        collect(&quiet_device(dir.path()), Some(&cloud), &zip_path, redact)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        collect(
+            &quiet_device(dir.path()),
+            Some(&cloud),
+            &zip_path,
+            redact,
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
         let file = std::fs::File::open(&zip_path).unwrap_or_else(|e| panic!("{e}"));
         let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
         let mut names = Vec::new();

@@ -118,7 +118,7 @@ mod tests {
         ));
         assert!(matches!(
             read("{\"syncSetting\":"),
-            Err(AnswerError::InvalidJson { .. })
+            Err(AnswerError::Json(_))
         ));
     }
 

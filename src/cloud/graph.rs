@@ -248,7 +248,7 @@ mod tests {
         ));
         assert!(matches!(
             parse_license_details("l", &LICENSE_DETAILS[..80]),
-            Err(AnswerError::InvalidJson { .. })
+            Err(AnswerError::Json(_))
         ));
         assert!(matches!(
             parse_me("m", "[]"),

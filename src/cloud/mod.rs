@@ -19,8 +19,8 @@ use serde_json::Value;
 /// Why a recorded cloud answer could not be used.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum AnswerError {
-    #[error("`{file}` is not valid JSON ({detail})")]
-    InvalidJson { file: String, detail: String },
+    #[error(transparent)]
+    Json(#[from] crate::facts::json::JsonError),
     #[error("`{file}` is an error answer from the service: {code}: {message}")]
     Service {
         file: String,
@@ -70,10 +70,7 @@ impl AnswerError {
 /// Parses a JSON answer, turning the common error envelopes into `AnswerError::Service`:
 /// Graph's `{"error":{"code","message"}}`, and `{"Code","Message"}` / `{"message"}` bodies.
 pub fn parse_answer(file: &str, text: &str) -> Result<Value, AnswerError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| AnswerError::InvalidJson {
-        file: file.to_owned(),
-        detail: e.to_string(),
-    })?;
+    let value = crate::facts::json::parse(file, text)?;
     if let Some(error) = service_error(&value) {
         let (code, message) = error;
         return Err(AnswerError::Service {
@@ -126,7 +123,7 @@ mod tests {
         assert!(matches!(&rms, Err(e) if !e.is_access_denied()));
         assert!(matches!(
             parse_answer("f", "<html>"),
-            Err(AnswerError::InvalidJson { .. })
+            Err(AnswerError::Json(_))
         ));
         assert_eq!(parse_answer("f", "1"), Ok(Value::from(1)));
     }

@@ -240,7 +240,7 @@ mod tests {
         ));
         assert!(matches!(
             parse_discovery("d", "[{"),
-            Err(AnswerError::InvalidJson { .. })
+            Err(AnswerError::Json(_))
         ));
     }
 

@@ -80,8 +80,8 @@ pub fn as_int(value: &Value) -> Option<i64> {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PolicyError {
-    #[error("`{file}` is not valid JSON ({detail})")]
-    InvalidJson { file: String, detail: String },
+    #[error(transparent)]
+    Json(#[from] super::json::JsonError),
     #[error("`{file}` holds no JSON object of policies")]
     NotAnObject { file: String },
 }
@@ -93,15 +93,9 @@ pub fn parse_json(
     text: &str,
     default_level: PolicyLevel,
 ) -> Result<EdgePolicies, PolicyError> {
-    let root = match serde_json::from_str::<Value>(text) {
-        Ok(Value::Object(map)) => map,
-        Ok(_) => return Err(PolicyError::NotAnObject { file: file.into() }),
-        Err(e) => {
-            return Err(PolicyError::InvalidJson {
-                file: file.into(),
-                detail: e.to_string(),
-            });
-        }
+    let root = match super::json::parse(file, text)? {
+        Value::Object(map) => map,
+        _ => return Err(PolicyError::NotAnObject { file: file.into() }),
     };
     let mut policies = Vec::new();
     if let Some(groups) = root.get("policyValues").and_then(Value::as_object) {
@@ -339,7 +333,7 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\EdgeUpdate
     fn bad_json_and_truncated_reg_text() {
         assert!(matches!(
             parse_json("f", "{\"SyncDisabled\": tr", PolicyLevel::Mandatory),
-            Err(PolicyError::InvalidJson { .. })
+            Err(PolicyError::Json(_))
         ));
         assert!(matches!(
             parse_json("f", "42", PolicyLevel::Mandatory),

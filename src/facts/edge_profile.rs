@@ -81,8 +81,8 @@ impl EdgeProfiles {
 /// Why profile files could not be read.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProfileError {
-    #[error("`{file}` is not valid JSON ({detail})")]
-    InvalidJson { file: String, detail: String },
+    #[error(transparent)]
+    Json(#[from] super::json::JsonError),
     #[error("`{file}` is JSON but not a Chromium profile file (no object at the top)")]
     NotAnObject { file: String },
 }
@@ -94,7 +94,7 @@ pub fn parse(
 ) -> Result<EdgeProfiles, ProfileError> {
     let mut result = EdgeProfiles::default();
     if let Some(text) = local_state {
-        let root = parse_object("Local State", text)?;
+        let root = parse_object("edge/Local State", text)?;
         result.is_edge |= has_edge_keys(&root);
         let profile = root.get("profile");
         result.last_used = profile
@@ -111,7 +111,7 @@ pub fn parse(
         }
     }
     for (dir, text) in preferences {
-        let root = parse_object(&format!("{dir}/Preferences"), text)?;
+        let root = parse_object(&format!("edge/{dir}/Preferences"), text)?;
         result.is_edge |= has_edge_keys(&root);
         let from_prefs = account_from_preferences(dir, &root);
         match result.profiles.iter_mut().find(|p| &p.dir == dir) {
@@ -123,13 +123,9 @@ pub fn parse(
 }
 
 fn parse_object(file: &str, text: &str) -> Result<Value, ProfileError> {
-    match serde_json::from_str::<Value>(text) {
-        Ok(value @ Value::Object(_)) => Ok(value),
-        Ok(_) => Err(ProfileError::NotAnObject { file: file.into() }),
-        Err(e) => Err(ProfileError::InvalidJson {
-            file: file.into(),
-            detail: e.to_string(),
-        }),
+    match super::json::parse(file, text)? {
+        value @ Value::Object(_) => Ok(value),
+        _ => Err(ProfileError::NotAnObject { file: file.into() }),
     }
 }
 
@@ -346,7 +342,7 @@ mod tests {
     fn truncated_and_garbage_files_are_clear_errors() {
         let truncated = parse(Some(variants::truncated(EDGE_TEMPLATE, 60)), &[]);
         assert!(
-            matches!(truncated, Err(ProfileError::InvalidJson { ref file, .. }) if file == "Local State")
+            matches!(truncated, Err(ProfileError::Json(ref e)) if e.file() == "edge/Local State")
         );
         assert!(matches!(
             parse(Some("[1,2]"), &[]),

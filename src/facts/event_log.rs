@@ -105,18 +105,25 @@ impl EventLog {
     }
 }
 
+/// Most XML nodes one capture may hold: a wevtutil export of the relevant channels has a few
+/// thousand; a tree of millions of tiny elements would cost gigabytes.
+pub const MAX_NODES: u32 = 250_000;
+
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error(
-    "`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`"
-)]
-pub struct EventLogError {
-    pub file: String,
-    pub detail: String,
+pub enum EventLogError {
+    #[error(
+        "`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`"
+    )]
+    NotWevtutil { file: String, detail: String },
+    #[error(
+        "`{file}` holds more than {MAX_NODES} XML nodes, more than a capture of the relevant channels ever does; it was not read, to keep memory bounded"
+    )]
+    TooComplex { file: String },
 }
 
 /// Parses one capture; whitespace-only text is an empty log.
 pub fn parse(file: &str, text: &str) -> Result<EventLog, EventLogError> {
-    let error = |detail: String| EventLogError {
+    let error = |detail: String| EventLogError::NotWevtutil {
         file: file.to_owned(),
         detail,
     };
@@ -125,7 +132,16 @@ pub fn parse(file: &str, text: &str) -> Result<EventLog, EventLogError> {
         return Ok(EventLog::default());
     }
     let wrapped = format!("<Events>{body}</Events>");
-    let doc = roxmltree::Document::parse(&wrapped).map_err(|e| error(e.to_string()))?;
+    let options = roxmltree::ParsingOptions {
+        nodes_limit: MAX_NODES,
+        ..roxmltree::ParsingOptions::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(&wrapped, options).map_err(|e| match e {
+        roxmltree::Error::NodesLimitReached => EventLogError::TooComplex {
+            file: file.to_owned(),
+        },
+        other => error(other.to_string()),
+    })?;
     let events: Vec<Event> = doc
         .descendants()
         .filter(|n| n.has_tag_name("Event"))

@@ -27,6 +27,9 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
         }
         None => (&loaded.files, loaded.missing_reason),
     };
+    if let Some(reason) = refused(files, source) {
+        return FactUpdate::unreadable(source, reason);
+    }
     let missing = || missing_reason.to_owned();
     match source {
         FactSource::EdgeVersion => FactUpdate::EdgeVersion(edge_versions(files, missing())),
@@ -50,6 +53,38 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
             _ => network(files, missing()),
         }),
     }
+}
+
+/// Files of `source` that exist but were refused, as one sentence naming each. A source with
+/// one of its files refused is unusable as a whole: what was read may look healthy only
+/// because the telling part is missing.
+fn refused(files: &EvidenceFiles, source: FactSource) -> Option<String> {
+    let named: Vec<String> = files
+        .refused()
+        .filter(|(path, _)| source_of(path) == Some(source))
+        .map(|(path, reason)| format!("`{path}` was not read: {reason}"))
+        .collect();
+    (!named.is_empty()).then(|| named.join("; "))
+}
+
+/// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
+fn source_of(path: &str) -> Option<FactSource> {
+    let cloud = crate::cloud::api::Api::ALL
+        .iter()
+        .find(|api| api.recorded_file() == Some(path))
+        .and_then(|api| api.fact_source());
+    Some(match path {
+        "edge/version.txt" => FactSource::EdgeVersion,
+        "edge/Local State" => FactSource::EdgeProfile,
+        p if p.starts_with("edge/") && p.ends_with("/Preferences") => FactSource::EdgeProfile,
+        "edge/policies.json" | "edge/policies.reg.txt" => FactSource::EdgePolicy,
+        "edge/sync-internals.json" => FactSource::SyncInternals,
+        p if p.starts_with("windows/events/") => FactSource::EventLog,
+        "dsregcmd.txt" => FactSource::Dsregcmd,
+        "windows/settingsync.reg.txt" | "windows/whoami.txt" => FactSource::WindowsState,
+        "cloud/network.json" | "network.json" => FactSource::Network,
+        _ => return cloud,
+    })
 }
 
 fn one_file<T, E: ToString>(

@@ -9,6 +9,7 @@ pub mod edge_policy;
 pub mod edge_profile;
 pub mod event_log;
 pub mod gather;
+pub mod json;
 pub mod registry;
 pub mod sync_internals;
 pub mod text;
@@ -204,6 +205,25 @@ pub enum FactUpdate {
     Network(Gathered<ReachFacts>),
 }
 
+impl FactUpdate {
+    /// `source` could not be used, for `reason`.
+    pub fn unreadable(source: FactSource, reason: String) -> FactUpdate {
+        match source {
+            FactSource::EdgeVersion => FactUpdate::EdgeVersion(Gathered::Unreadable(reason)),
+            FactSource::EdgeProfile => FactUpdate::EdgeProfile(Gathered::Unreadable(reason)),
+            FactSource::EdgePolicy => FactUpdate::EdgePolicy(Gathered::Unreadable(reason)),
+            FactSource::SyncInternals => FactUpdate::SyncInternals(Gathered::Unreadable(reason)),
+            FactSource::EventLog => FactUpdate::EventLog(Gathered::Unreadable(reason)),
+            FactSource::Dsregcmd => FactUpdate::Dsregcmd(Gathered::Unreadable(reason)),
+            FactSource::WindowsState => FactUpdate::WindowsState(Gathered::Unreadable(reason)),
+            FactSource::Graph => FactUpdate::Graph(Box::new(Gathered::Unreadable(reason))),
+            FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
+            FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
+            FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),
+        }
+    }
+}
+
 impl Facts {
     /// Stores an update in its slot.
     pub fn apply(&mut self, update: FactUpdate) {
@@ -224,20 +244,7 @@ impl Facts {
 
     /// Marks a source that could not be gathered (timeout, crash) with `reason`.
     pub fn fail(&mut self, source: FactSource, reason: String) {
-        let update = match source {
-            FactSource::EdgeVersion => FactUpdate::EdgeVersion(Gathered::Unreadable(reason)),
-            FactSource::EdgeProfile => FactUpdate::EdgeProfile(Gathered::Unreadable(reason)),
-            FactSource::EdgePolicy => FactUpdate::EdgePolicy(Gathered::Unreadable(reason)),
-            FactSource::SyncInternals => FactUpdate::SyncInternals(Gathered::Unreadable(reason)),
-            FactSource::EventLog => FactUpdate::EventLog(Gathered::Unreadable(reason)),
-            FactSource::Dsregcmd => FactUpdate::Dsregcmd(Gathered::Unreadable(reason)),
-            FactSource::WindowsState => FactUpdate::WindowsState(Gathered::Unreadable(reason)),
-            FactSource::Graph => FactUpdate::Graph(Box::new(Gathered::Unreadable(reason))),
-            FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
-            FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
-            FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),
-        };
-        self.apply(update);
+        self.apply(FactUpdate::unreadable(source, reason));
     }
 
     /// Every source that was present but unusable, and every cloud answer that failed.
@@ -266,9 +273,10 @@ impl Facts {
             if let Some(error) = error {
                 let source = match error {
                     AnswerError::Http { endpoint, .. } => endpoint.clone(),
-                    AnswerError::InvalidJson { file, .. }
-                    | AnswerError::Service { file, .. }
-                    | AnswerError::Shape { file, .. } => file.clone(),
+                    AnswerError::Json(error) => error.file().to_owned(),
+                    AnswerError::Service { file, .. } | AnswerError::Shape { file, .. } => {
+                        file.clone()
+                    }
                 };
                 problems.push(Problem {
                     source,

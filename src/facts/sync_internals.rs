@@ -4,7 +4,11 @@
 //! Summary rows (`Sync Account Type`) and the `type_status` table. Edge users often paste dumps
 //! with `#` comment lines; those lines are dropped before giving up on the JSON.
 
+use super::json::{self, JsonError};
 use serde_json::Value;
+
+/// Where a bundle keeps the dump (named in errors).
+const FILE: &str = "edge/sync-internals.json";
 
 /// One row of a section (`Summary`, `Credentials`, ...).
 #[derive(Debug, Clone, PartialEq)]
@@ -71,10 +75,8 @@ impl SyncInternals {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DumpError {
-    #[error(
-        "the sync-internals dump is not valid JSON ({0}); export it again with \"Dump status\" in edge://sync-internals"
-    )]
-    InvalidJson(String),
+    #[error("{0}; export it again with \"Dump status\" in edge://sync-internals")]
+    Json(#[from] JsonError),
     #[error(
         "the sync-internals dump has no `details` sections; it is not an About dump of edge://sync-internals"
     )]
@@ -82,17 +84,21 @@ pub enum DumpError {
 }
 
 pub fn parse(text: &str) -> Result<SyncInternals, DumpError> {
-    let root: Value = match serde_json::from_str(text) {
+    let root: Value = match json::parse(FILE, text) {
         Ok(v) => v,
-        Err(first) => {
+        Err(first @ JsonError::Invalid { .. }) => {
             let uncommented: String = text
                 .lines()
                 .filter(|l| !l.trim_start().starts_with('#'))
                 .collect::<Vec<_>>()
                 .join("\n");
-            serde_json::from_str(&uncommented)
-                .map_err(|_| DumpError::InvalidJson(first.to_string()))?
+            match json::parse(FILE, &uncommented) {
+                Ok(v) => v,
+                Err(JsonError::Invalid { .. }) => return Err(first.into()),
+                Err(too_complex) => return Err(too_complex.into()),
+            }
         }
+        Err(too_complex) => return Err(too_complex.into()),
     };
     let details = root
         .get("details")
@@ -263,7 +269,7 @@ mod tests {
         assert!(parse(&commented).is_ok());
         assert!(matches!(
             parse("not json at all"),
-            Err(DumpError::InvalidJson(_))
+            Err(DumpError::Json(JsonError::Invalid { .. }))
         ));
         assert!(matches!(
             parse("{\"details\": 3}"),
@@ -271,7 +277,7 @@ mod tests {
         ));
         assert!(matches!(
             parse(variants::truncated(CHROMIUM_88, 50)),
-            Err(DumpError::InvalidJson(_))
+            Err(DumpError::Json(JsonError::Invalid { .. }))
         ));
     }
 

@@ -33,10 +33,21 @@ fn looks_like_bomless_utf16le(bytes: &[u8]) -> bool {
     odd_zeros * 2 > sample.len() / 2 && even_zeros * 4 < sample.len() / 2
 }
 
+/// One pass, one allocation: evidence files can be megabytes.
 fn normalise_line_ends(text: &str) -> String {
-    text.replace("\r\n", "\n")
-        .replace(['\r'], "\n")
-        .replace('\0', "")
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            '\0' => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

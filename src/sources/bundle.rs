@@ -1,8 +1,11 @@
 //! Evidence bundles: a folder or a .zip in the bundle layout of DESIGN.md.
 //!
-//! Every file is optional. Reading is bounded (file size, total size, file count, depth) so a
-//! hostile or mistaken bundle (a zip bomb, a home folder) yields a clear error, not a hang.
+//! Every file is optional. Reading is bounded so a hostile or mistaken bundle yields a clear
+//! answer, not a hang: a file over the size limits (`read.rs`) or one that is not a regular
+//! file is refused and named in the report; a bundle with too many files or folders too deep (a
+//! home folder, say) is refused as a whole.
 
+use super::read::{Budget, MAX_FILE_BYTES, ReadError, read_regular};
 use super::{EvidenceFiles, LoadedSource};
 use crate::facts::Platform;
 use crate::model::{SourceInfo, SourceKind};
@@ -10,8 +13,6 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
-const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
 const MAX_FILES: usize = 5_000;
 const MAX_DEPTH: usize = 6;
 
@@ -26,6 +27,8 @@ pub enum BundleError {
     },
     #[error("{0} is neither a folder nor a .zip file")]
     NotABundle(PathBuf),
+    #[error("{path} cannot be a bundle: {source}")]
+    Unreadable { path: PathBuf, source: ReadError },
     #[error("{path} is not a readable zip file ({detail})")]
     BadZip { path: PathBuf, detail: String },
     #[error("{path} is too large to be an evidence bundle ({detail})")]
@@ -47,15 +50,32 @@ pub fn load(path: &Path) -> Result<LoadedSource, BundleError> {
     })?;
     let files = if metadata.is_dir() {
         let mut files = EvidenceFiles::default();
-        let mut budget = Budget::default();
-        read_dir(path, path, 0, &mut files, &mut budget)?;
+        let mut count = 0;
+        read_dir(
+            path,
+            path,
+            0,
+            &mut files,
+            &mut count,
+            &mut Budget::default(),
+        )?;
         files
+    } else if !metadata.is_file() {
+        // A FIFO or device given as `--from` is never opened: that could block for ever.
+        let source = read_regular(path)
+            .err()
+            .unwrap_or(ReadError::NotRegular("not a file"));
+        return Err(BundleError::Unreadable {
+            path: path.to_owned(),
+            source,
+        });
     } else if is_zip(path)? {
         read_zip(path)?
     } else {
         return Err(BundleError::NotABundle(path.to_owned()));
     };
-    let files = files.without_common_root();
+    let mut files = files.without_common_root();
+    refused_at_collection(&mut files);
     if files.is_empty() {
         return Err(BundleError::Empty(path.to_owned()));
     }
@@ -73,6 +93,26 @@ pub fn load(path: &Path) -> Result<LoadedSource, BundleError> {
     ))
 }
 
+/// Files `collect` found on the device but refused (a FIFO, a file too large), as its
+/// manifest lists them: still unusable evidence, not missing evidence.
+fn refused_at_collection(files: &mut EvidenceFiles) {
+    let Some(text) = files.text("manifest.json") else {
+        return;
+    };
+    let Ok(manifest) = crate::facts::json::parse("manifest.json", &text) else {
+        return;
+    };
+    let Some(refused) = manifest.get("refused").and_then(|r| r.as_object()) else {
+        return;
+    };
+    // Also when a file of that path is present: it was built without the refused part (the
+    // policy files merged into `edge/policies.json`, say), so it cannot be trusted alone.
+    for (path, reason) in refused {
+        let reason = reason.as_str().unwrap_or("refused when it was collected");
+        files.refuse(path, format!("when it was collected: {reason}"));
+    }
+}
+
 /// `manifest.json`'s `os`, else guessed from what the bundle holds.
 fn platform_of(files: &EvidenceFiles, os: Option<&str>) -> Platform {
     match os.map(Platform::from_os_text) {
@@ -84,37 +124,16 @@ fn platform_of(files: &EvidenceFiles, os: Option<&str>) -> Platform {
     }
 }
 
-#[derive(Default)]
-struct Budget {
-    files: usize,
-    bytes: u64,
-}
-
-impl Budget {
-    fn take(&mut self, path: &Path, size: u64) -> Result<(), BundleError> {
-        self.files += 1;
-        self.bytes += size;
-        let too_large = |detail: String| {
-            Err(BundleError::TooLarge {
-                path: path.to_owned(),
-                detail,
-            })
-        };
-        if size > MAX_FILE_BYTES {
-            return too_large(format!(
-                "one file is {} MiB; the limit is {} MiB",
-                size >> 20,
-                MAX_FILE_BYTES >> 20
-            ));
-        }
-        if self.files > MAX_FILES {
-            return too_large(format!("more than {MAX_FILES} files"));
-        }
-        if self.bytes > MAX_TOTAL_BYTES {
-            return too_large(format!("more than {} MiB in all", MAX_TOTAL_BYTES >> 20));
-        }
-        Ok(())
+/// Counts files, refusing a bundle that holds more than any evidence bundle would.
+fn count_file(path: &Path, count: &mut usize) -> Result<(), BundleError> {
+    *count += 1;
+    if *count > MAX_FILES {
+        return Err(BundleError::TooLarge {
+            path: path.to_owned(),
+            detail: format!("more than {MAX_FILES} files"),
+        });
     }
+    Ok(())
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
@@ -124,11 +143,14 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BundleError + '_ {
     }
 }
 
+/// Reads a folder bundle: every regular file within the limits; anything else (a FIFO, a
+/// device, a symlink to one, a file too large) is refused with its reason.
 fn read_dir(
     root: &Path,
     dir: &Path,
     depth: usize,
     files: &mut EvidenceFiles,
+    count: &mut usize,
     budget: &mut Budget,
 ) -> Result<(), BundleError> {
     if depth > MAX_DEPTH {
@@ -137,18 +159,19 @@ fn read_dir(
     for entry in fs::read_dir(dir).map_err(io(dir))? {
         let entry = entry.map_err(io(dir))?;
         let path = entry.path();
-        let kind = entry.file_type().map_err(io(&path))?;
-        if kind.is_dir() {
-            read_dir(root, &path, depth + 1, files, budget)?;
-        } else if kind.is_file() {
-            let size = entry.metadata().map_err(io(&path))?.len();
-            budget.take(&path, size)?;
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .into_owned();
-            files.insert(&relative, fs::read(&path).map_err(io(&path))?);
+        if entry.file_type().map_err(io(&path))?.is_dir() {
+            read_dir(root, &path, depth + 1, files, count, budget)?;
+            continue;
+        }
+        count_file(&path, count)?;
+        let relative = path
+            .strip_prefix(root)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .into_owned();
+        match budget.read(&path) {
+            Ok(bytes) => files.insert(&relative, bytes),
+            Err(refusal) => files.refuse(&relative, refusal),
         }
     }
     Ok(())
@@ -170,6 +193,7 @@ fn read_zip(path: &Path) -> Result<EvidenceFiles, BundleError> {
     let mut archive = zip::ZipArchive::new(file).map_err(|e| bad(e.to_string()))?;
     let mut files = EvidenceFiles::default();
     let mut budget = Budget::default();
+    let mut count = 0;
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).map_err(|e| bad(e.to_string()))?;
         if entry.is_dir() {
@@ -178,24 +202,30 @@ fn read_zip(path: &Path) -> Result<EvidenceFiles, BundleError> {
         let Some(name) = entry.enclosed_name() else {
             continue; // absolute or `..` paths: never trusted
         };
-        budget.take(path, entry.size())?;
-        let mut bytes = Vec::new();
+        let name = name.to_string_lossy().into_owned();
+        count_file(path, &mut count)?;
+        if entry.size() > MAX_FILE_BYTES {
+            files.refuse(&name, ReadError::TooLarge(entry.size()));
+            continue;
+        }
         // The declared size can lie; never read more than the limit.
+        let mut bytes = Vec::new();
         (&mut entry)
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| bad(e.to_string()))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Err(BundleError::TooLarge {
-                path: path.to_owned(),
-                detail: format!(
-                    "{} inflates past {} MiB",
-                    name.display(),
-                    MAX_FILE_BYTES >> 20
-                ),
-            });
+        let taken = if bytes.len() as u64 > MAX_FILE_BYTES {
+            Err(ReadError::TooLarge(bytes.len() as u64))
+        } else {
+            budget.take(bytes.len() as u64)
+        };
+        match taken {
+            Ok(()) => {
+                bytes.shrink_to_fit();
+                files.insert(&name, bytes);
+            }
+            Err(refusal) => files.refuse(&name, refusal),
         }
-        files.insert(&name.to_string_lossy(), bytes);
     }
     Ok(files)
 }

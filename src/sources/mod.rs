@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod device;
+pub mod read;
 pub mod scenario;
 
 use crate::facts::{FactSource, Platform};
@@ -12,15 +13,33 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// Raw evidence files keyed by their path in the bundle layout (`/`-separated).
+/// Raw evidence files keyed by their path in the bundle layout (`/`-separated), and the files
+/// that were there but refused (too large, not a regular file) with the reason.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct EvidenceFiles {
     files: BTreeMap<String, Vec<u8>>,
+    refused: BTreeMap<String, String>,
 }
 
 impl EvidenceFiles {
     pub fn insert(&mut self, path: &str, bytes: Vec<u8>) {
         self.files.insert(normalise(path), bytes);
+    }
+
+    /// Records that `path` exists but was not read, and why.
+    pub fn refuse(&mut self, path: &str, reason: impl ToString) {
+        self.refused.insert(normalise(path), reason.to_string());
+    }
+
+    /// Files that exist but were not read, with the reason.
+    pub fn refused(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.refused.iter().map(|(p, r)| (p.as_str(), r.as_str()))
+    }
+
+    /// Adds every file of `other`, read or refused.
+    pub fn extend(&mut self, other: EvidenceFiles) {
+        self.files.extend(other.files);
+        self.refused.extend(other.refused);
     }
 
     pub fn remove(&mut self, path: &str) {
@@ -45,7 +64,7 @@ impl EvidenceFiles {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.files.is_empty() && self.refused.is_empty()
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &str> {
@@ -63,15 +82,23 @@ impl EvidenceFiles {
         let Some(root) = first else { return self };
         let prefix = format!("{root}/");
         let known = ["edge", "windows", "cloud"];
-        if known.contains(&root.as_str()) || !self.files.keys().all(|p| p.starts_with(&prefix)) {
+        let all_under = self
+            .files
+            .keys()
+            .chain(self.refused.keys())
+            .all(|p| p.starts_with(&prefix));
+        if known.contains(&root.as_str()) || !all_under {
             return self;
         }
-        let files = self
-            .files
-            .into_iter()
-            .map(|(p, b)| (p[prefix.len()..].to_owned(), b))
-            .collect();
-        EvidenceFiles { files }
+        let strip = |p: String| p[prefix.len()..].to_owned();
+        EvidenceFiles {
+            files: self.files.into_iter().map(|(p, b)| (strip(p), b)).collect(),
+            refused: self
+                .refused
+                .into_iter()
+                .map(|(p, r)| (strip(p), r))
+                .collect(),
+        }
     }
 }
 
@@ -145,7 +172,8 @@ impl LoadedSource {
 
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.
 pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
-    let manifest: serde_json::Value = serde_json::from_str(&files.text("manifest.json")?).ok()?;
+    let manifest =
+        crate::facts::json::parse("manifest.json", &files.text("manifest.json")?).ok()?;
     manifest.get("os")?.as_str().map(str::to_owned)
 }
 

@@ -1,8 +1,15 @@
-//! Running a command with a timeout, capturing its output without risking a full pipe.
+//! Running a command with a timeout, capturing its output without risking a full pipe or
+//! unbounded memory.
 
 use super::DeviceContext;
+use crate::sources::read::MAX_FILE_BYTES;
 use std::io::Read;
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long the output of a command that has ended is still waited for.
+const PIPE_GRACE: Duration = Duration::from_secs(2);
 use wait_timeout::ChildExt;
 
 /// What a command printed and how it ended.
@@ -25,16 +32,22 @@ pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, 
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|e| format!("{program}: {e}"))?;
-    // Read both pipes on their own threads so a chatty command cannot block on a full pipe.
+    // Read both pipes on their own threads so a chatty command cannot block on a full pipe;
+    // past the evidence file cap the pipe is closed, which ends a command that keeps writing.
+    // The bytes come back over a channel, so a pipe a grandchild keeps open is waited on only
+    // briefly, never joined for ever.
     let reader = |pipe: Option<Box<dyn Read + Send>>| {
+        let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
             let mut bytes = Vec::new();
-            if let Some(mut pipe) = pipe {
-                let _ = pipe.read_to_end(&mut bytes);
+            if let Some(pipe) = pipe {
+                let _ = pipe.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes);
             }
-            bytes
-        })
+            let _ = tx.send(bytes);
+        });
+        rx
     };
+    let collected = |rx: mpsc::Receiver<Vec<u8>>| rx.recv_timeout(PIPE_GRACE).unwrap_or_default();
     let stdout = reader(
         child
             .stdout
@@ -62,9 +75,17 @@ pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, 
             ));
         }
     };
-    Ok(Output {
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+    let output = Output {
+        stdout: collected(stdout),
+        stderr: collected(stderr),
         status: status.code(),
-    })
+    };
+    if output.stdout.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "{program} {} printed more than {} MiB; its output was not used",
+            args.join(" "),
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(output)
 }

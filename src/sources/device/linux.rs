@@ -70,16 +70,16 @@ fn policies(ctx: &DeviceContext, gathering: &mut Gathering) {
         paths.sort();
         let mut policies = Map::new();
         for path in paths {
-            let text = std::fs::read(&path).map(|b| crate::facts::text::decode(&b));
-            match text
-                .map_err(|e| e.to_string())
-                .and_then(|t| serde_json::from_str::<Value>(&t).map_err(|e| e.to_string()))
-            {
+            let Some(bytes) = gathering.read(&path, "edge/policies.json") else {
+                continue;
+            };
+            let shown = path.display().to_string();
+            match crate::facts::json::parse(&shown, &crate::facts::text::decode(&bytes)) {
                 Ok(Value::Object(map)) => policies.extend(map),
                 Ok(_) => gathering
                     .errors
-                    .push(format!("{}: not a JSON object of policies", path.display())),
-                Err(e) => gathering.errors.push(format!("{}: {e}", path.display())),
+                    .push(format!("{shown}: not a JSON object of policies")),
+                Err(e) => gathering.errors.push(e.to_string()),
             }
         }
         if !policies.is_empty() {

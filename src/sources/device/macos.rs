@@ -46,7 +46,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
         let plist = ctx
             .install_root
             .join(format!("{app}.app/Contents/Info.plist"));
-        let Ok(bytes) = std::fs::read(&plist) else {
+        let Some(bytes) = gathering.read(&plist, "edge/version.txt") else {
             continue;
         };
         match short_version(&crate::facts::text::decode(&bytes)) {

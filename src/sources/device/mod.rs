@@ -13,6 +13,7 @@ mod windows;
 
 use crate::facts::{FactSource, Platform};
 use crate::sources::EvidenceFiles;
+use crate::sources::read::Budget;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -121,6 +122,8 @@ pub struct Gathering {
     pub errors: Vec<String>,
     /// Why nothing was found, in words for the person reading the report.
     pub missing: Option<String>,
+    /// The same limits a bundle is read with.
+    budget: Budget,
 }
 
 impl Gathering {
@@ -128,12 +131,24 @@ impl Gathering {
         self.files.insert(path, bytes);
     }
 
-    /// Copies `from` into the bundle at `to` when it exists; a read error is recorded.
+    /// Reads a file of this device within the evidence limits; `None` when it is absent. A
+    /// file that exists but is refused (too large, a FIFO, a device) is recorded under `to`.
+    pub fn read(&mut self, from: &Path, to: &str) -> Option<Vec<u8>> {
+        match self.budget.read(from) {
+            Ok(bytes) => Some(bytes),
+            Err(e) if e.is_not_found() => None,
+            Err(e) => {
+                self.errors.push(format!("{}: {e}", from.display()));
+                self.files.refuse(to, format!("{} ({e})", from.display()));
+                None
+            }
+        }
+    }
+
+    /// Copies `from` into the bundle at `to` when it exists (see `read`).
     pub fn copy_file(&mut self, from: &Path, to: &str) {
-        match std::fs::read(from) {
-            Ok(bytes) => self.add(to, bytes),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => self.errors.push(format!("{}: {e}", from.display())),
+        if let Some(bytes) = self.read(from, to) {
+            self.add(to, bytes);
         }
     }
 
@@ -217,9 +232,10 @@ pub(crate) fn copy_user_data(user_data: &Path, gathering: &mut Gathering) {
     }
 }
 
-/// The first user-data folder (in channel order) that holds a `Local State`.
+/// The first user-data folder (in channel order) that holds a `Local State` (of any kind: one
+/// that is not a regular file is refused when read, and so named in the report).
 pub(crate) fn first_user_data(candidates: &[PathBuf]) -> Option<&PathBuf> {
     candidates
         .iter()
-        .find(|dir| dir.join("Local State").is_file())
+        .find(|dir| dir.join("Local State").symlink_metadata().is_ok())
 }
