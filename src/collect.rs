@@ -4,8 +4,7 @@
 
 use crate::cloud::live::CloudSession;
 use crate::facts::FactSource;
-use crate::facts::text::decode;
-use crate::redact::Redactor;
+use crate::redact::{Kind, Redactor};
 use crate::sources::EvidenceFiles;
 use crate::sources::device::{self, DeviceContext};
 use anyhow::Context;
@@ -166,36 +165,26 @@ fn os_description(ctx: &DeviceContext) -> String {
     }
 }
 
-/// Every file redacted with one redactor, so a value gets the same placeholder everywhere.
+/// Every file redacted with one redactor, which also knows this device's and user's names.
 fn redacted(files: EvidenceFiles, ctx: &DeviceContext) -> EvidenceFiles {
-    let mut names: Vec<String> = Vec::new();
+    let mut redactor = Redactor::default();
     if let Some(user) = ctx.home.file_name() {
-        names.push(user.to_string_lossy().into_owned());
+        redactor.learn_local(Kind::User, &user.to_string_lossy());
     }
-    for var in ["COMPUTERNAME", "HOSTNAME", "USERNAME", "USER"] {
-        names.extend(std::env::var(var).ok());
+    for (var, kind) in [
+        ("COMPUTERNAME", Kind::Device),
+        ("HOSTNAME", Kind::Device),
+        ("USERNAME", Kind::User),
+        ("USER", Kind::User),
+    ] {
+        if let Ok(name) = std::env::var(var) {
+            redactor.learn_local(kind, &name);
+        }
     }
     if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
-        names.push(host.trim().to_owned());
+        redactor.learn_local(Kind::Device, &host);
     }
-    if let Some(text) = files.text("dsregcmd.txt") {
-        let status = crate::facts::dsregcmd::parse(&text);
-        names.extend(
-            status
-                .get("Device Name")
-                .map(|n| n.split('.').next().unwrap_or(n).to_owned()),
-        );
-    }
-    // Longest first, so a full name is replaced before a part of it.
-    names.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    names.dedup();
-    let mut redactor = Redactor::with_names(names);
-    let mut out = EvidenceFiles::default();
-    for path in files.paths() {
-        let text = decode(files.bytes(path).unwrap_or_default());
-        out.insert(path, redactor.text(&text).into_bytes());
-    }
-    out
+    redactor.bundle(&files)
 }
 
 fn write_zip(files: &EvidenceFiles, out: &Path) -> anyhow::Result<()> {

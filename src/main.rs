@@ -380,12 +380,15 @@ fn check(
         only,
         ..RunOptions::default()
     };
+    // What the evidence names is learned before the run consumes it: a group or tenant name
+    // may reach a message without being in any check's evidence.
+    let redactor = redact_report.then(|| redact::Redactor::learning_from(&source.files));
     let mut report = runtime.block_on(runner::run(source, options, None));
     // Work given up on at its deadline is not waited for.
     runtime.shutdown_background();
     let exit = u8::try_from(report.exit_code()).unwrap_or(EXIT_USAGE);
-    if redact_report {
-        redact::redact(&mut report);
+    if let Some(redactor) = redactor {
+        redactor.report(&mut report);
     }
     let rendered = match format {
         Format::Json => json::render(&report).context("cannot serialise the report")? + "\n",
