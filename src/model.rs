@@ -331,6 +331,15 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// 0 pass, 1 fail, 3 incomplete (2 is a usage error).
+    pub fn exit_code(self) -> i32 {
+        match self {
+            Verdict::Pass => 0,
+            Verdict::Fail => 1,
+            Verdict::Incomplete => 3,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
@@ -372,14 +381,10 @@ pub struct Problem {
 
 impl Report {
     /// The process exit code DESIGN.md assigns to this report.
+    /// The process exit code: it follows from the overall verdict alone (see `verdict.rs`),
+    /// so a report read back from JSON gives the same one.
     pub fn exit_code(&self) -> i32 {
-        if self.checks.iter().any(|c| c.status == Status::Fail) {
-            1
-        } else if self.checks.iter().any(CheckResult::is_incomplete) {
-            3
-        } else {
-            0
-        }
+        self.verdict.exit_code()
     }
 
     pub fn check(&self, id: CheckId) -> Option<&CheckResult> {

@@ -58,14 +58,10 @@ pub async fn run(
             let _ = tx.send(event);
         }
     };
+    let chosen = options.only.as_deref().map(crate::checks::with_blockers);
     let selected: Vec<&'static CheckSpec> = CATALOGUE
         .iter()
-        .filter(|s| {
-            options
-                .only
-                .as_ref()
-                .is_none_or(|only| only.contains(&s.id))
-        })
+        .filter(|s| chosen.as_ref().is_none_or(|only| only.contains(&s.id)))
         .collect();
     let needed: BTreeSet<FactSource> = selected
         .iter()
@@ -83,11 +79,13 @@ pub async fn run(
             .unwrap_or_default();
         let timeout = options.source_timeout;
         tasks.spawn(async move {
+            let began = Instant::now();
             // A live tenant read bounds itself: its sign-in waits for a person for as long as
             // the code is valid (or until cancelled), its calls have their own deadlines.
             if let Some(session) = tenant_session(&source, fact_source) {
                 let answers = session.answers(fact_source).await;
-                return (fact_source, Ok(live_answers(fact_source, &answers)));
+                let update = live_answers(fact_source, &answers);
+                return (fact_source, Ok(update), began.elapsed());
             }
             let work = async {
                 tokio::time::sleep(latency).await;
@@ -114,7 +112,7 @@ pub async fn run(
                     timeout.as_secs()
                 )),
             };
-            (fact_source, outcome)
+            (fact_source, outcome, began.elapsed())
         });
     }
     for check in &selected {
@@ -126,15 +124,19 @@ pub async fn run(
         ..Facts::default()
     };
     let mut decided: BTreeMap<CheckId, CheckResult> = BTreeMap::new();
-    decide_ready(&selected, &facts, &mut decided, started, &emit);
+    // How long each source took to gather: a check took as long as its slowest source.
+    let mut took: BTreeMap<FactSource, Duration> = BTreeMap::new();
+    decide_ready(&selected, &facts, &mut decided, &took, &emit);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((fact_source, Ok(update))) => {
+            Ok((fact_source, Ok(update), elapsed)) => {
+                took.insert(fact_source, elapsed);
                 tracing::debug!(source = fact_source.label(), "gathered");
                 facts.apply(update);
                 emit(Event::SourceFinished(fact_source));
             }
-            Ok((fact_source, Err(reason))) => {
+            Ok((fact_source, Err(reason), elapsed)) => {
+                took.insert(fact_source, elapsed);
                 tracing::warn!(source = fact_source.label(), "gathering failed: {reason}");
                 facts.fail(fact_source, reason);
                 emit(Event::SourceFinished(fact_source));
@@ -143,7 +145,7 @@ pub async fn run(
             // it, its source stays pending and its checks report that below.
             Err(_) => {}
         }
-        decide_ready(&selected, &facts, &mut decided, started, &emit);
+        decide_ready(&selected, &facts, &mut decided, &took, &emit);
     }
     for check in &selected {
         decided
@@ -161,13 +163,14 @@ pub async fn run(
     for problem in &problems {
         tracing::warn!(source = %problem.source, "{}", problem.message);
     }
+    let (verdict, features) = verdict::decide(&checks);
     Report {
         schema: REPORT_SCHEMA.to_owned(),
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         generated_at: chrono::Local::now().fixed_offset(),
         source: source.info.clone(),
-        verdict: verdict::overall(&checks),
-        features: verdict::per_feature(&checks),
+        verdict,
+        features,
         duration_ms: millis(started.elapsed()),
         problems,
         checks,
@@ -249,7 +252,7 @@ fn decide_ready(
     selected: &[&'static CheckSpec],
     facts: &Facts,
     decided: &mut BTreeMap<CheckId, CheckResult>,
-    started: Instant,
+    took: &BTreeMap<FactSource, Duration>,
     emit: &impl Fn(Event),
 ) {
     for check in selected {
@@ -263,11 +266,19 @@ fn decide_ready(
         if blockers_pending {
             continue;
         }
+        let deciding = Instant::now();
         let mut result =
             blocking_failure(check, decided).unwrap_or_else(|| decide_guarded(check, facts));
         result.title = check.title.to_owned();
         Guidance::builtin().attach(&mut result.findings);
-        result.duration_ms = millis(started.elapsed());
+        let gathering = check
+            .needs
+            .iter()
+            .filter_map(|s| took.get(s))
+            .max()
+            .copied()
+            .unwrap_or_default();
+        result.duration_ms = millis(gathering + deciding.elapsed());
         emit(Event::CheckFinished(Box::new(result.clone())));
         decided.insert(check.id, result);
     }

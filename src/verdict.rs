@@ -1,46 +1,70 @@
-//! The overall and per-feature verdicts of a set of check results.
+//! The verdicts of a run, decided by one rule in one place (the README states it):
 //!
-//! A feature fails when any failing finding affects it; it is incomplete when a check it needs
-//! did not run or could not decide; otherwise it passes.
+//! - a feature **fails** when a failing finding affects it (a check that failed without such a
+//!   finding fails every feature it serves);
+//! - otherwise it is **incomplete** when a check it needs did not run (`--only`), could not
+//!   decide (`error`) or was skipped for want of facts, a sign-in or a role;
+//! - otherwise it **passes** (a check that does not apply here, such as dsregcmd on Linux, does
+//!   not hold it back);
+//! - the overall verdict is the worst feature verdict, and the exit code follows from it.
 
 use crate::model::{CheckResult, Feature, FeatureVerdict, Severity, Status, Verdict};
 
-pub fn overall(checks: &[CheckResult]) -> Verdict {
-    if checks.iter().any(|c| c.status == Status::Fail) {
-        Verdict::Fail
-    } else if checks.iter().any(CheckResult::is_incomplete) {
-        Verdict::Incomplete
-    } else {
-        Verdict::Pass
+/// The overall verdict and one verdict per feature.
+pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<FeatureVerdict>) {
+    let features: Vec<FeatureVerdict> = Feature::ALL
+        .iter()
+        .map(|feature| feature_verdict(*feature, checks))
+        .collect();
+    let overall = features
+        .iter()
+        .map(|f| f.verdict)
+        .max_by_key(|v| severity(*v))
+        .unwrap_or(Verdict::Pass);
+    (overall, features)
+}
+
+fn severity(verdict: Verdict) -> u8 {
+    match verdict {
+        Verdict::Pass => 0,
+        Verdict::Incomplete => 1,
+        Verdict::Fail => 2,
     }
 }
 
-pub fn per_feature(checks: &[CheckResult]) -> Vec<FeatureVerdict> {
-    Feature::ALL
+/// True when `check` fails `feature`.
+fn fails(check: &CheckResult, feature: Feature) -> bool {
+    let failing = |f: &&crate::model::Finding| f.severity == Severity::Fail;
+    let by_finding = check
+        .findings
         .iter()
-        .map(|feature| feature_verdict(*feature, checks))
-        .collect()
+        .filter(failing)
+        .any(|f| f.affects.contains(&feature));
+    let unattributed = check.status == Status::Fail
+        && !check
+            .findings
+            .iter()
+            .filter(failing)
+            .any(|f| !f.affects.is_empty())
+        && crate::checks::spec(check.id).serves.contains(&feature);
+    by_finding || unattributed
 }
 
 fn feature_verdict(feature: Feature, checks: &[CheckResult]) -> FeatureVerdict {
     let blocked_by: Vec<_> = checks
         .iter()
-        .filter(|c| {
-            c.findings
-                .iter()
-                .any(|f| f.severity == Severity::Fail && f.affects.contains(&feature))
-        })
+        .filter(|c| fails(c, feature))
         .map(|c| c.id)
         .collect();
-    let serving = crate::checks::CATALOGUE
+    let incomplete = crate::checks::CATALOGUE
         .iter()
-        .filter(|s| s.serves.contains(&feature));
-    let incomplete = serving.clone().any(|s| {
-        checks
-            .iter()
-            .find(|c| c.id == s.id)
-            .is_none_or(CheckResult::is_incomplete)
-    });
+        .filter(|s| s.serves.contains(&feature))
+        .any(|s| {
+            checks
+                .iter()
+                .find(|c| c.id == s.id)
+                .is_none_or(CheckResult::is_incomplete)
+        });
     let verdict = if !blocked_by.is_empty() {
         Verdict::Fail
     } else if incomplete {
@@ -78,13 +102,13 @@ mod tests {
                 String::new(),
             )],
         );
-        let features = per_feature(&checks);
+        let (overall, features) = decide(&checks);
         assert_eq!(features[0].verdict, Verdict::Pass);
         assert_eq!(
             (features[1].verdict, features[1].blocked_by.clone()),
             (Verdict::Fail, vec![CheckId::DeviceRegistration])
         );
-        assert_eq!(overall(&checks), Verdict::Fail);
+        assert_eq!(overall, Verdict::Fail);
     }
 
     #[test]
@@ -95,11 +119,29 @@ mod tests {
             SkipKind::NotApplicable,
             "linux",
         );
-        assert_eq!(overall(&checks), Verdict::Pass);
-        assert_eq!(per_feature(&checks)[1].verdict, Verdict::Pass);
+        assert_eq!(decide(&checks).0, Verdict::Pass);
+        assert_eq!(decide(&checks).1[1].verdict, Verdict::Pass);
         checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Missing, "not in bundle");
-        assert_eq!(overall(&checks), Verdict::Incomplete);
-        assert_eq!(per_feature(&checks)[1].verdict, Verdict::Incomplete);
-        assert_eq!(per_feature(&checks)[0].verdict, Verdict::Pass);
+        let (overall, features) = decide(&checks);
+        assert_eq!(overall, Verdict::Incomplete);
+        assert_eq!(features[1].verdict, Verdict::Incomplete);
+        assert_eq!(features[0].verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn checks_that_did_not_run_leave_their_features_incomplete_never_passing() {
+        let only = [pass(CheckId::Rms), pass(CheckId::License)];
+        let (overall, features) = decide(&only);
+        assert!(features.iter().all(|f| f.verdict == Verdict::Incomplete));
+        assert_eq!(overall, Verdict::Incomplete);
+    }
+
+    #[test]
+    fn a_failed_check_without_an_attributed_finding_fails_what_it_serves() {
+        let mut failed = pass(CheckId::Network);
+        failed.status = crate::model::Status::Fail;
+        let (overall, features) = decide(&[failed]);
+        assert_eq!(overall, Verdict::Fail);
+        assert_eq!(features[0].blocked_by, vec![CheckId::Network]);
     }
 }

@@ -155,6 +155,42 @@ pub fn spec(id: CheckId) -> &'static CheckSpec {
     &CATALOGUE[CheckId::ALL.iter().position(|c| *c == id).unwrap_or(0)]
 }
 
+/// The checks a run of `ids` decides: those and, transitively, every check that can block
+/// them, so that no check is decided without its blockers (`--only sync_health` on a tenant
+/// without RMS says RMS is the cause, not the symptom). In catalogue order.
+pub fn with_blockers(ids: &[CheckId]) -> Vec<CheckId> {
+    closure(ids, |check, chosen| {
+        chosen
+            .iter()
+            .any(|id| spec(*id).blocked_by.contains(&check.id))
+    })
+}
+
+/// What re-running `id` must re-decide: it, every check it can block (transitively), and the
+/// blockers of all of those.
+pub fn rerun_of(id: CheckId) -> Vec<CheckId> {
+    let dependents = closure(&[id], |check, chosen| {
+        check.blocked_by.iter().any(|b| chosen.contains(b))
+    });
+    with_blockers(&dependents)
+}
+
+/// `ids` grown by every check `joins` admits, until nothing more joins; in catalogue order.
+fn closure(ids: &[CheckId], joins: impl Fn(&CheckSpec, &[CheckId]) -> bool) -> Vec<CheckId> {
+    let mut chosen: Vec<CheckId> = ids.to_vec();
+    loop {
+        let grown: Vec<CheckId> = CATALOGUE
+            .iter()
+            .filter(|c| chosen.contains(&c.id) || joins(c, &chosen))
+            .map(|c| c.id)
+            .collect();
+        if grown.len() == chosen.len() {
+            return grown;
+        }
+        chosen = grown;
+    }
+}
+
 /// Unwraps a fact source for a check, or returns the result that explains why it is absent.
 pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<CheckResult>> {
     let unavailable = match gathered {

@@ -479,13 +479,15 @@ impl App {
         Effect::Nothing
     }
 
-    /// The event loop started a run (of everything, or of one check).
+    /// The event loop started a run (of everything, or a re-run of one check, which also
+    /// re-decides the checks it blocks and their blockers).
     pub fn run_started(&mut self, only: Option<CheckId>) {
         self.runs_in_flight += 1;
+        let rerun = only.map(crate::checks::rerun_of);
         for step in self
             .steps
             .iter_mut()
-            .filter(|s| only.is_none_or(|id| s.spec.id == id))
+            .filter(|s| rerun.as_ref().is_none_or(|ids| ids.contains(&s.spec.id)))
         {
             step.state = StepState::Running { since: self.now };
         }
@@ -525,8 +527,7 @@ impl App {
                         *slot = check;
                     }
                 }
-                report.verdict = verdict::overall(&report.checks);
-                report.features = verdict::per_feature(&report.checks);
+                (report.verdict, report.features) = verdict::decide(&report.checks);
                 report.generated_at = finished.generated_at;
                 report
             }
@@ -642,6 +643,7 @@ mod tests {
                 CheckResult::decided(*id, Map::new(), findings)
             })
             .collect();
+        let (verdict, features) = verdict::decide(&checks);
         Report {
             schema: crate::model::REPORT_SCHEMA.into(),
             tool_version: "0".into(),
@@ -650,8 +652,8 @@ mod tests {
                 kind: SourceKind::Demo,
                 name: "t".into(),
             },
-            verdict: verdict::overall(&checks),
-            features: verdict::per_feature(&checks),
+            verdict,
+            features,
             duration_ms: 0,
             problems: Vec::new(),
             checks,
@@ -766,12 +768,22 @@ mod tests {
         a.selected = 4;
         assert_eq!(a.handle(Action::Rerun), Effect::Run(Some(CheckId::Rms)));
         a.run_started(Some(CheckId::Rms));
-        assert!(matches!(a.steps[4].state, StepState::Running { .. }));
+        let running = |a: &App, i: usize| matches!(a.steps[i].state, StepState::Running { .. });
+        assert!(running(&a, 4), "the step itself");
         assert!(
-            a.steps[3].result().is_some(),
-            "other steps keep their result"
+            running(&a, 8),
+            "sync health, which RMS blocks, is re-decided"
         );
-        a.run_finished(report_with(&[(CheckId::Rms, false)]));
+        assert!(running(&a, 3), "and the licence, which blocks RMS");
+        assert!(
+            a.steps[2].result().is_some() && a.steps[6].result().is_some(),
+            "steps unrelated to RMS keep their result"
+        );
+        let rerun: Vec<(CheckId, bool)> = crate::checks::rerun_of(CheckId::Rms)
+            .into_iter()
+            .map(|id| (id, id != CheckId::Rms))
+            .collect();
+        a.run_finished(report_with(&rerun));
         let report = a.report.as_ref();
         assert_eq!(report.map(|r| r.checks.len()), Some(9));
         assert_eq!(report.map(|r| r.verdict), Some(Verdict::Fail));

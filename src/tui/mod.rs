@@ -238,7 +238,7 @@ fn spawn_run(source: LoadedSource, only: Option<CheckId>, tx: UnboundedSender<Me
     });
     tokio::spawn(async move {
         let options = RunOptions {
-            only: only.map(|id| vec![id]),
+            only: only.map(crate::checks::rerun_of),
             ..RunOptions::default()
         };
         let report = runner::run(source, options, Some(events_tx)).await;
