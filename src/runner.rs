@@ -85,7 +85,7 @@ pub async fn run(
             if let Some(session) = tenant_session(&source, fact_source) {
                 let answers = session.answers(fact_source).await;
                 let update = live_answers(fact_source, &answers);
-                return (fact_source, Ok(update), began.elapsed());
+                return (fact_source, Ok((update, Vec::new())), began.elapsed());
             }
             let work = async {
                 tokio::time::sleep(latency).await;
@@ -95,7 +95,7 @@ pub async fn run(
                     })
                     .await?;
                     let reach = crate::network::probe::probe_all(&settings).await;
-                    return Ok(FactUpdate::Network(Gathered::Found(reach)));
+                    return Ok((FactUpdate::Network(Gathered::Found(reach)), Vec::new()));
                 }
                 let source = Arc::clone(&source);
                 tokio::task::spawn_blocking(move || gather(fact_source, &source)).await
@@ -129,8 +129,9 @@ pub async fn run(
     decide_ready(&selected, &facts, &mut decided, &took, &emit);
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((fact_source, Ok(update), elapsed)) => {
+            Ok((fact_source, Ok((update, errors)), elapsed)) => {
                 took.insert(fact_source, elapsed);
+                facts.note_gathering_errors(fact_source, errors);
                 tracing::debug!(source = fact_source.label(), "gathered");
                 facts.apply(update);
                 emit(Event::SourceFinished(fact_source));
@@ -159,7 +160,11 @@ pub async fn run(
     if let Some(session) = &source.cloud {
         record_requests(&mut checks, &session.calls(), &session.identities());
     }
-    let problems = facts.problems();
+    if source.device.is_none() {
+        record_evidence_files(&mut checks, &source);
+    }
+    let mut problems = crate::sources::evidence_problems(&source.files);
+    problems.extend(facts.problems());
     for problem in &problems {
         tracing::warn!(source = %problem.source, "{}", problem.message);
     }
@@ -230,6 +235,28 @@ fn record_requests(
             check
                 .evidence
                 .insert("requests".into(), serde_json::Value::Array(requests));
+        }
+    }
+}
+
+/// Adds the evidence files each check was decided from (`files`), so a report always
+/// says which files it rests on. Tenant answers fetched live are listed as `requests` instead.
+fn record_evidence_files(checks: &mut [CheckResult], source: &LoadedSource) {
+    for check in checks {
+        let needs = spec(check.id).needs;
+        let read: Vec<serde_json::Value> = source
+            .files
+            .paths()
+            .filter(|path| {
+                crate::facts::gather::source_of(path)
+                    .is_some_and(|s| needs.contains(&s) && tenant_session(source, s).is_none())
+            })
+            .map(serde_json::Value::from)
+            .collect();
+        if !read.is_empty() {
+            check
+                .evidence
+                .insert("files".into(), serde_json::Value::Array(read));
         }
     }
 }

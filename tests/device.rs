@@ -312,7 +312,7 @@ async fn windows_gatherers_read_captured_command_output() {
         Some("personal".into())
     );
     // sync_health is blocked by the account and policy failures, so read the events directly.
-    let facts = esr_doctor::facts::gather::gather(
+    let (facts, _) = esr_doctor::facts::gather::gather(
         esr_doctor::facts::FactSource::EventLog,
         &LoadedSource::device(windows_tree(dir.path())),
     );

@@ -22,9 +22,20 @@ const TENANT_CHECKS: [CheckId; 3] = [CheckId::TenantEsr, CheckId::License, Check
 /// ESR on for the "ESR pilot" group, which the healthy user is in: the group lookup decides.
 const SELECTED: &str = r#"{"syncSetting":1,"isAdminConfigurable":true,"isRoamingSettingChanged":false,"syncSelectedUsers":[{"id":"a4c81e3f-6b2d-4d59-9f07-3e8b1c6a2d95","email":null,"displayName":"ESR pilot","type":2,"hasThumbnail":false,"imageUrl":null}]}"#;
 
-/// The checks a failure of `api` leaves undecided (none: another answer decides them).
-fn decided_by(api: Api) -> &'static [CheckId] {
+/// The checks a failure of `api` leaves undecided (none: another answer decides them). The
+/// admin's view of RMS (onboarding policy, IPCv3) is the only place some failures show: its
+/// loss leaves RMS undecided, unless the caller was merely refused (no admin role).
+fn decided_by(api: Api, fault: Fault) -> &'static [CheckId] {
+    let refused_caller = matches!(fault, Fault::Status(401 | 403));
     match api {
+        Api::RmsServiceLocator
+        | Api::RmsFunctionalState
+        | Api::RmsOnboardingPolicy
+        | Api::RmsConfiguration
+            if !refused_caller =>
+        {
+            &[CheckId::Rms]
+        }
         Api::OpenIdConfiguration | Api::DeviceCode | Api::Token => &TENANT_CHECKS,
         Api::LicenseDetails => &[CheckId::License],
         Api::MemberOf | Api::RoamingSettings => &[CheckId::TenantEsr],
@@ -130,7 +141,7 @@ fn check_case(api: Api, fault: Fault, report: &Report, emulator: &Emulator) {
     let words = description(fault);
     let undecided: Vec<CheckId> = reached
         .iter()
-        .flat_map(|a| decided_by(*a).iter().copied())
+        .flat_map(|a| decided_by(*a, fault).iter().copied())
         .collect();
     let sign_in = reached.iter().any(|a| a.audience().is_none());
     for check in &report.checks {

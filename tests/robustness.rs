@@ -68,7 +68,7 @@ proptest! {
         let source = LoadedSource::from_files(SourceInfo { kind: SourceKind::Bundle, name: "fuzz".into() }, files, Platform::Windows, "not in bundle");
         let mut facts = esr_doctor::facts::Facts::default();
         for fact_source in FactSource::ALL {
-            facts.apply(gather(fact_source, &source));
+            facts.apply(gather(fact_source, &source).0);
         }
         for check in &esr_doctor::checks::CATALOGUE {
             let _ = (check.decide)(&facts);

@@ -15,6 +15,7 @@ pub const CODES: &[&str] = &[
     "POLICY_SYNC_DISABLED_RECOMMENDED",
     "POLICY_BROWSER_SIGNIN_DISABLED",
     "POLICY_SIGNIN_PATTERN_MISMATCH",
+    "POLICY_SIGNIN_PATTERN_UNCHECKED",
     "POLICY_SYNC_TYPES_LIMITED",
     "POLICY_HISTORY_SYNC_OFF",
     "POLICY_ON_PREMISES_PROFILE",
@@ -59,8 +60,21 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .found()
         .and_then(|p| p.active())
         .and_then(|a| a.user_name.clone());
-    let findings = findings(policies, user.as_deref());
-    CheckResult::decided(ID, evidence([("policies", Value::Object(shown))]), findings)
+    let mut findings = findings(policies, user.as_deref());
+    let evidence = evidence([("policies", Value::Object(shown))]);
+    // A pattern that could not be evaluated leaves the check undecided unless something fails.
+    let unchecked = findings
+        .iter()
+        .position(|f| f.code == "POLICY_SIGNIN_PATTERN_UNCHECKED");
+    match unchecked {
+        Some(at) if !findings.iter().any(|f| f.severity == Severity::Fail) => {
+            let first = findings.remove(at);
+            let mut result = CheckResult::undecidable(ID, evidence, first);
+            result.findings.extend(findings);
+            result
+        }
+        _ => CheckResult::decided(ID, evidence, findings),
+    }
 }
 
 fn mandatory_bool(policies: &EdgePolicies, name: &str) -> Option<bool> {
@@ -97,16 +111,27 @@ fn findings(policies: &EdgePolicies, user: Option<&str>) -> Vec<Finding> {
         user,
     ) {
         // Edge matches the whole account name against the pattern, case-sensitively.
-        if let Ok(re) = Regex::new(&format!("^(?:{pattern})$"))
-            && !re.is_match(user)
-        {
-            add(
+        match Regex::new(&format!("^(?:{pattern})$")) {
+            Ok(re) if !re.is_match(user) => add(
                 "POLICY_SIGNIN_PATTERN_MISMATCH",
                 Severity::Fail,
                 format!(
                     "RestrictSigninToPattern ({pattern}) does not match the signed-in account {user}; Edge blocks or signs out that account."
                 ),
-            );
+            ),
+            Ok(_) => {}
+            Err(e) => add(
+                "POLICY_SIGNIN_PATTERN_UNCHECKED",
+                Severity::Warn,
+                format!(
+                    "RestrictSigninToPattern ({pattern}) could not be evaluated ({}); whether it admits {user} must be checked by hand.",
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("not a regular expression")
+                        .trim()
+                ),
+            ),
         }
     }
     if let Some(Value::Array(types)) = policies.mandatory("SyncTypesListDisabled")

@@ -216,6 +216,31 @@ pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> Chec
     }
 }
 
+/// A decided result that failed answers leave unconfirmed: when nothing in it fails, it cannot
+/// pass either, so it becomes `unanswered` for the first failure (findings and evidence kept).
+/// A refused caller (401/403) is only listed among the problems: it is expected of an operator
+/// without an admin role, and the user's own answers still decide.
+pub(crate) fn unless_unanswered<'a>(
+    result: CheckResult,
+    failures: impl IntoIterator<Item = Option<&'a crate::cloud::AnswerError>>,
+) -> CheckResult {
+    if result.status == crate::model::Status::Fail {
+        return result;
+    }
+    let Some(first) = failures
+        .into_iter()
+        .flatten()
+        .find(|e| !e.is_access_denied())
+    else {
+        return result;
+    };
+    CheckResult {
+        evidence: result.evidence,
+        findings: result.findings,
+        ..unanswered(result.id, first)
+    }
+}
+
 /// `need!(ID, &facts.slot)`: the found value, or return the skipped/error result explaining why not.
 macro_rules! need {
     ($id:expr, $gathered:expr) => {

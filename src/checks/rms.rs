@@ -6,7 +6,7 @@
 //! onboarding control policy limits RMS to a group the user is not in, and whether the IPCv3
 //! service Edge needs is on.
 
-use super::{need, unanswered};
+use super::{need, unanswered, unless_unanswered};
 use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
@@ -158,7 +158,14 @@ pub fn decide(facts: &Facts) -> CheckResult {
             },
         ),
     ]);
-    CheckResult::decided(ID, evidence, findings)
+    // The admin's view is the only place some failures show (a failing service locator is
+    // recorded against FunctionalState): losing it leaves the check unconfirmed.
+    let unconfirmed = [
+        rms.functional_state.as_ref().and_then(|a| a.as_ref().err()),
+        rms.onboarding.as_ref().and_then(|a| a.as_ref().err()),
+        rms.ipcv3.as_ref().and_then(|a| a.as_ref().err()),
+    ];
+    unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
 }
 
 /// The ids of the user's groups, when Graph gave them.

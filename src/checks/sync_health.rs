@@ -59,16 +59,29 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let dump_unreadable = matches!(facts.sync_internals, Gathered::Unreadable(_));
     let has_failure = findings.iter().any(|f| f.severity == Severity::Fail);
-    match &facts.sync_internals {
-        Gathered::Found(_) => CheckResult::decided(ID, evidence, findings),
+    let unreadable_at = findings.iter().position(|f| {
+        matches!(
+            f.code.as_str(),
+            "SYNC_DUMP_INVALID" | "EVENT_LOG_UNREADABLE"
+        )
+    });
+    match (&facts.sync_internals, unreadable_at) {
         _ if has_failure => CheckResult::decided(ID, evidence, findings),
+        // Evidence present but unusable leaves the check undecided, never passing.
+        (Gathered::Found(_), Some(at)) => {
+            let first = findings.remove(at);
+            let mut result = CheckResult::undecidable(ID, evidence, first);
+            result.findings.extend(findings);
+            result
+        }
+        (Gathered::Found(_), None) => CheckResult::decided(ID, evidence, findings),
         _ if dump_unreadable => {
             let first = findings.remove(0);
             let mut result = CheckResult::undecidable(ID, evidence, first);
             result.findings.extend(findings);
             result
         }
-        Gathered::Missing(reason) | Gathered::NotApplicable(reason) => {
+        (Gathered::Missing(reason) | Gathered::NotApplicable(reason), _) => {
             let mut result = CheckResult::skipped(
                 ID,
                 SkipKind::Missing,

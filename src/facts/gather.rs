@@ -14,20 +14,29 @@ use std::collections::BTreeMap;
 /// No failed live calls: recorded answers only.
 static NO_FAILURES: BTreeMap<String, AnswerError> = BTreeMap::new();
 
-/// Gathers one fact source: from the loaded files, or live from this device.
-pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
-    let live;
-    let (files, missing_reason) = match &loaded.device {
+/// Gathers one fact source: from the loaded files, or live from this device; with what went
+/// wrong while gathering on the device (a command not found, a file refused).
+pub fn gather(source: FactSource, loaded: &LoadedSource) -> (FactUpdate, Vec<String>) {
+    match &loaded.device {
         Some(ctx) => {
-            live = crate::sources::device::gather(ctx, source);
-            (
-                &live.files,
-                live.missing.as_deref().unwrap_or(loaded.missing_reason),
-            )
+            let live = crate::sources::device::gather(ctx, source);
+            let missing = live.missing.as_deref().unwrap_or(loaded.missing_reason);
+            (decide(source, loaded, &live.files, missing), live.errors)
         }
-        None => (&loaded.files, loaded.missing_reason),
-    };
-    if let Some(reason) = refused(files, source) {
+        None => (
+            decide(source, loaded, &loaded.files, loaded.missing_reason),
+            Vec::new(),
+        ),
+    }
+}
+
+fn decide(
+    source: FactSource,
+    loaded: &LoadedSource,
+    files: &EvidenceFiles,
+    missing_reason: &str,
+) -> FactUpdate {
+    if let Some(reason) = unusable(files, source) {
         return FactUpdate::unreadable(source, reason);
     }
     let missing = || missing_reason.to_owned();
@@ -55,20 +64,60 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> FactUpdate {
     }
 }
 
-/// Files of `source` that exist but were refused, as one sentence naming each. A source with
-/// one of its files refused is unusable as a whole: what was read may look healthy only
-/// because the telling part is missing.
-fn refused(files: &EvidenceFiles, source: FactSource) -> Option<String> {
-    let named: Vec<String> = files
+/// Files of `source` that exist but cannot be used (refused when read, empty, or not the
+/// capture they should be), as one sentence naming each. A source with one of its files
+/// unusable is unusable as a whole: what was read may look healthy only because the telling
+/// part is missing.
+fn unusable(files: &EvidenceFiles, source: FactSource) -> Option<String> {
+    let refused = files
         .refused()
         .filter(|(path, _)| source_of(path) == Some(source))
-        .map(|(path, reason)| format!("`{path}` was not read: {reason}"))
-        .collect();
+        .map(|(path, reason)| format!("`{path}` was not read: {reason}"));
+    let not_captures = files
+        .paths()
+        .filter(|path| source_of(path) == Some(source))
+        .filter_map(|path| not_a_capture(path, &files.text(path).unwrap_or_default()));
+    let named: Vec<String> = refused.chain(not_captures).collect();
     (!named.is_empty()).then(|| named.join("; "))
 }
 
+/// Why a text capture is not what its path says it is, for the captures whose parsers accept
+/// anything (so that garbage would otherwise read as "nothing set").
+fn not_a_capture(path: &str, text: &str) -> Option<String> {
+    let trimmed = text.trim();
+    // An empty wevtutil capture is a channel with no events.
+    if trimmed.is_empty() && !path.starts_with("windows/events/") {
+        return Some(format!("`{path}` is empty; capture it again"));
+    }
+    let registry = path.ends_with(".reg.txt") || path == "edge/policies.reg";
+    let fault = match path {
+        _ if registry && !trimmed.contains("HKEY_") && !trimmed.starts_with("ERROR:") => {
+            "holds no registry key: it is not `reg query` output or a regedit export"
+        }
+        "windows/whoami.txt" if !trimmed.contains("S-1-") => {
+            "holds no SID: it is not `whoami /user /groups` output"
+        }
+        "edge/version.txt"
+            if edge_install::parse(text).installs.is_empty() && !says_not_found(trimmed) =>
+        {
+            "holds no Edge version, and does not say Edge is missing either"
+        }
+        _ => return None,
+    };
+    let start: String = trimmed.chars().take(160).collect();
+    Some(format!("`{path}` {fault} (it starts with {start:?})"))
+}
+
+/// True when a capture says, in the words of `reg`, a shell or a gatherer, that Edge is absent.
+fn says_not_found(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["not found", "unable to find", "cannot find", "no such file"]
+        .iter()
+        .any(|words| lower.contains(words))
+}
+
 /// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
-fn source_of(path: &str) -> Option<FactSource> {
+pub fn source_of(path: &str) -> Option<FactSource> {
     let cloud = crate::cloud::api::Api::ALL
         .iter()
         .find(|api| api.recorded_file() == Some(path))
@@ -239,7 +288,7 @@ fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> G
 /// The work account of the source's Edge profile, if it has one (read before a tenant
 /// sign-in, so that an operator who is not that user reads that user's licences and groups).
 pub fn edge_work_account(loaded: &LoadedSource) -> Option<String> {
-    match gather(FactSource::EdgeProfile, loaded) {
+    match gather(FactSource::EdgeProfile, loaded).0 {
         FactUpdate::EdgeProfile(Gathered::Found(profiles)) => {
             profiles.work_account().map(str::to_owned)
         }
@@ -357,7 +406,14 @@ fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts
     } else {
         "network.json"
     };
-    one_file(files, path, missing, reach::parse)
+    // No result at all is no evidence of reach, not a network where nothing failed.
+    let no_results = |facts: &reach::ReachFacts| facts.results.is_empty();
+    match one_file(files, path, missing, reach::parse) {
+        Gathered::Found(facts) if no_results(&facts) => Gathered::Unreadable(format!(
+            "`{path}` holds no probe results; collect it again, or run esr-doctor on the device"
+        )),
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -397,13 +453,13 @@ mod tests {
                 ],
                 Platform::Windows,
             );
-            let FactUpdate::Esr(Gathered::Found(settings)) = gather(FactSource::Esr, &source)
+            let FactUpdate::Esr(Gathered::Found(settings)) = gather(FactSource::Esr, &source).0
             else {
                 panic!("{name}: ESR answer not read");
             };
             assert_eq!(settings.sync_setting.as_str(), "selected", "{name}");
             assert!(
-                matches!(gather(FactSource::Network, &source), FactUpdate::Network(Gathered::Found(f)) if f.results.len() == 1),
+                matches!(gather(FactSource::Network, &source).0, FactUpdate::Network(Gathered::Found(f)) if f.results.len() == 1),
                 "{name}"
             );
         }
@@ -413,16 +469,16 @@ mod tests {
     fn missing_files_say_why_and_windows_only_sources_do_not_apply_elsewhere() {
         let empty = loaded(&[], Platform::Windows);
         assert_eq!(
-            gather(FactSource::Dsregcmd, &empty),
+            gather(FactSource::Dsregcmd, &empty).0,
             FactUpdate::Dsregcmd(Gathered::Missing("not in bundle".into()))
         );
         let linux = loaded(&[], Platform::Linux);
         assert!(matches!(
-            gather(FactSource::Dsregcmd, &linux),
+            gather(FactSource::Dsregcmd, &linux).0,
             FactUpdate::Dsregcmd(Gathered::NotApplicable(_))
         ));
         assert!(matches!(
-            gather(FactSource::EventLog, &linux),
+            gather(FactSource::EventLog, &linux).0,
             FactUpdate::EventLog(Gathered::NotApplicable(_))
         ));
     }
@@ -434,7 +490,7 @@ mod tests {
             Platform::Windows,
         );
         let FactUpdate::Dsregcmd(Gathered::Unreadable(message)) =
-            gather(FactSource::Dsregcmd, &source)
+            gather(FactSource::Dsregcmd, &source).0
         else {
             panic!("garbage accepted");
         };

@@ -187,6 +187,9 @@ pub struct Facts {
     pub esr: Gathered<RoamingSettings>,
     pub rms: Gathered<RmsFacts>,
     pub reach: Gathered<ReachFacts>,
+    /// What went wrong while gathering on the device (a command not found, a file refused),
+    /// even when the source still gave an answer.
+    pub gathering_errors: Vec<Problem>,
 }
 
 /// The gathered value of one fact source, as it travels from a gathering task to the runner.
@@ -240,6 +243,15 @@ impl Facts {
             FactUpdate::Rms(v) => self.rms = v,
             FactUpdate::Network(v) => self.reach = v,
         }
+    }
+
+    /// Records what went wrong while gathering `source` on the device.
+    pub fn note_gathering_errors(&mut self, source: FactSource, errors: Vec<String>) {
+        self.gathering_errors
+            .extend(errors.into_iter().map(|message| Problem {
+                source: source.label().to_owned(),
+                message,
+            }));
     }
 
     /// Marks a source that could not be gathered (timeout, crash) with `reason`.
@@ -297,6 +309,7 @@ impl Facts {
             answer(failed(&rms.onboarding));
             answer(failed(&rms.ipcv3));
         }
+        problems.extend(self.gathering_errors.iter().cloned());
         problems
     }
 

@@ -170,6 +170,49 @@ impl LoadedSource {
     }
 }
 
+/// The bundle layout this version reads (`manifest.json`'s `schema`).
+pub const BUNDLE_SCHEMA: &str = "esr-doctor/bundle/v1";
+
+/// What is wrong with the evidence as a whole, beyond any one fact source: a manifest that
+/// cannot be read or is of another layout, the errors `collect` met on the device, and files
+/// refused that belong to no fact source.
+pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
+    let problem = |message: String| crate::model::Problem {
+        source: "manifest.json".to_owned(),
+        message,
+    };
+    let mut problems = Vec::new();
+    if let Some(text) = files.text("manifest.json") {
+        match crate::facts::json::parse("manifest.json", &text) {
+            Err(e) => problems.push(problem(e.to_string())),
+            Ok(manifest) => {
+                match manifest.get("schema").and_then(serde_json::Value::as_str) {
+                    Some(BUNDLE_SCHEMA) => {}
+                    Some(other) => problems.push(problem(format!(
+                        "`manifest.json` declares the layout {other:?}; this esr-doctor reads {BUNDLE_SCHEMA}, so files may be missed or misread"
+                    ))),
+                    None => problems.push(problem(format!(
+                        "`manifest.json` names no layout (`schema`); this esr-doctor reads {BUNDLE_SCHEMA}"
+                    ))),
+                }
+                let errors = manifest.get("errors").and_then(serde_json::Value::as_array);
+                for error in errors.into_iter().flatten().filter_map(|e| e.as_str()) {
+                    problems.push(problem(format!("when it was collected: {error}")));
+                }
+            }
+        }
+    }
+    for (path, reason) in files.refused() {
+        if crate::facts::gather::source_of(path).is_none() {
+            problems.push(crate::model::Problem {
+                source: path.to_owned(),
+                message: format!("`{path}` was not read: {reason}"),
+            });
+        }
+    }
+    problems
+}
+
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.
 pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
     let manifest =

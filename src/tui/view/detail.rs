@@ -66,17 +66,17 @@ fn status_line(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
 }
 
 /// Evidence as `key  value`, values exactly as found; a list of records (endpoints,
-/// installs, profiles) gets one line per record.
+/// installs, profiles) gets one line per record. The files a check read are left to the
+/// reports: on a small screen they would push the findings out of sight.
 pub(super) fn evidence_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
-    let width = result
-        .evidence
-        .keys()
-        .map(String::len)
+    let shown_keys = || result.evidence.iter().filter(|(key, _)| *key != "files");
+    let width = shown_keys()
+        .map(|(key, _)| key.len())
         .max()
         .unwrap_or(0)
         .min(24);
     let mut lines = Vec::new();
-    for (key, value) in &result.evidence {
+    for (key, value) in shown_keys() {
         let rows: Vec<String> = match value {
             Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
                 items.iter().map(record).collect()
@@ -98,11 +98,17 @@ pub(super) fn evidence_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'st
     lines
 }
 
-/// A value as a person reads it: text as is, nothing as a dash, the rest as JSON.
+/// A value as a person reads it: text as is, a list of texts comma-separated, nothing as a
+/// dash, the rest as JSON.
 fn shown(value: &Value) -> String {
     match value {
         Value::String(s) => s.clone(),
         Value::Null => "—".to_owned(),
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_string) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(", "),
         other => other.to_string(),
     }
 }

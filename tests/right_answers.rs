@@ -1,0 +1,282 @@
+//! The report says the right thing or says why it cannot: one test per fault found in the
+//! field (issue 9), each on evidence the test builds from a demo scenario.
+
+use esr_doctor::model::{CheckId, Report, Status, Verdict};
+use esr_doctor::runner::{RunOptions, run};
+use esr_doctor::sources::{EvidenceFiles, bundle, scenario};
+use std::path::Path;
+
+/// A demo scenario's evidence with `changes` applied (`None` removes the file).
+fn evidence(name: &str, changes: &[(&str, Option<&[u8]>)]) -> EvidenceFiles {
+    let source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
+    let mut files = source.files.clone();
+    for (path, bytes) in changes {
+        match bytes {
+            Some(bytes) => files.insert(path, bytes.to_vec()),
+            None => files.remove(path),
+        }
+    }
+    files
+}
+
+fn write(files: &EvidenceFiles, dir: &Path) {
+    for path in files.paths() {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&file, files.bytes(path).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+async fn check_with(files: &EvidenceFiles, options: RunOptions) -> Report {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    write(files, dir.path());
+    let source = bundle::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    run(source, options, None).await
+}
+
+async fn check(name: &str, changes: &[(&str, Option<&[u8]>)]) -> Report {
+    check_with(&evidence(name, changes), RunOptions::default()).await
+}
+
+/// Everything the report says about its problems and checks, for "does it name X".
+fn said(report: &Report) -> String {
+    serde_json::to_string(report).unwrap_or_default()
+}
+
+fn assert_not_pass(case: &str, report: &Report) {
+    assert_ne!(report.verdict, Verdict::Pass, "{case}: {}", said(report));
+    assert_ne!(report.exit_code(), 0, "{case}");
+}
+
+#[tokio::test]
+async fn corrupt_member_of_never_turns_a_selected_scope_into_a_pass() {
+    for bytes in [&b""[..], b"{not json", b"[]", b"{\"value\": 3}"] {
+        let report = check(
+            "esr-selected-not-member",
+            &[("cloud/memberOf.json", Some(bytes))],
+        )
+        .await;
+        let case = format!("memberOf.json = {:?}", String::from_utf8_lossy(bytes));
+        assert_not_pass(&case, &report);
+        assert!(
+            said(&report).contains("memberOf.json"),
+            "{case}: {}",
+            said(&report)
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_empty_network_answer_is_not_a_reachable_network() {
+    for bytes in [&b"[]"[..], b"{\"endpoints\": []}"] {
+        let report = check("firewall-blocked", &[("cloud/network.json", Some(bytes))]).await;
+        let network = report.check(CheckId::Network).map(|c| c.status);
+        assert_ne!(network, Some(Status::Pass), "{}", said(&report));
+        assert_not_pass("network.json = []", &report);
+        assert!(said(&report).contains("network.json"));
+    }
+}
+
+#[tokio::test]
+async fn every_unusable_cloud_answer_is_named() {
+    for path in [
+        "cloud/licenseDetails.json",
+        "cloud/subscribedSkus.json",
+        "cloud/me.json",
+        "cloud/organization.json",
+        "cloud/rmsServiceDiscovery.json",
+        "cloud/rmsFunctionalState.json",
+        "cloud/rmsOnboardingPolicy.json",
+        "cloud/rmsConfiguration.json",
+    ] {
+        let report = check("healthy", &[(path, Some(b"<html>oops</html>"))]).await;
+        let named = report
+            .problems
+            .iter()
+            .any(|p| p.source.contains(path) || p.message.contains(path));
+        assert!(named, "{path} is not named: {:?}", report.problems);
+    }
+}
+
+#[tokio::test]
+async fn an_unreadable_event_log_is_named() {
+    let report = check(
+        "healthy",
+        &[("windows/events/aad.xml", Some(b"<Event><System>"))],
+    )
+    .await;
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("windows/events/aad.xml")),
+        "{:?}",
+        report.problems
+    );
+    assert_not_pass("truncated event log", &report);
+}
+
+#[tokio::test]
+async fn a_signin_pattern_that_cannot_be_compiled_is_not_ignored() {
+    let reg = b"\nHKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Edge\n    RestrictSigninToPattern    REG_SZ    .*@(fabrikam\\.com\n\n";
+    let report = check("healthy", &[("edge/policies.reg.txt", Some(reg))]).await;
+    let policy = report.check(CheckId::EdgePolicy);
+    assert_ne!(
+        policy.map(|c| c.status),
+        Some(Status::Pass),
+        "{}",
+        said(&report)
+    );
+    assert!(said(&report).contains("RestrictSigninToPattern"));
+}
+
+#[tokio::test]
+async fn an_empty_version_file_in_a_bundle_is_not_a_missing_edge() {
+    let report = check("healthy", &[("edge/version.txt", Some(b""))]).await;
+    let version = report.check(CheckId::EdgeVersion);
+    let text = said(&report);
+    assert!(
+        !text.contains("not found on this device")
+            && !report
+                .codes(CheckId::EdgeVersion)
+                .contains(&"EDGE_NOT_INSTALLED"),
+        "{text}"
+    );
+    assert_ne!(version.map(|c| c.status), Some(Status::Pass));
+    assert!(text.contains("edge/version.txt"), "{text}");
+}
+
+#[tokio::test]
+async fn a_manifest_of_another_schema_is_named() {
+    let manifest = br#"{"schema":"someone-else/bundle/v7","os":"windows"}"#;
+    let report = check("healthy", &[("manifest.json", Some(manifest))]).await;
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("someone-else/bundle/v7")),
+        "{:?}",
+        report.problems
+    );
+}
+
+#[tokio::test]
+async fn only_two_checks_give_an_incomplete_verdict_that_agrees_everywhere() {
+    let options = RunOptions {
+        only: Some(vec![CheckId::Rms, CheckId::License]),
+        ..RunOptions::default()
+    };
+    let report = check_with(&evidence("healthy", &[]), options).await;
+    assert!(
+        report
+            .features
+            .iter()
+            .all(|f| f.verdict == Verdict::Incomplete)
+    );
+    assert_eq!(report.verdict, Verdict::Incomplete);
+    assert_eq!(report.exit_code(), 3);
+}
+
+#[tokio::test]
+async fn a_report_read_back_from_json_gives_the_same_exit_code() {
+    for name in scenario::names() {
+        let report = check(&name, &[]).await;
+        let json = serde_json::to_string(&report).unwrap_or_default();
+        let back: Report = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(back.exit_code(), report.exit_code(), "{name}");
+        assert_eq!(
+            esr_doctor::verdict::decide(&back.checks).0,
+            report.verdict,
+            "{name}: the verdict follows from the checks read back"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_check_takes_as_long_as_its_own_facts() {
+    let mut source = scenario::load("healthy").unwrap_or_else(|e| panic!("{e}"));
+    source.cloud = None;
+    source.latency.clear();
+    source.latency.insert(
+        esr_doctor::facts::FactSource::SyncInternals,
+        std::time::Duration::from_millis(600),
+    );
+    let report = run(source, RunOptions::default(), None).await;
+    let took = |id| report.check(id).map_or(0, |c| c.duration_ms);
+    assert!(
+        took(CheckId::SyncHealth) >= 600,
+        "{}",
+        took(CheckId::SyncHealth)
+    );
+    assert!(
+        took(CheckId::EdgeVersion) < 300,
+        "{}",
+        took(CheckId::EdgeVersion)
+    );
+}
+
+#[tokio::test]
+async fn only_a_blocked_check_still_names_its_blocker() {
+    let options = RunOptions {
+        only: Some(vec![CheckId::SyncHealth]),
+        ..RunOptions::default()
+    };
+    let report = check_with(&evidence("rms-not-activated", &[]), options).await;
+    let health = report.check(CheckId::SyncHealth);
+    assert_eq!(
+        health.map(|c| c.status),
+        Some(Status::Skipped),
+        "{}",
+        said(&report)
+    );
+    assert!(
+        health
+            .and_then(|c| c.reason.clone())
+            .is_some_and(|r| r.contains("RMS_NOT_ACTIVATED")),
+        "{}",
+        said(&report)
+    );
+    assert_eq!(report.codes(CheckId::Rms), ["RMS_NOT_ACTIVATED"]);
+}
+
+/// Every file of every demo scenario replaced by empty, truncated and garbage content: a
+/// failing scenario never turns into a pass, and the report names the file.
+#[tokio::test]
+async fn corruption_sweep() {
+    let mut failures = Vec::new();
+    for name in scenario::names() {
+        let original = evidence(&name, &[]);
+        let baseline = check_with(&original, RunOptions::default()).await;
+        for path in original.paths() {
+            let text = original.text(path).unwrap_or_default();
+            let mut cut = text.len() / 2;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let variants: [(&str, Vec<u8>); 3] = [
+                ("empty", Vec::new()),
+                ("truncated", text.as_bytes()[..cut].to_vec()),
+                ("garbage", b"\x00\xff garbage \x1b[2J {[<".to_vec()),
+            ];
+            for (how, bytes) in variants {
+                let report = check(&name, &[(path, Some(&bytes))]).await;
+                let case = format!("{name}: {path} {how}");
+                if baseline.verdict != Verdict::Pass && report.verdict == Verdict::Pass {
+                    failures.push(format!("{case}: turned into a pass"));
+                }
+                if !said(&report).contains(path) {
+                    failures.push(format!("{case}: the report does not name the file"));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} cases:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
