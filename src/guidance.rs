@@ -3,6 +3,7 @@
 //! The text lives in `assets/guidance/en.toml` (compiled in) so that admins and translators
 //! can read and correct it without reading Rust.
 
+use crate::facts::Platform;
 use crate::facts::event_log::{SIGNATURES, parse_code};
 use crate::model::{Audience, Finding, Fix};
 use serde::Deserialize;
@@ -18,16 +19,30 @@ pub struct Entry {
     pub steps: Vec<String>,
     pub commands: Vec<String>,
     pub docs: Vec<String>,
-    /// Date the rule was last checked against Microsoft's documentation.
-    pub verified: String,
+    /// Steps and commands for macOS or Linux where they differ (the defaults are Windows').
+    #[serde(default)]
+    pub platforms: BTreeMap<String, PlatformFix>,
+}
+
+/// What differs on one platform; anything left out is the same as on Windows.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct PlatformFix {
+    pub steps: Option<Vec<String>>,
+    pub commands: Option<Vec<String>>,
 }
 
 impl Entry {
-    pub fn fix(&self) -> Fix {
+    /// The fix as it is done on `platform` (Windows' when the evidence does not say).
+    pub fn fix(&self, platform: Platform) -> Fix {
+        let own = self.platforms.get(platform.as_str());
         Fix {
             audience: self.audience,
-            steps: self.steps.clone(),
-            commands: self.commands.clone(),
+            steps: own
+                .and_then(|p| p.steps.clone())
+                .unwrap_or_else(|| self.steps.clone()),
+            commands: own
+                .and_then(|p| p.commands.clone())
+                .unwrap_or_else(|| self.commands.clone()),
             docs: self.docs.clone(),
         }
     }
@@ -45,10 +60,22 @@ pub struct HresultNote {
     pub meaning: String,
 }
 
+/// A Microsoft page a fix links to, with the date the page itself states.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Page {
+    /// The page's own date (ms.date or last change), never the day it was read.
+    pub date: String,
+    /// The snapshot and file the date was read from.
+    pub source: String,
+}
+
 /// The whole catalogue of one language.
 #[derive(Debug, Clone, PartialEq, Default, Deserialize)]
 pub struct Guidance {
     pub codes: BTreeMap<String, Entry>,
+    /// Dated pages, by URL.
+    #[serde(default)]
+    pub pages: BTreeMap<String, Page>,
     #[serde(default)]
     pub events: BTreeMap<String, EventNote>,
     #[serde(default)]
@@ -71,14 +98,16 @@ impl Guidance {
         self.codes.get(code)
     }
 
-    /// Attaches the fix of each finding's code.
-    pub fn attach(&self, findings: &mut [Finding]) {
+    /// Attaches the fix of each finding's code, as it is done on `platform`.
+    pub fn attach(&self, findings: &mut [Finding], platform: Platform) {
         for finding in findings {
-            finding.fix = self.entry(&finding.code).map(Entry::fix);
+            finding.fix = self.entry(&finding.code).map(|e| e.fix(platform));
         }
     }
 
-    /// Looks up a finding code, an event id (`6065`) or an HRESULT (`0xCAA5001C`).
+    /// Looks up a finding code, an event id (`6065`) or an HRESULT in any of the ways Windows
+    /// and people write one: `0xCAA5001C`, `CAA5001C`, `80070259` (as event 6013 prints it),
+    /// decimal `2147943001` or negative `-2147024295`.
     pub fn explain(&self, query: &str) -> Option<Explanation<'_>> {
         let query = query.trim();
         if let Some(entry) = self.codes.get(&query.to_ascii_uppercase()) {
@@ -87,8 +116,9 @@ impl Guidance {
                 entry,
             });
         }
-        if let Ok(id) = query.parse::<u32>() {
-            let note = self.events.get(&id.to_string())?;
+        if let Ok(id) = query.parse::<u32>()
+            && let Some(note) = self.events.get(&id.to_string())
+        {
             let codes = SIGNATURES
                 .iter()
                 .filter(|s| s.event_id == id || s.with.is_some_and(|(other, _)| other == id))
@@ -96,7 +126,10 @@ impl Guidance {
                 .collect();
             return Some(Explanation::Event { id, note, codes });
         }
-        let code = parse_code(query)?;
+        let code = parse_code(query).or_else(|| {
+            // A positive decimal HRESULT: failures have the top bit set.
+            query.parse::<u32>().ok().filter(|n| *n >= 0x8000_0000)
+        })?;
         let key = format!("0x{code:08X}");
         let note = self.hresults.get(&key)?;
         let codes = SIGNATURES
@@ -181,10 +214,18 @@ mod tests {
                     .all(|d| d.starts_with("https://learn.microsoft.com/")),
                 "{code}"
             );
-            assert!(
-                chrono::NaiveDate::parse_from_str(&entry.verified, "%Y-%m-%d").is_ok(),
-                "{code}"
-            );
+            for platform in entry.platforms.keys() {
+                assert!(
+                    ["macos", "linux"].contains(&platform.as_str()),
+                    "{code}: {platform}"
+                );
+            }
+        }
+        for (url, page) in &Guidance::builtin().pages {
+            let date = chrono::NaiveDate::parse_from_str(&page.date, "%Y-%m-%d");
+            let today = chrono::Local::now().date_naive();
+            assert!(date.is_ok_and(|d| d < today), "{url}: {}", page.date);
+            assert!(!page.source.is_empty(), "{url} cites no source");
         }
     }
 
@@ -225,7 +266,7 @@ mod tests {
     fn rms_guidance_names_enable_aipservice() {
         let fix = Guidance::builtin()
             .entry("RMS_NOT_ACTIVATED")
-            .map(Entry::fix);
+            .map(|e| e.fix(Platform::Windows));
         assert!(
             fix.is_some_and(|f| f.commands.iter().any(|c| c == "Enable-AipService")
                 && f.commands.iter().any(|c| c == "Connect-AipService"))

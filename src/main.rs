@@ -114,10 +114,14 @@ enum Command {
     Signout,
     /// List the built-in demo scenarios.
     Scenarios,
-    /// Explain a finding code, a Windows event id or an HRESULT.
+    /// Explain a finding code, a Windows event id or an HRESULT (or list them all).
     Explain {
-        /// e.g. ESR_DISABLED, 6065, 0xCAA5001C
-        code: String,
+        /// e.g. ESR_DISABLED, 6065, 0xCAA5001C, 80070259, -2147024295
+        #[arg(allow_hyphen_values = true, required_unless_present = "list")]
+        code: Option<String>,
+        /// Print every finding code, event id and HRESULT esr-doctor can explain.
+        #[arg(long, conflicts_with = "code")]
+        list: bool,
     },
 }
 
@@ -157,7 +161,10 @@ fn main() -> ExitCode {
         }) => collect(&out, redact, offline, &cloud),
         Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
-        Some(Command::Explain { code }) => explain(&code),
+        Some(Command::Explain { code, list }) => match code {
+            Some(code) if !list => explain(&code),
+            _ => explain_list(),
+        },
         None => {
             let options = WizardOptions {
                 guided: cli.guided,
@@ -448,6 +455,11 @@ fn scenarios() -> anyhow::Result<u8> {
         let spec = scenario::spec(&name)?;
         println!("{name:<width$}  {}", spec.description);
     }
+    Ok(0)
+}
+
+fn explain_list() -> anyhow::Result<u8> {
+    print!("{}", esr_doctor::report::explain::list(Guidance::builtin()));
     Ok(0)
 }
 

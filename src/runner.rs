@@ -297,7 +297,7 @@ fn decide_ready(
         let mut result =
             blocking_failure(check, decided).unwrap_or_else(|| decide_guarded(check, facts));
         result.title = check.title.to_owned();
-        Guidance::builtin().attach(&mut result.findings);
+        Guidance::builtin().attach(&mut result.findings, facts.platform);
         let gathering = check
             .needs
             .iter()

@@ -199,6 +199,12 @@ fn explain_knows_codes_event_ids_and_hresults() {
         ("6065", "EVENT_6065_ACCOUNT_DISABLED"),
         ("0xCAA5001C", "EVENT_1098_TOKEN_BROKER"),
         ("rms_not_activated", "Enable-AipService"),
+        // HRESULTs as Windows and people write them: event 6013's without 0x, negative, decimal.
+        ("80070259", "EVENT_6013_MDM_SIDELOADED_APPS"),
+        ("-2147024295", "EVENT_6013_MDM_SIDELOADED_APPS"),
+        ("2147943001", "EVENT_6013_MDM_SIDELOADED_APPS"),
+        ("caa5001c", "EVENT_1098_TOKEN_BROKER"),
+        ("net_blocked", "page dated 2024-10-03"),
     ] {
         let output = esr_doctor()
             .args(["explain", query])
@@ -210,6 +216,36 @@ fn explain_knows_codes_event_ids_and_hresults() {
             "{query}"
         );
     }
+}
+
+#[test]
+fn explain_list_prints_every_code() {
+    let output = esr_doctor()
+        .args(["explain", "--list"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(0));
+    let listed = String::from_utf8_lossy(&output.stdout);
+    for id in esr_doctor::model::CheckId::ALL {
+        for code in esr_doctor::checks::spec(id).codes {
+            assert!(listed.contains(code), "{code} is not listed");
+        }
+    }
+    assert!(listed.contains("6013") && listed.contains("0xCAA5001C"));
+}
+
+#[test]
+fn only_two_checks_of_a_healthy_tenant_are_incomplete_everywhere() {
+    let text = esr_doctor()
+        .args(["check", "--demo", "healthy", "--only", "rms,license"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(text.status.code(), Some(3));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("INCOMPLETE") && !stdout.contains("PASS"),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -543,3 +543,18 @@ fn from_a_fifo_is_a_clear_error_not_a_hang() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn gathering_errors_on_the_device_reach_the_report() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::create_dir_all(dir.path().join("bin")).unwrap_or_else(|e| panic!("{e}"));
+    let report = check(LoadedSource::device(context(dir.path(), Platform::Windows))).await;
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("dsregcmd: command not found")),
+        "{:#?}",
+        report.problems
+    );
+}

@@ -280,3 +280,203 @@ async fn corruption_sweep() {
         failures.join("\n")
     );
 }
+
+/// A scenario file's text with `from` replaced by `to`.
+fn replaced(name: &str, path: &str, from: &str, to: &str) -> Vec<u8> {
+    let files = evidence(name, &[]);
+    let text = files.text(path).unwrap_or_default();
+    assert!(text.contains(from), "{path} lacks {from:?}");
+    text.replace(from, to).into_bytes()
+}
+
+#[tokio::test]
+async fn a_regedit_export_of_the_policies_is_read() {
+    let export = "Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Edge]\n\"SyncDisabled\"=dword:00000001\n\"HideFirstRunExperience\"=dword:00000001\n";
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(export.encode_utf16().flat_map(u16::to_le_bytes));
+    for bytes in [export.as_bytes().to_vec(), utf16] {
+        let report = check("healthy", &[("edge/policies.reg.txt", Some(&bytes))]).await;
+        assert_eq!(report.codes(CheckId::EdgePolicy), ["POLICY_SYNC_DISABLED"]);
+    }
+}
+
+#[tokio::test]
+async fn an_rms_token_complaint_is_a_sign_in_problem_not_a_bad_shape() {
+    let token = br#"{"Message":"The authorization token is not well-formed."}"#;
+    let report = check(
+        "healthy",
+        &[
+            ("cloud/rmsServiceDiscovery.json", Some(token)),
+            ("cloud/rmsFunctionalState.json", None),
+        ],
+    )
+    .await;
+    let rms = report.check(CheckId::Rms);
+    assert_eq!(
+        rms.map(|c| (c.status, c.skip_kind)),
+        Some((
+            Status::Skipped,
+            Some(esr_doctor::model::SkipKind::NeedsSignIn)
+        )),
+        "{}",
+        said(&report)
+    );
+    let reason = rms.and_then(|c| c.reason.clone()).unwrap_or_default();
+    assert!(
+        reason.contains("token") && !reason.contains("shape"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_dsregcmd_captured_as_system_says_so() {
+    let dsreg = replaced(
+        "healthy",
+        "dsregcmd.txt",
+        "| Diagnostic Data",
+        "| Diagnostic Data                                                      |\n+----+\n\n                  User Context : SYSTEM\n\n| Diagnostic Data",
+    );
+    let report = check(
+        "healthy",
+        &[("dsregcmd.txt", Some(&dsreg)), ("windows/whoami.txt", None)],
+    )
+    .await;
+    let device = report.check(CheckId::DeviceRegistration);
+    assert!(
+        report
+            .codes(CheckId::DeviceRegistration)
+            .contains(&"DSREG_ELEVATED_CONTEXT"),
+        "{}",
+        said(&report)
+    );
+    assert_eq!(
+        device.map(|c| c.evidence["capture_context"].clone()),
+        Some("SYSTEM".into())
+    );
+}
+
+#[tokio::test]
+async fn a_personal_account_in_the_sync_dump_is_noticed_without_profile_files() {
+    let dump = replaced(
+        "healthy",
+        "edge/sync-internals.json",
+        "\"stat_value\": \"AAD\"",
+        "\"stat_value\": \"MSA\"",
+    );
+    let report = check(
+        "healthy",
+        &[
+            ("edge/sync-internals.json", Some(&dump)),
+            ("edge/Local State", None),
+            ("edge/Default/Preferences", None),
+        ],
+    )
+    .await;
+    assert_eq!(
+        report.codes(CheckId::AccountType),
+        ["ACCOUNT_PERSONAL_MSA"],
+        "{}",
+        said(&report)
+    );
+    assert_eq!(report.verdict, Verdict::Fail);
+}
+
+#[tokio::test]
+async fn a_direct_winhttp_proxy_under_a_user_proxy_is_a_roaming_problem() {
+    let winhttp =
+        b"\r\nCurrent WinHTTP proxy settings:\r\n\r\n    Direct access (no proxy server).\r\n\r\n";
+    let wininet = b"\r\nHKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\r\n    ProxyEnable    REG_DWORD    0x1\r\n    ProxyServer    REG_SZ    proxy.fabrikam.com:8080\r\n\r\n";
+    let report = check(
+        "healthy",
+        &[
+            ("windows/winhttp-proxy.txt", Some(winhttp)),
+            ("windows/internet-settings.reg.txt", Some(wininet)),
+        ],
+    )
+    .await;
+    assert!(
+        report
+            .codes(CheckId::DeviceRegistration)
+            .contains(&"WINHTTP_PROXY_MISSING"),
+        "{}",
+        said(&report)
+    );
+}
+
+#[tokio::test]
+async fn tenant_plans_come_from_organization_when_subscribed_skus_is_absent() {
+    let report = check("healthy", &[("cloud/subscribedSkus.json", None)]).await;
+    let license = report.check(CheckId::License);
+    assert_eq!(
+        license.map(|c| c.evidence["tenant_plans_from"].clone()),
+        Some("organization assignedPlans".into()),
+        "{}",
+        said(&report)
+    );
+}
+
+#[tokio::test]
+async fn linux_is_not_told_to_use_winget() {
+    let manifest = br#"{"schema":"esr-doctor/bundle/v1","os":"linux"}"#;
+    let files = [
+        ("manifest.json", Some(&manifest[..])),
+        (
+            "edge/version.txt",
+            Some(&b"microsoft-edge: command not found\n"[..]),
+        ),
+    ];
+    let report = check("healthy", &files).await;
+    let fix = report
+        .check(CheckId::EdgeVersion)
+        .and_then(|c| c.findings.first())
+        .and_then(|f| f.fix.clone());
+    let commands = fix.map(|f| f.commands).unwrap_or_default();
+    assert!(
+        !commands.is_empty() && commands.iter().all(|c| !c.contains("winget")),
+        "{commands:?}"
+    );
+}
+
+#[tokio::test]
+async fn no_dns_at_all_is_no_network_not_a_firewall_task() {
+    let network = br#"{"endpoints":[
+        {"host":"edge.microsoft.com","reachable":false,"failed_phase":"dns","error":"no such host"},
+        {"host":"api.aadrm.com","reachable":false,"failed_phase":"dns","error":"no such host"},
+        {"host":"login.microsoftonline.com","reachable":false,"failed_phase":"dns","error":"no such host"}]}"#;
+    let report = check("healthy", &[("cloud/network.json", Some(network))]).await;
+    assert_eq!(
+        report.codes(CheckId::Network),
+        ["NET_NO_DNS"],
+        "{}",
+        said(&report)
+    );
+    let fix = report
+        .check(CheckId::Network)
+        .and_then(|c| c.findings.first())
+        .and_then(|f| f.fix.clone());
+    assert_eq!(
+        fix.map(|f| f.audience),
+        Some(esr_doctor::model::Audience::Helpdesk)
+    );
+}
+
+#[tokio::test]
+async fn one_fix_block_per_code_names_every_blocked_host() {
+    let report = check("firewall-blocked", &[]).await;
+    let network = report.check(CheckId::Network);
+    let blocked: Vec<_> = network
+        .map(|c| {
+            c.findings
+                .iter()
+                .filter(|f| f.code == "NET_BLOCKED")
+                .collect()
+        })
+        .unwrap_or_default();
+    assert_eq!(blocked.len(), 1);
+    assert!(
+        blocked[0].message.contains("edge.microsoft.com")
+            && blocked[0].message.contains("api.aadrm.com")
+    );
+    let markdown = esr_doctor::report::markdown::render(&report);
+    assert_eq!(markdown.matches("`NET_BLOCKED` —").count(), 1, "{markdown}");
+}

@@ -4,8 +4,8 @@
 //! consumer service, an Active Directory (on-premises) profile cannot cloud-sync at all.
 
 use super::need;
-use crate::facts::Facts;
 use crate::facts::edge_profile::AccountKind;
+use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::{Value, json};
 
@@ -19,7 +19,53 @@ pub const CODES: &[&str] = &[
     "ACCOUNT_SYNC_NOT_TURNED_ON",
 ];
 
+/// What edge://sync-internals says the synced account is (`Sync Account Type`: `AAD`, `MSA`).
+fn synced_account_type(facts: &Facts) -> Option<&str> {
+    facts
+        .sync_internals
+        .found()?
+        .stat("Sync Account Type")
+        .filter(|t| !t.trim().is_empty())
+}
+
+/// Without profile files, the sync-internals dump still tells whose account syncs.
+fn from_sync_dump(account_type: &str) -> CheckResult {
+    let edge = &[Feature::EdgeSync];
+    let (kind, findings) = match account_type.to_ascii_uppercase().as_str() {
+        "AAD" => ("work_or_school", vec![]),
+        "MSA" => ("personal", vec![Finding::new(
+            "ACCOUNT_PERSONAL_MSA",
+            Severity::Fail,
+            edge,
+            "edge://sync-internals says the account that syncs is a personal Microsoft account (Sync Account Type: MSA); enterprise sync needs a work or school account.".into(),
+        )]),
+        _ => ("unknown", vec![Finding::new(
+            "ACCOUNT_TYPE_UNKNOWN",
+            Severity::Warn,
+            edge,
+            format!("edge://sync-internals names an account type esr-doctor does not know (Sync Account Type: {account_type}); check edge://settings/profiles."),
+        )]),
+    };
+    CheckResult::decided(
+        ID,
+        evidence([
+            ("account_kind", Value::from(kind)),
+            ("sync_account_type", Value::from(account_type)),
+            (
+                "read_from",
+                Value::from("edge://sync-internals (no profile files)"),
+            ),
+        ]),
+        findings,
+    )
+}
+
 pub fn decide(facts: &Facts) -> CheckResult {
+    let synced = synced_account_type(facts);
+    let no_profile_files = matches!(facts.edge_profiles, Gathered::Missing(_));
+    if let (true, Some(account_type)) = (no_profile_files, synced) {
+        return from_sync_dump(account_type);
+    }
     let profiles = need!(ID, &facts.edge_profiles);
     if !profiles.is_edge {
         return CheckResult::skipped(
@@ -116,6 +162,16 @@ pub fn decide(facts: &Facts) -> CheckResult {
                 ));
             }
         }
+    }
+    // The dump says what actually syncs, whatever the profile files suggest.
+    let personal_sync = synced.is_some_and(|t| t.eq_ignore_ascii_case("MSA"));
+    if personal_sync && !findings.iter().any(|f| f.code == "ACCOUNT_PERSONAL_MSA") {
+        findings.push(Finding::new(
+            "ACCOUNT_PERSONAL_MSA",
+            Severity::Fail,
+            edge,
+            "edge://sync-internals says the account that syncs is a personal Microsoft account (Sync Account Type: MSA); enterprise sync needs a work or school account.".into(),
+        ));
     }
     CheckResult::decided(ID, evidence, findings)
 }

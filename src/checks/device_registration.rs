@@ -7,7 +7,7 @@
 use super::need;
 use crate::facts::Facts;
 use crate::facts::dsregcmd::{DsregStatus, JoinType, WamProvider, yes_no};
-use crate::facts::windows_state::{self, WindowsState};
+use crate::facts::windows_state::{self, WinHttpProxy, WindowsState};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::Value;
 
@@ -27,6 +27,7 @@ pub const CODES: &[&str] = &[
     "WINDOWS_SYNC_BLOCKED_BY_POLICY",
     "WINDOWS_SYNC_OFF_FOR_USER",
     "WINDOWS_SYNC_GROUPS_OFF",
+    "WINHTTP_PROXY_MISSING",
 ];
 
 const WINDOWS: &[Feature] = &[Feature::WindowsSettings];
@@ -97,7 +98,57 @@ pub fn decide(facts: &Facts) -> CheckResult {
     if let Some(windows) = facts.windows.found() {
         windows_findings(windows, &mut evidence, &mut findings);
     }
+    capture_context_finding(status, &mut evidence, &mut findings);
     CheckResult::decided(ID, evidence, findings)
+}
+
+/// Windows settings roam from a background task that connects through the machine's WinHTTP
+/// proxy; when that says "direct" while the user needs a proxy, the settings cannot leave.
+fn winhttp_finding(
+    windows: &WindowsState,
+    evidence: &mut serde_json::Map<String, Value>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(winhttp) = &windows.winhttp else {
+        return;
+    };
+    let shown = match winhttp {
+        WinHttpProxy::Direct => "direct".to_owned(),
+        WinHttpProxy::Proxy(server) => server.clone(),
+    };
+    evidence.insert("winhttp_proxy".into(), Value::from(shown));
+    if let (WinHttpProxy::Direct, Some(user_proxy)) = (winhttp, &windows.user_proxy) {
+        evidence.insert("user_proxy".into(), Value::from(user_proxy.clone()));
+        findings.push(Finding::new(
+            "WINHTTP_PROXY_MISSING",
+            Severity::Warn,
+            WINDOWS,
+            format!("The user's connections go through {user_proxy}, but the machine's WinHTTP proxy is direct access: Windows settings roaming connects through WinHTTP and fails where direct connections are blocked."),
+        ));
+    }
+}
+
+/// dsregcmd says itself whose session it ran in (`User Context` in its diagnostic data): a
+/// capture made as SYSTEM or elevated shows another account's WAM, PRT and SSO state.
+fn capture_context_finding(
+    status: &DsregStatus,
+    evidence: &mut serde_json::Map<String, Value>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(context) = status.get("User Context") else {
+        return;
+    };
+    evidence.insert("capture_context".into(), Value::from(context));
+    let as_the_user = context.to_ascii_uppercase().starts_with("UN-ELEVATED");
+    let already_said = findings.iter().any(|f| f.code == "DSREG_ELEVATED_CONTEXT");
+    if !as_the_user && !already_said {
+        findings.push(Finding::new(
+            "DSREG_ELEVATED_CONTEXT",
+            Severity::Warn,
+            WINDOWS,
+            format!("dsregcmd was captured in the context {context:?}, not the signed-in user's own session: its user, WAM and SSO state are not the user's; capture it again in the user's session."),
+        ));
+    }
 }
 
 /// The run context and the settings-sync switches (policy, MDM, the user's own).
@@ -122,6 +173,7 @@ fn windows_findings(
             ));
         }
     }
+    winhttp_finding(windows, evidence, findings);
     let Some(sync) = &windows.setting_sync else {
         return;
     };
@@ -292,6 +344,7 @@ mod tests {
                 "HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\SettingSync\n    DisableSettingSync    REG_DWORD    0x2\n",
             )),
             context: Some(windows_state::parse_whoami("nt authority\\system S-1-5-18")),
+            ..WindowsState::default()
         });
         let result = decide(&facts);
         assert_eq!(

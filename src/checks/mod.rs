@@ -57,7 +57,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         title: "Account type",
         question: "Is the Edge profile signed in with a work or school (Entra ID) account?",
         why: "Edge syncs work data only for a profile signed in with an Entra ID (work or school) account; a personal Microsoft account syncs to the consumer service instead.",
-        needs: &[S::EdgeProfile, S::Dsregcmd],
+        needs: &[S::EdgeProfile, S::Dsregcmd, S::SyncInternals],
         serves: &[EdgeSync],
         blocked_by: &[],
         decide: account_type::decide,
@@ -209,7 +209,15 @@ pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<
 /// The result of a check whose deciding cloud answer failed: skipped `needs_role` when the
 /// service refused the operator (401/403), an `error` naming the endpoint and cause otherwise.
 pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> CheckResult {
-    if error.is_access_denied() {
+    if error.is_token_problem() {
+        CheckResult::skipped(
+            id,
+            SkipKind::NeedsSignIn,
+            format!(
+                "{error}; the service rejected the sign-in token, so sign in again (`esr-doctor signout`, then run again)"
+            ),
+        )
+    } else if error.is_access_denied() {
         CheckResult::skipped(id, SkipKind::NeedsRole, error.needs_role_reason())
     } else {
         CheckResult::error(id, error.to_string())

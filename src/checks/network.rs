@@ -18,6 +18,7 @@ pub const CODES: &[&str] = &[
     "NET_IPV6_FAILS",
     "NET_NOT_PROBED",
     "NET_PAC_IN_USE",
+    "NET_NO_DNS",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
@@ -63,6 +64,24 @@ pub fn decide(facts: &Facts) -> CheckResult {
             format!("A proxy auto-config script ({pac}) chooses Edge's proxy; esr-doctor cannot run it, so these results may not follow the route Edge takes."),
         ));
     }
+    let probed: Vec<&Reach> = reach.results.iter().collect();
+    let no_dns = !probed.is_empty() && probed.iter().all(|r| r.failed_phase == Some(Phase::Dns));
+    let findings = if no_dns {
+        // Not one name resolved: the device has no DNS (or no network), no firewall rule.
+        let mut findings: Vec<Finding> = findings
+            .into_iter()
+            .filter(|f| f.code != "NET_BLOCKED")
+            .collect();
+        findings.insert(0, Finding::new(
+            "NET_NO_DNS",
+            Severity::Fail,
+            &[Feature::EdgeSync, Feature::WindowsSettings],
+            format!("No endpoint name could be resolved (DNS failed for all {} hosts probed): this device has no working DNS or no network connection at all; no firewall rule is to blame yet.", probed.len()),
+        ));
+        findings
+    } else {
+        findings
+    };
     let evidence = evidence([
         ("blocked", Value::Array(blocked)),
         ("endpoints", Value::Array(rows)),
@@ -71,7 +90,26 @@ pub fn decide(facts: &Facts) -> CheckResult {
             reach.pac_url.clone().map_or(Value::Null, Value::from),
         ),
     ]);
-    CheckResult::decided(ID, evidence, findings)
+    CheckResult::decided(ID, evidence, one_per_code(findings))
+}
+
+/// One finding per code, naming every endpoint it concerns, so each fix is given once.
+fn one_per_code(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut merged: Vec<Finding> = Vec::new();
+    for finding in findings {
+        match merged.iter_mut().find(|m| m.code == finding.code) {
+            Some(same) => {
+                same.message = format!("{} {}", same.message, finding.message);
+                for feature in finding.affects {
+                    if !same.affects.contains(&feature) {
+                        same.affects.push(feature);
+                    }
+                }
+            }
+            None => merged.push(finding),
+        }
+    }
+    merged
 }
 
 fn row(result: &Reach) -> Value {
@@ -172,13 +210,11 @@ mod tests {
         let codes: Vec<&str> = result.findings.iter().map(|f| f.code.as_str()).collect();
         assert_eq!(
             codes,
-            [
-                "NET_BLOCKED",
-                "NET_PROXY_AUTH_REQUIRED",
-                "NET_NOT_PROBED",
-                "NET_BLOCKED"
-            ]
+            ["NET_BLOCKED", "NET_PROXY_AUTH_REQUIRED", "NET_NOT_PROBED"],
+            "one finding per code"
         );
+        let blocked = &result.findings[0].message;
+        assert!(blocked.contains("edge.microsoft.com") && blocked.contains("api.aadrm.de"));
         assert_eq!(
             result.evidence.get("blocked"),
             Some(&json!([

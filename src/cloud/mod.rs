@@ -44,6 +44,25 @@ impl AnswerError {
         format!("{self}; an admin with that role runs `esr-doctor check --user <UPN>`")
     }
 
+    /// True when the service rejected the sign-in token itself (malformed, expired): signing in
+    /// again is the fix, not a role.
+    pub fn is_token_problem(&self) -> bool {
+        let AnswerError::Service { message, .. } = self else {
+            return false;
+        };
+        let message = message.to_ascii_lowercase();
+        message.contains("token")
+            && [
+                "not well-formed",
+                "expired",
+                "invalid",
+                "malformed",
+                "authorization",
+            ]
+            .iter()
+            .any(|words| message.contains(words))
+    }
+
     /// True when the service refused the caller (401/403-style answers), as opposed to data
     /// that says something about the tenant.
     pub fn is_access_denied(&self) -> bool {
@@ -93,6 +112,26 @@ fn service_error(value: &Value) -> Option<(String, String)> {
             ),
         });
     }
+    // ASP.NET's error body (Azure RMS answers with it): `{"Message": …}`, perhaps with
+    // `ExceptionMessage`/`ExceptionType`, and nothing else.
+    let envelope = [
+        "Message",
+        "message",
+        "ExceptionMessage",
+        "ExceptionType",
+        "StackTrace",
+    ];
+    if let Some(map) = value.as_object()
+        && map.contains_key("Message")
+        && !map.contains_key("Code")
+        && map.keys().all(|k| envelope.contains(&k.as_str()))
+    {
+        let code = map
+            .get("ExceptionType")
+            .and_then(Value::as_str)
+            .unwrap_or("error");
+        return Some((code.to_owned(), text(map.get("Message"))));
+    }
     let code = value.get("Code").or_else(|| value.get("code"))?;
     let message = value.get("Message").or_else(|| value.get("message"));
     Some((
@@ -126,5 +165,10 @@ mod tests {
             Err(AnswerError::Json(_))
         ));
         assert_eq!(parse_answer("f", "1"), Ok(Value::from(1)));
+        let token = parse_answer(
+            "cloud/rmsServiceDiscovery.json",
+            r#"{"Message":"The authorization token is not well-formed."}"#,
+        );
+        assert!(matches!(&token, Err(e) if e.is_token_problem() && !e.is_access_denied()));
     }
 }

@@ -34,6 +34,8 @@ pub fn parse_discovery(file: &str, text: &str) -> Result<Discovery, AnswerError>
             file: file.to_owned(),
             detail: "expected a list of services or an error body".into(),
         }),
+        // A rejected token says nothing about the tenant: signing in again is the fix.
+        Err(e) if e.is_token_problem() => Err(e),
         Err(AnswerError::Service { code, message, .. }) => Ok(classify(code, message)),
         Err(other) => Err(other),
     }

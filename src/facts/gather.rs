@@ -89,13 +89,16 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
     if trimmed.is_empty() && !path.starts_with("windows/events/") {
         return Some(format!("`{path}` is empty; capture it again"));
     }
-    let registry = path.ends_with(".reg.txt") || path == "edge/policies.reg";
+    let registry = path.ends_with(".reg.txt");
     let fault = match path {
         _ if registry && !trimmed.contains("HKEY_") && !trimmed.starts_with("ERROR:") => {
             "holds no registry key: it is not `reg query` output or a regedit export"
         }
         "windows/whoami.txt" if !trimmed.contains("S-1-") => {
             "holds no SID: it is not `whoami /user /groups` output"
+        }
+        "windows/winhttp-proxy.txt" if windows_state::parse_winhttp(text).is_none() => {
+            "says neither \"Direct access\" nor \"Proxy Server(s)\": it is not `netsh winhttp show proxy` output"
         }
         "edge/version.txt"
             if edge_install::parse(text).installs.is_empty() && !says_not_found(trimmed) =>
@@ -130,7 +133,10 @@ pub fn source_of(path: &str) -> Option<FactSource> {
         "edge/sync-internals.json" => FactSource::SyncInternals,
         p if p.starts_with("windows/events/") => FactSource::EventLog,
         "dsregcmd.txt" => FactSource::Dsregcmd,
-        "windows/settingsync.reg.txt" | "windows/whoami.txt" => FactSource::WindowsState,
+        "windows/settingsync.reg.txt"
+        | "windows/whoami.txt"
+        | "windows/winhttp-proxy.txt"
+        | "windows/internet-settings.reg.txt" => FactSource::WindowsState,
         "cloud/network.json" | "network.json" => FactSource::Network,
         _ => return cloud,
     })
@@ -267,6 +273,12 @@ fn windows(
         context: files
             .text("windows/whoami.txt")
             .map(|t| windows_state::parse_whoami(&t)),
+        winhttp: files
+            .text("windows/winhttp-proxy.txt")
+            .and_then(|t| windows_state::parse_winhttp(&t)),
+        user_proxy: files
+            .text("windows/internet-settings.reg.txt")
+            .and_then(|t| windows_state::parse_user_proxy(&t)),
     };
     if state == windows_state::WindowsState::default() {
         not_on_this_platform(platform, "Windows settings sync", missing)

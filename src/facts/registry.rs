@@ -1,8 +1,10 @@
-//! `reg query ... /s` output → (key, value name, typed value) rows.
+//! `reg query ... /s` output and regedit `.reg` exports → (key, value name, typed value) rows.
 //!
-//! The layout is a key line (`HKEY_...`) followed by indented `name    REG_TYPE    data`
-//! lines; value names may contain spaces. Used for Edge policies, Windows settings-sync state
-//! and the WinINet proxy.
+//! `reg query` prints a key line (`HKEY_...`) followed by indented `name    REG_TYPE    data`
+//! lines; value names may contain spaces. A regedit export (`Windows Registry Editor Version
+//! 5.00`, UTF-16; or `REGEDIT4`, ASCII) has `[HKEY_...]` key lines and `"name"=dword:00000001`,
+//! `"name"="text"` or `"name"=hex(7):…` values, long ones continued with a trailing `\`.
+//! Used for Edge policies, Windows settings-sync state and the WinINet proxy.
 
 use regex::Regex;
 use serde_json::Value;
@@ -42,26 +44,124 @@ static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s+(\S.*?)\s+(REG_[A-Z_]+)(?:\s+(.*?))?\s*$").expect("static regex")
 });
 
+/// `"name"=data` or `@=data` in a regedit export.
+static EXPORT_LINE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r#"^\s*(?:"((?:[^"\\]|\\.)*)"|@)=(.*)$"#).expect("static regex"));
+
 /// Every value under every key of the text, in order.
 pub fn parse(text: &str) -> Vec<RegValue> {
     let mut values = Vec::new();
     let mut key: Option<String> = None;
-    for line in text.lines() {
+    for line in joined_lines(text) {
         let trimmed = line.trim();
+        let bracketed = trimmed.strip_prefix('[').and_then(|k| k.strip_suffix(']'));
+        if let Some(exported) = bracketed {
+            // `[-HKEY_…]` deletes a key: nothing under it is set.
+            key = (!exported.starts_with('-')).then(|| exported.to_owned());
+            continue;
+        }
         if trimmed.to_ascii_uppercase().starts_with("HKEY_") {
             key = Some(trimmed.to_owned());
             continue;
         }
-        let (Some(key), Some(caps)) = (&key, VALUE_LINE.captures(line)) else {
+        let Some(key) = &key else {
             continue;
         };
-        values.push(RegValue {
-            key: key.clone(),
-            name: caps[1].to_owned(),
-            value: typed(&caps[2], caps.get(3).map_or("", |m| m.as_str())),
-        });
+        if let Some(caps) = VALUE_LINE.captures(&line) {
+            values.push(RegValue {
+                key: key.clone(),
+                name: caps[1].to_owned(),
+                value: typed(&caps[2], caps.get(3).map_or("", |m| m.as_str())),
+            });
+        } else if let Some(caps) = EXPORT_LINE.captures(&line)
+            && let Some(value) = exported(&caps[2])
+        {
+            let name = caps.get(1).map_or("", |m| m.as_str());
+            values.push(RegValue {
+                key: key.clone(),
+                name: unescape(name),
+                value,
+            });
+        }
     }
     values
+}
+
+/// Lines with regedit's `\` continuations joined.
+fn joined_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut pending = String::new();
+    for line in text.lines() {
+        match line.trim_end().strip_suffix('\\') {
+            Some(start) if start.contains('=') || !pending.is_empty() => {
+                pending.push_str(start.trim_start());
+            }
+            _ => {
+                pending.push_str(if pending.is_empty() {
+                    line
+                } else {
+                    line.trim_start()
+                });
+                lines.push(std::mem::take(&mut pending));
+            }
+        }
+    }
+    if !pending.is_empty() {
+        lines.push(pending);
+    }
+    lines
+}
+
+/// A regedit export's data: `"text"`, `dword:…`, `hex(b):…` (QWORD), `hex(7):…` (multi-string),
+/// `hex(2):…` (expandable string); `-` (a deleted value) and other binary data give `None`.
+fn exported(data: &str) -> Option<Value> {
+    let data = data.trim();
+    if let Some(text) = data.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+        return Some(Value::String(unescape(text)));
+    }
+    if let Some(hex) = data.strip_prefix("dword:") {
+        return i64::from_str_radix(hex.trim(), 16).ok().map(Value::from);
+    }
+    let (kind, bytes) = data.split_once(':')?;
+    let bytes: Vec<u8> = bytes
+        .split(',')
+        .filter_map(|b| u8::from_str_radix(b.trim(), 16).ok())
+        .collect();
+    match kind {
+        "hex(b)" => {
+            let mut qword = [0u8; 8];
+            for (slot, byte) in qword.iter_mut().zip(&bytes) {
+                *slot = *byte;
+            }
+            Some(Value::from(i64::from_le_bytes(qword)))
+        }
+        "hex(7)" | "hex(2)" => {
+            let units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|pair| u16::from_le_bytes([pair[0], pair[1]]))
+                .collect();
+            let text = String::from_utf16_lossy(&units);
+            let parts: Vec<Value> = text
+                .split('\0')
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.to_owned()))
+                .collect();
+            Some(if kind == "hex(7)" {
+                Value::Array(parts)
+            } else {
+                parts
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Value::String(String::new()))
+            })
+        }
+        _ => None,
+    }
+}
+
+/// regedit escapes `\` and `"` in names and strings.
+fn unescape(text: &str) -> String {
+    text.replace("\\\"", "\"").replace("\\\\", "\\")
 }
 
 fn typed(kind: &str, data: &str) -> Value {
@@ -118,5 +218,31 @@ mod tests {
         }
         assert!(parse("garbage\n   x REG_SZ").is_empty());
         assert!(parse(variants::truncated(text, 40)).len() < 5);
+    }
+
+    #[test]
+    fn regedit_exports_read_like_reg_query() {
+        let export = "Windows Registry Editor Version 5.00\n\n[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Edge]\n\"SyncDisabled\"=dword:00000001\n\"RestrictSigninToPattern\"=\".*@contoso\\\\.com\"\n\"Big\"=hex(b):00,00,00,00,01,00,00,00\n\"Types\"=hex(7):66,00,61,00,76,00,00,00,70,00,\\\n  77,00,00,00,00,00\n\"Gone\"=-\n\n[-HKEY_LOCAL_MACHINE\\SOFTWARE\\Old]\n\"Stale\"=dword:00000001\n";
+        for (name, bytes) in variants::encodings(export) {
+            let values = parse(&decode(&bytes));
+            let got: Vec<(&str, Value)> = values
+                .iter()
+                .map(|v| (v.name.as_str(), v.value.clone()))
+                .collect();
+            assert_eq!(
+                got,
+                vec![
+                    ("SyncDisabled", json!(1)),
+                    ("RestrictSigninToPattern", json!(".*@contoso\\.com")),
+                    ("Big", json!(4_294_967_296_i64)),
+                    ("Types", json!(["fav", "pw"])),
+                ],
+                "{name}"
+            );
+            assert_eq!(
+                values[0].path_lower(),
+                "software\\policies\\microsoft\\edge"
+            );
+        }
     }
 }

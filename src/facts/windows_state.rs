@@ -107,6 +107,38 @@ pub fn parse_whoami(text: &str) -> RunContext {
 pub struct WindowsState {
     pub setting_sync: Option<SettingSyncState>,
     pub context: Option<RunContext>,
+    /// The machine's WinHTTP proxy (`netsh winhttp show proxy`): Windows settings roaming
+    /// runs in the background and connects through it, not through the user's proxy.
+    pub winhttp: Option<WinHttpProxy>,
+    /// The user's WinINet proxy or PAC script (what Edge and the user's apps use).
+    pub user_proxy: Option<String>,
+}
+
+/// `netsh winhttp show proxy`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WinHttpProxy {
+    Direct,
+    Proxy(String),
+}
+
+/// Reads `netsh winhttp show proxy` (English output; `None` when it says neither).
+pub fn parse_winhttp(text: &str) -> Option<WinHttpProxy> {
+    if text.contains("Direct access") {
+        return Some(WinHttpProxy::Direct);
+    }
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("Proxy Server(s)"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(_, server)| WinHttpProxy::Proxy(server.trim().to_owned()))
+}
+
+/// The user's proxy or PAC script from `reg query` of Internet Settings, if one is set.
+pub fn parse_user_proxy(reg_text: &str) -> Option<String> {
+    let settings = crate::network::proxy::from_wininet(reg_text);
+    settings
+        .pac_url
+        .map(|pac| format!("PAC script {pac}"))
+        .or_else(|| settings.proxy.map(|p| p.to_string()))
 }
 
 /// JSON evidence of the state, for reports.
@@ -141,6 +173,19 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\Windows\\SettingSync
 HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\PolicyManager\\current\\device\\Experience
     AllowSyncMySettings    REG_DWORD    0x1
 ";
+
+    #[test]
+    fn winhttp_direct_or_a_proxy() {
+        let direct =
+            "\nCurrent WinHTTP proxy settings:\n\n    Direct access (no proxy server).\n\n";
+        assert_eq!(parse_winhttp(direct), Some(WinHttpProxy::Direct));
+        let proxy = "Current WinHTTP proxy settings:\n\n    Proxy Server(s) :  proxy.contoso.com:8080\n    Bypass List     :  <local>\n";
+        assert_eq!(
+            parse_winhttp(proxy),
+            Some(WinHttpProxy::Proxy("proxy.contoso.com:8080".into()))
+        );
+        assert_eq!(parse_winhttp("garbage"), None);
+    }
 
     #[test]
     fn policies_user_switch_and_groups() {

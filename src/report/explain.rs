@@ -24,9 +24,12 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance) -> String {
                 }
             }
             for doc in &entry.docs {
-                let _ = write!(out, "\n{doc}");
+                let _ = match guidance.pages.get(doc) {
+                    Some(page) => write!(out, "\n{doc} (page dated {})", page.date),
+                    None => write!(out, "\n{doc}"),
+                };
             }
-            let _ = writeln!(out, "\n\nRule last verified: {}", entry.verified);
+            out.push('\n');
         }
         Explanation::Event { id, note, codes } => {
             let _ = writeln!(out, "Event {id} ({})\n\n{}", note.log, note.meaning);
@@ -45,6 +48,24 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance) -> String {
 }
 
 /// The findings an event or HRESULT belongs to, with how to read more.
+/// Every finding code with its title, then the event ids and HRESULTs, for `explain --list`.
+pub fn list(guidance: &Guidance) -> String {
+    let mut out = String::from("Finding codes:\n");
+    let width = guidance.codes.keys().map(String::len).max().unwrap_or(0);
+    for (code, entry) in &guidance.codes {
+        let _ = writeln!(out, "  {code:<width$}  {}", entry.title);
+    }
+    out.push_str("\nWindows event ids:\n");
+    for (id, note) in &guidance.events {
+        let _ = writeln!(out, "  {id:<6}  {}", note.log);
+    }
+    out.push_str("\nHRESULTs:\n");
+    for (hresult, note) in &guidance.hresults {
+        let _ = writeln!(out, "  {hresult}  {}", note.name);
+    }
+    out
+}
+
 fn see_also(guidance: &Guidance, codes: &[&str]) -> String {
     codes
         .iter()
