@@ -480,3 +480,61 @@ async fn one_fix_block_per_code_names_every_blocked_host() {
     let markdown = esr_doctor::report::markdown::render(&report);
     assert_eq!(markdown.matches("`NET_BLOCKED` —").count(), 1, "{markdown}");
 }
+
+#[tokio::test]
+async fn the_wizard_summary_lists_unusable_evidence_like_the_reports() {
+    use esr_doctor::tui::app::{App, Screen};
+    use esr_doctor::tui::keys::Action;
+    let report = check(
+        "healthy",
+        &[("cloud/rmsConfiguration.json", Some(b"<html>"))],
+    )
+    .await;
+    assert!(!report.problems.is_empty());
+    let mut app = App::new(
+        report.source.clone(),
+        String::new(),
+        esr_doctor::tui::theme::Theme {
+            color: false,
+            ascii: true,
+        },
+        "r.md".into(),
+        std::time::Instant::now(),
+    );
+    app.handle(Action::Enter);
+    app.run_started(None);
+    app.run_finished(report);
+    app.screen = Screen::Summary;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| esr_doctor::tui::view::render(frame, &app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let shown: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol().to_owned())
+        .collect();
+    assert!(
+        shown.contains("Evidence that could not be used")
+            && shown.contains("rmsConfiguration.json"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn a_rerun_re_decides_what_the_step_blocks_and_what_blocks_it() {
+    use esr_doctor::checks::rerun_of;
+    assert!(
+        rerun_of(CheckId::Rms).contains(&CheckId::SyncHealth),
+        "RMS blocks sync health"
+    );
+    assert!(
+        rerun_of(CheckId::Rms).contains(&CheckId::License),
+        "the licence blocks RMS"
+    );
+    assert!(rerun_of(CheckId::SyncHealth).contains(&CheckId::Rms));
+    assert!(!rerun_of(CheckId::TenantEsr).contains(&CheckId::SyncHealth));
+}

@@ -4,6 +4,7 @@ use super::block;
 use crate::checks::spec;
 use crate::guidance::Guidance;
 use crate::model::{Audience, Severity};
+use crate::report::sanitise::plain;
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -58,6 +59,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     lines.push(Line::default());
     lines.push(Line::from(counts));
+    lines.extend(unusable_evidence(app));
     lines.extend(what_to_do(app));
     frame.render_widget(
         Paragraph::new(lines)
@@ -66,6 +68,27 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .block(block("Summary", theme, true)),
         area,
     );
+}
+
+/// Every source that was present but unusable, as the reports list it.
+fn unusable_evidence(app: &App) -> Vec<Line<'static>> {
+    let Some(report) = app.report.as_ref().filter(|r| !r.problems.is_empty()) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        Line::default(),
+        Line::from(Span::styled(
+            "Evidence that could not be used:",
+            app.theme.title(),
+        )),
+    ];
+    for problem in &report.problems {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}: ", plain(&problem.source)), app.theme.dim()),
+            Span::raw(plain(&problem.message)),
+        ]));
+    }
+    lines
 }
 
 fn what_to_do(app: &App) -> Vec<Line<'static>> {
