@@ -230,6 +230,54 @@ mod tests {
     }
 
     #[test]
+    fn fixes_on_macos_and_linux_name_no_windows_tool() {
+        use crate::model::CheckId;
+        let windows_only = [
+            "reg query",
+            "winget",
+            "Test-NetConnection",
+            "netsh",
+            "gpupdate",
+            "dsregcmd",
+            "whoami",
+            "ipconfig",
+            "Resolve-DnsName",
+            "HKLM",
+            "HKCU",
+        ];
+        let portable = [
+            CheckId::EdgeVersion,
+            CheckId::AccountType,
+            CheckId::EdgePolicy,
+            CheckId::Network,
+        ];
+        let codes = portable
+            .iter()
+            .flat_map(|id| crate::checks::spec(*id).codes.iter())
+            .chain(
+                crate::checks::spec(CheckId::SyncHealth)
+                    .codes
+                    .iter()
+                    .filter(|c| c.starts_with("SYNC_")),
+            );
+        for code in codes {
+            let Some(entry) = Guidance::builtin().entry(code) else {
+                panic!("{code} has no guidance");
+            };
+            for platform in [Platform::Linux, Platform::Macos] {
+                let fix = entry.fix(platform);
+                for line in fix.steps.iter().chain(&fix.commands) {
+                    assert!(
+                        !windows_only.iter().any(|tool| line.contains(tool)),
+                        "{code} on {}: {line}",
+                        platform.as_str()
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
     fn every_signature_event_and_hresult_can_be_explained() {
         let guidance = Guidance::builtin();
         for signature in SIGNATURES {
