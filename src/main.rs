@@ -114,6 +114,13 @@ enum Command {
     Signout,
     /// List the built-in demo scenarios.
     Scenarios,
+    /// Compare two JSON reports per check: fixed, newly broken, changed, unchanged.
+    Diff {
+        /// The report from before the change (`check --format json`).
+        before: PathBuf,
+        /// The report from after it.
+        after: PathBuf,
+    },
     /// Explain a finding code, a Windows event id or an HRESULT (or list them all).
     Explain {
         /// e.g. ESR_DISABLED, 6065, 0xCAA5001C, 80070259, -2147024295
@@ -161,6 +168,7 @@ fn main() -> ExitCode {
         }) => collect(&out, redact, offline, &cloud),
         Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
+        Some(Command::Diff { before, after }) => diff(&before, &after),
         Some(Command::Explain { code, list }) => match code {
             Some(code) if !list => explain(&code),
             _ => explain_list(),
@@ -446,6 +454,40 @@ fn wizard(
         print!("{summary}");
     }
     Ok(0)
+}
+
+/// Exit 1 when something is newly broken, so a script can tell a change made things worse.
+fn diff(before: &std::path::Path, after: &std::path::Path) -> anyhow::Result<u8> {
+    let (before, after) = (read_report(before)?, read_report(after)?);
+    let changes = esr_doctor::report::diff::compare(&before, &after);
+    print!(
+        "{}",
+        esr_doctor::report::diff::render(&before, &after, &changes)
+    );
+    let broke = changes
+        .iter()
+        .any(|c| c.change == esr_doctor::report::diff::Change::NewlyBroken);
+    Ok(u8::from(broke))
+}
+
+/// A JSON report as `check --format json` writes it.
+fn read_report(path: &std::path::Path) -> anyhow::Result<esr_doctor::model::Report> {
+    let bytes = esr_doctor::sources::read::read_regular(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let report: esr_doctor::model::Report = serde_json::from_slice(&bytes).with_context(|| {
+        format!(
+            "{} is not an esr-doctor JSON report (write one with `check --format json`)",
+            path.display()
+        )
+    })?;
+    anyhow::ensure!(
+        report.schema == esr_doctor::model::REPORT_SCHEMA,
+        "{} is a report of another layout ({:?}); this esr-doctor compares {} reports",
+        path.display(),
+        report.schema,
+        esr_doctor::model::REPORT_SCHEMA
+    );
+    Ok(report)
 }
 
 fn scenarios() -> anyhow::Result<u8> {

@@ -362,3 +362,46 @@ fn a_redacted_device_report_does_not_name_the_machine() {
         "--offline: no network connection was made"
     );
 }
+
+#[test]
+fn diff_names_what_a_change_broke_and_what_it_fixed() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut paths = Vec::new();
+    for name in ["healthy", "rms-not-activated"] {
+        let output = esr_doctor()
+            .args(["check", "--demo", name, "--format", "json"])
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(format!("{name}.json"));
+        std::fs::write(&path, &output.stdout).unwrap_or_else(|e| panic!("{e}"));
+        paths.push(path.display().to_string());
+    }
+    let broke = esr_doctor()
+        .args(["diff", &paths[0], &paths[1]])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let text = String::from_utf8_lossy(&broke.stdout);
+    assert_eq!(broke.status.code(), Some(1), "{text}");
+    let rms = text
+        .lines()
+        .find(|l| l.contains("Azure RMS activation"))
+        .unwrap_or_default();
+    assert!(
+        rms.starts_with("newly broken") && rms.contains("RMS_NOT_ACTIVATED"),
+        "{text}"
+    );
+    let fixed = esr_doctor()
+        .args(["diff", &paths[1], &paths[0]])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(fixed.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("fixed"));
+    let garbage = dir.path().join("notes.txt");
+    std::fs::write(&garbage, "hello").unwrap_or_else(|e| panic!("{e}"));
+    let bad = esr_doctor()
+        .args(["diff", &paths[0], &garbage.display().to_string()])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an esr-doctor JSON report"));
+}

@@ -1,6 +1,7 @@
 //! Faces of a `Report`: plain text for a terminal, JSON for machines, markdown for tickets.
 //! None of them decides anything; they only read the report.
 
+pub mod diff;
 pub mod explain;
 pub mod json;
 pub mod markdown;
