@@ -1,7 +1,7 @@
 //! Command line → mode → exit code. Everything else lives in the library.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use esr_doctor::cloud::auth::{self, AuthMode, SignInEvent, token_store};
 use esr_doctor::cloud::endpoints::Overrides;
 use esr_doctor::cloud::live::{CloudConfig, CloudSession};
@@ -84,9 +84,15 @@ enum Command {
         from: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
-        /// Run only these checks (comma-separated ids, e.g. rms,license).
-        #[arg(long, value_delimiter = ',', value_name = "ID,...")]
-        only: Vec<String>,
+        /// Run only these checks and what can block them (comma-separated ids, any case).
+        #[arg(
+            long,
+            value_enum,
+            value_delimiter = ',',
+            value_name = "ID,...",
+            ignore_case = true
+        )]
+        only: Vec<CheckId>,
         /// Make no network connection at all.
         #[arg(long)]
         offline: bool,
@@ -114,6 +120,13 @@ enum Command {
     Signout,
     /// List the built-in demo scenarios.
     Scenarios,
+    /// Print shell completions (source them, e.g. `source <(esr-doctor completions bash)`).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `esr-doctor man > esr-doctor.1 && man -l esr-doctor.1`.
+    Man,
     /// Compare two JSON reports per check: fixed, newly broken, changed, unchanged.
     Diff {
         /// The report from before the change (`check --format json`).
@@ -169,6 +182,24 @@ fn main() -> ExitCode {
         Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Diff { before, after }) => diff(&before, &after),
+        Some(Command::Completions { shell }) => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "esr-doctor",
+                &mut std::io::stdout(),
+            );
+            Ok(0)
+        }
+        Some(Command::Man) => {
+            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
+                // A reader that stops early (`| head`) is not an error of ours.
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(anyhow::Error::new(e).context("cannot write the man page"))
+                }
+                _ => Ok(0),
+            }
+        }
         Some(Command::Explain { code, list }) => match code {
             Some(code) if !list => explain(&code),
             _ => explain_list(),
@@ -189,23 +220,6 @@ fn main() -> ExitCode {
             ExitCode::from(EXIT_USAGE)
         }
     }
-}
-
-fn parse_only(only: &[String]) -> anyhow::Result<Option<Vec<CheckId>>> {
-    if only.is_empty() {
-        return Ok(None);
-    }
-    let ids: Result<Vec<CheckId>, String> = only
-        .iter()
-        .map(|name| CheckId::parse(name).ok_or_else(|| name.clone()))
-        .collect();
-    ids.map(Some).map_err(|bad| {
-        let known: Vec<&str> = CheckId::ALL.iter().map(|id| id.as_str()).collect();
-        anyhow::anyhow!(
-            "unknown check id {bad:?} in --only; known ids: {}",
-            known.join(", ")
-        )
-    })
 }
 
 fn this_device(offline: bool) -> DeviceContext {
@@ -376,11 +390,11 @@ fn check(
     from: Option<PathBuf>,
     offline: bool,
     format: Format,
-    only: &[String],
+    only: &[CheckId],
     redact_report: bool,
     cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
-    let only = parse_only(only)?;
+    let only = (!only.is_empty()).then(|| only.to_vec());
     let mut source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
     let _emulator = connect_tenant(

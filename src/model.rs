@@ -54,10 +54,22 @@ impl CheckId {
     }
 
     /// Parses a stable identifier (as given to `--only`).
+    /// Reads a check id in any case (`RMS`, `sync_health`).
     pub fn parse(text: &str) -> Option<CheckId> {
         CheckId::ALL
             .into_iter()
-            .find(|id| id.as_str() == text.trim())
+            .find(|id| id.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+}
+
+/// `--only` takes check ids in any case, and `--help` lists them.
+impl clap::ValueEnum for CheckId {
+    fn value_variants<'a>() -> &'a [Self] {
+        &CheckId::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
     }
 }
 

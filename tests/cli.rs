@@ -176,7 +176,7 @@ fn bad_input_exits_two_with_a_clear_message() {
     let expected = [
         "no such file or folder: /no/such/path",
         "choose one of: cryptographer-error",
-        "unknown check id \"bogus\"",
+        "invalid value 'bogus'",
         "explain accepts a finding code",
         "invalid value 'yaml'",
     ];
@@ -404,4 +404,59 @@ fn diff_names_what_a_change_broke_and_what_it_fixed() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("is not an esr-doctor JSON report"));
+}
+
+#[cfg(unix)]
+#[test]
+fn bash_completions_source_cleanly() {
+    let script = format!(
+        "source <({} completions bash) && complete -p esr-doctor",
+        env!("CARGO_BIN_EXE_esr-doctor")
+    );
+    let output = std::process::Command::new("bash")
+        .args(["-c", &script])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_man_page_renders() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let page = dir.path().join("esr-doctor.1");
+    let roff = esr_doctor()
+        .arg("man")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(roff.status.code(), Some(0));
+    std::fs::write(&page, &roff.stdout).unwrap_or_else(|e| panic!("{e}"));
+    // .ci/run installs man-db; a machine without `man` cannot render it, only check the roff.
+    let rendered = std::process::Command::new("man")
+        .arg("-l")
+        .arg(&page)
+        .env("MANPAGER", "cat")
+        .env("MANWIDTH", "80")
+        .output();
+    match rendered {
+        Ok(output) => {
+            assert_eq!(output.status.code(), Some(0));
+            let text = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                text.contains("esr-doctor") && text.contains("check"),
+                "{text}"
+            );
+        }
+        Err(_) => assert!(String::from_utf8_lossy(&roff.stdout).contains(".TH esr-doctor")),
+    }
 }
