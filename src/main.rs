@@ -11,7 +11,7 @@ use esr_doctor::guidance::Guidance;
 use esr_doctor::model::CheckId;
 use esr_doctor::model::SourceKind;
 use esr_doctor::redact;
-use esr_doctor::report::{Format, json, markdown, text};
+use esr_doctor::report::{Format, intune, json, junit, markdown, text};
 use esr_doctor::runner::{self, RunOptions};
 use esr_doctor::sources::device::DeviceContext;
 use esr_doctor::sources::{LoadedSource, bundle, scenario};
@@ -397,13 +397,30 @@ fn check(
     let only = (!only.is_empty()).then(|| only.to_vec());
     let mut source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
+    // Intune runs unattended: nothing on stderr, and on a device no interactive sign-in (app
+    // credentials only, when given). A demo's emulator approves its own sign-in.
+    let fleet = format == Format::Intune;
+    let interactive_sign_in = cloud.auth != Some(AuthMode::App);
+    let cloud = &CloudArgs {
+        auth: if fleet && source.info.kind == SourceKind::Device && interactive_sign_in {
+            Some(AuthMode::None)
+        } else {
+            cloud.auth
+        },
+        ..cloud.clone()
+    };
+    let prompt: auth::PromptSink = if fleet {
+        Arc::new(|_| {})
+    } else {
+        sign_in_on_stderr()
+    };
     let _emulator = connect_tenant(
         &runtime,
         &mut source,
         cloud,
         offline,
         DemoPacing::report(),
-        sign_in_on_stderr(),
+        prompt,
     )?;
     let options = RunOptions {
         only,
@@ -415,7 +432,12 @@ fn check(
     let mut report = runtime.block_on(runner::run(source, options, None));
     // Work given up on at its deadline is not waited for.
     runtime.shutdown_background();
-    let exit = u8::try_from(report.exit_code()).unwrap_or(EXIT_USAGE);
+    let exit = if fleet {
+        intune::exit_code(&report)
+    } else {
+        report.exit_code()
+    };
+    let exit = u8::try_from(exit).unwrap_or(EXIT_USAGE);
     if let Some(redactor) = redactor {
         redactor.report(&mut report);
     }
@@ -423,6 +445,8 @@ fn check(
         Format::Json => json::render(&report).context("cannot serialise the report")? + "\n",
         Format::Markdown => markdown::render(&report),
         Format::Text => text::render(&report),
+        Format::Intune => intune::render(&report),
+        Format::Junit => junit::render(&report),
     };
     let written = match format {
         Format::Text => anstream::stdout().write_all(rendered.as_bytes()),

@@ -460,3 +460,55 @@ fn the_man_page_renders() {
         Err(_) => assert!(String::from_utf8_lossy(&roff.stdout).contains(".TH esr-doctor")),
     }
 }
+
+#[test]
+fn intune_output_is_one_short_line_and_exits_one_only_when_something_must_be_fixed() {
+    for name in esr_doctor::sources::scenario::names() {
+        let spec = esr_doctor::sources::scenario::spec(&name).unwrap_or_else(|e| panic!("{e}"));
+        // stdin closed: nothing may wait for input.
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_esr-doctor"))
+            .args(["check", "--demo", &name, "--format", "intune"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(stdout.lines().count(), 1, "{name}: {stdout}");
+        assert!(stdout.trim_end().chars().count() <= 2048, "{name}");
+        assert!(
+            output.stderr.is_empty(),
+            "{name}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let must_fix = spec.expect.verdict == "fail";
+        assert_eq!(
+            output.status.code(),
+            Some(i32::from(must_fix)),
+            "{name}: {stdout}"
+        );
+        if must_fix {
+            assert!(
+                stdout.contains("failing: ") && stdout.contains("| fix "),
+                "{name}: {stdout}"
+            );
+        }
+    }
+}
+
+#[test]
+fn junit_output_is_one_test_case_per_check() {
+    let output = esr_doctor()
+        .args(["check", "--demo", "firewall-blocked", "--format", "junit"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let xml = String::from_utf8_lossy(&output.stdout);
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    let cases: Vec<_> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(cases.len(), 9);
+    let network = cases
+        .iter()
+        .find(|c| c.attribute("name") == Some("network"));
+    assert!(network.is_some_and(|c| c.children().any(|n| n.has_tag_name("failure"))));
+}

@@ -336,11 +336,21 @@ async fn a_dsregcmd_captured_as_system_says_so() {
         "| Diagnostic Data",
         "| Diagnostic Data                                                      |\n+----+\n\n                  User Context : SYSTEM\n\n| Diagnostic Data",
     );
+    // As SYSTEM there is no user PRT: that is said once, not failed on.
+    let dsreg = String::from_utf8_lossy(&dsreg)
+        .replace("AzureAdPrt : YES", "AzureAdPrt : NO")
+        .into_bytes();
     let report = check(
         "healthy",
         &[("dsregcmd.txt", Some(&dsreg)), ("windows/whoami.txt", None)],
     )
     .await;
+    assert!(
+        !report
+            .codes(CheckId::DeviceRegistration)
+            .contains(&"PRT_MISSING")
+    );
+    assert_ne!(report.verdict, Verdict::Fail, "{}", said(&report));
     let device = report.check(CheckId::DeviceRegistration);
     assert!(
         report

@@ -99,8 +99,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
         windows_findings(windows, &mut evidence, &mut findings);
     }
     capture_context_finding(status, &mut evidence, &mut findings);
+    // Captured outside the user's session (Intune runs as SYSTEM), the user's WAM and PRT
+    // state is not there to judge: said once, not failed on.
+    if findings.iter().any(|f| f.code == "DSREG_ELEVATED_CONTEXT") {
+        findings.retain(|f| !USER_STATE.contains(&f.code.as_str()));
+        evidence.insert("user_state_judged".into(), Value::Bool(false));
+    }
     CheckResult::decided(ID, evidence, findings)
 }
+
+/// Findings about the signed-in user's own state, which a SYSTEM or elevated capture lacks.
+const USER_STATE: [&str; 4] = [
+    "WAM_DEFAULT_NOT_SET",
+    "WAM_DEFAULT_ERROR",
+    "WAM_DEFAULT_PERSONAL",
+    "PRT_MISSING",
+];
 
 /// Windows settings roam from a background task that connects through the machine's WinHTTP
 /// proxy; when that says "direct" while the user needs a proxy, the settings cannot leave.

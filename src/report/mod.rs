@@ -1,9 +1,12 @@
-//! Faces of a `Report`: plain text for a terminal, JSON for machines, markdown for tickets.
+//! Faces of a `Report`: plain text for a terminal, JSON for machines, markdown for tickets,
+//! one line for Intune Remediations, JUnit XML for pipelines.
 //! None of them decides anything; they only read the report.
 
 pub mod diff;
 pub mod explain;
+pub mod intune;
 pub mod json;
+pub mod junit;
 pub mod markdown;
 pub mod sanitise;
 pub mod summary;
@@ -15,6 +18,9 @@ pub enum Format {
     Text,
     Json,
     Markdown,
+    /// One line of at most 2,048 characters; exit 1 when something must be fixed.
+    Intune,
+    Junit,
 }
 
 pub use sanitise::plain;

@@ -55,7 +55,17 @@ impl DeviceContext {
         } else {
             Platform::Linux
         };
+        // Intune runs scripts as SYSTEM: then the user to diagnose is the one who used Edge
+        // last, not SYSTEM's own (empty) profile.
+        let home = match platform {
+            Platform::Windows if running_as_system() => {
+                let drive = std::env::var("SystemDrive").unwrap_or_else(|_| "C:".into());
+                most_recent_edge_user(&PathBuf::from(format!("{drive}\\Users"))).unwrap_or(home)
+            }
+            _ => home,
+        };
         let app_data = match platform {
+            Platform::Windows if running_as_system() => home.join("AppData/Local"),
             Platform::Windows => std::env::var_os("LOCALAPPDATA")
                 .map(PathBuf::from)
                 .unwrap_or_else(|| home.join("AppData/Local")),
@@ -113,6 +123,31 @@ impl DeviceContext {
             })
             .find(|candidate| candidate.is_file())
     }
+}
+
+/// True when esr-doctor runs as Windows' SYSTEM account (its profile is `systemprofile`, its
+/// user name the machine's, ending in `$`).
+fn running_as_system() -> bool {
+    let profile = std::env::var("USERPROFILE").unwrap_or_default();
+    let user = std::env::var("USERNAME").unwrap_or_default();
+    profile.to_ascii_lowercase().contains("systemprofile") || user.ends_with('$')
+}
+
+/// The user folder under `users_root` whose Edge was used last (its `Local State` written
+/// most recently): the signed-in user, for a run as SYSTEM.
+pub fn most_recent_edge_user(users_root: &Path) -> Option<PathBuf> {
+    std::fs::read_dir(users_root)
+        .ok()?
+        .flatten()
+        .filter_map(|entry| {
+            let local_state = entry
+                .path()
+                .join("AppData/Local/Microsoft/Edge/User Data/Local State");
+            let written = local_state.metadata().and_then(|m| m.modified()).ok()?;
+            Some((written, entry.path()))
+        })
+        .max_by_key(|(written, _)| *written)
+        .map(|(_, home)| home)
 }
 
 /// Raw evidence of one fact source, and what went wrong while gathering it.
@@ -238,4 +273,28 @@ pub(crate) fn first_user_data(candidates: &[PathBuf]) -> Option<&PathBuf> {
     candidates
         .iter()
         .find(|dir| dir.join("Local State").symlink_metadata().is_ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_user_who_used_edge_last_is_the_one_read_as_system() {
+        let users = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let edge = "AppData/Local/Microsoft/Edge/User Data";
+        for user in ["old", "Public", "recent"] {
+            let dir = users.path().join(user).join(edge);
+            std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+            if user != "Public" {
+                std::fs::write(dir.join("Local State"), "{}").unwrap_or_else(|e| panic!("{e}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(30));
+        }
+        assert_eq!(
+            most_recent_edge_user(users.path()),
+            Some(users.path().join("recent"))
+        );
+        assert_eq!(most_recent_edge_user(&users.path().join("none")), None);
+    }
 }

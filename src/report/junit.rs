@@ -1,0 +1,52 @@
+//! `check --format junit`: one test case per check, for pipelines that collect JUnit reports.
+
+use crate::model::{Report, Status};
+use quick_xml::escape::escape;
+use std::fmt::Write;
+
+pub fn render(report: &Report) -> String {
+    let plain = super::sanitise::plain;
+    let count = |status: Status| report.checks.iter().filter(|c| c.status == status).count();
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuite name=\"esr-doctor\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{:.3}\">",
+        report.checks.len(),
+        count(Status::Fail),
+        count(Status::Error),
+        count(Status::Skipped),
+        report.duration_ms as f64 / 1000.0
+    );
+    for check in &report.checks {
+        let _ = write!(
+            out,
+            "  <testcase classname=\"esr-doctor\" name=\"{}\" time=\"{:.3}\">",
+            escape(check.id.as_str()),
+            check.duration_ms as f64 / 1000.0
+        );
+        let findings: Vec<String> = check
+            .findings
+            .iter()
+            .map(|f| format!("{}: {}", f.code, plain(&f.message)))
+            .collect();
+        let reason = plain(check.reason.as_deref().unwrap_or_default());
+        let element = match check.status {
+            Status::Fail => Some(("failure", findings.join("\n"))),
+            Status::Error => Some(("error", reason)),
+            Status::Skipped => Some(("skipped", reason)),
+            Status::Pass | Status::Warn => None,
+        };
+        if let Some((tag, text)) = element {
+            let first = text.lines().next().unwrap_or_default();
+            let _ = write!(
+                out,
+                "<{tag} message=\"{}\">{}</{tag}>",
+                escape(first),
+                escape(&text)
+            );
+        }
+        out.push_str("</testcase>\n");
+    }
+    out.push_str("</testsuite>\n");
+    out
+}
