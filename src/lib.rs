@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod cloud;
 pub mod collect;
+pub mod config;
 pub mod emulator;
 pub mod facts;
 pub mod guidance;

@@ -61,15 +61,34 @@ struct CloudArgs {
     /// Sign in to this tenant (id or domain) [default: the --user's domain, else organizations]
     #[arg(long, value_name = "TENANT")]
     tenant: Option<String>,
-    /// The public client to sign in as.
-    #[arg(long, value_name = "GUID", default_value = auth::DEFAULT_CLIENT_ID)]
-    client_id: String,
+    /// The public client to sign in as [default: Microsoft Azure CLI's public client]
+    #[arg(long, value_name = "GUID")]
+    client_id: Option<String>,
     /// Point Microsoft's hosts at other base URLs (a TOML file; also ESR_DOCTOR_ENDPOINTS).
     #[arg(long, value_name = "FILE.toml")]
     endpoints: Option<PathBuf>,
     /// Keep no sign-in in the OS keyring (sign in anew each run).
     #[arg(long)]
     no_cache: bool,
+}
+
+impl CloudArgs {
+    /// These arguments with the config file's defaults where no flag was given.
+    fn or_config(&self, config: &esr_doctor::config::Config) -> CloudArgs {
+        CloudArgs {
+            auth: self.auth.or(config.auth),
+            tenant: self.tenant.clone().or_else(|| config.tenant.clone()),
+            client_id: self.client_id.clone().or_else(|| config.client_id.clone()),
+            ..self.clone()
+        }
+    }
+}
+
+/// `esr-doctor config …`.
+#[derive(Debug, Subcommand)]
+enum ConfigAction {
+    /// Print where the config file is read from (it need not exist yet).
+    Path,
 }
 
 #[derive(Debug, Subcommand)]
@@ -127,6 +146,11 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `esr-doctor man > esr-doctor.1 && man -l esr-doctor.1`.
     Man,
+    /// The config file of defaults (auth, client_id, tenant, ascii).
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
     /// Compare two JSON reports per check: fixed, newly broken, changed, unchanged.
     Diff {
         /// The report from before the change (`check --format json`).
@@ -163,6 +187,13 @@ fn main() -> ExitCode {
         log = ?log,
         "esr-doctor started"
     );
+    let config = match esr_doctor::config::load() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("esr-doctor: {error}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
     let outcome = match cli.command {
         Some(Command::Check {
             demo,
@@ -172,13 +203,32 @@ fn main() -> ExitCode {
             offline,
             redact,
             cloud,
-        }) => check(demo, from, offline, format, &only, redact, &cloud),
+        }) => check(
+            demo,
+            from,
+            offline,
+            format,
+            &only,
+            redact,
+            &cloud.or_config(&config),
+        ),
         Some(Command::Collect {
             out,
             redact,
             offline,
             cloud,
-        }) => collect(&out, redact, offline, &cloud),
+        }) => collect(&out, redact, offline, &cloud.or_config(&config)),
+        Some(Command::Config {
+            action: ConfigAction::Path,
+        }) => match esr_doctor::config::path() {
+            Some(path) => {
+                println!("{}", path.display());
+                Ok(0)
+            }
+            None => Err(anyhow::anyhow!(
+                "this account has no home folder, so there is no config file"
+            )),
+        },
         Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Diff { before, after }) => diff(&before, &after),
@@ -207,10 +257,11 @@ fn main() -> ExitCode {
         None => {
             let options = WizardOptions {
                 guided: cli.guided,
-                ascii: cli.ascii,
+                ascii: cli.ascii || config.ascii.unwrap_or(false),
                 started,
             };
-            wizard(cli.demo, cli.from, cli.offline, &cli.cloud, options)
+            let cloud = cli.cloud.or_config(&config);
+            wizard(cli.demo, cli.from, cli.offline, &cloud, options)
         }
     };
     match outcome {
@@ -307,7 +358,10 @@ fn device_session(
         auth,
         overrides,
         tenant: args.tenant.clone(),
-        client_id: args.client_id.clone(),
+        client_id: args
+            .client_id
+            .clone()
+            .unwrap_or_else(|| auth::DEFAULT_CLIENT_ID.to_owned()),
         subject: args.user.clone(),
         device_account,
         no_cache: args.no_cache,

@@ -19,7 +19,11 @@ const DESIGN_ORDER: [&str; 9] = [
 
 fn esr_doctor() -> Command {
     let mut cmd = Command::cargo_bin("esr-doctor").unwrap_or_else(|e| panic!("{e}"));
-    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE");
+    // No config file of the machine's user may change what the tests see.
+    cmd.env("NO_COLOR", "1").env_remove("CLICOLOR_FORCE").env(
+        "ESR_DOCTOR_CONFIG",
+        "/nonexistent/esr-doctor-tests/config.toml",
+    );
     cmd
 }
 
@@ -511,4 +515,40 @@ fn junit_output_is_one_test_case_per_check() {
         .iter()
         .find(|c| c.attribute("name") == Some("network"));
     assert!(network.is_some_and(|c| c.children().any(|n| n.has_tag_name("failure"))));
+}
+
+#[test]
+fn the_config_file_gives_defaults_that_flags_override() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.path().join("config.toml");
+    let with_config = |args: &[&str]| {
+        esr_doctor()
+            .env("ESR_DOCTOR_CONFIG", &file)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let path = with_config(&["config", "path"]);
+    assert_eq!(
+        String::from_utf8_lossy(&path.stdout).trim(),
+        file.display().to_string()
+    );
+
+    // No sign-in by default: the demo's tenant checks are skipped, the run incomplete.
+    std::fs::write(&file, "auth = \"none\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let healthy = ["check", "--demo", "healthy", "--format", "json"];
+    assert_eq!(with_config(&healthy).status.code(), Some(3));
+    let mut signed_in = healthy.to_vec();
+    signed_in.extend(["--auth", "device-code"]);
+    assert_eq!(
+        with_config(&signed_in).status.code(),
+        Some(0),
+        "a flag wins"
+    );
+
+    std::fs::write(&file, "auth = \"sometimes\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let wrong = with_config(&healthy);
+    assert_eq!(wrong.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&wrong.stderr);
+    assert!(stderr.contains(&file.display().to_string()), "{stderr}");
 }

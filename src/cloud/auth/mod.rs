@@ -23,7 +23,8 @@ use tokio::sync::OnceCell;
 pub const DEFAULT_CLIENT_ID: &str = "1950a258-227b-4e31-a9cf-717495945fc2";
 
 /// `--auth`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum AuthMode {
     /// Show a code to enter at the sign-in page on any device (the default when interactive).
     DeviceCode,
