@@ -74,6 +74,14 @@ impl TenantData {
         }
     }
 
+    /// Removes one recorded answer: the endpoint then answers as the service does for
+    /// nothing recorded.
+    pub fn remove_answer(&mut self, api: Api) {
+        if let Some(path) = api.recorded_file() {
+            self.answers.remove(path);
+        }
+    }
+
     /// What a data endpoint answers: status and body.
     pub fn answer(&self, api: Api) -> (u16, String) {
         let Some(body) = api.recorded_file().and_then(|p| self.answers.text(p)) else {
