@@ -46,6 +46,10 @@ async fn every_prerequisite_breaks_and_fixes_live() {
             .filter(|c| c.status != Status::Pass)
             .map(|c| (c.id, c.status, c.reason.clone()))
             .collect();
-        assert!(still_red.is_empty(), "{}: after the fix {still_red:?}", breakage.label);
+        assert!(
+            still_red.is_empty(),
+            "{}: after the fix {still_red:?}",
+            breakage.label
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! - the bundle as `collect --redact` writes it gives, through `check --from`, the same
 //!   statuses and codes, holds none of those identifiers in any file, and alters no JSON key.
 
+mod common;
+
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::redact::Redactor;
 use esr_doctor::report::{markdown, text};
@@ -129,17 +131,6 @@ fn variant(name: &str, upn: &str) -> EvidenceFiles {
     files
 }
 
-fn write(files: &EvidenceFiles, dir: &Path) {
-    for path in files.paths() {
-        let file = dir.join(path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-        }
-        std::fs::write(&file, files.bytes(path).unwrap_or_default())
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
 /// A scratch folder without random letters in its path (they could spell an identifier, and
 /// the report names the bundle's path), removed at the end.
 struct Scratch(std::path::PathBuf);
@@ -161,7 +152,7 @@ impl Drop for Scratch {
 
 /// Checks `files` as a bundle at `dir`.
 async fn check(files: &EvidenceFiles, dir: &Path) -> (LoadedSource, Report) {
-    write(files, dir);
+    common::write_bundle(files, dir);
     let source = bundle::load(dir).unwrap_or_else(|e| panic!("{e}"));
     let report = run(source.clone(), RunOptions::default(), None).await;
     (source, report)

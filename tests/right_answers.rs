@@ -1,10 +1,11 @@
 //! The report says the right thing or says why it cannot: one test per fault found in the
 //! field (issue 9), each on evidence the test builds from a demo scenario.
 
+mod common;
+
 use esr_doctor::model::{CheckId, Report, Status, Verdict};
 use esr_doctor::runner::{RunOptions, run};
 use esr_doctor::sources::{EvidenceFiles, bundle, scenario};
-use std::path::Path;
 
 /// A demo scenario's evidence with `changes` applied (`None` removes the file).
 fn evidence(name: &str, changes: &[(&str, Option<&[u8]>)]) -> EvidenceFiles {
@@ -19,20 +20,9 @@ fn evidence(name: &str, changes: &[(&str, Option<&[u8]>)]) -> EvidenceFiles {
     files
 }
 
-fn write(files: &EvidenceFiles, dir: &Path) {
-    for path in files.paths() {
-        let file = dir.join(path);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
-        }
-        std::fs::write(&file, files.bytes(path).unwrap_or_default())
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
-}
-
 async fn check_with(files: &EvidenceFiles, options: RunOptions) -> Report {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    write(files, dir.path());
+    common::write_bundle(files, dir.path());
     let source = bundle::load(dir.path()).unwrap_or_else(|e| panic!("{e}"));
     run(source, options, None).await
 }

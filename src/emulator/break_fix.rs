@@ -118,7 +118,9 @@ fn evidence(name: &str) -> EvidenceFiles {
 
 /// Sets one file: a tenant answer goes to the emulator, everything else to the device's files.
 fn set(emulator: &Emulator, files: &mut EvidenceFiles, path: &str, bytes: Option<Vec<u8>>) {
-    let api = Api::ALL.into_iter().find(|a| a.recorded_file() == Some(path));
+    let api = Api::ALL
+        .into_iter()
+        .find(|a| a.recorded_file() == Some(path));
     match (api, bytes) {
         (Some(api), Some(body)) => {
             let body = crate::facts::text::decode(&body);

@@ -14,6 +14,18 @@ use esr_doctor::sources::{LoadedSource, scenario};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Writes `files` as a folder bundle at `dir`.
+pub fn write_bundle(files: &esr_doctor::sources::EvidenceFiles, dir: &std::path::Path) {
+    for path in files.paths() {
+        let file = dir.join(path);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&file, files.bytes(path).unwrap_or_default())
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 /// A demo scenario's evidence with no simulated device latency.
 pub fn scenario_source(name: &str) -> LoadedSource {
     let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
