@@ -533,7 +533,7 @@ fn wizard(
         // A closed wizard no longer listens; the event is then of no use to anyone.
         let _ = sign_in_tx.send(event);
     });
-    let _emulator = connect_tenant(
+    let emulator = connect_tenant(
         &runtime,
         &mut source,
         cloud,
@@ -541,8 +541,9 @@ fn wizard(
         DemoPacing::wizard(),
         prompt,
     )?;
-    if let Some(summary) = esr_doctor::tui::run(runtime, source, description, options, sign_in_rx)?
-    {
+    let summary =
+        esr_doctor::tui::run(runtime, source, description, options, sign_in_rx, emulator)?;
+    if let Some(summary) = summary {
         print!("{summary}");
     }
     Ok(0)

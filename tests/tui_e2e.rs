@@ -94,3 +94,58 @@ fn the_demo_shows_a_sign_in_code_and_esc_skips_the_tenant_checks() {
     let after = pty.screen();
     assert!(after.contains("INCOMPLETE"), "{after}");
 }
+
+/// True when the checklist row of `title` shows the failure glyph.
+fn row_failed(screen: &str, title: &str) -> bool {
+    screen.lines().any(|l| l.contains(title) && l.contains('✗'))
+}
+
+#[test]
+fn a_trainer_breaks_and_fixes_every_prerequisite_of_the_healthy_demo() {
+    use esr_doctor::checks::spec;
+    use esr_doctor::emulator::break_fix::BREAKAGES;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut pty = Pty::start(&["--demo", "healthy"], dir.path(), 120, 40);
+    pty.wait_for("Welcome");
+    pty.keys(&[ENTER]);
+    pty.wait_for("9/9 checks");
+    for (index, breakage) in BREAKAGES.iter().enumerate() {
+        let red = breakage.turns_red();
+        let (first, codes) = red
+            .first()
+            .cloned()
+            .unwrap_or_else(|| panic!("{}", breakage.label));
+        let title = spec(first).title;
+        let down = vec!["j"; index];
+
+        pty.keys(&["x"]);
+        pty.wait_for("Break and fix");
+        pty.keys(&down);
+        pty.keys(&[ENTER]);
+        pty.wait_for(&format!("Broke: {}", breakage.label));
+        // Select the step that turns red, so its findings show beside the list.
+        let position = esr_doctor::model::CheckId::ALL
+            .iter()
+            .position(|id| *id == first)
+            .unwrap_or(0);
+        pty.keys(&["k"; 9]);
+        pty.keys(&vec!["j"; position]);
+        let broken = pty.wait_until(&format!("{title} red with {codes:?}"), |screen| {
+            screen.contains("9/9 checks")
+                && row_failed(screen, title)
+                && codes.iter().all(|code| screen.contains(code.as_str()))
+        });
+        assert!(broken.contains(title));
+
+        pty.keys(&["x"]);
+        pty.wait_for("Break and fix");
+        pty.keys(&down);
+        pty.keys(&[ENTER]);
+        pty.wait_for(&format!("Fixed: {}", breakage.label));
+        pty.wait_until(&format!("{title} green again"), |screen| {
+            screen.contains("9/9 checks") && !screen.contains('✗')
+        });
+    }
+    pty.keys(&["q"]);
+    assert_eq!(pty.exit_code(), 0);
+}

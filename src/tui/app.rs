@@ -8,6 +8,7 @@ use super::keys::{Action, action_for};
 use super::theme::Theme;
 use crate::checks::{CATALOGUE, CheckSpec};
 use crate::cloud::auth::{SignInEvent, SignInPrompt};
+use crate::emulator::break_fix::BREAKAGES;
 use crate::model::{CheckId, CheckResult, Report, SourceInfo, Status};
 use crate::report::sanitise;
 use crate::runner::Event;
@@ -31,6 +32,8 @@ pub enum Screen {
 pub enum Overlay {
     Help,
     ConfirmQuit,
+    /// The trainer's list of prerequisites to break or fix, with the one selected.
+    BreakFix(usize),
 }
 
 /// Which pane of a two-pane screen receives scrolling.
@@ -108,6 +111,8 @@ pub enum Effect {
     CopyText(String),
     /// Stop waiting for the tenant sign-in.
     CancelSignIn,
+    /// Break (or fix again) this prerequisite of the demo (an index into `BREAKAGES`).
+    ToggleBreakage(usize),
     Quit,
 }
 
@@ -142,6 +147,9 @@ pub struct App {
     pub notice: Option<String>,
     pub runs_in_flight: usize,
     pub sign_in: SignIn,
+    /// In the live healthy demo: which of `BREAKAGES` the trainer has broken (`None`
+    /// elsewhere: there is nothing to break).
+    pub broken: Option<Vec<bool>>,
     pub now: Instant,
     pub frame: usize,
     pub quit: bool,
@@ -181,6 +189,7 @@ impl App {
             notice: None,
             runs_in_flight: 0,
             sign_in: SignIn::Idle,
+            broken: None,
             now,
             frame: 0,
             quit: false,
@@ -245,8 +254,23 @@ impl App {
             }
             return Effect::Nothing;
         }
+        if let Some(Overlay::BreakFix(selected)) = self.overlay {
+            return self.on_break_fix(action, selected);
+        }
         if action == Action::Help {
             self.overlay = Some(Overlay::Help);
+            return Effect::Nothing;
+        }
+        if action == Action::BreakFix {
+            self.notice = None;
+            match self.broken {
+                Some(_) => self.overlay = Some(Overlay::BreakFix(0)),
+                None => {
+                    self.notice = Some(
+                        "Break and fix works in the live healthy demo (--demo healthy).".into(),
+                    )
+                }
+            }
             return Effect::Nothing;
         }
         self.notice = None;
@@ -267,6 +291,28 @@ impl App {
             Screen::Summary => self.on_summary(action),
             Screen::Export => self.on_export(action),
         }
+    }
+
+    /// The break-and-fix list: move, toggle the selected prerequisite (then re-run), close.
+    fn on_break_fix(&mut self, action: Action, selected: usize) -> Effect {
+        let last = BREAKAGES.len() - 1;
+        match action {
+            Action::Up => self.overlay = Some(Overlay::BreakFix(selected.saturating_sub(1))),
+            Action::Down => self.overlay = Some(Overlay::BreakFix((selected + 1).min(last))),
+            Action::Enter if !self.is_running() => {
+                if let Some(flag) = self.broken.as_mut().and_then(|b| b.get_mut(selected)) {
+                    *flag = !*flag;
+                    let verb = if *flag { "Broke" } else { "Fixed" };
+                    self.notice = Some(format!("{verb}: {}.", BREAKAGES[selected].label));
+                }
+                self.overlay = None;
+                return Effect::ToggleBreakage(selected);
+            }
+            Action::Enter => return self.wait_notice(),
+            Action::Back | Action::BreakFix => self.overlay = None,
+            _ => {}
+        }
+        Effect::Nothing
     }
 
     fn quit_now(&mut self) -> Effect {
@@ -729,6 +775,31 @@ mod tests {
             c.handle_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
             Effect::Quit
         );
+    }
+
+    #[test]
+    fn break_and_fix_opens_only_in_the_live_healthy_demo_and_toggles() {
+        let mut a = app();
+        a.handle(Action::Enter);
+        finish_all(&mut a, true);
+        assert_eq!(a.handle(Action::BreakFix), Effect::Nothing);
+        assert_eq!(a.overlay, None, "no emulator: nothing to break");
+        assert!(
+            a.notice
+                .as_deref()
+                .is_some_and(|n| n.contains("--demo healthy"))
+        );
+        a.broken = Some(vec![false; BREAKAGES.len()]);
+        a.handle(Action::BreakFix);
+        assert_eq!(a.overlay, Some(Overlay::BreakFix(0)));
+        a.handle(Action::Down);
+        a.handle(Action::Down);
+        assert_eq!(a.handle(Action::Enter), Effect::ToggleBreakage(2));
+        assert_eq!(a.overlay, None);
+        assert_eq!(a.broken.as_ref().map(|b| b[2]), Some(true));
+        a.handle(Action::BreakFix);
+        assert_eq!(a.handle(Action::Back), Effect::Nothing);
+        assert_eq!(a.overlay, None, "Esc closes the list");
     }
 
     #[test]

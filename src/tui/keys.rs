@@ -18,6 +18,7 @@ pub enum Action {
     Export,
     Copy,
     Guided,
+    BreakFix,
     Help,
     Back,
     Quit,
@@ -45,7 +46,7 @@ use Screen::{Checklist, Detail, Export, Summary, Welcome};
 
 const ALL: &[Screen] = &[Welcome, Checklist, Detail, Summary, Export];
 
-pub const BINDINGS: [Binding; 15] = [
+pub const BINDINGS: [Binding; 16] = [
     Binding {
         codes: &[KeyCode::Up, KeyCode::Char('k')],
         label: "↑/k",
@@ -164,6 +165,16 @@ pub const BINDINGS: [Binding; 15] = [
         help: "Guided mode: one prerequisite at a time, with why it exists",
         screens: &[Welcome, Checklist],
         in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('x')],
+        label: "x",
+        action: Action::BreakFix,
+        short: "break/fix",
+        help: "Healthy demo: break a prerequisite live, or fix it again",
+        screens: &[Checklist, Detail, Summary],
+        in_footer: false,
         guided_only: false,
     },
     Binding {

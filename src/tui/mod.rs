@@ -11,6 +11,8 @@ pub mod theme;
 pub mod view;
 
 use crate::cloud::auth::SignInEvent;
+use crate::emulator::Emulator;
+use crate::emulator::break_fix::BREAKAGES;
 use crate::model::CheckId;
 use crate::report::text;
 use crate::runner::{self, Event as RunnerEvent, RunOptions};
@@ -49,6 +51,7 @@ pub fn run(
     description: String,
     options: WizardOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
+    emulator: Option<Emulator>,
 ) -> anyhow::Result<Option<String>> {
     let theme = Theme::detect(options.ascii);
     let export_path = format!(
@@ -62,6 +65,10 @@ pub fn run(
         export_path,
         Instant::now(),
     );
+    // Breaking and fixing needs the demo's emulator, and the healthy tenant to start from.
+    if emulator.is_some() && source.info.name == crate::sources::scenario::DEFAULT {
+        app.broken = Some(vec![false; BREAKAGES.len()]);
+    }
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -78,10 +85,11 @@ pub fn run(
             );
         }
     };
+    let mut checked = Checked { source, emulator };
     let outcome = runtime.block_on(event_loop(
         &mut terminal,
         &mut app,
-        source,
+        &mut checked,
         options,
         sign_in,
     ));
@@ -95,10 +103,17 @@ pub fn run(
         .map(|r| anstream::adapter::strip_str(&text::brief(r)).to_string()))
 }
 
+/// What the wizard checks: the source, and the demo's emulator (which must outlive every run,
+/// and which break and fix change).
+struct Checked {
+    source: LoadedSource,
+    emulator: Option<Emulator>,
+}
+
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut App,
-    source: LoadedSource,
+    checked: &mut Checked,
     options: WizardOptions,
     mut sign_in: UnboundedReceiver<SignInEvent>,
 ) -> anyhow::Result<()> {
@@ -117,7 +132,7 @@ async fn event_loop(
     figures.first_frame();
     if options.guided {
         let effect = app.handle(keys::Action::Guided);
-        apply(effect, app, &source, &tx, terminal)?;
+        apply(effect, app, checked, &tx, terminal)?;
         terminal.draw(|frame| view::render(frame, app))?;
     }
     let mut ticker = tokio::time::interval(TICK);
@@ -125,12 +140,12 @@ async fn event_loop(
     while !app.quit {
         let redraw = if app.is_running() {
             tokio::select! {
-                message = rx.recv() => handle(message, app, &source, &tx, terminal)?,
+                message = rx.recv() => handle(message, app, checked, &tx, terminal)?,
                 _ = ticker.tick() => app.tick(Instant::now()),
             }
         } else {
             // Nothing runs: sleep until a key (or resize) arrives.
-            handle(rx.recv().await, app, &source, &tx, terminal)?
+            handle(rx.recv().await, app, checked, &tx, terminal)?
         };
         if redraw && !app.quit {
             terminal.draw(|frame| view::render(frame, app))?;
@@ -154,7 +169,7 @@ fn spawn_input_reader(tx: UnboundedSender<Message>) {
 fn handle(
     message: Option<Message>,
     app: &mut App,
-    source: &LoadedSource,
+    checked: &mut Checked,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
 ) -> anyhow::Result<bool> {
@@ -166,7 +181,7 @@ fn handle(
         }
         Some(Message::Terminal(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
             let effect = app.handle_key(key);
-            apply(effect, app, source, tx, terminal)?;
+            apply(effect, app, checked, tx, terminal)?;
             Ok(true)
         }
         Some(Message::Terminal(TermEvent::Resize(..))) => Ok(true),
@@ -189,10 +204,11 @@ fn handle(
 fn apply(
     effect: Effect,
     app: &mut App,
-    source: &LoadedSource,
+    checked: &mut Checked,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
 ) -> anyhow::Result<()> {
+    let source = &mut checked.source;
     match effect {
         Effect::Nothing | Effect::Quit => {}
         Effect::Run(only) => {
@@ -202,6 +218,19 @@ fn apply(
             }
             app.run_started(only);
             spawn_run(source.clone(), only, tx.clone());
+        }
+        Effect::ToggleBreakage(index) => {
+            let (Some(emulator), Some(breakage)) = (&checked.emulator, BREAKAGES.get(index)) else {
+                return Ok(());
+            };
+            let broken = app.broken.as_ref().and_then(|b| b.get(index).copied());
+            if broken == Some(true) {
+                breakage.apply(emulator, &mut source.files);
+            } else {
+                breakage.fix(emulator, &mut source.files);
+            }
+            app.run_started(None);
+            spawn_run(source.clone(), None, tx.clone());
         }
         Effect::WriteExport { format, path } => {
             if let Some(report) = &app.report {

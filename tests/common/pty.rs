@@ -93,15 +93,20 @@ impl Pty {
 
     /// Waits (bounded) until the screen shows `text`.
     pub fn wait_for(&self, text: &str) -> String {
+        self.wait_until(text, |screen| screen.contains(text))
+    }
+
+    /// Waits (bounded) until the screen satisfies `ok`; `what` names it in the failure.
+    pub fn wait_until(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
         let deadline = Instant::now() + Duration::from_secs(15);
         loop {
             let screen = self.screen();
-            if screen.contains(text) {
+            if ok(&screen) {
                 return screen;
             }
             assert!(
                 Instant::now() < deadline,
-                "timed out waiting for {text:?}; the screen shows:\n{screen}"
+                "timed out waiting for {what}; the screen shows:\n{screen}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }

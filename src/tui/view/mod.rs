@@ -58,6 +58,7 @@ pub fn render(frame: &mut Frame, app: &App) {
     match app.overlay {
         Some(Overlay::Help) => help(frame, area, app.theme),
         Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, app.theme),
+        Some(Overlay::BreakFix(selected)) => break_fix(frame, area, app, selected),
         None => {}
     }
 }
@@ -184,6 +185,49 @@ fn help(frame: &mut Frame, area: Rect, theme: Theme) {
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .block(block("Help", theme, true)),
+        popup,
+    );
+}
+
+/// The trainer's list: each prerequisite, whether it is broken now, the selected one marked.
+fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
+    let theme = app.theme;
+    let broken = app.broken.clone().unwrap_or_default();
+    let mut lines = vec![
+        Line::from("Break a prerequisite in the running demo, or fix it again:"),
+        Line::default(),
+    ];
+    for (index, breakage) in crate::emulator::break_fix::BREAKAGES.iter().enumerate() {
+        let is_broken = broken.get(index).copied().unwrap_or(false);
+        let (status, state) = if is_broken {
+            (crate::model::Status::Fail, "broken")
+        } else {
+            (crate::model::Status::Pass, "ok    ")
+        };
+        let marker = if index == selected { "> " } else { "  " };
+        let label = Span::raw(breakage.label);
+        lines.push(Line::from(vec![
+            Span::styled(marker, theme.key()),
+            Span::styled(
+                format!("{} {state} ", theme.glyph(status)),
+                theme.status(status),
+            ),
+            if index == selected {
+                label.style(theme.title())
+            } else {
+                label
+            },
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(Span::styled(
+        "Enter breaks or fixes, then checks again. Esc closes.",
+        theme.dim(),
+    )));
+    let popup = centered(area, 64, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines).block(block("Break and fix", theme, true)),
         popup,
     );
 }
