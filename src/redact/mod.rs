@@ -65,11 +65,16 @@ impl Redactor {
     /// A redactor that has learned every identifier field of `files`.
     pub fn learning_from(files: &EvidenceFiles) -> Redactor {
         let mut redactor = Redactor::default();
+        redactor.learn_files(files);
+        redactor
+    }
+
+    /// Learns the identifier fields of every file.
+    fn learn_files(&mut self, files: &EvidenceFiles) {
         for path in files.paths() {
             let text = crate::facts::text::decode(files.bytes(path).unwrap_or_default());
-            formats::learn(&mut redactor, path, &text);
+            formats::learn(self, path, &text);
         }
-        redactor
     }
 
     /// Learns a name of this device or its user (host name, account name); names too short
@@ -370,10 +375,7 @@ impl Redactor {
     /// Every file redacted (and every refusal's reason, which may name a local path), with the
     /// identifiers learned from all of them first.
     pub fn bundle(mut self, files: &EvidenceFiles) -> EvidenceFiles {
-        for path in files.paths() {
-            let text = crate::facts::text::decode(files.bytes(path).unwrap_or_default());
-            formats::learn(&mut self, path, &text);
-        }
+        self.learn_files(files);
         let mut out = EvidenceFiles::default();
         for path in files.paths() {
             let text = crate::facts::text::decode(files.bytes(path).unwrap_or_default());
