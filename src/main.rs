@@ -36,6 +36,9 @@ struct Cli {
     /// Trainers' mode: one prerequisite at a time, with why it exists.
     #[arg(long)]
     guided: bool,
+    /// Presenter view for a room: guided, identifiers hidden, high-contrast colours.
+    #[arg(long)]
+    present: bool,
     /// Draw with ASCII only (for consoles without Unicode).
     #[arg(long)]
     ascii: bool,
@@ -257,6 +260,7 @@ fn main() -> ExitCode {
         None => {
             let options = WizardOptions {
                 guided: cli.guided,
+                present: cli.present,
                 ascii: cli.ascii || config.ascii.unwrap_or(false),
                 started,
             };
@@ -492,7 +496,7 @@ fn check(
         report.exit_code()
     };
     let exit = u8::try_from(exit).unwrap_or(EXIT_USAGE);
-    if let Some(redactor) = redactor {
+    if let Some(mut redactor) = redactor {
         redactor.report(&mut report);
     }
     let rendered = match format {

@@ -201,6 +201,7 @@ async fn the_wizard_screen_buffer_is_inert() {
             Theme {
                 color: false,
                 ascii: false,
+                high_contrast: false,
             },
             "r.md".into(),
             Instant::now(),

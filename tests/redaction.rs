@@ -136,9 +136,12 @@ fn variant(name: &str, upn: &str) -> EvidenceFiles {
 struct Scratch(std::path::PathBuf);
 
 impl Scratch {
-    fn new() -> Scratch {
-        let path =
-            std::env::temp_dir().join(format!("esr-doctor-redaction-{}", std::process::id()));
+    /// `name` keeps the folders of tests running at the same time apart.
+    fn new(name: &str) -> Scratch {
+        let path = std::env::temp_dir().join(format!(
+            "esr-doctor-redaction-{}-{name}",
+            std::process::id()
+        ));
         std::fs::create_dir_all(&path).unwrap_or_else(|e| panic!("{e}"));
         Scratch(path)
     }
@@ -196,7 +199,7 @@ fn json_keys(files: &EvidenceFiles, path: &str) -> Option<BTreeSet<String>> {
 
 #[tokio::test]
 async fn check_redact_and_a_redacted_bundle_decide_the_same_and_name_no_one() {
-    let root = Scratch::new();
+    let root = Scratch::new("decide");
     let mut cases = 0;
     for name in scenario::names() {
         for upn in UPN_VARIANTS {
@@ -244,4 +247,73 @@ async fn check_redact_and_a_redacted_bundle_decide_the_same_and_name_no_one() {
         }
     }
     assert_eq!(cases, scenario::names().len() * UPN_VARIANTS.len());
+}
+
+#[tokio::test]
+async fn the_presenter_view_names_no_one() {
+    let files = variant("healthy", UPN_VARIANTS[1]);
+    let allowed = allowed_guids(&files);
+    let plain = guided_screens(&files, false).await;
+    assert!(
+        plain.contains("jana"),
+        "without it the user is named: the test can fail"
+    );
+    let shown = guided_screens(&files, true).await;
+    assert!(shown.contains("presenter view") && shown.contains("Why it matters"));
+    assert_redacted("the presenter view", &shown, &allowed);
+}
+
+/// Every screen of guided mode over the healthy demo's `files`, each step before and after
+/// its result is revealed; with `presenter`, as the presenter view shows them.
+async fn guided_screens(files: &EvidenceFiles, presenter: bool) -> String {
+    use esr_doctor::runner::Event;
+    use esr_doctor::tui::app::{App, Screen};
+    use esr_doctor::tui::keys::Action;
+    let root = Scratch::new(&format!("guided-{presenter}"));
+    let (source, report) = check(files, &root.0.join("bundle")).await;
+    let mut app = App::new(
+        source.info.clone(),
+        String::new(),
+        esr_doctor::tui::theme::Theme {
+            color: true,
+            ascii: false,
+            high_contrast: presenter,
+        },
+        "r.md".into(),
+        std::time::Instant::now(),
+    );
+    if presenter {
+        app.presenter = Some(Redactor::learning_from(&source.files));
+    }
+    app.handle(Action::Guided);
+    app.run_started(None);
+    for result in &report.checks {
+        app.on_runner_event(Event::CheckFinished(Box::new(result.clone())));
+    }
+    app.run_finished(report);
+    app.screen = Screen::Checklist;
+    let mut shown = String::new();
+    for _ in 0..app.steps.len() {
+        shown.push_str(&render(&app));
+        app.handle(Action::Right); // reveal the result
+        shown.push_str(&render(&app));
+        app.handle(Action::Right); // the next step
+    }
+    shown
+}
+
+/// Every cell of the wizard's screen at 120×40, as one string.
+fn render(app: &esr_doctor::tui::app::App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| esr_doctor::tui::view::render(frame, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|cell| cell.symbol().to_owned())
+        .collect()
 }

@@ -497,6 +497,7 @@ async fn the_wizard_summary_lists_unusable_evidence_like_the_reports() {
         esr_doctor::tui::theme::Theme {
             color: false,
             ascii: true,
+            high_contrast: false,
         },
         "r.md".into(),
         std::time::Instant::now(),

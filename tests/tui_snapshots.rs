@@ -38,6 +38,7 @@ fn new_app(name: &str) -> App {
         Theme {
             color: false,
             ascii: false,
+            high_contrast: false,
         },
         "report.md".into(),
         Instant::now(),
@@ -132,6 +133,7 @@ fn ascii_mode_uses_no_box_drawing() {
     app.theme = Theme {
         color: false,
         ascii: true,
+        high_contrast: false,
     };
     let screen = draw(&app, (80, 24));
     assert!(screen.contains("+-"), "ASCII corners");

@@ -16,7 +16,7 @@ mod patterns;
 pub use fields::Kind;
 pub use patterns::strip_bearer_material;
 
-use crate::model::{Report, SourceKind};
+use crate::model::{CheckResult, Report, SourceKind};
 use crate::sources::EvidenceFiles;
 use fields::Field;
 use regex::Regex;
@@ -332,15 +332,38 @@ impl Redactor {
         }
     }
 
-    /// Redacts `report` in place, learning first from its evidence.
-    pub fn report(mut self, report: &mut Report) {
-        for check in &report.checks {
-            for (key, value) in &check.evidence {
-                match value {
-                    Value::String(text) => self.learn_field(key, text),
-                    other => self.learn_json(other),
+    /// Learns the identifier fields of one check's evidence.
+    pub fn learn_check(&mut self, check: &CheckResult) {
+        for (key, value) in &check.evidence {
+            match value {
+                Value::String(text) => self.learn_field(key, text),
+                other => self.learn_json(other),
+            }
+        }
+    }
+
+    /// Redacts one check in place: evidence, reason, findings and their fixes.
+    pub fn check(&mut self, check: &mut CheckResult) {
+        for (key, value) in check.evidence.iter_mut() {
+            self.json(Some(key), value);
+        }
+        if let Some(reason) = &mut check.reason {
+            *reason = self.text(reason);
+        }
+        for finding in &mut check.findings {
+            finding.message = self.text(&finding.message);
+            if let Some(fix) = &mut finding.fix {
+                for line in fix.steps.iter_mut().chain(fix.commands.iter_mut()) {
+                    *line = self.text(line);
                 }
             }
+        }
+    }
+
+    /// Redacts `report` in place, learning first from its evidence.
+    pub fn report(&mut self, report: &mut Report) {
+        for check in &report.checks {
+            self.learn_check(check);
         }
         // A device report is named after the machine, however short its name.
         report.source.name = if report.source.kind == SourceKind::Device {
@@ -351,20 +374,7 @@ impl Redactor {
             self.text(&report.source.name)
         };
         for check in &mut report.checks {
-            for (key, value) in check.evidence.iter_mut() {
-                self.json(Some(key), value);
-            }
-            if let Some(reason) = &mut check.reason {
-                *reason = self.text(reason);
-            }
-            for finding in &mut check.findings {
-                finding.message = self.text(&finding.message);
-                if let Some(fix) = &mut finding.fix {
-                    for line in fix.steps.iter_mut().chain(fix.commands.iter_mut()) {
-                        *line = self.text(line);
-                    }
-                }
-            }
+            self.check(check);
         }
         for problem in &mut report.problems {
             problem.source = self.text(&problem.source);

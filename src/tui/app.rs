@@ -10,6 +10,7 @@ use crate::checks::{CATALOGUE, CheckSpec};
 use crate::cloud::auth::{SignInEvent, SignInPrompt};
 use crate::emulator::break_fix::BREAKAGES;
 use crate::model::{CheckId, CheckResult, Report, SourceInfo, Status};
+use crate::redact::Redactor;
 use crate::report::sanitise;
 use crate::runner::Event;
 use crate::verdict;
@@ -150,6 +151,8 @@ pub struct App {
     /// In the live healthy demo: which of `BREAKAGES` the trainer has broken (`None`
     /// elsewhere: there is nothing to break).
     pub broken: Option<Vec<bool>>,
+    /// Presenter view: identifiers are replaced before anything is shown (a room watches).
+    pub presenter: Option<Redactor>,
     pub now: Instant,
     pub frame: usize,
     pub quit: bool,
@@ -190,6 +193,7 @@ impl App {
             runs_in_flight: 0,
             sign_in: SignIn::Idle,
             broken: None,
+            presenter: None,
             now,
             frame: 0,
             quit: false,
@@ -548,7 +552,11 @@ impl App {
                     step.state = StepState::Running { since: self.now };
                 }
             }
-            Event::CheckFinished(result) => {
+            Event::CheckFinished(mut result) => {
+                if let Some(redactor) = &mut self.presenter {
+                    redactor.learn_check(&result);
+                    redactor.check(&mut result);
+                }
                 if let Some(step) = self.steps.iter_mut().find(|s| s.spec.id == result.id) {
                     step.state = StepState::Done(Box::new(sanitise::check(&result)));
                 }
@@ -559,8 +567,11 @@ impl App {
 
     /// A run ended; a re-run of one check replaces that check in the report and the verdicts
     /// are recomputed by the same code the runner uses.
-    pub fn run_finished(&mut self, finished: Report) {
+    pub fn run_finished(&mut self, mut finished: Report) {
         self.runs_in_flight = self.runs_in_flight.saturating_sub(1);
+        if let Some(redactor) = &mut self.presenter {
+            redactor.report(&mut finished);
+        }
         for check in &finished.checks {
             if let Some(step) = self.steps.iter_mut().find(|s| s.spec.id == check.id) {
                 step.state = StepState::Done(Box::new(sanitise::check(check)));
@@ -662,6 +673,7 @@ mod tests {
             Theme {
                 color: false,
                 ascii: false,
+                high_contrast: false,
             },
             "report.md".into(),
             Instant::now(),

@@ -28,6 +28,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 #[derive(Debug, Clone, Copy)]
 pub struct WizardOptions {
     pub guided: bool,
+    /// Presenter view: guided, identifiers hidden, high contrast, generous spacing.
+    pub present: bool,
     pub ascii: bool,
     /// When the process started, for the time-to-first-frame figure.
     pub started: Instant,
@@ -53,7 +55,10 @@ pub fn run(
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
 ) -> anyhow::Result<Option<String>> {
-    let theme = Theme::detect(options.ascii);
+    let theme = Theme {
+        high_contrast: options.present,
+        ..Theme::detect(options.ascii)
+    };
     let export_path = format!(
         "esr-doctor-report-{}.md",
         chrono::Local::now().format("%Y%m%d-%H%M")
@@ -65,6 +70,9 @@ pub fn run(
         export_path,
         Instant::now(),
     );
+    if options.present {
+        app.presenter = Some(crate::redact::Redactor::learning_from(&source.files));
+    }
     // Breaking and fixing needs the demo's emulator, and the healthy tenant to start from.
     if emulator.is_some() && source.info.name == crate::sources::scenario::DEFAULT {
         app.broken = Some(vec![false; BREAKAGES.len()]);
@@ -130,7 +138,7 @@ async fn event_loop(
     let figures = Figures::from_env(options.started);
     terminal.draw(|frame| view::render(frame, app))?;
     figures.first_frame();
-    if options.guided {
+    if options.guided || options.present {
         let effect = app.handle(keys::Action::Guided);
         apply(effect, app, checked, &tx, terminal)?;
         terminal.draw(|frame| view::render(frame, app))?;

@@ -9,6 +9,8 @@ use ratatui::symbols::border;
 pub struct Theme {
     pub color: bool,
     pub ascii: bool,
+    /// Presenter view: bright, bold colours and no dark grey, to read on a projector.
+    pub high_contrast: bool,
 }
 
 const ASCII_BORDER: border::Set = border::Set {
@@ -29,6 +31,7 @@ impl Theme {
         Theme {
             color: !no_color,
             ascii: ascii || !console_draws_unicode(),
+            high_contrast: false,
         }
     }
 
@@ -73,11 +76,21 @@ impl Theme {
     }
 
     pub fn status(self, status: Status) -> Style {
-        match status {
-            Status::Pass => self.fg(Color::Green),
-            Status::Warn => self.fg(Color::Yellow),
-            Status::Fail | Status::Error => self.fg(Color::Red).add_modifier(Modifier::BOLD),
-            Status::Skipped => self.fg(Color::DarkGray),
+        let style = match (status, self.high_contrast) {
+            (Status::Pass, false) => self.fg(Color::Green),
+            (Status::Pass, true) => self.fg(Color::LightGreen),
+            (Status::Warn, false) => self.fg(Color::Yellow),
+            (Status::Warn, true) => self.fg(Color::LightYellow),
+            (Status::Fail | Status::Error, false) => self.fg(Color::Red),
+            (Status::Fail | Status::Error, true) => self.fg(Color::LightRed),
+            (Status::Skipped, false) => self.fg(Color::DarkGray),
+            (Status::Skipped, true) => self.fg(Color::White),
+        };
+        let bold = self.high_contrast || matches!(status, Status::Fail | Status::Error);
+        if bold {
+            style.add_modifier(Modifier::BOLD)
+        } else {
+            style
         }
     }
 
@@ -95,15 +108,20 @@ impl Theme {
     }
 
     pub fn dim(self) -> Style {
-        if self.color {
-            Style::new().fg(Color::DarkGray)
-        } else {
-            Style::new()
+        match (self.color, self.high_contrast) {
+            (true, false) => Style::new().fg(Color::DarkGray),
+            (true, true) => Style::new().fg(Color::White),
+            (false, _) => Style::new(),
         }
     }
 
     pub fn key(self) -> Style {
-        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        let cyan = if self.high_contrast {
+            Color::LightCyan
+        } else {
+            Color::Cyan
+        };
+        self.fg(cyan).add_modifier(Modifier::BOLD)
     }
 
     pub fn command(self) -> Style {

@@ -157,5 +157,12 @@ fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<
             )));
         }
     }
+    if app.presenter.is_some() {
+        // Room to breathe on a projector: a blank line after every line.
+        lines = lines
+            .into_iter()
+            .flat_map(|line| [line, Line::default()])
+            .collect();
+    }
     (title, lines)
 }

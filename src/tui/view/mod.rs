@@ -91,7 +91,9 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
             app.source.name
         )),
     ];
-    if app.guided.is_some() {
+    if app.presenter.is_some() {
+        spans.push(Span::styled(" · presenter view", theme.key()));
+    } else if app.guided.is_some() {
         spans.push(Span::styled(" · guided mode", theme.key()));
     }
     if app.screen != Screen::Welcome {
