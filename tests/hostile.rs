@@ -13,9 +13,6 @@ use esr_doctor::sources::{LoadedSource, bundle, scenario};
 use esr_doctor::tui::app::{App, Screen};
 use esr_doctor::tui::keys::Action;
 use esr_doctor::tui::theme::Theme;
-use esr_doctor::tui::view;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
@@ -213,7 +210,7 @@ async fn the_wizard_screen_buffer_is_inert() {
             app.selected = step;
             for screen in [Screen::Checklist, Screen::Detail, Screen::Summary] {
                 app.screen = screen;
-                let screen_shows = screen_text(&app);
+                let screen_shows = common::screen_text(&app);
                 if screen_shows.contains(SHOWN_MARK) {
                     shown.insert(target.clone());
                 }
@@ -227,21 +224,6 @@ async fn the_wizard_screen_buffer_is_inert() {
         }
     }
     assert_reached("the wizard", &SHOWN_IN_WIZARD, &shown);
-}
-
-/// Every cell of the wizard's screen, as one string.
-fn screen_text(app: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .draw(|frame| view::render(frame, app))
-        .unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|cell| cell.symbol().to_owned())
-        .collect()
 }
 
 #[test]

@@ -294,26 +294,10 @@ async fn guided_screens(files: &EvidenceFiles, presenter: bool) -> String {
     app.screen = Screen::Checklist;
     let mut shown = String::new();
     for _ in 0..app.steps.len() {
-        shown.push_str(&render(&app));
+        shown.push_str(&common::screen_text(&app));
         app.handle(Action::Right); // reveal the result
-        shown.push_str(&render(&app));
+        shown.push_str(&common::screen_text(&app));
         app.handle(Action::Right); // the next step
     }
     shown
-}
-
-/// Every cell of the wizard's screen at 120×40, as one string.
-fn render(app: &esr_doctor::tui::app::App) -> String {
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
-        .unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .draw(|frame| esr_doctor::tui::view::render(frame, app))
-        .unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|cell| cell.symbol().to_owned())
-        .collect()
 }

@@ -506,18 +506,7 @@ async fn the_wizard_summary_lists_unusable_evidence_like_the_reports() {
     app.run_started(None);
     app.run_finished(report);
     app.screen = Screen::Summary;
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
-        .unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .draw(|frame| esr_doctor::tui::view::render(frame, &app))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let shown: String = terminal
-        .backend()
-        .buffer()
-        .content()
-        .iter()
-        .map(|c| c.symbol().to_owned())
-        .collect();
+    let shown = common::screen_text(&app);
     assert!(
         shown.contains("Evidence that could not be used")
             && shown.contains("rmsConfiguration.json"),

@@ -14,6 +14,22 @@ use esr_doctor::sources::{LoadedSource, scenario};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// Every cell of the wizard's screen at 120×40, as one string.
+pub fn screen_text(app: &esr_doctor::tui::app::App) -> String {
+    let backend = ratatui::backend::TestBackend::new(120, 40);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| esr_doctor::tui::view::render(frame, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|cell| cell.symbol().to_owned())
+        .collect()
+}
+
 /// Writes `files` as a folder bundle at `dir`.
 pub fn write_bundle(files: &esr_doctor::sources::EvidenceFiles, dir: &std::path::Path) {
     for path in files.paths() {
