@@ -181,14 +181,18 @@ fn help(frame: &mut Frame, area: Rect, theme: Theme) {
         theme.dim(),
     )));
     // Room for the border and for one wrapped line on narrow terminals.
-    let popup = centered(area, 76, lines.len() as u16 + 3);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block("Help", theme, true)),
-        popup,
-    );
+    let height = lines.len() as u16 + 3;
+    let help = Paragraph::new(lines)
+        .wrap(Wrap { trim: false })
+        .block(block("Help", theme, true));
+    popup(frame, area, (76, height), help);
+}
+
+/// Draws `paragraph` in a cleared box of `size` (width, height) centred on `area`.
+fn popup(frame: &mut Frame, area: Rect, size: (u16, u16), paragraph: Paragraph<'_>) {
+    let rect = centered(area, size.0, size.1);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(paragraph, rect);
 }
 
 /// The trainer's list: each prerequisite, whether it is broken now, the selected one marked.
@@ -226,12 +230,9 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         "Enter breaks or fixes, then checks again. Esc closes.",
         theme.dim(),
     )));
-    let popup = centered(area, 64, lines.len() as u16 + 2);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines).block(block("Break and fix", theme, true)),
-        popup,
-    );
+    let height = lines.len() as u16 + 2;
+    let list = Paragraph::new(lines).block(block("Break and fix", theme, true));
+    popup(frame, area, (64, height), list);
 }
 
 fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
@@ -245,12 +246,8 @@ fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
             Span::raw(" no"),
         ]),
     ];
-    let popup = centered(area, 36, 4);
-    frame.render_widget(Clear, popup);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .centered()
-            .block(block("Quit?", theme, true)),
-        popup,
-    );
+    let question = Paragraph::new(lines)
+        .centered()
+        .block(block("Quit?", theme, true));
+    popup(frame, area, (36, 4), question);
 }
