@@ -27,7 +27,7 @@ pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
     Unreadable {
         path: PathBuf,
-        source: std::io::Error,
+        source: crate::sources::read::ReadError,
     },
     #[error("the config file {path} is not valid: {detail}")]
     Invalid { path: PathBuf, detail: String },
@@ -54,10 +54,10 @@ fn load_from(path: &Path) -> Result<Config, ConfigError> {
     let bytes = match crate::sources::read::read_regular(path) {
         Ok(bytes) => bytes,
         Err(e) if e.is_not_found() => return Ok(Config::default()),
-        Err(e) => {
+        Err(source) => {
             return Err(ConfigError::Unreadable {
                 path: path.to_owned(),
-                source: std::io::Error::other(e.to_string()),
+                source,
             });
         }
     };

@@ -303,6 +303,20 @@ impl CheckResult {
         }
     }
 
+    /// Undecided because of `findings[at]` (evidence that could not be used), which leads;
+    /// the other findings are kept.
+    pub fn undecided_by(
+        id: CheckId,
+        evidence: Map<String, Value>,
+        mut findings: Vec<Finding>,
+        at: usize,
+    ) -> Self {
+        let first = findings.remove(at);
+        let mut result = CheckResult::undecidable(id, evidence, first);
+        result.findings.extend(findings);
+        result
+    }
+
     /// The codes of its findings, in order.
     pub fn codes(&self) -> Vec<&str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()

@@ -60,7 +60,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .found()
         .and_then(|p| p.active())
         .and_then(|a| a.user_name.clone());
-    let mut findings = findings(policies, user.as_deref());
+    let findings = findings(policies, user.as_deref());
     let evidence = evidence([("policies", Value::Object(shown))]);
     // A pattern that could not be evaluated leaves the check undecided unless something fails.
     let unchecked = findings
@@ -68,10 +68,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .position(|f| f.code == "POLICY_SIGNIN_PATTERN_UNCHECKED");
     match unchecked {
         Some(at) if !findings.iter().any(|f| f.severity == Severity::Fail) => {
-            let first = findings.remove(at);
-            let mut result = CheckResult::undecidable(ID, evidence, first);
-            result.findings.extend(findings);
-            result
+            CheckResult::undecided_by(ID, evidence, findings, at)
         }
         _ => CheckResult::decided(ID, evidence, findings),
     }

@@ -57,7 +57,6 @@ pub fn decide(facts: &Facts) -> CheckResult {
         )),
         _ => {}
     }
-    let dump_unreadable = matches!(facts.sync_internals, Gathered::Unreadable(_));
     let has_failure = findings.iter().any(|f| f.severity == Severity::Fail);
     let unreadable_at = findings.iter().position(|f| {
         matches!(
@@ -67,20 +66,12 @@ pub fn decide(facts: &Facts) -> CheckResult {
     });
     match (&facts.sync_internals, unreadable_at) {
         _ if has_failure => CheckResult::decided(ID, evidence, findings),
-        // Evidence present but unusable leaves the check undecided, never passing.
-        (Gathered::Found(_), Some(at)) => {
-            let first = findings.remove(at);
-            let mut result = CheckResult::undecidable(ID, evidence, first);
-            result.findings.extend(findings);
-            result
+        // Evidence present but unusable (the dump, or the event logs beside a dump) leaves
+        // the check undecided, never passing.
+        (Gathered::Found(_) | Gathered::Unreadable(_), Some(at)) => {
+            CheckResult::undecided_by(ID, evidence, findings, at)
         }
         (Gathered::Found(_), None) => CheckResult::decided(ID, evidence, findings),
-        _ if dump_unreadable => {
-            let first = findings.remove(0);
-            let mut result = CheckResult::undecidable(ID, evidence, first);
-            result.findings.extend(findings);
-            result
-        }
         (Gathered::Missing(reason) | Gathered::NotApplicable(reason), _) => {
             let mut result = CheckResult::skipped(
                 ID,
