@@ -20,6 +20,8 @@ pub struct Config {
     pub tenant: Option<String>,
     /// Draw the wizard with ASCII only.
     pub ascii: Option<bool>,
+    /// `en`, `de` or `nl` (the system's UI language when unset).
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 #[derive(Debug, thiserror::Error)]

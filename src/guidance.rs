@@ -83,15 +83,72 @@ pub struct Guidance {
 }
 
 const EN: &str = include_str!("../assets/guidance/en.toml");
+const DE: &str = include_str!("../assets/guidance/de.toml");
+const NL: &str = include_str!("../assets/guidance/nl.toml");
 
 static BUILTIN: LazyLock<Result<Guidance, String>> =
     LazyLock::new(|| toml::from_str(EN).map_err(|e| e.to_string()));
+static GERMAN: LazyLock<Guidance> = LazyLock::new(|| translated(DE));
+static DUTCH: LazyLock<Guidance> = LazyLock::new(|| translated(NL));
+
+/// The words of one language's catalogue; commands, links and audiences stay English's, so a
+/// command is the same in every language.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Translation {
+    codes: BTreeMap<String, TranslatedEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslatedEntry {
+    title: String,
+    explanation: String,
+    steps: Vec<String>,
+    #[serde(default)]
+    platforms: BTreeMap<String, TranslatedSteps>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TranslatedSteps {
+    steps: Vec<String>,
+}
+
+/// The English catalogue with `text`'s words put in (English where a code is missing).
+fn translated(text: &str) -> Guidance {
+    let mut guidance = Guidance::builtin().clone();
+    let Ok(translation) = toml::from_str::<Translation>(text) else {
+        return guidance;
+    };
+    for (code, words) in translation.codes {
+        let Some(entry) = guidance.codes.get_mut(&code) else {
+            continue;
+        };
+        entry.title = words.title;
+        entry.explanation = words.explanation;
+        entry.steps = words.steps;
+        for (platform, own) in words.platforms {
+            entry.platforms.entry(platform).or_default().steps = Some(own.steps);
+        }
+    }
+    guidance
+}
 
 impl Guidance {
     /// The built-in English catalogue (a test guarantees it parses).
     pub fn builtin() -> &'static Guidance {
         static EMPTY: LazyLock<Guidance> = LazyLock::new(Guidance::default);
         BUILTIN.as_ref().unwrap_or(&EMPTY)
+    }
+
+    /// The catalogue in `lang` (English where a translation lacks something).
+    pub fn for_lang(lang: crate::i18n::Lang) -> &'static Guidance {
+        match lang {
+            crate::i18n::Lang::En => Guidance::builtin(),
+            crate::i18n::Lang::De => &GERMAN,
+            crate::i18n::Lang::Nl => &DUTCH,
+        }
     }
 
     pub fn entry(&self, code: &str) -> Option<&Entry> {
@@ -178,6 +235,46 @@ mod tests {
     fn builtin_catalogue_parses() {
         assert_eq!(builtin_error(), None);
         assert!(Guidance::builtin().codes.len() > 50);
+    }
+
+    /// Every code has German and Dutch words, step for step, also for macOS and Linux.
+    #[test]
+    fn every_code_is_translated_into_german_and_dutch() {
+        let english = Guidance::builtin();
+        for (name, text) in [("de", DE), ("nl", NL)] {
+            let translation: Translation =
+                toml::from_str(text).unwrap_or_else(|e| panic!("{name}.toml: {e}"));
+            for (code, entry) in &english.codes {
+                let Some(words) = translation.codes.get(code) else {
+                    panic!("{name}.toml has no entry for {code}");
+                };
+                assert!(
+                    !words.title.trim().is_empty() && !words.explanation.trim().is_empty(),
+                    "{name} {code}: empty words"
+                );
+                assert_eq!(words.steps.len(), entry.steps.len(), "{name} {code}: steps");
+                for (platform, own) in &entry.platforms {
+                    if let Some(steps) = &own.steps {
+                        let theirs = words.platforms.get(platform).map(|p| p.steps.len());
+                        assert_eq!(theirs, Some(steps.len()), "{name} {code} on {platform}");
+                    }
+                }
+            }
+            for code in translation.codes.keys() {
+                assert!(
+                    english.codes.contains_key(code),
+                    "{name}.toml: unknown {code}"
+                );
+            }
+            // Commands are never translated.
+            let merged = translated(text);
+            for (code, entry) in &merged.codes {
+                assert_eq!(
+                    entry.commands, english.codes[code].commands,
+                    "{name} {code}"
+                );
+            }
+        }
     }
 
     #[test]

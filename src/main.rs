@@ -50,6 +50,9 @@ struct Cli {
     /// Log to stderr too: -v what is gathered and called, -vv everything.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// The language of the wizard, text and markdown [default: the system's UI language]
+    #[arg(long, value_enum, global = true, value_name = "LANG")]
+    lang: Option<esr_doctor::i18n::Lang>,
 }
 
 /// How to reach and read the tenant (ignored for `--from`: a bundle carries its answers).
@@ -138,6 +141,18 @@ enum Command {
         #[command(flatten)]
         cloud: CloudArgs,
     },
+    /// The admin's setup of a tenant: only its prerequisites, in order, each with its fix and
+    /// a watch that re-checks after the fix (read-only: nothing is ever written to the tenant).
+    Setup {
+        /// Practise on a built-in demo tenant where the emulator plays the admin's changes.
+        #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = esr_doctor::setup::demo::SCENARIO)]
+        demo: Option<String>,
+        /// Draw with ASCII only (for consoles without Unicode).
+        #[arg(long)]
+        ascii: bool,
+        #[command(flatten)]
+        cloud: CloudArgs,
+    },
     /// Remove every sign-in esr-doctor kept in the OS keyring.
     Signout,
     /// List the built-in demo scenarios.
@@ -149,7 +164,7 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `esr-doctor man > esr-doctor.1 && man -l esr-doctor.1`.
     Man,
-    /// The config file of defaults (auth, client_id, tenant, ascii).
+    /// The config file of defaults (auth, client_id, tenant, ascii, lang).
     Config {
         #[command(subcommand)]
         action: ConfigAction,
@@ -197,6 +212,12 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    // JSON stays English whatever the language; the faces people read follow it.
+    esr_doctor::i18n::set(
+        cli.lang
+            .or(config.lang)
+            .unwrap_or_else(esr_doctor::i18n::Lang::system),
+    );
     let outcome = match cli.command {
         Some(Command::Check {
             demo,
@@ -232,6 +253,11 @@ fn main() -> ExitCode {
                 "this account has no home folder, so there is no config file"
             )),
         },
+        Some(Command::Setup { demo, ascii, cloud }) => setup(
+            demo,
+            ascii || config.ascii.unwrap_or(false),
+            &cloud.or_config(&config),
+        ),
         Some(Command::Signout) => signout(),
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Diff { before, after }) => diff(&before, &after),
@@ -550,6 +576,31 @@ fn wizard(
     if let Some(summary) = summary {
         print!("{summary}");
     }
+    Ok(0)
+}
+
+fn setup(demo: Option<String>, ascii: bool, cloud: &CloudArgs) -> anyhow::Result<u8> {
+    let subject = match &demo {
+        Some(name) => format!("demo tenant {name}: the emulator plays the admin's changes"),
+        None => "the tenant of the admin who signs in (read-only)".to_owned(),
+    };
+    let mut source = load_source(demo, None, false)?;
+    let runtime = runtime()?;
+    let (sign_in_tx, sign_in_rx) = tokio::sync::mpsc::unbounded_channel();
+    let prompt: auth::PromptSink = Arc::new(move |event| {
+        let _ = sign_in_tx.send(event);
+    });
+    let emulator = connect_tenant(
+        &runtime,
+        &mut source,
+        cloud,
+        false,
+        DemoPacing::wizard(),
+        prompt,
+    )?;
+    let options = esr_doctor::tui::setup::SetupOptions { ascii, subject };
+    let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in_rx, emulator)?;
+    print!("{summary}");
     Ok(0)
 }
 

@@ -34,6 +34,9 @@ pub struct RunOptions {
     pub only: Option<Vec<CheckId>>,
     /// Longest a fact source may take before it is given up.
     pub source_timeout: Duration,
+    /// Decide every check on its own facts, also where an earlier failure blocks it for a
+    /// user: an admin's setup shows each tenant prerequisite's own state at once.
+    pub unblocked: bool,
 }
 
 impl Default for RunOptions {
@@ -41,6 +44,7 @@ impl Default for RunOptions {
         RunOptions {
             only: None,
             source_timeout: Duration::from_secs(20),
+            unblocked: false,
         }
     }
 }
@@ -126,7 +130,14 @@ pub async fn run(
     let mut decided: BTreeMap<CheckId, CheckResult> = BTreeMap::new();
     // How long each source took to gather: a check took as long as its slowest source.
     let mut took: BTreeMap<FactSource, Duration> = BTreeMap::new();
-    decide_ready(&selected, &facts, &mut decided, &took, &emit);
+    decide_ready(
+        &selected,
+        &facts,
+        &mut decided,
+        &took,
+        options.unblocked,
+        &emit,
+    );
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((fact_source, Ok((update, errors)), elapsed)) => {
@@ -146,7 +157,14 @@ pub async fn run(
             // it, its source stays pending and its checks report that below.
             Err(_) => {}
         }
-        decide_ready(&selected, &facts, &mut decided, &took, &emit);
+        decide_ready(
+            &selected,
+            &facts,
+            &mut decided,
+            &took,
+            options.unblocked,
+            &emit,
+        );
     }
     for check in &selected {
         decided
@@ -280,22 +298,26 @@ fn decide_ready(
     facts: &Facts,
     decided: &mut BTreeMap<CheckId, CheckResult>,
     took: &BTreeMap<FactSource, Duration>,
+    unblocked: bool,
     emit: &impl Fn(Event),
 ) {
     for check in selected {
         if decided.contains_key(&check.id) || !check.needs.iter().all(|s| facts.has(*s)) {
             continue;
         }
-        let blockers_pending = check
-            .blocked_by
-            .iter()
-            .any(|b| selected.iter().any(|s| s.id == *b) && !decided.contains_key(b));
+        let blockers_pending = !unblocked
+            && check
+                .blocked_by
+                .iter()
+                .any(|b| selected.iter().any(|s| s.id == *b) && !decided.contains_key(b));
         if blockers_pending {
             continue;
         }
         let deciding = Instant::now();
-        let mut result =
-            blocking_failure(check, decided).unwrap_or_else(|| decide_guarded(check, facts));
+        let blocked = (!unblocked)
+            .then(|| blocking_failure(check, decided))
+            .flatten();
+        let mut result = blocked.unwrap_or_else(|| decide_guarded(check, facts));
         result.title = check.title.to_owned();
         Guidance::builtin().attach(&mut result.findings, facts.platform);
         let gathering = check
@@ -424,6 +446,7 @@ mod tests {
         let options = RunOptions {
             only: Some(vec![CheckId::EdgeVersion]),
             source_timeout: Duration::from_millis(50),
+            ..RunOptions::default()
         };
         let report = run(
             source(

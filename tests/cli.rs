@@ -24,6 +24,11 @@ fn esr_doctor() -> Command {
         "ESR_DOCTOR_CONFIG",
         "/nonexistent/esr-doctor-tests/config.toml",
     );
+    // Nor may the machine's language: English unless a test asks for another.
+    cmd.env("LANG", "C.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANGUAGE");
     cmd
 }
 
@@ -89,7 +94,7 @@ fn every_failing_scenario_exits_one() {
         .lines()
         .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
         .collect();
-    assert_eq!(names.len(), 14, "{names:?}");
+    assert_eq!(names.len(), 15, "{names:?}");
     for name in names.iter().filter(|n| *n != "healthy") {
         let output = esr_doctor()
             .args(["check", "--demo", name, "--format", "json"])
@@ -551,4 +556,108 @@ fn the_config_file_gives_defaults_that_flags_override() {
     assert_eq!(wrong.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&wrong.stderr);
     assert!(stderr.contains(&file.display().to_string()), "{stderr}");
+}
+
+#[test]
+fn lang_de_text_report_is_german_and_keeps_the_commands() {
+    let output = esr_doctor()
+        .args(["check", "--demo", "rms-not-activated", "--lang", "de"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stdout);
+    for german in [
+        "Ergebnis: FEHLGESCHLAGEN",
+        "Aktivierung von Azure RMS",
+        "Azure Rights Management ist nicht aktiviert",
+        "Was zu tun ist",
+        "Wer es behebt: Administrator",
+        "Den Dienst mit Enable-AipService aktivieren",
+        "blockiert durch Aktivierung von Azure RMS",
+    ] {
+        assert!(text.contains(german), "{german:?} missing:\n{text}");
+    }
+    for command in [
+        "> Install-Module -Name AIPService",
+        "> Connect-AipService",
+        "> Enable-AipService",
+    ] {
+        assert!(text.contains(command), "{command:?} changed:\n{text}");
+    }
+    for english in [
+        "What to do",
+        "Who fixes it",
+        "Verdict:",
+        "Activate the service",
+    ] {
+        assert!(
+            !text.contains(english),
+            "{english:?} left in English:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn lang_comes_from_the_flag_the_config_or_the_system_and_json_stays_english() {
+    let dutch = esr_doctor()
+        .args([
+            "check",
+            "--demo",
+            "esr-disabled",
+            "--lang",
+            "nl",
+            "--format",
+            "markdown",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let markdown = String::from_utf8_lossy(&dutch.stdout);
+    assert!(
+        markdown.contains("## esr-doctor-rapport: MISLUKT"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("Ga naar Entra ID > Apparaten > Overzicht > Enterprise State Roaming.")
+    );
+
+    let system = esr_doctor()
+        .env("LANG", "de_DE.UTF-8")
+        .args(["check", "--demo", "esr-disabled"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(String::from_utf8_lossy(&system.stdout).contains("Was zu tun ist"));
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "lang = \"nl\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let configured = esr_doctor()
+        .env("ESR_DOCTOR_CONFIG", &config)
+        .env("LANG", "de_DE.UTF-8")
+        .args(["check", "--demo", "esr-disabled"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        String::from_utf8_lossy(&configured.stdout).contains("Wat te doen"),
+        "config beats the system"
+    );
+
+    let json = esr_doctor()
+        .args([
+            "check",
+            "--demo",
+            "esr-disabled",
+            "--lang",
+            "de",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let report = json_of(&json);
+    let esr = &report["checks"][2];
+    assert_eq!(esr["title"], "Tenant ESR setting");
+    assert_eq!(
+        esr["findings"][0]["fix"]["steps"][1],
+        "Go to Entra ID > Devices > Overview > Enterprise State Roaming."
+    );
 }

@@ -4,7 +4,6 @@
 //! device evidence in the source. So a break looks, to every check, just like that scenario.
 
 use super::Emulator;
-use crate::cloud::api::Api;
 use crate::model::CheckId;
 use crate::sources::{EvidenceFiles, scenario};
 
@@ -66,7 +65,7 @@ impl Breakage {
     /// Breaks this prerequisite in the running demo.
     pub fn apply(&self, emulator: &Emulator, files: &mut EvidenceFiles) {
         for (path, broken) in self.changes() {
-            set(emulator, files, &path, broken);
+            emulator.put(files, &path, broken);
         }
     }
 
@@ -75,7 +74,7 @@ impl Breakage {
         let healthy = evidence(scenario::DEFAULT);
         for (path, _) in self.changes() {
             let original = healthy.bytes(&path).map(<[u8]>::to_vec);
-            set(emulator, files, &path, original);
+            emulator.put(files, &path, original);
         }
     }
 
@@ -114,20 +113,4 @@ impl Breakage {
 
 fn evidence(name: &str) -> EvidenceFiles {
     scenario::load(name).map(|s| s.files).unwrap_or_default()
-}
-
-/// Sets one file: a tenant answer goes to the emulator, everything else to the device's files.
-fn set(emulator: &Emulator, files: &mut EvidenceFiles, path: &str, bytes: Option<Vec<u8>>) {
-    let api = Api::ALL
-        .into_iter()
-        .find(|a| a.recorded_file() == Some(path));
-    match (api, bytes) {
-        (Some(api), Some(body)) => {
-            let body = crate::facts::text::decode(&body);
-            emulator.configure(|c| c.tenant.set_answer(api, &body));
-        }
-        (Some(api), None) => emulator.configure(|c| c.tenant.remove_answer(api)),
-        (None, Some(bytes)) => files.insert(path, bytes),
-        (None, None) => files.remove(path),
-    }
 }

@@ -19,6 +19,8 @@ pub struct LogEntry {
     /// The scope of the access token presented, if any.
     pub audience: Option<String>,
     pub started_ms: f64,
+    /// The wall-clock start (ms since 1970), to line the log up with what a person did.
+    pub started_unix_ms: u64,
     pub finished_ms: f64,
     /// Requests whose output this one used.
     pub depends_on: Vec<u64>,
@@ -83,6 +85,7 @@ mod tests {
             status: Some(200),
             audience: None,
             started_ms: start,
+            started_unix_ms: 0,
             finished_ms: end,
             depends_on: depends_on.to_vec(),
         }

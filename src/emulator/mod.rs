@@ -200,6 +200,28 @@ impl Emulator {
         );
     }
 
+    /// Sets one evidence file of a running demo: a tenant answer goes to this emulator,
+    /// anything else to the device's `files`; `None` removes it.
+    pub fn put(
+        &self,
+        files: &mut crate::sources::EvidenceFiles,
+        path: &str,
+        bytes: Option<Vec<u8>>,
+    ) {
+        let api = Api::ALL
+            .into_iter()
+            .find(|a| a.recorded_file() == Some(path));
+        match (api, bytes) {
+            (Some(api), Some(body)) => {
+                let body = crate::facts::text::decode(&body);
+                self.configure(|c| c.tenant.set_answer(api, &body));
+            }
+            (Some(api), None) => self.configure(|c| c.tenant.remove_answer(api)),
+            (None, Some(bytes)) => files.insert(path, bytes),
+            (None, None) => files.remove(path),
+        }
+    }
+
     /// Changes the tenant or sign-in behaviour while running.
     pub fn configure(&self, change: impl FnOnce(&mut EmulatorConfig)) {
         change(&mut lock(&self.state.config));
@@ -269,6 +291,9 @@ async fn serve(
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let id = state.next_id.fetch_add(1, Ordering::Relaxed);
     let started = state.started.elapsed();
+    let started_unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     let method = request.method().as_str().to_owned();
     let path_and_query = request
         .uri()
@@ -307,6 +332,7 @@ async fn serve(
             status,
             audience: answer.and_then(|a| a.audience.clone()),
             started_ms: started.as_secs_f64() * 1000.0,
+            started_unix_ms,
             finished_ms: state.started.elapsed().as_secs_f64() * 1000.0,
             depends_on: answer.map(|a| a.depends_on.clone()).unwrap_or_default(),
         };

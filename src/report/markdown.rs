@@ -1,9 +1,9 @@
 //! The ticket face: verdict, support facts, a table of checks, and each finding with its fix,
 //! ready to paste into a helpdesk ticket or an e-mail to Microsoft support.
 
-use super::sanitise;
-use super::summary::{glyph, one_line, problems, support_facts};
-use crate::checks::spec;
+use super::summary::{glyph, one_line_in, problems, support_facts};
+use super::{localise, sanitise};
+use crate::i18n::{self, Lang, tr};
 use crate::model::Report;
 use std::fmt::Write;
 
@@ -21,13 +21,20 @@ fn inline(text: &str) -> String {
     out.replace("://", ":\\/\\/").replace("www.", "www\\.")
 }
 
+/// The ticket text in the language of this run.
 pub fn render(report: &Report) -> String {
-    let report = &sanitise::report(report);
+    render_in(report, i18n::current())
+}
+
+/// `render` in `lang`.
+pub fn render_in(report: &Report, lang: Lang) -> String {
+    let report = &localise::report(&sanitise::report(report), lang);
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "## esr-doctor report: {}\n",
-        report.verdict.as_str().to_ascii_uppercase()
+        "## {}: {}\n",
+        tr(lang, "esr-doctor report"),
+        tr(lang, report.verdict.as_str()).to_uppercase()
     );
     for feature in &report.features {
         let because = if feature.blocked_by.is_empty() {
@@ -38,20 +45,31 @@ pub fn render(report: &Report) -> String {
                 .iter()
                 .map(|id| format!("`{id}`"))
                 .collect();
-            format!(" (because of {})", names.join(", "))
+            format!(" ({} {})", tr(lang, "because of"), names.join(", "))
         };
         let _ = writeln!(
             out,
             "- **{}:** {}{because}",
-            feature.id.label(),
-            feature.verdict.as_str()
+            tr(lang, feature.id.label()),
+            tr(lang, feature.verdict.as_str())
         );
     }
-    let _ = writeln!(out, "\n| Fact | Value |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "\n| {} | {} |\n|---|---|",
+        tr(lang, "Fact"),
+        tr(lang, "Value")
+    );
     for (label, value) in support_facts(report) {
-        let _ = writeln!(out, "| {label} | {} |", inline(&value));
+        let _ = writeln!(out, "| {} | {} |", tr(lang, label), inline(&value));
     }
-    let _ = writeln!(out, "\n| | Check | Status | Summary |\n|---|---|---|---|");
+    let _ = writeln!(
+        out,
+        "\n| | {} | {} | {} |\n|---|---|---|---|",
+        tr(lang, "Check"),
+        tr(lang, "Status"),
+        tr(lang, "Summary")
+    );
     for check in &report.checks {
         let _ = writeln!(
             out,
@@ -59,31 +77,41 @@ pub fn render(report: &Report) -> String {
             glyph(check.status),
             check.title,
             check.id,
-            check.status.as_str(),
-            inline(&one_line(check))
+            tr(lang, check.status.as_str()),
+            inline(&one_line_in(check, lang))
         );
     }
     let findings = problems(report);
     if !findings.is_empty() {
-        let _ = writeln!(out, "\n### Findings");
+        let _ = writeln!(out, "\n### {}", tr(lang, "Findings"));
     }
     for (check, finding) in findings {
-        let features: Vec<&str> = finding.affects.iter().map(|f| f.label()).collect();
+        let features: Vec<String> = finding
+            .affects
+            .iter()
+            .map(|f| tr(lang, f.label()))
+            .collect();
         let _ = writeln!(
             out,
             "\n#### {} `{}` — {}\n",
             glyph(finding.severity.status()),
             finding.code,
-            spec(check.id).title
+            check.title
         );
         let _ = writeln!(
             out,
-            "{}\n\nAffects: {}.",
+            "{}\n\n{}: {}.",
             inline(&finding.message),
+            tr(lang, "Affects"),
             features.join(", ")
         );
         let Some(fix) = &finding.fix else { continue };
-        let _ = writeln!(out, "\n**Who fixes it:** {}\n", fix.audience.as_str());
+        let _ = writeln!(
+            out,
+            "\n**{}:** {}\n",
+            tr(lang, "Who fixes it"),
+            tr(lang, fix.audience.as_str())
+        );
         for (n, step) in fix.steps.iter().enumerate() {
             let _ = writeln!(out, "{}. {step}", n + 1);
         }
@@ -92,11 +120,15 @@ pub fn render(report: &Report) -> String {
         }
         if !fix.docs.is_empty() {
             let links: Vec<String> = fix.docs.iter().map(|d| format!("<{d}>")).collect();
-            let _ = writeln!(out, "\nDocs: {}", links.join(" · "));
+            let _ = writeln!(out, "\n{}: {}", tr(lang, "Docs"), links.join(" · "));
         }
     }
     if !report.problems.is_empty() {
-        let _ = writeln!(out, "\n### Evidence that could not be used\n");
+        let _ = writeln!(
+            out,
+            "\n### {}\n",
+            tr(lang, "Evidence that could not be used")
+        );
     }
     for problem in &report.problems {
         let _ = writeln!(
@@ -108,8 +140,10 @@ pub fn render(report: &Report) -> String {
     }
     let _ = writeln!(
         out,
-        "\n_Generated by esr-doctor {} in {} ms._",
-        report.tool_version, report.duration_ms
+        "\n_{}_",
+        tr(lang, "Generated by esr-doctor {version} in {ms} ms.")
+            .replace("{version}", &report.tool_version)
+            .replace("{ms}", &report.duration_ms.to_string())
     );
     out
 }

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod intune;
 pub mod json;
 pub mod junit;
+pub mod localise;
 pub mod markdown;
 pub mod sanitise;
 pub mod summary;

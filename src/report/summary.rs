@@ -1,5 +1,6 @@
 //! One line per check, and the facts a support ticket needs, shared by every face.
 
+use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, CheckResult, Finding, Report, Severity, Status};
 use serde_json::Value;
 
@@ -21,6 +22,11 @@ fn text<'a>(check: &'a CheckResult, key: &str) -> Option<&'a str> {
 /// What the check found, in one line: the worst finding, the reason it did not run, or the
 /// key evidence when it passed.
 pub fn one_line(check: &CheckResult) -> String {
+    one_line_in(check, Lang::En)
+}
+
+/// `one_line` with the words of a passed check in `lang`.
+pub fn one_line_in(check: &CheckResult, lang: Lang) -> String {
     if let Some(reason) = check
         .reason
         .as_deref()
@@ -31,24 +37,29 @@ pub fn one_line(check: &CheckResult) -> String {
     if let Some(worst) = check.findings.iter().max_by_key(|f| f.severity)
         && worst.severity.status() != Status::Pass
     {
-        return worst.message.clone();
+        // In another language the line names the finding in that language; what was
+        // recorded (in English) follows under "What to do".
+        return match crate::guidance::Guidance::for_lang(lang).entry(&worst.code) {
+            Some(entry) if lang != Lang::En => entry.title.clone(),
+            _ => worst.message.clone(),
+        };
     }
-    passed_summary(check)
+    passed_summary(check, lang)
 }
 
-fn passed_summary(check: &CheckResult) -> String {
+fn passed_summary(check: &CheckResult, lang: Lang) -> String {
     let ev = |key| text(check, key).unwrap_or("?");
+    let with = |template: &str, value: &str| tr_with(lang, template, value);
     match check.id {
         CheckId::EdgeVersion => format!("Edge {} ({})", ev("version"), ev("channel")),
-        CheckId::AccountType => format!("signed in as {} (work or school)", ev("user")),
-        CheckId::TenantEsr => format!(
-            "ESR on for {} users",
+        CheckId::AccountType => with("signed in as {} (work or school)", ev("user")),
+        CheckId::TenantEsr => {
             if ev("sync_setting") == "all" {
-                "all"
+                tr(lang, "ESR on for all users")
             } else {
-                "selected"
+                tr(lang, "ESR on for selected users")
             }
-        ),
+        }
         CheckId::License => {
             let plans: Vec<&str> = check
                 .evidence
@@ -57,28 +68,28 @@ fn passed_summary(check: &CheckResult) -> String {
                 .map(|a| a.iter().filter_map(Value::as_str).collect())
                 .unwrap_or_default();
             if plans.is_empty() {
-                "the tenant holds an eligible plan".into()
+                tr(lang, "the tenant holds an eligible plan")
             } else {
-                format!("user holds {}", plans.join(", "))
+                with("user holds {}", &plans.join(", "))
             }
         }
-        CheckId::Rms => "Azure Rights Management is active".into(),
+        CheckId::Rms => tr(lang, "Azure Rights Management is active"),
         CheckId::Network => {
             let count = check
                 .evidence
                 .get("endpoints")
                 .and_then(Value::as_array)
                 .map_or(0, Vec::len);
-            format!("{count} endpoints reachable")
+            with("{} endpoints reachable", &count.to_string())
         }
-        CheckId::DeviceRegistration => format!(
+        CheckId::DeviceRegistration => with(
             "{}, SettingsUrl provisioned, PRT present",
-            ev("join_type").replace('_', " ")
+            &tr(lang, &ev("join_type").replace('_', " ")),
         ),
-        CheckId::EdgePolicy => "no policy blocks sync".into(),
+        CheckId::EdgePolicy => tr(lang, "no policy blocks sync"),
         CheckId::SyncHealth => match text(check, "transport_state") {
-            Some(state) => format!("Edge sync is {}", state.to_ascii_lowercase()),
-            None => "no known failure in the event logs".into(),
+            Some(state) => with("Edge sync is {}", &state.to_ascii_lowercase()),
+            None => tr(lang, "no known failure in the event logs"),
         },
     }
 }

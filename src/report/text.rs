@@ -3,9 +3,10 @@
 //! Styles are always written; `anstream` strips them when stdout is not a terminal or
 //! `NO_COLOR` is set, so the glyphs alone must carry the meaning.
 
-use super::sanitise;
-use super::summary::{glyph, one_line, problems, source_kind};
+use super::summary::{glyph, one_line_in, problems, source_kind};
+use super::{localise, sanitise};
 use crate::checks::spec;
+use crate::i18n::{self, Lang, tr, tr_with};
 use crate::model::{Report, Status, Verdict};
 use anstyle::{AnsiColor, Style};
 use std::fmt::Write;
@@ -34,10 +35,11 @@ fn paint(style: Style, text: &str) -> String {
 
 /// Header, verdicts and one line per check: what stays on screen after the wizard ends.
 pub fn brief(report: &Report) -> String {
-    brief_of(&sanitise::report(report))
+    let lang = i18n::current();
+    brief_of(&localise::report(&sanitise::report(report), lang), lang)
 }
 
-fn brief_of(report: &Report) -> String {
+fn brief_of(report: &Report, lang: Lang) -> String {
     let mut out = String::new();
     let bold = Style::new().bold();
     let _ = writeln!(
@@ -45,58 +47,85 @@ fn brief_of(report: &Report) -> String {
         "{} {} · {} {} · {}",
         paint(bold, "esr-doctor"),
         report.tool_version,
-        source_kind(&report.source),
+        tr(lang, source_kind(&report.source)),
         report.source.name,
         report.generated_at.format("%Y-%m-%d %H:%M %:z")
     );
     let _ = writeln!(
         out,
-        "\nVerdict: {}",
+        "\n{}: {}",
+        tr(lang, "Verdict"),
         paint(
             verdict_style(report.verdict),
-            &report.verdict.as_str().to_ascii_uppercase()
+            &tr(lang, report.verdict.as_str()).to_uppercase()
         )
     );
-    for feature in &report.features {
+    let labels: Vec<String> = report
+        .features
+        .iter()
+        .map(|f| tr(lang, f.id.label()))
+        .collect();
+    let label_width = labels
+        .iter()
+        .map(|l| l.chars().count() + 2)
+        .max()
+        .unwrap_or(0)
+        .max(26);
+    for (feature, label) in report.features.iter().zip(&labels) {
         let blocked = if feature.blocked_by.is_empty() {
             String::new()
         } else {
-            let names: Vec<&str> = feature
+            let names: Vec<String> = feature
                 .blocked_by
                 .iter()
-                .map(|id| spec(*id).title)
+                .map(|id| tr(lang, spec(*id).title))
                 .collect();
-            format!(" — because of: {}", names.join(", "))
+            format!(" — {}: {}", tr(lang, "because of"), names.join(", "))
         };
         let _ = writeln!(
             out,
-            "  {:<26}{}{blocked}",
-            feature.id.label(),
-            paint(verdict_style(feature.verdict), feature.verdict.as_str())
+            "  {label:<label_width$}{}{blocked}",
+            paint(
+                verdict_style(feature.verdict),
+                &tr(lang, feature.verdict.as_str())
+            )
         );
     }
     out.push('\n');
+    let title_width = report
+        .checks
+        .iter()
+        .map(|c| c.title.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(21);
     for check in &report.checks {
         let _ = writeln!(
             out,
-            " {} {:<21} {}",
+            " {} {:<title_width$} {}",
             paint(status_style(check.status), glyph(check.status)),
             check.title,
-            one_line(check)
+            one_line_in(check, lang)
         );
     }
     out
 }
 
-/// The report with the fixes of every problem: what `check --format text` prints.
+/// The report with the fixes of every problem: what `check --format text` prints, in the
+/// language of this run.
 pub fn render(report: &Report) -> String {
-    let report = &sanitise::report(report);
-    let mut out = brief_of(report);
+    render_in(report, i18n::current())
+}
+
+/// `render` in `lang`.
+pub fn render_in(report: &Report, lang: Lang) -> String {
+    let report = &localise::report(&sanitise::report(report), lang);
+    let mut out = brief_of(report, lang);
     let bold = Style::new().bold();
     let dim = Style::new().dimmed();
     let to_do = problems(report);
     if !to_do.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(bold, "What to do"));
+        let _ = writeln!(out, "\n{}", paint(bold, &tr(lang, "What to do")));
     }
     for (check, finding) in to_do {
         let status = finding.severity.status();
@@ -109,7 +138,12 @@ pub fn render(report: &Report) -> String {
         );
         let _ = writeln!(out, "   {}", finding.message);
         if let Some(fix) = &finding.fix {
-            let _ = writeln!(out, "   Who fixes it: {}", fix.audience.as_str());
+            let _ = writeln!(
+                out,
+                "   {}: {}",
+                tr(lang, "Who fixes it"),
+                tr(lang, fix.audience.as_str())
+            );
             for (n, step) in fix.steps.iter().enumerate() {
                 let _ = writeln!(out, "   {}. {step}", n + 1);
             }
@@ -129,7 +163,11 @@ pub fn render(report: &Report) -> String {
         }
     }
     if !report.problems.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(bold, "Evidence that could not be used"));
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(bold, &tr(lang, "Evidence that could not be used"))
+        );
     }
     for problem in &report.problems {
         let _ = writeln!(out, " - {}: {}", problem.source, problem.message);
@@ -139,9 +177,10 @@ pub fn render(report: &Report) -> String {
         "\n{}",
         paint(
             dim,
-            &format!(
+            &tr_with(
+                lang,
                 "Finished in {} ms. `esr-doctor explain CODE` explains any code.",
-                report.duration_ms
+                &report.duration_ms.to_string()
             )
         )
     );

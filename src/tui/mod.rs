@@ -7,6 +7,7 @@
 pub mod app;
 pub mod effects;
 pub mod keys;
+pub mod setup;
 pub mod theme;
 pub mod view;
 

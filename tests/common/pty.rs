@@ -18,6 +18,17 @@ pub struct Pty {
 
 impl Pty {
     pub fn start(args: &[&str], cwd: &Path, cols: u16, rows: u16) -> Pty {
+        Pty::start_with_env(args, cwd, cols, rows, &[])
+    }
+
+    /// `start`, with these environment variables set too.
+    pub fn start_with_env(
+        args: &[&str],
+        cwd: &Path,
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+    ) -> Pty {
         let pair = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -30,8 +41,13 @@ impl Pty {
         command.args(args);
         command.cwd(cwd);
         command.env("LANG", "C.UTF-8");
+        command.env_remove("LC_ALL");
+        command.env_remove("LC_MESSAGES");
         command.env("TERM", "xterm-256color");
         command.env("XDG_STATE_HOME", cwd);
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = pair
             .slave
             .spawn_command(command)

@@ -2,7 +2,7 @@
 //! guidance (why, who fixes it, numbered steps, commands, documentation).
 
 use super::block;
-use crate::model::{CheckResult, Severity};
+use crate::model::{CheckResult, Finding, Severity};
 use crate::tui::app::{App, Focus};
 use crate::tui::theme::Theme;
 use ratatui::Frame;
@@ -148,13 +148,14 @@ pub(crate) fn findings_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'st
 /// The fix of every warning or failure: who acts, the steps and commands first (someone is
 /// waiting), then why, then the documentation.
 pub(crate) fn guidance_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+    findings_guidance(&result.findings, theme)
+}
+
+/// The guidance of each finding that needs doing: title, who, steps, commands, why, links.
+pub(crate) fn findings_guidance(findings: &[Finding], theme: Theme) -> Vec<Line<'static>> {
     let guidance = crate::guidance::Guidance::builtin();
     let mut lines = Vec::new();
-    for finding in result
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-    {
+    for finding in findings.iter().filter(|f| f.severity != Severity::Info) {
         let Some(entry) = guidance.entry(&finding.code) else {
             continue;
         };

@@ -2,7 +2,7 @@
 //! overlays, the too-small screen). Drawing reads the `App`; it never changes it.
 
 mod checklist;
-mod detail;
+pub(crate) mod detail;
 mod export;
 mod sign_in;
 mod summary;
@@ -137,7 +137,7 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 /// A bordered block; the focused one is highlighted (by colour, and by a bold title).
-pub(super) fn block(title: &str, theme: Theme, focused: bool) -> Block<'static> {
+pub(crate) fn block(title: &str, theme: Theme, focused: bool) -> Block<'static> {
     let title_style = if focused {
         theme.title().patch(theme.key())
     } else {

@@ -1,0 +1,239 @@
+//! `esr-doctor setup`: the admin's tenant-first path. Only the tenant's prerequisites, in the
+//! order an admin sets them up, each decided by the same checks a user's run uses (so setup
+//! and the helpdesk never disagree), with the exact fix, a watch that re-checks after the
+//! admin applied it, and every pending fix as one PowerShell script to review.
+//!
+//! Setup only reads: it never writes to the tenant.
+
+pub mod demo;
+pub mod script;
+pub mod watch;
+
+use crate::facts::Platform;
+use crate::guidance::Guidance;
+use crate::model::{CheckId, CheckResult, Feature, Finding, Report, Severity, Status};
+use serde_json::Value;
+
+/// One tenant prerequisite, and how its check's result says whether it is in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Step {
+    pub title: &'static str,
+    /// Why an admin sets it up (shown above the fix).
+    pub why: &'static str,
+    pub check: CheckId,
+    /// The check's findings that mean this step is still to do.
+    pub codes: &'static [&'static str],
+    /// The check's findings that mean it could not tell.
+    pub unsure: &'static [&'static str],
+    /// An evidence value of the check that means "to do" although the check, for a user,
+    /// reports it under an earlier finding (IPCv3 is off in a tenant that never activated
+    /// RMS): the key, the value, and the code whose fix applies.
+    pub evidence: Option<(&'static str, &'static str, &'static str)>,
+}
+
+/// The tenant prerequisites, in the order an admin sets them up.
+pub const STEPS: [Step; 6] = [
+    Step {
+        title: "Licences in the tenant",
+        why: "The sync service accepts an account only when the tenant owns a plan with Azure Rights Management or Entra ID P1/P2.",
+        check: CheckId::License,
+        codes: &["LICENSE_NONE_ELIGIBLE"],
+        unsure: &[],
+        evidence: None,
+    },
+    Step {
+        title: "Azure RMS activated",
+        why: "Edge encrypts synced data with the tenant's Azure Rights Management key; without it Edge reports DISABLED_BY_ADMIN.",
+        check: CheckId::Rms,
+        codes: &["RMS_NOT_ACTIVATED", "RMS_UNKNOWN_TENANT"],
+        unsure: &["RMS_STATE_UNKNOWN"],
+        evidence: None,
+    },
+    Step {
+        title: "IPCv3 service on",
+        why: "Edge talks to Azure RMS through the IPCv3 service; with it off, sync fails although RMS is active.",
+        check: CheckId::Rms,
+        codes: &["RMS_IPCV3_DISABLED"],
+        unsure: &[],
+        evidence: Some(("ipcv3_service", "disabled", "RMS_IPCV3_DISABLED")),
+    },
+    Step {
+        title: "Onboarding control policy",
+        why: "An AIP onboarding control policy can limit RMS to one group; everyone outside it cannot sync.",
+        check: CheckId::Rms,
+        codes: &["RMS_USER_SCOPED_OUT"],
+        unsure: &["RMS_SCOPE_UNVERIFIED"],
+        evidence: None,
+    },
+    Step {
+        title: "Enterprise State Roaming switch",
+        why: "Needed where Windows settings should roam, and for tenants licensed only through Entra ID P1/P2; Edge sync on an RMS plan does not need it.",
+        check: CheckId::TenantEsr,
+        codes: &["ESR_DISABLED"],
+        unsure: &["ESR_SETTING_UNKNOWN"],
+        evidence: None,
+    },
+    Step {
+        title: "Network endpoints (firewall team)",
+        why: "Devices must reach the sync service, Azure RMS and Entra sign-in over HTTPS; a firewall, proxy or TLS inspection in the way stops sync.",
+        check: CheckId::Network,
+        codes: &[
+            "NET_BLOCKED",
+            "NET_TIMEOUT",
+            "NET_PROXY_AUTH_REQUIRED",
+            "NET_TLS_INSPECTED",
+            "NET_IPV6_FAILS",
+            "NET_NO_DNS",
+        ],
+        unsure: &["NET_NOT_PROBED"],
+        evidence: None,
+    },
+];
+
+/// Where one step stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepState {
+    /// Its check has not answered yet.
+    Checking,
+    /// In place.
+    Done,
+    /// Still to do: what is wrong, each with its fix.
+    ToDo(Vec<Finding>),
+    /// Its check could not tell; why.
+    Unknown(String),
+}
+
+impl StepState {
+    pub fn is_done(&self) -> bool {
+        matches!(self, StepState::Done)
+    }
+}
+
+impl Step {
+    /// This step's state in `report` (`None` when the report did not run its check).
+    pub fn assess(&self, report: &Report) -> Option<StepState> {
+        let result = report.checks.iter().find(|c| c.id == self.check)?;
+        Some(self.assess_result(result))
+    }
+
+    fn assess_result(&self, result: &CheckResult) -> StepState {
+        let to_do: Vec<Finding> = result
+            .findings
+            .iter()
+            .filter(|f| self.codes.contains(&f.code.as_str()))
+            .cloned()
+            .collect();
+        if !to_do.is_empty() {
+            return StepState::ToDo(to_do);
+        }
+        if let Some((key, value, code)) = self.evidence
+            && result.evidence.get(key).and_then(Value::as_str) == Some(value)
+        {
+            let mut finding = Finding::new(
+                code,
+                Severity::Fail,
+                &[Feature::EdgeSync],
+                format!("{} reports {key} = {value}.", result.title),
+            );
+            // Tenant fixes are the admin's PowerShell, the same from any platform.
+            Guidance::builtin().attach(std::slice::from_mut(&mut finding), Platform::Unknown);
+            return StepState::ToDo(vec![finding]);
+        }
+        if let Some(unsure) = result
+            .findings
+            .iter()
+            .find(|f| self.unsure.contains(&f.code.as_str()))
+        {
+            return StepState::Unknown(unsure.message.clone());
+        }
+        match result.status {
+            Status::Pass | Status::Warn | Status::Fail => StepState::Done,
+            Status::Skipped | Status::Error => StepState::Unknown(
+                result
+                    .reason
+                    .clone()
+                    .unwrap_or_else(|| format!("{} was not decided", result.title)),
+            ),
+        }
+    }
+}
+
+/// The checks setup runs: each step's, once, in catalogue order.
+pub fn checks() -> Vec<CheckId> {
+    CheckId::ALL
+        .into_iter()
+        .filter(|id| STEPS.iter().any(|s| s.check == *id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::evidence;
+
+    fn result(status_findings: Vec<Finding>, ipcv3: &str) -> CheckResult {
+        let mut result = CheckResult::decided(
+            CheckId::Rms,
+            evidence([("ipcv3_service", Value::from(ipcv3))]),
+            status_findings,
+        );
+        result.title = "Azure RMS activation".into();
+        result
+    }
+
+    fn finding(code: &str) -> Finding {
+        Finding::new(code, Severity::Fail, &[Feature::EdgeSync], code.into())
+    }
+
+    #[test]
+    fn each_step_reads_its_own_codes_from_a_shared_check() {
+        let not_activated = result(vec![finding("RMS_NOT_ACTIVATED")], "disabled");
+        let [_, rms, ipcv3, onboarding, ..] = STEPS;
+        assert!(matches!(
+            rms.assess_result(&not_activated),
+            StepState::ToDo(f) if f[0].code == "RMS_NOT_ACTIVATED"
+        ));
+        // The user's check leaves IPCv3 to after activation; the admin sees it at once.
+        match ipcv3.assess_result(&not_activated) {
+            StepState::ToDo(f) => {
+                assert_eq!(f[0].code, "RMS_IPCV3_DISABLED");
+                assert!(f[0].fix.is_some(), "the fix is attached");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(onboarding.assess_result(&not_activated), StepState::Done);
+        let healthy = result(Vec::new(), "enabled");
+        assert!(
+            STEPS[1..4]
+                .iter()
+                .all(|s| s.assess_result(&healthy) == StepState::Done)
+        );
+    }
+
+    #[test]
+    fn undecided_checks_and_unsure_findings_are_never_done() {
+        let skipped = CheckResult::error(CheckId::Rms, "no RMS answers were recorded");
+        assert!(matches!(
+            STEPS[1].assess_result(&skipped),
+            StepState::Unknown(_)
+        ));
+        let unsure = result(vec![finding("RMS_SCOPE_UNVERIFIED")], "enabled");
+        assert!(matches!(
+            STEPS[3].assess_result(&unsure),
+            StepState::Unknown(_)
+        ));
+    }
+
+    #[test]
+    fn setup_runs_each_check_once() {
+        assert_eq!(
+            checks(),
+            [
+                CheckId::TenantEsr,
+                CheckId::License,
+                CheckId::Rms,
+                CheckId::Network
+            ]
+        );
+    }
+}

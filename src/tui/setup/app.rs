@@ -1,0 +1,236 @@
+//! The setup screen's state: each tenant step's state and watch, the selection, the admin's
+//! sign-in, and what a key asks the loop to do. No terminal and no tenant in here, so tests
+//! drive it directly.
+
+use crate::cloud::auth::SignInEvent;
+use crate::model::{CheckId, Report};
+use crate::setup::watch::{Backoff, Watch};
+use crate::setup::{STEPS, StepState, script};
+use crate::tui::theme::Theme;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::time::Instant;
+
+/// One step on screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub state: StepState,
+    pub watch: Option<Watch>,
+}
+
+/// Where the admin's sign-in stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignIn {
+    NotNeeded,
+    /// Open this page and enter this code.
+    Code {
+        uri: String,
+        code: String,
+    },
+    SignedIn,
+    Failed(String),
+}
+
+/// What the loop does for a key or a tick.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    Nothing,
+    Quit,
+    /// Run these checks (each decided on its own facts).
+    Run(Vec<CheckId>),
+    /// The admin says the fix of this step was applied (the demo then plays it).
+    AdminRan(usize),
+    /// Write the script of pending fixes to this file.
+    Export(String),
+    /// Put the script of pending fixes on the clipboard.
+    Copy(String),
+}
+
+pub struct SetupApp {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// How far the selected step's fix is scrolled.
+    pub scroll: u16,
+    pub backoff: Backoff,
+    pub theme: Theme,
+    /// What is being set up, for the header (`demo tenant new-tenant`, `this tenant`).
+    pub subject: String,
+    pub sign_in: SignIn,
+    /// The last thing done, for the status line.
+    pub status: Option<String>,
+    /// Where `e` writes the script.
+    pub script_path: String,
+    pub now: Instant,
+    pub quit: bool,
+}
+
+impl SetupApp {
+    pub fn new(subject: String, theme: Theme, backoff: Backoff, script_path: String) -> SetupApp {
+        SetupApp {
+            rows: STEPS
+                .iter()
+                .map(|_| Row {
+                    state: StepState::Checking,
+                    watch: None,
+                })
+                .collect(),
+            selected: 0,
+            scroll: 0,
+            backoff,
+            theme,
+            subject,
+            sign_in: SignIn::NotNeeded,
+            status: None,
+            script_path,
+            now: Instant::now(),
+            quit: false,
+        }
+    }
+
+    /// The first run: every step's check.
+    pub fn start(&self) -> Effect {
+        Effect::Run(crate::setup::checks())
+    }
+
+    pub fn done_count(&self) -> usize {
+        self.rows.iter().filter(|r| r.state.is_done()).count()
+    }
+
+    pub fn handle_key(&mut self, key: KeyEvent) -> Effect {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Char('c') if ctrl => self.quit(),
+            KeyCode::Char('q') | KeyCode::Esc => self.quit(),
+            KeyCode::Down | KeyCode::Char('j') => {
+                self.select((self.selected + 1).min(self.rows.len().saturating_sub(1)))
+            }
+            KeyCode::Up | KeyCode::Char('k') => self.select(self.selected.saturating_sub(1)),
+            KeyCode::PageDown | KeyCode::Char(' ') => {
+                self.scroll = self.scroll.saturating_add(5);
+                Effect::Nothing
+            }
+            KeyCode::PageUp => {
+                self.scroll = self.scroll.saturating_sub(5);
+                Effect::Nothing
+            }
+            KeyCode::Char('a') => self.admin_ran(),
+            KeyCode::Char('s') => {
+                if let Some(row) = self.rows.get_mut(self.selected)
+                    && row.watch.take().is_some()
+                {
+                    self.status = Some(format!("Stopped watching step {}.", self.selected + 1));
+                }
+                Effect::Nothing
+            }
+            KeyCode::Char('r') => {
+                self.status = Some("Re-checking every step.".into());
+                for row in &mut self.rows {
+                    row.state = StepState::Checking;
+                }
+                self.start()
+            }
+            KeyCode::Char('e') => Effect::Export(self.script()),
+            KeyCode::Char('c') => Effect::Copy(self.script()),
+            _ => Effect::Nothing,
+        }
+    }
+
+    fn select(&mut self, index: usize) -> Effect {
+        if index != self.selected {
+            self.scroll = 0;
+        }
+        self.selected = index;
+        Effect::Nothing
+    }
+
+    fn quit(&mut self) -> Effect {
+        self.quit = true;
+        Effect::Quit
+    }
+
+    /// `a`: the selected step's fix was applied; watch it.
+    fn admin_ran(&mut self) -> Effect {
+        let index = self.selected;
+        let Some(row) = self.rows.get_mut(index) else {
+            return Effect::Nothing;
+        };
+        if row.state.is_done() {
+            self.status = Some(format!("Step {} is already in place.", index + 1));
+            return Effect::Nothing;
+        }
+        row.watch = Some(Watch::start(self.now, self.backoff));
+        self.status = Some(format!(
+            "Watching step {}: it re-checks on its own until it turns green (s stops).",
+            index + 1
+        ));
+        Effect::AdminRan(index)
+    }
+
+    /// A tick: the checks whose watched steps are due for a re-check, once each.
+    pub fn tick(&mut self, now: Instant) -> Effect {
+        self.now = now;
+        let mut due: Vec<CheckId> = Vec::new();
+        for (row, step) in self.rows.iter_mut().zip(STEPS.iter()) {
+            if let Some(watch) = &mut row.watch
+                && watch.due(now)
+            {
+                watch.running = true;
+                if !due.contains(&step.check) {
+                    due.push(step.check);
+                }
+            }
+        }
+        if due.is_empty() {
+            Effect::Nothing
+        } else {
+            Effect::Run(due)
+        }
+    }
+
+    /// A run finished: every step of the checks it ran takes its new state, and a watch
+    /// that was waiting for it counts the re-check (and ends when the step is green).
+    pub fn run_finished(&mut self, report: &Report) {
+        for (row, step) in self.rows.iter_mut().zip(STEPS.iter()) {
+            let Some(state) = step.assess(report) else {
+                continue;
+            };
+            let done = state.is_done();
+            row.state = state;
+            if let Some(watch) = &mut row.watch {
+                if watch.running {
+                    watch.checked(self.now, done, self.backoff);
+                } else if done && watch.green_at.is_none() {
+                    watch.green_at = Some(self.now);
+                }
+            }
+        }
+    }
+
+    pub fn on_sign_in(&mut self, event: SignInEvent) {
+        self.sign_in = match event {
+            SignInEvent::Code(prompt) => SignIn::Code {
+                uri: prompt.verification_uri,
+                code: prompt.user_code,
+            },
+            SignInEvent::SignedIn => SignIn::SignedIn,
+            SignInEvent::Failed(why) => SignIn::Failed(why),
+        };
+    }
+
+    /// The script of every pending fix, in step order.
+    pub fn script(&self) -> String {
+        let pending: Vec<script::Pending<'_>> = self
+            .rows
+            .iter()
+            .zip(STEPS.iter())
+            .enumerate()
+            .filter_map(|(i, (row, step))| match &row.state {
+                StepState::ToDo(findings) => Some((i + 1, step, findings.as_slice())),
+                _ => None,
+            })
+            .collect();
+        script::render(
+            &pending,
+            &chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+        )
+    }
+}

@@ -1,0 +1,255 @@
+//! `esr-doctor setup`'s screen: the event loop over keys, the admin's sign-in, check runs and
+//! a tick that starts the watches' re-checks when they are due.
+
+pub mod app;
+pub mod view;
+
+use crate::cloud::auth::SignInEvent;
+use crate::emulator::Emulator;
+use crate::model::{CheckId, Report};
+use crate::runner::{self, RunOptions};
+use crate::setup::watch::Backoff;
+use crate::setup::{STEPS, StepState, demo};
+use crate::sources::LoadedSource;
+use crate::tui::effects;
+use crate::tui::theme::Theme;
+use app::{Effect, SetupApp};
+use ratatui::DefaultTerminal;
+use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use std::io::Write;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// How the setup screen starts.
+#[derive(Debug, Clone)]
+pub struct SetupOptions {
+    pub ascii: bool,
+    /// What is being set up, for the header.
+    pub subject: String,
+}
+
+enum Message {
+    Terminal(TermEvent),
+    SignIn(SignInEvent),
+    RunDone(Box<Report>),
+    /// The demo's emulated admin change of this step reached the tenant.
+    Landed(usize),
+}
+
+const TICK: Duration = Duration::from_millis(250);
+
+/// `ESR_DOCTOR_EMULATOR_LOG=FILE`: where a demo writes its emulator's request log on quitting
+/// (the end-to-end test reads the watch's re-checks from it).
+const EMULATOR_LOG: &str = "ESR_DOCTOR_EMULATOR_LOG";
+
+/// Runs setup until the admin quits; returns the plain summary to leave in the scrollback.
+pub fn run(
+    runtime: tokio::runtime::Runtime,
+    source: LoadedSource,
+    options: SetupOptions,
+    sign_in: UnboundedReceiver<SignInEvent>,
+    emulator: Option<Emulator>,
+) -> anyhow::Result<String> {
+    let backoff = if emulator.is_some() {
+        Backoff::DEMO
+    } else {
+        Backoff::TENANT
+    };
+    let script_path = format!(
+        "esr-doctor-setup-{}.ps1",
+        chrono::Local::now().format("%Y%m%d-%H%M")
+    );
+    let mut app = SetupApp::new(
+        options.subject,
+        Theme::detect(options.ascii),
+        backoff,
+        script_path,
+    );
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "setup needs an interactive terminal; for a report on stdout use `esr-doctor check --only license,rms,tenant_esr,network`"
+        );
+    }
+    let mut terminal = match ratatui::try_init() {
+        Ok(terminal) => terminal,
+        Err(e) => {
+            let _ = ratatui::crossterm::terminal::disable_raw_mode();
+            anyhow::bail!("cannot take over the terminal ({e})");
+        }
+    };
+    let mut source = source;
+    let outcome = runtime.block_on(event_loop(
+        &mut terminal,
+        &mut app,
+        &mut source,
+        emulator.as_ref(),
+        sign_in,
+    ));
+    ratatui::restore();
+    runtime.shutdown_background();
+    if let (Some(emulator), Some(path)) = (&emulator, std::env::var_os(EMULATOR_LOG)) {
+        let log = serde_json::to_string_pretty(&emulator.log())?;
+        std::fs::write(&path, log)?;
+    }
+    outcome?;
+    Ok(summary(&app))
+}
+
+/// One line per step, for the scrollback.
+fn summary(app: &SetupApp) -> String {
+    let mut out = format!(
+        "esr-doctor setup: {}/{} tenant steps in place\n",
+        app.done_count(),
+        STEPS.len()
+    );
+    for (i, (row, step)) in app.rows.iter().zip(STEPS.iter()).enumerate() {
+        let state = match &row.state {
+            StepState::Done => "done".to_owned(),
+            StepState::ToDo(findings) => format!(
+                "to do ({})",
+                findings
+                    .iter()
+                    .map(|f| f.code.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            StepState::Unknown(_) => "cannot tell".to_owned(),
+            StepState::Checking => "not checked".to_owned(),
+        };
+        out.push_str(&format!("  {}. {:<36} {state}\n", i + 1, step.title));
+    }
+    out
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    app: &mut SetupApp,
+    source: &mut LoadedSource,
+    emulator: Option<&Emulator>,
+    mut sign_in: UnboundedReceiver<SignInEvent>,
+) -> anyhow::Result<()> {
+    let (tx, mut rx) = unbounded_channel::<Message>();
+    spawn_input_reader(tx.clone());
+    let forward = tx.clone();
+    tokio::spawn(async move {
+        while let Some(event) = sign_in.recv().await {
+            if forward.send(Message::SignIn(event)).is_err() {
+                break;
+            }
+        }
+    });
+    let first = app.start();
+    apply(first, app, source, emulator, &tx, terminal)?;
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    while !app.quit {
+        terminal.draw(|frame| view::render(frame, app))?;
+        let effect = tokio::select! {
+            message = rx.recv() => on_message(message, app, source, emulator),
+            _ = ticker.tick() => app.tick(Instant::now()),
+        };
+        apply(effect, app, source, emulator, &tx, terminal)?;
+    }
+    Ok(())
+}
+
+fn spawn_input_reader(tx: UnboundedSender<Message>) {
+    std::thread::spawn(move || {
+        while let Ok(event) = event::read() {
+            if tx.send(Message::Terminal(event)).is_err() {
+                break;
+            }
+        }
+    });
+}
+
+fn on_message(
+    message: Option<Message>,
+    app: &mut SetupApp,
+    source: &mut LoadedSource,
+    emulator: Option<&Emulator>,
+) -> Effect {
+    app.now = Instant::now();
+    match message {
+        None => {
+            app.quit = true;
+            Effect::Quit
+        }
+        Some(Message::Terminal(TermEvent::Key(key))) if key.kind != KeyEventKind::Release => {
+            app.handle_key(key)
+        }
+        Some(Message::Terminal(_)) => Effect::Nothing,
+        Some(Message::SignIn(event)) => {
+            app.on_sign_in(event);
+            Effect::Nothing
+        }
+        Some(Message::RunDone(report)) => {
+            app.run_finished(&report);
+            Effect::Nothing
+        }
+        Some(Message::Landed(index)) => {
+            if let Some(emulator) = emulator {
+                demo::apply(index, emulator, &mut source.files);
+                app.status = Some(format!(
+                    "Demo: the admin's change of step {} has now reached the tenant.",
+                    index + 1
+                ));
+            }
+            Effect::Nothing
+        }
+    }
+}
+
+fn apply(
+    effect: Effect,
+    app: &mut SetupApp,
+    source: &LoadedSource,
+    emulator: Option<&Emulator>,
+    tx: &UnboundedSender<Message>,
+    terminal: &mut DefaultTerminal,
+) -> anyhow::Result<()> {
+    match effect {
+        Effect::Nothing | Effect::Quit => {}
+        Effect::Run(checks) => spawn_run(source.clone(), checks, tx.clone()),
+        Effect::AdminRan(index) => {
+            if emulator.is_some() {
+                let tx = tx.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep(demo::LANDS_AFTER).await;
+                    let _ = tx.send(Message::Landed(index));
+                });
+            }
+        }
+        Effect::Export(script) => {
+            let path = std::path::PathBuf::from(&app.script_path);
+            app.status = Some(match std::fs::write(&path, &script) {
+                Ok(()) => format!(
+                    "Wrote {}: review it, then run it as a tenant admin.",
+                    std::fs::canonicalize(&path).unwrap_or(path).display()
+                ),
+                Err(e) => format!("Cannot write {}: {e}", path.display()),
+            });
+        }
+        Effect::Copy(script) => {
+            // Each line of the script is made inert already; its line breaks must stay.
+            let backend = terminal.backend_mut();
+            backend.write_all(effects::osc52(&script).as_bytes())?;
+            backend.flush()?;
+            app.status = Some("Copied the script to the clipboard (OSC 52).".into());
+        }
+    }
+    Ok(())
+}
+
+fn spawn_run(source: LoadedSource, checks: Vec<CheckId>, tx: UnboundedSender<Message>) {
+    tokio::spawn(async move {
+        let options = RunOptions {
+            only: Some(checks),
+            unblocked: true,
+            ..RunOptions::default()
+        };
+        let report = runner::run(source, options, None).await;
+        let _ = tx.send(Message::RunDone(Box::new(report)));
+    });
+}

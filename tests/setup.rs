@@ -1,0 +1,191 @@
+//! `esr-doctor setup --demo new-tenant` driven in a pseudo-terminal as an admin would: every
+//! tenant step starts red, the exported script holds each fix in order, and "the admin ran it"
+//! turns each step green through the watch, whose re-checks the emulator's log shows arriving
+//! further and further apart.
+
+mod common;
+
+use common::pty::Pty;
+use esr_doctor::setup::STEPS;
+use serde_json::Value;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+fn unix_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The row of step `number` (from 1) on the screen.
+fn row(screen: &str, number: usize) -> String {
+    let title = STEPS[number - 1].title;
+    screen
+        .lines()
+        .find(|l| l.contains(&format!("{number} {title}")))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// When each request to `endpoint` started, between `from` and `to` (wall clock, ms).
+fn starts(log: &[Value], endpoint: &str, from: u64, to: u64) -> Vec<u64> {
+    log.iter()
+        .filter(|e| e["endpoint"] == endpoint)
+        .filter_map(|e| e["started_unix_ms"].as_u64())
+        .filter(|t| (from..=to).contains(t))
+        .collect()
+}
+
+#[test]
+fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let log_file = dir.path().join("emulator-log.json");
+    let log_path = log_file.to_string_lossy().into_owned();
+    let mut pty = Pty::start_with_env(
+        &["setup", "--demo", "new-tenant"],
+        dir.path(),
+        120,
+        45,
+        &[("ESR_DOCTOR_EMULATOR_LOG", &log_path)],
+    );
+    pty.wait_for("devicelogin");
+    let start = pty.wait_until("every step red", |screen| {
+        (1..=STEPS.len()).all(|n| row(screen, n).contains('✗') && row(screen, n).contains("to do"))
+    });
+    assert!(start.contains("0/6 in place"), "{start}");
+    assert!(start.contains("Enable-AipService") || start.contains("LICENSE_NONE_ELIGIBLE"));
+
+    // The script of every pending fix, in the order of the steps.
+    pty.keys(&["e"]);
+    pty.wait_for("Wrote ");
+    let script = std::fs::read_dir(dir.path())
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "ps1"))
+        .and_then(|p| std::fs::read_to_string(p).ok())
+        .unwrap_or_else(|| panic!("no script was written"));
+    let order = [
+        "Get-MgSubscribedSku",
+        "\nEnable-AipService\n",
+        "\nEnable-AipServiceIPCv3\n",
+        "\nSet-AipServiceOnboardingControlPolicy -UseRmsUserLicense $False\n",
+        "Entra ID > Devices > Overview > Enterprise State Roaming",
+        "\nTest-NetConnection edge.microsoft.com -Port 443\n",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|c| {
+            script
+                .find(c)
+                .unwrap_or_else(|| panic!("{c:?} missing from the script:\n{script}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "fixes out of order:\n{script}");
+
+    // "The admin ran it", step by step: each turns green through the watch.
+    let mut windows = Vec::new();
+    for number in 1..=STEPS.len() {
+        pty.keys(&["k"; 6]);
+        pty.keys(&vec!["j"; number - 1]);
+        let pressed = unix_ms();
+        pty.keys(&["a"]);
+        let green = pty.wait_until(&format!("step {number} green"), |screen| {
+            let line = row(screen, number);
+            line.contains('✓') && line.contains("after the fix")
+        });
+        windows.push((pressed, unix_ms()));
+        let line = row(&green, number);
+        let checks: u32 = line
+            .split("after the fix (")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        assert!(checks >= 2, "green only after re-checks: {line}");
+        assert!(green.contains(&format!("{number}/6 in place")), "{green}");
+    }
+    pty.keys(&["q"]);
+    assert_eq!(pty.exit_code(), 0);
+    assert!(!pty.alternate_screen_on());
+    assert!(pty.screen().contains("6/6 tenant steps in place"));
+
+    // The emulator saw each tenant step's re-checks, further and further apart.
+    let log: Vec<Value> = std::fs::read_to_string(&log_file)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| panic!("no emulator log at {}", log_file.display()));
+    let markers = [
+        "rms FunctionalState",
+        "rms FunctionalState",
+        "rms FunctionalState",
+        "rms FunctionalState",
+        "portal RoamingSettings",
+    ];
+    for (number, (marker, (pressed, green))) in markers.iter().zip(&windows).enumerate() {
+        let times = starts(&log, marker, *pressed, *green);
+        assert!(
+            times.len() >= 2,
+            "step {}: re-checks of {marker}: {times:?}",
+            number + 1
+        );
+        let mut gaps = vec![times[0] - pressed];
+        gaps.extend(times.windows(2).map(|w| w[1] - w[0]));
+        assert!(
+            gaps.windows(2).all(|g| g[1] > g[0]),
+            "step {}: waits between re-checks grow: {gaps:?}",
+            number + 1
+        );
+    }
+}
+
+/// The setup screen at the remote-session size and a larger one, with one step being watched.
+#[tokio::test]
+async fn the_setup_screen_renders_each_state() {
+    use esr_doctor::runner::{RunOptions, run};
+    use esr_doctor::setup::watch::{Backoff, Watch};
+    use esr_doctor::tui::setup::app::{SetupApp, SignIn};
+    use esr_doctor::tui::theme::Theme;
+    use std::time::{Duration, Instant};
+
+    let mut source =
+        esr_doctor::sources::scenario::load("new-tenant").unwrap_or_else(|e| panic!("{e}"));
+    source.latency.clear();
+    let options = RunOptions {
+        only: Some(esr_doctor::setup::checks()),
+        unblocked: true,
+        ..RunOptions::default()
+    };
+    let report = run(source, options, None).await;
+    let theme = Theme {
+        color: false,
+        ascii: false,
+        high_contrast: false,
+    };
+    let mut app = SetupApp::new(
+        "demo tenant new-tenant".into(),
+        theme,
+        Backoff::DEMO,
+        "setup.ps1".into(),
+    );
+    app.sign_in = SignIn::SignedIn;
+    app.run_finished(&report);
+    let since = Instant::now();
+    app.selected = 1;
+    app.rows[1].watch = Some(Watch::start(since, Backoff::DEMO));
+    if let Some(watch) = &mut app.rows[1].watch {
+        watch.checked(since + Duration::from_millis(500), false, Backoff::DEMO);
+    }
+    app.now = since + Duration::from_millis(1200);
+    for (width, height) in [(80u16, 24u16), (120, 40)] {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+                .unwrap_or_else(|e| panic!("{e}"));
+        terminal
+            .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let screen = terminal.backend().to_string();
+        assert!(screen.contains("0/6 in place"), "{screen}");
+        insta::assert_snapshot!(format!("setup-watching-{width}x{height}"), screen);
+    }
+}
