@@ -100,7 +100,14 @@ pub fn tr(lang: Lang, english: &str) -> String {
 
 /// `tr` of a template, with `{}` replaced by `value` after translating.
 pub fn tr_with(lang: Lang, template: &str, value: &str) -> String {
-    tr(lang, template).replacen("{}", value, 1)
+    tr_fill(lang, template, &[value])
+}
+
+/// `tr` of a template, its `{}` replaced by `values` in order after translating.
+pub fn tr_fill(lang: Lang, template: &str, values: &[&str]) -> String {
+    values.iter().fold(tr(lang, template), |text, value| {
+        text.replacen("{}", value, 1)
+    })
 }
 
 #[cfg(test)]

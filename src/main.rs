@@ -580,9 +580,14 @@ fn wizard(
 }
 
 fn setup(demo: Option<String>, ascii: bool, cloud: &CloudArgs) -> anyhow::Result<u8> {
+    let lang = esr_doctor::i18n::current();
     let subject = match &demo {
-        Some(name) => format!("demo tenant {name}: the emulator plays the admin's changes"),
-        None => "the tenant of the admin who signs in (read-only)".to_owned(),
+        Some(name) => esr_doctor::i18n::tr_with(
+            lang,
+            "demo tenant {}: the emulator plays the admin's changes",
+            name,
+        ),
+        None => esr_doctor::i18n::tr(lang, "the tenant of the admin who signs in (read-only)"),
     };
     let mut source = load_source(demo, None, false)?;
     let runtime = runtime()?;

@@ -188,4 +188,23 @@ async fn the_setup_screen_renders_each_state() {
         assert!(screen.contains("0/6 in place"), "{screen}");
         insta::assert_snapshot!(format!("setup-watching-{width}x{height}"), screen);
     }
+    // The same screen for a German admin: the words change, the commands do not.
+    app.lang = esr_doctor::i18n::Lang::De;
+    app.scroll = 4;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let german = terminal.backend().to_string();
+    for words in [
+        "Voraussetzungen im Mandanten (0/6 erfüllt)",
+        "Azure RMS aktiviert",
+        "beobachtet 0:01",
+        "Enable-AipService",
+    ] {
+        assert!(german.contains(words), "{words:?} missing:\n{german}");
+    }
+    assert!(!german.contains("Tenant prerequisites"), "{german}");
+    insta::assert_snapshot!("setup-watching-de-120x40", german);
 }

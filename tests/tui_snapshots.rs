@@ -180,3 +180,60 @@ async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
     assert!(matches!(app.sign_in, SignIn::Ended(_)));
     assert!(!draw(&app, (80, 24)).contains("F 7 K Q"), "the pane closes");
 }
+
+/// The wizard in German and Dutch: every word translated, commands and codes unchanged.
+#[tokio::test]
+async fn the_wizard_speaks_german_and_dutch() {
+    use esr_doctor::i18n::Lang;
+    let report = report_of("rms-not-activated").await;
+    let cases = [
+        (
+            Lang::De,
+            [
+                "Voraussetzungen",
+                "Aktivierung von Azure RMS",
+                "So wird es behoben",
+                "Wer es behebt",
+            ],
+        ),
+        (
+            Lang::Nl,
+            [
+                "Vereisten",
+                "Activering van Azure RMS",
+                "Zo los je het op",
+                "Wie het oplost",
+            ],
+        ),
+    ];
+    for (lang, words) in cases {
+        let mut checklist = new_app("rms-not-activated");
+        checklist.lang = lang;
+        checklist.handle(Action::Enter);
+        checklist.run_started(None);
+        checklist.run_finished(report.clone());
+        checklist.selected = first_failure(&report);
+        let mut detail = new_app("rms-not-activated");
+        detail.lang = lang;
+        detail.handle(Action::Enter);
+        detail.run_started(None);
+        detail.run_finished(report.clone());
+        detail.selected = first_failure(&report);
+        detail.handle(Action::Enter);
+        detail.handle(Action::Tab);
+        let screens = [draw(&checklist, (120, 40)), draw(&detail, (120, 40))];
+        let both = screens.join("\n");
+        for word in words {
+            assert!(both.contains(word), "{lang:?}: {word:?} missing:\n{both}");
+        }
+        assert!(both.contains("Enable-AipService") && both.contains("RMS_NOT_ACTIVATED"));
+        for english in ["Prerequisites", "How to fix it", "Who fixes it", "checks ·"] {
+            assert!(
+                !both.contains(english),
+                "{lang:?}: {english:?} left:\n{both}"
+            );
+        }
+        insta::assert_snapshot!(format!("{}-checklist-120x40", lang.code()), screens[0]);
+        insta::assert_snapshot!(format!("{}-guidance-120x40", lang.code()), screens[1]);
+    }
+}

@@ -133,6 +133,8 @@ pub struct App {
     pub source: SourceInfo,
     pub description: String,
     pub theme: Theme,
+    /// The language the wizard speaks (the run's, from `--lang`, config or the system).
+    pub lang: crate::i18n::Lang,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub steps: Vec<Step>,
@@ -159,6 +161,11 @@ pub struct App {
 }
 
 impl App {
+    /// `english` in the wizard's language.
+    pub fn tr(&self, english: &str) -> String {
+        crate::i18n::tr(self.lang, english)
+    }
+
     pub fn new(
         source: SourceInfo,
         description: String,
@@ -170,6 +177,7 @@ impl App {
             source: sanitise::source(&source),
             description,
             theme,
+            lang: crate::i18n::current(),
             screen: Screen::Welcome,
             overlay: None,
             steps: CATALOGUE
@@ -271,7 +279,7 @@ impl App {
                 Some(_) => self.overlay = Some(Overlay::BreakFix(0)),
                 None => {
                     self.notice = Some(
-                        "Break and fix works in the live healthy demo (--demo healthy).".into(),
+                        self.tr("Break and fix works in the live healthy demo (--demo healthy)."),
                     )
                 }
             }
@@ -282,7 +290,7 @@ impl App {
             match action {
                 Action::Back => return Effect::CancelSignIn,
                 Action::Copy => {
-                    self.notice = Some("Copied the sign-in code.".into());
+                    self.notice = Some(self.tr("Copied the sign-in code."));
                     return Effect::CopyText(prompt.user_code.clone());
                 }
                 _ => {}
@@ -307,7 +315,11 @@ impl App {
                 if let Some(flag) = self.broken.as_mut().and_then(|b| b.get_mut(selected)) {
                     *flag = !*flag;
                     let verb = if *flag { "Broke" } else { "Fixed" };
-                    self.notice = Some(format!("{verb}: {}.", BREAKAGES[selected].label));
+                    self.notice = Some(format!(
+                        "{}: {}.",
+                        crate::i18n::tr(self.lang, verb),
+                        crate::i18n::tr(self.lang, BREAKAGES[selected].label)
+                    ));
                 }
                 self.overlay = None;
                 return Effect::ToggleBreakage(selected);
@@ -419,7 +431,7 @@ impl App {
             Action::Enter => {
                 let path = self.export.path.value().trim();
                 if path.is_empty() {
-                    self.notice = Some("Type a file name first.".into());
+                    self.notice = Some(self.tr("Type a file name first."));
                     return Effect::Nothing;
                 }
                 Effect::WriteExport {
@@ -616,12 +628,12 @@ impl App {
     pub fn export_done(&mut self, outcome: Result<String, String>) {
         self.notice = Some(match outcome {
             Ok(done) => done,
-            Err(error) => format!("Could not write the report: {error}"),
+            Err(error) => format!("{}: {error}", self.tr("Could not write the report")),
         });
     }
 
     pub fn copied(&mut self) {
-        self.notice = Some("Copied the markdown summary to the clipboard (OSC 52).".into());
+        self.notice = Some(self.tr("Copied the markdown summary to the clipboard (OSC 52)."));
     }
 
     /// Counts of finished checks per status, in status order.

@@ -3,6 +3,7 @@
 //! drive it directly.
 
 use crate::cloud::auth::SignInEvent;
+use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, Report};
 use crate::setup::watch::{Backoff, Watch};
 use crate::setup::{STEPS, StepState, script};
@@ -52,6 +53,7 @@ pub struct SetupApp {
     pub scroll: u16,
     pub backoff: Backoff,
     pub theme: Theme,
+    pub lang: Lang,
     /// What is being set up, for the header (`demo tenant new-tenant`, `this tenant`).
     pub subject: String,
     pub sign_in: SignIn,
@@ -77,6 +79,7 @@ impl SetupApp {
             scroll: 0,
             backoff,
             theme,
+            lang: crate::i18n::current(),
             subject,
             sign_in: SignIn::NotNeeded,
             status: None,
@@ -117,12 +120,16 @@ impl SetupApp {
                 if let Some(row) = self.rows.get_mut(self.selected)
                     && row.watch.take().is_some()
                 {
-                    self.status = Some(format!("Stopped watching step {}.", self.selected + 1));
+                    self.status = Some(tr_with(
+                        self.lang,
+                        "Stopped watching step {}.",
+                        &(self.selected + 1).to_string(),
+                    ));
                 }
                 Effect::Nothing
             }
             KeyCode::Char('r') => {
-                self.status = Some("Re-checking every step.".into());
+                self.status = Some(tr(self.lang, "Re-checking every step."));
                 for row in &mut self.rows {
                     row.state = StepState::Checking;
                 }
@@ -154,13 +161,18 @@ impl SetupApp {
             return Effect::Nothing;
         };
         if row.state.is_done() {
-            self.status = Some(format!("Step {} is already in place.", index + 1));
+            self.status = Some(tr_with(
+                self.lang,
+                "Step {} is already in place.",
+                &(index + 1).to_string(),
+            ));
             return Effect::Nothing;
         }
         row.watch = Some(Watch::start(self.now, self.backoff));
-        self.status = Some(format!(
+        self.status = Some(tr_with(
+            self.lang,
             "Watching step {}: it re-checks on its own until it turns green (s stops).",
-            index + 1
+            &(index + 1).to_string(),
         ));
         Effect::AdminRan(index)
     }

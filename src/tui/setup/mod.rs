@@ -98,26 +98,36 @@ pub fn run(
 
 /// One line per step, for the scrollback.
 fn summary(app: &SetupApp) -> String {
+    use crate::i18n::{tr, tr_fill};
+    let lang = app.lang;
     let mut out = format!(
-        "esr-doctor setup: {}/{} tenant steps in place\n",
-        app.done_count(),
-        STEPS.len()
+        "esr-doctor setup: {}\n",
+        tr_fill(
+            lang,
+            "{}/{} tenant steps in place",
+            &[&app.done_count().to_string(), &STEPS.len().to_string()],
+        )
     );
     for (i, (row, step)) in app.rows.iter().zip(STEPS.iter()).enumerate() {
         let state = match &row.state {
-            StepState::Done => "done".to_owned(),
+            StepState::Done => tr(lang, "done"),
             StepState::ToDo(findings) => format!(
-                "to do ({})",
+                "{} ({})",
+                tr(lang, "to do"),
                 findings
                     .iter()
                     .map(|f| f.code.as_str())
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            StepState::Unknown(_) => "cannot tell".to_owned(),
-            StepState::Checking => "not checked".to_owned(),
+            StepState::Unknown(_) => tr(lang, "cannot tell"),
+            StepState::Checking => tr(lang, "not checked"),
         };
-        out.push_str(&format!("  {}. {:<36} {state}\n", i + 1, step.title));
+        out.push_str(&format!(
+            "  {}. {:<36} {state}\n",
+            i + 1,
+            tr(lang, step.title)
+        ));
     }
     out
 }
@@ -191,9 +201,10 @@ fn on_message(
         Some(Message::Landed(index)) => {
             if let Some(emulator) = emulator {
                 demo::apply(index, emulator, &mut source.files);
-                app.status = Some(format!(
+                app.status = Some(crate::i18n::tr_with(
+                    app.lang,
                     "Demo: the admin's change of step {} has now reached the tenant.",
-                    index + 1
+                    &(index + 1).to_string(),
                 ));
             }
             Effect::Nothing
@@ -224,11 +235,19 @@ fn apply(
         Effect::Export(script) => {
             let path = std::path::PathBuf::from(&app.script_path);
             app.status = Some(match std::fs::write(&path, &script) {
-                Ok(()) => format!(
+                Ok(()) => crate::i18n::tr_with(
+                    app.lang,
                     "Wrote {}: review it, then run it as a tenant admin.",
-                    std::fs::canonicalize(&path).unwrap_or(path).display()
+                    &std::fs::canonicalize(&path)
+                        .unwrap_or(path)
+                        .display()
+                        .to_string(),
                 ),
-                Err(e) => format!("Cannot write {}: {e}", path.display()),
+                Err(e) => crate::i18n::tr_fill(
+                    app.lang,
+                    "Cannot write {}: {}",
+                    &[&path.display().to_string(), &e.to_string()],
+                ),
             });
         }
         Effect::Copy(script) => {
@@ -236,7 +255,10 @@ fn apply(
             let backend = terminal.backend_mut();
             backend.write_all(effects::osc52(&script).as_bytes())?;
             backend.flush()?;
-            app.status = Some("Copied the script to the clipboard (OSC 52).".into());
+            app.status = Some(crate::i18n::tr(
+                app.lang,
+                "Copied the script to the clipboard (OSC 52).",
+            ));
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! keys, and what was last done. Everything the tenant or device said is made inert first.
 
 use super::app::{SetupApp, SignIn};
+use crate::i18n::{tr, tr_fill};
 use crate::model::Status;
 use crate::report::plain;
 use crate::setup::watch::clock;
@@ -41,12 +42,18 @@ pub fn render(frame: &mut Frame, app: &SetupApp) {
     render_header(frame, header, app);
     render_steps(frame, list, app);
     render_detail(frame, detail, app);
-    let said = app.status.as_deref().map_or(HINT.to_owned(), plain);
+    let said = app
+        .status
+        .as_deref()
+        .map_or_else(|| tr(app.lang, HINT), plain);
     frame.render_widget(
         Paragraph::new(format!(" {said}")).style(app.theme.title()),
         status,
     );
-    let keys_text = KEYS[usize::from(app.theme.ascii)][usize::from(area.width < 122)];
+    let keys_text = tr(
+        app.lang,
+        KEYS[usize::from(app.theme.ascii)][usize::from(area.width < 122)],
+    );
     frame.render_widget(
         Paragraph::new(format!(" {keys_text}")).style(app.theme.dim()),
         keys,
@@ -56,13 +63,13 @@ pub fn render(frame: &mut Frame, app: &SetupApp) {
 fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {
     let sign_in = match &app.sign_in {
         SignIn::NotNeeded => String::new(),
-        SignIn::Code { uri, code } => format!(
+        SignIn::Code { uri, code } => tr_fill(
+            app.lang,
             "Sign in as a tenant admin: open {} and enter the code {}",
-            plain(uri),
-            plain(code)
+            &[&plain(uri), &plain(code)],
         ),
-        SignIn::SignedIn => "Signed in; reading the tenant (read-only).".into(),
-        SignIn::Failed(why) => format!("No sign-in: {}", plain(why)),
+        SignIn::SignedIn => tr(app.lang, "Signed in; reading the tenant (read-only)."),
+        SignIn::Failed(why) => tr_fill(app.lang, "No sign-in: {}", &[&plain(why)]),
     };
     let lines = vec![
         Line::from(vec![
@@ -86,6 +93,7 @@ fn status_of(state: &StepState) -> Status {
 
 fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
     let theme = app.theme;
+    let lang = app.lang;
     let lines: Vec<Line> = app
         .rows
         .iter()
@@ -95,23 +103,35 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
             let status = status_of(&row.state);
             let state = match (&row.state, &row.watch) {
                 (StepState::Done, Some(watch)) => match watch.green_at {
-                    Some(at) => format!(
+                    Some(at) => tr_fill(
+                        lang,
                         "done, {} after the fix ({})",
-                        clock(at.saturating_duration_since(watch.since)),
-                        rechecks(watch.checks)
+                        &[
+                            &clock(at.saturating_duration_since(watch.since)),
+                            &rechecks(watch.checks, lang),
+                        ],
                     ),
-                    None => "done".into(),
+                    None => tr(lang, "done"),
                 },
-                (_, Some(watch)) if watch.green_at.is_none() => format!(
-                    "watching {} · {}{}",
-                    clock(app.now.saturating_duration_since(watch.since)),
-                    rechecks(watch.checks),
-                    if watch.running { " · checking…" } else { "" }
-                ),
-                (StepState::Done, _) => "done".into(),
-                (StepState::ToDo(_), _) => "to do".into(),
-                (StepState::Unknown(_), _) => "cannot tell".into(),
-                (StepState::Checking, _) => "checking…".into(),
+                (_, Some(watch)) if watch.green_at.is_none() => {
+                    let watching = tr_fill(
+                        lang,
+                        "watching {} · {}",
+                        &[
+                            &clock(app.now.saturating_duration_since(watch.since)),
+                            &rechecks(watch.checks, lang),
+                        ],
+                    );
+                    if watch.running {
+                        format!("{watching} · {}", tr(lang, "checking…"))
+                    } else {
+                        watching
+                    }
+                }
+                (StepState::Done, _) => tr(lang, "done"),
+                (StepState::ToDo(_), _) => tr(lang, "to do"),
+                (StepState::Unknown(_), _) => tr(lang, "cannot tell"),
+                (StepState::Checking, _) => tr(lang, "checking…"),
             };
             let marker = if i == app.selected { "▸" } else { " " };
             let marker = if theme.ascii && i == app.selected {
@@ -122,7 +142,7 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
             let line = Line::from(vec![
                 Span::raw(format!("{marker} ")),
                 Span::styled(theme.glyph(status), theme.status(status)),
-                Span::raw(format!(" {} {:<36} ", i + 1, step.title)),
+                Span::raw(format!(" {} {:<38} ", i + 1, tr(lang, step.title))),
                 Span::styled(state, theme.dim()),
             ]);
             if i == app.selected {
@@ -132,10 +152,10 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
             }
         })
         .collect();
-    let title = format!(
+    let title = tr_fill(
+        lang,
         "Tenant prerequisites ({}/{} in place)",
-        app.done_count(),
-        STEPS.len()
+        &[&app.done_count().to_string(), &STEPS.len().to_string()],
     );
     frame.render_widget(
         Paragraph::new(lines).block(block(&title, theme, true)),
@@ -144,44 +164,56 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
 }
 
 fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
-    let theme = app.theme;
+    let (theme, lang) = (app.theme, app.lang);
     let (Some(row), Some(step)) = (app.rows.get(app.selected), STEPS.get(app.selected)) else {
         return;
     };
+    let since =
+        |watch: &crate::setup::watch::Watch| clock(app.now.saturating_duration_since(watch.since));
     let mut lines = vec![Line::from(vec![
-        Span::styled("Why: ", theme.title()),
-        Span::raw(step.why),
+        Span::styled(format!("{}: ", tr(lang, "Why")), theme.title()),
+        Span::raw(tr(lang, step.why)),
     ])];
     if let Some(watch) = &row.watch {
         let text = match watch.green_at {
-            Some(at) => format!(
+            Some(at) => tr_fill(
+                lang,
                 "Turned green {} after the fix, after {}.",
-                clock(at.saturating_duration_since(watch.since)),
-                rechecks(watch.checks)
+                &[
+                    &clock(at.saturating_duration_since(watch.since)),
+                    &rechecks(watch.checks, lang),
+                ],
             ),
-            None if watch.running => format!(
+            None if watch.running => tr_fill(
+                lang,
                 "Watching: {} since the fix · {} so far · checking now…",
-                clock(app.now.saturating_duration_since(watch.since)),
-                rechecks(watch.checks)
+                &[&since(watch), &rechecks(watch.checks, lang)],
             ),
-            None => format!(
+            None => tr_fill(
+                lang,
                 "Watching: {} since the fix · {} so far · next in {} s",
-                clock(app.now.saturating_duration_since(watch.since)),
-                rechecks(watch.checks),
-                watch.next.saturating_duration_since(app.now).as_secs() + 1
+                &[
+                    &since(watch),
+                    &rechecks(watch.checks, lang),
+                    &(watch.next.saturating_duration_since(app.now).as_secs() + 1).to_string(),
+                ],
             ),
         };
         lines.push(Line::from(Span::styled(text, theme.key())));
     }
     match &row.state {
-        StepState::Checking => lines.push(Line::from("Checking…")),
+        StepState::Checking => lines.push(Line::from(tr(lang, "Checking…"))),
         StepState::Done => lines.push(Line::from(Span::styled(
-            format!("{} In place.", theme.glyph(Status::Pass)),
+            format!("{} {}", theme.glyph(Status::Pass), tr(lang, "In place.")),
             theme.status(Status::Pass),
         ))),
         StepState::Unknown(why) => lines.push(Line::from(vec![
             Span::styled(
-                format!("{} Cannot tell: ", theme.glyph(Status::Error)),
+                format!(
+                    "{} {}: ",
+                    theme.glyph(Status::Error),
+                    tr(lang, "Cannot tell")
+                ),
                 theme.status(Status::Error),
             ),
             Span::raw(plain(why)),
@@ -197,10 +229,14 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
                 ]));
             }
             lines.push(Line::default());
-            lines.extend(findings_guidance(findings, theme));
+            lines.extend(findings_guidance(findings, theme, lang));
         }
     }
-    let title = format!("Step {}: {}", app.selected + 1, step.title);
+    let title = tr_fill(
+        lang,
+        "Step {}: {}",
+        &[&(app.selected + 1).to_string(), &tr(lang, step.title)],
+    );
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
@@ -211,10 +247,11 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
 }
 
 /// `1 re-check`, `3 re-checks`.
-fn rechecks(n: u32) -> String {
-    if n == 1 {
-        "1 re-check".to_owned()
+fn rechecks(n: u32, lang: crate::i18n::Lang) -> String {
+    let template = if n == 1 {
+        "{} re-check"
     } else {
-        format!("{n} re-checks")
-    }
+        "{} re-checks"
+    };
+    tr_fill(lang, template, &[&n.to_string()])
 }

@@ -3,7 +3,7 @@
 
 use super::block;
 use super::detail::{findings_lines, guidance_lines};
-use crate::report::summary::one_line;
+use crate::report::summary::one_line_in;
 use crate::tui::app::{App, Focus, Step, StepState};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -22,7 +22,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .collect();
     frame.render_widget(
         Paragraph::new(lines).block(block(
-            "Prerequisites",
+            &app.tr("Prerequisites"),
             app.theme,
             app.focus == Focus::Primary,
         )),
@@ -30,7 +30,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     );
     let (title, body) = match app.guided {
         Some(guided) => guided_preview(app, guided.index, guided.revealed),
-        None => ("Selected step".to_owned(), selected_preview(app)),
+        None => (app.tr("Selected step"), selected_preview(app)),
     };
     frame.render_widget(
         Paragraph::new(body)
@@ -49,19 +49,19 @@ fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> 
         .is_some_and(|g| index > g.index || (index == g.index && !g.revealed));
     let (glyph, glyph_style, summary) = match (&step.state, hidden) {
         (_, true) => ("·".to_owned(), theme.dim(), String::from("…")),
-        (StepState::Waiting, _) => ("·".to_owned(), theme.dim(), "waiting".to_owned()),
+        (StepState::Waiting, _) => ("·".to_owned(), theme.dim(), app.tr("waiting")),
         (StepState::Running { since }, _) => {
             let elapsed = app.now.saturating_duration_since(*since).as_secs_f32();
             (
                 theme.spinner(app.frame).to_owned(),
                 theme.key(),
-                format!("checking… {elapsed:.1} s"),
+                format!("{} {elapsed:.1} s", app.tr("checking…")),
             )
         }
         (StepState::Done(result), _) => (
             theme.glyph(result.status).to_owned(),
             theme.status(result.status),
-            one_line(result),
+            one_line_in(result, app.lang),
         ),
     };
     let room = usize::from(width).saturating_sub(30);
@@ -76,7 +76,7 @@ fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> 
     };
     let line = Line::from(vec![
         Span::styled(format!(" {glyph} "), glyph_style),
-        Span::styled(format!("{:<22}", step.spec.title), theme.title()),
+        Span::styled(format!("{:<22}", app.tr(step.spec.title)), theme.title()),
         Span::raw(summary),
     ]);
     if index == app.selected && app.focus == Focus::Primary {
@@ -89,27 +89,30 @@ fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> 
 fn selected_preview(app: &App) -> Vec<Line<'static>> {
     let step = app.selected_step();
     let theme = app.theme;
-    let mut lines = vec![Line::from(Span::styled(step.spec.question, theme.dim()))];
+    let mut lines = vec![Line::from(Span::styled(
+        app.tr(step.spec.question),
+        theme.dim(),
+    ))];
     match step.result() {
         Some(result) => {
-            let findings = findings_lines(result, theme);
+            let findings = findings_lines(result, theme, app.lang);
             if findings.is_empty() {
                 lines.push(Line::from(vec![
                     Span::styled(
                         format!("{} ", theme.glyph(result.status)),
                         theme.status(result.status),
                     ),
-                    Span::raw(one_line(result)),
+                    Span::raw(one_line_in(result, app.lang)),
                 ]));
             }
             lines.extend(findings);
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                "Enter shows the evidence and how to fix it.",
+                app.tr("Enter shows the evidence and how to fix it."),
                 theme.dim(),
             )));
         }
-        None => lines.push(Line::from("Not decided yet.")),
+        None => lines.push(Line::from(app.tr("Not decided yet."))),
     }
     lines
 }
@@ -117,29 +120,33 @@ fn selected_preview(app: &App) -> Vec<Line<'static>> {
 fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<'static>>) {
     let theme = app.theme;
     let step = &app.steps[index.min(app.steps.len() - 1)];
-    let title = format!(
+    let title = crate::i18n::tr_fill(
+        app.lang,
         "Step {} of {}: {}",
-        index + 1,
-        app.steps.len(),
-        step.spec.title
+        &[
+            &(index + 1).to_string(),
+            &app.steps.len().to_string(),
+            &app.tr(step.spec.title),
+        ],
     );
     let mut lines = vec![
-        Line::from(Span::styled(step.spec.question, theme.title())),
+        Line::from(Span::styled(app.tr(step.spec.question), theme.title())),
         Line::default(),
         Line::from(vec![
-            Span::styled("Why it matters: ", theme.title()),
-            Span::raw(step.spec.why),
+            Span::styled(format!("{}: ", app.tr("Why it matters")), theme.title()),
+            Span::raw(app.tr(step.spec.why)),
         ]),
         Line::default(),
     ];
     match (revealed, step.result()) {
         (false, _) => lines.push(Line::from(Span::styled(
-            "→ or space shows what esr-doctor found.",
+            app.tr("→ or space shows what esr-doctor found."),
             theme.key(),
         ))),
         (true, None) => lines.push(Line::from(format!(
-            "{} still checking…",
-            theme.spinner(app.frame)
+            "{} {}",
+            theme.spinner(app.frame),
+            app.tr("still checking…")
         ))),
         (true, Some(result)) => {
             lines.push(Line::from(vec![
@@ -147,12 +154,12 @@ fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<
                     format!("{} ", theme.glyph(result.status)),
                     theme.status(result.status),
                 ),
-                Span::styled(one_line(result), theme.status(result.status)),
+                Span::styled(one_line_in(result, app.lang), theme.status(result.status)),
             ]));
-            lines.extend(guidance_lines(result, theme));
+            lines.extend(guidance_lines(result, theme, app.lang));
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                "→ or space: next step",
+                app.tr("→ or space: next step"),
                 theme.key(),
             )));
         }

@@ -2,6 +2,7 @@
 //! guidance (why, who fixes it, numbered steps, commands, documentation).
 
 use super::block;
+use crate::i18n::{Lang, tr};
 use crate::model::{CheckResult, Finding, Severity};
 use crate::tui::app::{App, Focus};
 use crate::tui::theme::Theme;
@@ -18,16 +19,16 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)]).areas(area);
     let (evidence, guidance) = match step.result() {
         Some(result) => {
-            let mut left_lines = status_line(result, theme);
+            let mut left_lines = status_line(result, theme, app.lang);
             left_lines.extend(evidence_lines(result, theme));
-            left_lines.extend(findings_lines(result, theme));
-            let mut right_lines = guidance_lines(result, theme);
+            left_lines.extend(findings_lines(result, theme, app.lang));
+            let mut right_lines = guidance_lines(result, theme, app.lang);
             if right_lines.is_empty() {
-                right_lines.push(Line::from("Nothing to fix here."));
+                right_lines.push(Line::from(app.tr("Nothing to fix here.")));
             }
             (left_lines, right_lines)
         }
-        None => (vec![Line::from("Still checking…")], Vec::new()),
+        None => (vec![Line::from(app.tr("Still checking…"))], Vec::new()),
     };
     let scroll = |focus| if app.focus == focus { app.scroll } else { 0 };
     frame.render_widget(
@@ -35,7 +36,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .wrap(Wrap { trim: false })
             .scroll((scroll(Focus::Primary), 0))
             .block(block(
-                &format!("{} — evidence", step.spec.title),
+                &format!("{} — {}", app.tr(step.spec.title), app.tr("evidence")),
                 theme,
                 app.focus == Focus::Primary,
             )),
@@ -45,15 +46,23 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(guidance)
             .wrap(Wrap { trim: false })
             .scroll((scroll(Focus::Secondary), 0))
-            .block(block("How to fix it", theme, app.focus == Focus::Secondary)),
+            .block(block(
+                &app.tr("How to fix it"),
+                theme,
+                app.focus == Focus::Secondary,
+            )),
         right,
     );
 }
 
-fn status_line(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+fn status_line(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {
     let mut lines = vec![Line::from(vec![
         Span::styled(
-            format!("{} {}", theme.glyph(result.status), result.status.as_str()),
+            format!(
+                "{} {}",
+                theme.glyph(result.status),
+                tr(lang, result.status.as_str())
+            ),
             theme.status(result.status),
         ),
         Span::styled(format!("  ({} ms)", result.duration_ms), theme.dim()),
@@ -126,8 +135,10 @@ fn record(item: &Value) -> String {
         .unwrap_or_default()
 }
 
-/// Each warning or failure: glyph, code, message.
-pub(crate) fn findings_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
+/// Each warning or failure: glyph, code, message (in another language, the finding's title
+/// first and what was recorded after it).
+pub(crate) fn findings_lines(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {
+    let translated = crate::guidance::Guidance::for_lang(lang);
     let mut lines = Vec::new();
     for finding in result
         .findings
@@ -140,20 +151,34 @@ pub(crate) fn findings_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'st
             format!("{} {}", theme.glyph(status), finding.code),
             theme.status(status),
         )]));
-        lines.push(Line::from(finding.message.clone()));
+        match translated.entry(&finding.code).filter(|_| lang != Lang::En) {
+            Some(entry) => {
+                lines.push(Line::from(entry.title.clone()));
+                lines.push(Line::from(crate::i18n::tr_with(
+                    lang,
+                    "Recorded: {}",
+                    &finding.message,
+                )));
+            }
+            None => lines.push(Line::from(finding.message.clone())),
+        }
     }
     lines
 }
 
 /// The fix of every warning or failure: who acts, the steps and commands first (someone is
 /// waiting), then why, then the documentation.
-pub(crate) fn guidance_lines(result: &CheckResult, theme: Theme) -> Vec<Line<'static>> {
-    findings_guidance(&result.findings, theme)
+pub(crate) fn guidance_lines(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {
+    findings_guidance(&result.findings, theme, lang)
 }
 
 /// The guidance of each finding that needs doing: title, who, steps, commands, why, links.
-pub(crate) fn findings_guidance(findings: &[Finding], theme: Theme) -> Vec<Line<'static>> {
-    let guidance = crate::guidance::Guidance::builtin();
+pub(crate) fn findings_guidance(
+    findings: &[Finding],
+    theme: Theme,
+    lang: Lang,
+) -> Vec<Line<'static>> {
+    let guidance = crate::guidance::Guidance::for_lang(lang);
     let mut lines = Vec::new();
     for finding in findings.iter().filter(|f| f.severity != Severity::Info) {
         let Some(entry) = guidance.entry(&finding.code) else {
@@ -164,14 +189,17 @@ pub(crate) fn findings_guidance(findings: &[Finding], theme: Theme) -> Vec<Line<
         }
         lines.push(Line::from(Span::styled(entry.title.clone(), theme.title())));
         lines.push(Line::from(vec![
-            Span::styled("Who fixes it: ", theme.title()),
-            Span::styled(entry.audience.as_str(), theme.key()),
+            Span::styled(format!("{}: ", tr(lang, "Who fixes it")), theme.title()),
+            Span::styled(tr(lang, entry.audience.as_str()), theme.key()),
         ]));
         for (n, step) in entry.steps.iter().enumerate() {
             lines.push(Line::from(format!("{}. {step}", n + 1)));
         }
         if !entry.commands.is_empty() {
-            lines.push(Line::from(Span::styled("Commands:", theme.title())));
+            lines.push(Line::from(Span::styled(
+                format!("{}:", tr(lang, "Commands")),
+                theme.title(),
+            )));
             lines.extend(
                 entry
                     .commands
@@ -180,7 +208,7 @@ pub(crate) fn findings_guidance(findings: &[Finding], theme: Theme) -> Vec<Line<
             );
         }
         lines.push(Line::from(vec![
-            Span::styled("Why: ", theme.title()),
+            Span::styled(format!("{}: ", tr(lang, "Why")), theme.title()),
             Span::raw(entry.explanation.clone()),
         ]));
         lines.extend(

@@ -24,18 +24,18 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     };
     let lines = vec![
         Line::from(vec![
-            Span::styled("Format: ", theme.title()),
+            Span::styled(format!("{}: ", app.tr("Format")), theme.title()),
             choice(ExportFormat::Markdown, "markdown"),
             Span::raw(" "),
             choice(ExportFormat::Json, "JSON"),
-            Span::styled("   Tab switches", theme.dim()),
+            Span::styled(format!("   {}", app.tr("Tab switches")), theme.dim()),
         ]),
-        Line::from(
+        Line::from(app.tr(
             "Markdown is ready to paste into a ticket; JSON is the esr-doctor/report/v1 document.",
-        ),
+        )),
     ];
     frame.render_widget(
-        Paragraph::new(lines).block(block("Export the report", theme, false)),
+        Paragraph::new(lines).block(block(&app.tr("Export the report"), theme, false)),
         intro,
     );
     let width = usize::from(field.width.saturating_sub(3));
@@ -43,7 +43,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(app.export.path.value())
             .scroll((0, u16::try_from(scroll).unwrap_or(0)))
-            .block(block("File", theme, true)),
+            .block(block(&app.tr("File"), theme, true)),
         field,
     );
     if app.overlay.is_none() {
@@ -54,7 +54,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         ));
     }
     let help = vec![Line::from(Span::styled(
-        "Enter writes the file (relative names go in the current folder). Esc goes back.",
+        app.tr("Enter writes the file (relative names go in the current folder). Esc goes back."),
         theme.dim(),
     ))];
     frame.render_widget(Paragraph::new(help), rest);

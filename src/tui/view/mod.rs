@@ -56,8 +56,8 @@ pub fn render(frame: &mut Frame, app: &App) {
         sign_in::render(frame, body, app, prompt);
     }
     match app.overlay {
-        Some(Overlay::Help) => help(frame, area, app.theme),
-        Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, app.theme),
+        Some(Overlay::Help) => help(frame, area, app),
+        Some(Overlay::ConfirmQuit) => confirm_quit(frame, area, app),
         Some(Overlay::BreakFix(selected)) => break_fix(frame, area, app, selected),
         None => {}
     }
@@ -87,22 +87,29 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
         Span::styled(" esr-doctor ", theme.title()),
         Span::raw(format!(
             "· {} {}",
-            source_kind(&app.source),
+            app.tr(source_kind(&app.source)),
             app.source.name
         )),
     ];
     if app.presenter.is_some() {
-        spans.push(Span::styled(" · presenter view", theme.key()));
+        spans.push(Span::styled(
+            format!(" · {}", app.tr("presenter view")),
+            theme.key(),
+        ));
     } else if app.guided.is_some() {
-        spans.push(Span::styled(" · guided mode", theme.key()));
+        spans.push(Span::styled(
+            format!(" · {}", app.tr("guided mode")),
+            theme.key(),
+        ));
     }
     if app.screen != Screen::Welcome {
         let done = app.finished_count();
         let total = app.steps.len();
+        let checks = app.tr("checks");
         let progress = if app.is_running() {
-            format!(" · {} {done}/{total} checks", theme.spinner(app.frame))
+            format!(" · {} {done}/{total} {checks}", theme.spinner(app.frame))
         } else {
-            format!(" · {done}/{total} checks")
+            format!(" · {done}/{total} {checks}")
         };
         spans.push(Span::styled(progress, theme.dim()));
     }
@@ -113,7 +120,7 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let width = usize::from(area.width);
-    let more = " ? more";
+    let more = format!(" ? {}", app.tr("more"));
     let mut used = 0;
     let mut spans = Vec::new();
     let mut dropped = false;
@@ -121,17 +128,18 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
         if binding.action == Action::Help && dropped {
             continue;
         }
-        let cost = binding.label.chars().count() + binding.short.chars().count() + 3;
-        if used + cost + more.len() > width {
+        let short = app.tr(binding.short);
+        let cost = binding.label.chars().count() + short.chars().count() + 3;
+        if used + cost + more.chars().count() > width {
             dropped = true;
             continue;
         }
         used += cost;
         spans.push(Span::styled(format!(" {}", binding.label), theme.key()));
-        spans.push(Span::styled(format!(" {} ", binding.short), theme.dim()));
+        spans.push(Span::styled(format!(" {short} "), theme.dim()));
     }
     if dropped {
-        spans.push(Span::styled(more, theme.key()));
+        spans.push(Span::styled(more.clone(), theme.key()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -164,27 +172,28 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     cell
 }
 
-fn help(frame: &mut Frame, area: Rect, theme: Theme) {
+fn help(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
     let mut lines = vec![
-        Line::from(Span::styled("Keys", theme.title())),
+        Line::from(Span::styled(app.tr("Keys"), theme.title())),
         Line::default(),
     ];
     for binding in &BINDINGS {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<11}", binding.label), theme.key()),
-            Span::raw(binding.help),
+            Span::raw(app.tr(binding.help)),
         ]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "Ctrl-C quits at once. ? or Esc closes this help.",
+        app.tr("Ctrl-C quits at once. ? or Esc closes this help."),
         theme.dim(),
     )));
     // Room for the border and for one wrapped line on narrow terminals.
     let height = lines.len() as u16 + 3;
     let help = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(block("Help", theme, true));
+        .block(block(&app.tr("Help"), theme, true));
     popup(frame, area, (76, height), help);
 }
 
@@ -200,7 +209,7 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let theme = app.theme;
     let broken = app.broken.clone().unwrap_or_default();
     let mut lines = vec![
-        Line::from("Break a prerequisite in the running demo, or fix it again:"),
+        Line::from(app.tr("Break a prerequisite in the running demo, or fix it again:")),
         Line::default(),
     ];
     for (index, breakage) in crate::emulator::break_fix::BREAKAGES.iter().enumerate() {
@@ -211,7 +220,7 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
             (crate::model::Status::Pass, "ok    ")
         };
         let marker = if index == selected { "> " } else { "  " };
-        let label = Span::raw(breakage.label);
+        let label = Span::raw(app.tr(breakage.label));
         lines.push(Line::from(vec![
             Span::styled(marker, theme.key()),
             Span::styled(
@@ -227,27 +236,28 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "Enter breaks or fixes, then checks again. Esc closes.",
+        app.tr("Enter breaks or fixes, then checks again. Esc closes."),
         theme.dim(),
     )));
     let height = lines.len() as u16 + 2;
-    let list = Paragraph::new(lines).block(block("Break and fix", theme, true));
+    let list = Paragraph::new(lines).block(block(&app.tr("Break and fix"), theme, true));
     popup(frame, area, (64, height), list);
 }
 
-fn confirm_quit(frame: &mut Frame, area: Rect, theme: Theme) {
+fn confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
+    let theme = app.theme;
     let lines = vec![
-        Line::from("Checks are still running."),
+        Line::from(app.tr("Checks are still running.")),
         Line::from(vec![
-            Span::raw("Quit anyway? "),
+            Span::raw(format!("{} ", app.tr("Quit anyway?"))),
             Span::styled("y", theme.key()),
-            Span::raw(" yes  "),
+            Span::raw(format!(" {}  ", app.tr("yes"))),
             Span::styled("n", theme.key()),
-            Span::raw(" no"),
+            Span::raw(format!(" {}", app.tr("no"))),
         ]),
     ];
     let question = Paragraph::new(lines)
         .centered()
-        .block(block("Quit?", theme, true));
+        .block(block(&app.tr("Quit?"), theme, true));
     popup(frame, area, (36, 4), question);
 }

@@ -35,12 +35,12 @@ pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
         .map(|c| format!("{c} "))
         .collect();
     let lines = vec![
-        Line::from("On any device (a phone will do), open"),
+        Line::from(app.tr("On any device (a phone will do), open")),
         Line::from(Span::styled(
             format!("  {}", plain(&prompt.verification_uri)),
             theme.key(),
         )),
-        Line::from("and enter the code"),
+        Line::from(app.tr("and enter the code")),
         Line::default(),
         Line::from(Span::styled(
             format!("  {}", spaced.trim_end()),
@@ -49,25 +49,22 @@ pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
         .centered(),
         Line::default(),
         Line::from(Span::styled(
-            format!(
-                "expires in {}:{:02} · device checks go on meanwhile",
-                left / 60,
-                left % 60
-            ),
+            app.tr("expires in {} · device checks go on meanwhile")
+                .replacen("{}", &format!("{}:{:02}", left / 60, left % 60), 1),
             theme.dim(),
         )),
         Line::from(vec![
             Span::styled("c", theme.key()),
-            Span::raw(" copy the code  "),
+            Span::raw(format!(" {}  ", app.tr("copy the code"))),
             Span::styled("Esc", theme.key()),
-            Span::raw(" skip the tenant checks"),
+            Span::raw(format!(" {}", app.tr("skip the tenant checks"))),
         ]),
     ];
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
-            .block(block("Sign in to read the tenant", theme, true)),
+            .block(block(&app.tr("Sign in to read the tenant"), theme, true)),
         area,
     );
 }

@@ -16,31 +16,44 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let mut lines = Vec::new();
     match &app.report {
         None => lines.push(Line::from(format!(
-            "{} Still checking: {} of {} steps decided.",
+            "{} {}",
             theme.spinner(app.frame),
-            app.finished_count(),
-            app.steps.len()
+            crate::i18n::tr_fill(
+                app.lang,
+                "Still checking: {} of {} steps decided.",
+                &[
+                    &app.finished_count().to_string(),
+                    &app.steps.len().to_string()
+                ],
+            )
         ))),
         Some(report) => {
             lines.push(Line::from(vec![
-                Span::styled("Verdict: ", theme.title()),
+                Span::styled(format!("{}: ", app.tr("Verdict")), theme.title()),
                 Span::styled(
-                    report.verdict.as_str().to_ascii_uppercase(),
+                    app.tr(report.verdict.as_str()).to_uppercase(),
                     theme.verdict(report.verdict),
                 ),
             ]));
             for feature in &report.features {
-                let because: Vec<&str> = feature
+                let because: Vec<String> = feature
                     .blocked_by
                     .iter()
-                    .map(|id| spec(*id).title)
+                    .map(|id| app.tr(spec(*id).title))
                     .collect();
                 let mut spans = vec![
-                    Span::raw(format!("  {:<26}", feature.id.label())),
-                    Span::styled(feature.verdict.as_str(), theme.verdict(feature.verdict)),
+                    Span::raw(format!("  {:<26}", app.tr(feature.id.label()))),
+                    Span::styled(
+                        app.tr(feature.verdict.as_str()),
+                        theme.verdict(feature.verdict),
+                    ),
                 ];
                 if !because.is_empty() {
-                    spans.push(Span::raw(format!(" — because of {}", because.join(", "))));
+                    spans.push(Span::raw(format!(
+                        " — {} {}",
+                        app.tr("because of"),
+                        because.join(", ")
+                    )));
                 }
                 lines.push(Line::from(spans));
             }
@@ -52,7 +65,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         .filter(|(_, n)| *n > 0)
         .map(|(status, n)| {
             Span::styled(
-                format!("{} {n} {}   ", theme.glyph(status), status.as_str()),
+                format!("{} {n} {}   ", theme.glyph(status), app.tr(status.as_str())),
                 theme.status(status),
             )
         })
@@ -65,7 +78,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((app.scroll, 0))
-            .block(block("Summary", theme, true)),
+            .block(block(&app.tr("Summary"), theme, true)),
         area,
     );
 }
@@ -78,7 +91,7 @@ fn unusable_evidence(app: &App) -> Vec<Line<'static>> {
     let mut lines = vec![
         Line::default(),
         Line::from(Span::styled(
-            "Evidence that could not be used:",
+            format!("{}:", app.tr("Evidence that could not be used")),
             app.theme.title(),
         )),
     ];
@@ -93,7 +106,7 @@ fn unusable_evidence(app: &App) -> Vec<Line<'static>> {
 
 fn what_to_do(app: &App) -> Vec<Line<'static>> {
     let theme = app.theme;
-    let guidance = Guidance::builtin();
+    let guidance = Guidance::for_lang(app.lang);
     let mut lines = Vec::new();
     for (audience, heading) in [
         (Audience::User, "The user"),
@@ -117,14 +130,14 @@ fn what_to_do(app: &App) -> Vec<Line<'static>> {
                 Line::from(vec![
                     Span::styled(format!("  {} ", theme.glyph(status)), theme.status(status)),
                     Span::raw(format!("{title} ")),
-                    Span::styled(format!("({})", spec(result.id).title), theme.dim()),
+                    Span::styled(format!("({})", app.tr(spec(result.id).title)), theme.dim()),
                 ])
             })
             .collect();
         if !items.is_empty() {
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                format!("What to do next — {heading}:"),
+                format!("{} — {}:", app.tr("What to do next"), app.tr(heading)),
                 theme.title(),
             )));
             lines.extend(items);
@@ -132,11 +145,13 @@ fn what_to_do(app: &App) -> Vec<Line<'static>> {
     }
     if lines.is_empty() && app.report.is_some() {
         lines.push(Line::default());
-        lines.push(Line::from("Nothing to do: every prerequisite is in place."));
+        lines.push(Line::from(
+            app.tr("Nothing to do: every prerequisite is in place."),
+        ));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        "e writes the report to a file, c copies the summary, R checks again.",
+        app.tr("e writes the report to a file, c copies the summary, R checks again."),
         theme.dim(),
     )));
     lines

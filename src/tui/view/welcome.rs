@@ -12,20 +12,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
     let mut lines = vec![
         Line::from(Span::styled(
-            "Why does Edge sync or Enterprise State Roaming not work?",
+            app.tr("Why does Edge sync or Enterprise State Roaming not work?"),
             theme.title(),
         )),
         Line::default(),
-        Line::from(
+        Line::from(app.tr(
             "esr-doctor walks the whole prerequisite chain and shows each step as it is decided:",
-        ),
+        )),
         Line::default(),
     ];
     for pair in app.steps.chunks(2).enumerate() {
         let (row, steps) = pair;
         let cell = |i: usize| {
             steps.get(i).map_or(String::new(), |s| {
-                format!("{:>2}. {}", row * 2 + i + 1, s.spec.title)
+                format!("{:>2}. {}", row * 2 + i + 1, app.tr(s.spec.title))
             })
         };
         lines.push(Line::from(format!("   {:<34}{}", cell(0), cell(1))));
@@ -33,29 +33,33 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     lines.extend([
         Line::default(),
         Line::from(vec![
-            Span::styled("Source: ", theme.title()),
-            Span::raw(format!("{} {}", source_kind(&app.source), app.source.name)),
+            Span::styled(format!("{}: ", app.tr("Source")), theme.title()),
+            Span::raw(format!(
+                "{} {}",
+                app.tr(source_kind(&app.source)),
+                app.source.name
+            )),
         ]),
         Line::from(Span::styled(app.description.clone(), theme.dim())),
         Line::default(),
         Line::from(vec![
-            Span::styled("Read-only: ", theme.title()),
-            Span::raw("nothing is changed on this device or in the tenant."),
+            Span::styled(format!("{}: ", app.tr("Read-only")), theme.title()),
+            Span::raw(app.tr("nothing is changed on this device or in the tenant.")),
         ]),
         Line::default(),
         Line::from(vec![
             Span::styled("Enter", theme.key()),
-            Span::raw(" start   "),
+            Span::raw(format!(" {}   ", app.tr("start"))),
             Span::styled("g", theme.key()),
-            Span::raw(" guided mode, one step at a time   "),
+            Span::raw(format!(" {}   ", app.tr("guided mode, one step at a time"))),
             Span::styled("?", theme.key()),
-            Span::raw(" help   "),
+            Span::raw(format!(" {}   ", app.tr("help"))),
             Span::styled("q", theme.key()),
-            Span::raw(" quit"),
+            Span::raw(format!(" {}", app.tr("quit"))),
         ]),
     ]);
     let paragraph = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(block("Welcome", theme, false));
+        .block(block(&app.tr("Welcome"), theme, false));
     frame.render_widget(paragraph, area);
 }
