@@ -22,6 +22,8 @@ pub struct Config {
     pub ascii: Option<bool>,
     /// `en`, `de` or `nl` (the system's UI language when unset).
     pub lang: Option<crate::i18n::Lang>,
+    /// `default`, `high-contrast` or `monochrome`.
+    pub theme: Option<crate::tui::theme::ThemeName>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -81,12 +83,17 @@ mod tests {
         assert_eq!(load_from(&file).ok(), Some(Config::default()));
         std::fs::write(
             &file,
-            "auth = \"azure-cli\"\ntenant = \"fabrikam.com\"\nascii = true\n",
+            "auth = \"azure-cli\"\ntenant = \"fabrikam.com\"\nascii = true\nlang = \"nl\"\ntheme = \"high-contrast\"\n",
         )
         .unwrap_or_else(|e| panic!("{e}"));
         let config = load_from(&file).unwrap_or_default();
         assert_eq!(config.auth, Some(AuthMode::AzureCli));
         assert_eq!(config.tenant.as_deref(), Some("fabrikam.com"));
+        assert_eq!(config.lang, Some(crate::i18n::Lang::Nl));
+        assert_eq!(
+            config.theme,
+            Some(crate::tui::theme::ThemeName::HighContrast)
+        );
         std::fs::write(&file, "colour = \"pink\"\n").unwrap_or_else(|e| panic!("{e}"));
         let wrong = load_from(&file);
         assert!(

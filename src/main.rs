@@ -164,7 +164,7 @@ enum Command {
     },
     /// Print the man page (roff), e.g. `esr-doctor man > esr-doctor.1 && man -l esr-doctor.1`.
     Man,
-    /// The config file of defaults (auth, client_id, tenant, ascii, lang).
+    /// The config file of defaults (auth, client_id, tenant, ascii, lang, theme).
     Config {
         #[command(subcommand)]
         action: ConfigAction,
@@ -255,7 +255,11 @@ fn main() -> ExitCode {
         },
         Some(Command::Setup { demo, ascii, cloud }) => setup(
             demo,
-            ascii || config.ascii.unwrap_or(false),
+            esr_doctor::tui::setup::SetupOptions {
+                ascii: ascii || config.ascii.unwrap_or(false),
+                theme: config.theme.unwrap_or_default(),
+                subject: String::new(),
+            },
             &cloud.or_config(&config),
         ),
         Some(Command::Signout) => signout(),
@@ -288,6 +292,7 @@ fn main() -> ExitCode {
                 guided: cli.guided,
                 present: cli.present,
                 ascii: cli.ascii || config.ascii.unwrap_or(false),
+                theme: config.theme.unwrap_or_default(),
                 started,
             };
             let cloud = cli.cloud.or_config(&config);
@@ -579,7 +584,11 @@ fn wizard(
     Ok(0)
 }
 
-fn setup(demo: Option<String>, ascii: bool, cloud: &CloudArgs) -> anyhow::Result<u8> {
+fn setup(
+    demo: Option<String>,
+    options: esr_doctor::tui::setup::SetupOptions,
+    cloud: &CloudArgs,
+) -> anyhow::Result<u8> {
     let lang = esr_doctor::i18n::current();
     let subject = match &demo {
         Some(name) => esr_doctor::i18n::tr_with(
@@ -603,7 +612,7 @@ fn setup(demo: Option<String>, ascii: bool, cloud: &CloudArgs) -> anyhow::Result
         DemoPacing::wizard(),
         prompt,
     )?;
-    let options = esr_doctor::tui::setup::SetupOptions { ascii, subject };
+    let options = esr_doctor::tui::setup::SetupOptions { subject, ..options };
     let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in_rx, emulator)?;
     print!("{summary}");
     Ok(0)

@@ -38,7 +38,7 @@ async fn every_prerequisite_breaks_and_fixes_live() {
             assert_eq!(&broken.codes(*id), codes, "{}", breakage.label);
         }
 
-        breakage.fix(&emulator, &mut source.files);
+        breakage.fix(&emulator, &mut source.files, "healthy");
         let fixed = check(&source).await;
         let still_red: Vec<_> = fixed
             .checks
@@ -52,4 +52,53 @@ async fn every_prerequisite_breaks_and_fixes_live() {
             breakage.label
         );
     }
+}
+
+/// In a demo that is already broken one way, another fault can be added and taken away again,
+/// and the fault the demo starts with is known as broken and can be fixed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn break_and_fix_works_in_any_demo() {
+    let demo = "rms-not-activated";
+    let mut source = scenario_source(demo);
+    let emulator = emulator_for(&source).await;
+    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let statuses = |report: &Report| -> Vec<(esr_doctor::model::CheckId, Status)> {
+        report.checks.iter().map(|c| (c.id, c.status)).collect()
+    };
+    let original = check(&source).await;
+    let find = |scenario: &str| {
+        BREAKAGES
+            .iter()
+            .find(|b| b.scenario == scenario)
+            .unwrap_or_else(|| panic!("no breakage {scenario}"))
+    };
+    let (esr, rms) = (find("esr-disabled"), find("rms-not-activated"));
+    assert!(
+        rms.is_broken_in(&source.files),
+        "the demo starts with RMS off"
+    );
+    assert!(!esr.is_broken_in(&source.files));
+
+    esr.apply(&emulator, &mut source.files);
+    let broken = check(&source).await;
+    assert_eq!(
+        broken.codes(esr_doctor::model::CheckId::TenantEsr),
+        ["ESR_DISABLED"]
+    );
+    esr.fix(&emulator, &mut source.files, demo);
+    assert_eq!(
+        statuses(&check(&source).await),
+        statuses(&original),
+        "back to the demo"
+    );
+
+    rms.fix(&emulator, &mut source.files, demo);
+    let fixed = check(&source).await;
+    assert_eq!(
+        fixed
+            .check(esr_doctor::model::CheckId::Rms)
+            .map(|c| c.status),
+        Some(Status::Pass),
+        "fixing the demo's own fault"
+    );
 }

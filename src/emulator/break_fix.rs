@@ -1,7 +1,8 @@
-//! Break and fix, live, for trainers: each prerequisite of the `healthy` demo can be broken in
-//! the running demo and fixed again. Breaking one changes exactly what differs between
-//! `healthy` and the demo scenario that shows that fault: tenant answers in the emulator,
-//! device evidence in the source. So a break looks, to every check, just like that scenario.
+//! Break and fix, live, for trainers: each prerequisite can be broken in any running demo and
+//! fixed again. Breaking one changes exactly what differs between `healthy` and the demo
+//! scenario that shows that fault: tenant answers in the emulator, device evidence in the
+//! source. So a break looks, to every check, just like that scenario; fixing puts back what the
+//! running demo had (or, where that demo itself has the fault, what `healthy` has).
 
 use super::Emulator;
 use crate::model::CheckId;
@@ -69,13 +70,26 @@ impl Breakage {
         }
     }
 
-    /// Restores the healthy evidence this breakage changed.
-    pub fn fix(&self, emulator: &Emulator, files: &mut EvidenceFiles) {
-        let healthy = evidence(scenario::DEFAULT);
+    /// Fixes this prerequisite in the running demo `demo`: its own evidence back, or
+    /// `healthy`'s where `demo` is itself broken this way.
+    pub fn fix(&self, emulator: &Emulator, files: &mut EvidenceFiles, demo: &str) {
+        let own = evidence(demo);
+        let restored = if self.is_broken_in(&own) {
+            evidence(scenario::DEFAULT)
+        } else {
+            own
+        };
         for (path, _) in self.changes() {
-            let original = healthy.bytes(&path).map(<[u8]>::to_vec);
+            let original = restored.bytes(&path).map(<[u8]>::to_vec);
             emulator.put(files, &path, original);
         }
+    }
+
+    /// Whether `files` already show this fault (a demo that starts broken this way).
+    pub fn is_broken_in(&self, files: &EvidenceFiles) -> bool {
+        self.changes()
+            .iter()
+            .all(|(path, broken)| files.bytes(path) == broken.as_deref())
     }
 
     /// The checks this breakage turns red, with the finding codes they then show (the

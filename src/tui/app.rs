@@ -150,8 +150,8 @@ pub struct App {
     pub notice: Option<String>,
     pub runs_in_flight: usize,
     pub sign_in: SignIn,
-    /// In the live healthy demo: which of `BREAKAGES` the trainer has broken (`None`
-    /// elsewhere: there is nothing to break).
+    /// In a live demo: which of `BREAKAGES` are broken now (`None` on a device or bundle:
+    /// there is nothing to break).
     pub broken: Option<Vec<bool>>,
     /// Presenter view: identifiers are replaced before anything is shown (a room watches).
     pub presenter: Option<Redactor>,
@@ -278,9 +278,9 @@ impl App {
             match self.broken {
                 Some(_) => self.overlay = Some(Overlay::BreakFix(0)),
                 None => {
-                    self.notice = Some(
-                        self.tr("Break and fix works in the live healthy demo (--demo healthy)."),
-                    )
+                    self.notice = Some(self.tr(
+                        "Break and fix works in a live demo (--demo), not on a device or bundle.",
+                    ))
                 }
             }
             return Effect::Nothing;
@@ -802,7 +802,7 @@ mod tests {
     }
 
     #[test]
-    fn break_and_fix_opens_only_in_the_live_healthy_demo_and_toggles() {
+    fn break_and_fix_opens_only_in_a_live_demo_and_toggles() {
         let mut a = app();
         a.handle(Action::Enter);
         finish_all(&mut a, true);
@@ -811,7 +811,7 @@ mod tests {
         assert!(
             a.notice
                 .as_deref()
-                .is_some_and(|n| n.contains("--demo healthy"))
+                .is_some_and(|n| n.contains("live demo (--demo)"))
         );
         a.broken = Some(vec![false; BREAKAGES.len()]);
         a.handle(Action::BreakFix);

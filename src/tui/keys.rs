@@ -172,7 +172,7 @@ pub const BINDINGS: [Binding; 16] = [
         label: "x",
         action: Action::BreakFix,
         short: "break/fix",
-        help: "Healthy demo: break a prerequisite live, or fix it again",
+        help: "Demo: break a prerequisite live, or fix it again",
         screens: &[Checklist, Detail, Summary],
         in_footer: false,
         guided_only: false,

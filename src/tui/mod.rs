@@ -32,6 +32,8 @@ pub struct WizardOptions {
     /// Presenter view: guided, identifiers hidden, high contrast, generous spacing.
     pub present: bool,
     pub ascii: bool,
+    /// The colours chosen in the config file.
+    pub theme: theme::ThemeName,
     /// When the process started, for the time-to-first-frame figure.
     pub started: Instant,
 }
@@ -57,8 +59,8 @@ pub fn run(
     emulator: Option<Emulator>,
 ) -> anyhow::Result<Option<String>> {
     let theme = Theme {
-        high_contrast: options.present,
-        ..Theme::detect(options.ascii)
+        high_contrast: options.present || options.theme == theme::ThemeName::HighContrast,
+        ..Theme::chosen(options.ascii, options.theme)
     };
     let export_path = format!(
         "esr-doctor-report-{}.md",
@@ -74,9 +76,14 @@ pub fn run(
     if options.present {
         app.presenter = Some(crate::redact::Redactor::learning_from(&source.files));
     }
-    // Breaking and fixing needs the demo's emulator, and the healthy tenant to start from.
-    if emulator.is_some() && source.info.name == crate::sources::scenario::DEFAULT {
-        app.broken = Some(vec![false; BREAKAGES.len()]);
+    // Breaking and fixing needs a demo's emulator; a demo may start with some faults.
+    if emulator.is_some() {
+        app.broken = Some(
+            BREAKAGES
+                .iter()
+                .map(|b| b.is_broken_in(&source.files))
+                .collect(),
+        );
     }
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
@@ -236,7 +243,7 @@ fn apply(
             if broken == Some(true) {
                 breakage.apply(emulator, &mut source.files);
             } else {
-                breakage.fix(emulator, &mut source.files);
+                breakage.fix(emulator, &mut source.files, &source.info.name.clone());
             }
             app.run_started(None);
             spawn_run(source.clone(), None, tx.clone());

@@ -5,6 +5,19 @@ use crate::model::{Status, Verdict};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
+/// The colours a person chose (config `theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    /// Colours unless `NO_COLOR` says otherwise.
+    #[default]
+    Default,
+    /// Bright, bold colours for a projector or low vision.
+    HighContrast,
+    /// No colours at all; the glyphs carry the meaning.
+    Monochrome,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
@@ -25,6 +38,22 @@ const ASCII_BORDER: border::Set = border::Set {
 };
 
 impl Theme {
+    /// `detect`, then the chosen theme on top.
+    pub fn chosen(ascii: bool, name: ThemeName) -> Theme {
+        let detected = Theme::detect(ascii);
+        match name {
+            ThemeName::Default => detected,
+            ThemeName::HighContrast => Theme {
+                high_contrast: true,
+                ..detected
+            },
+            ThemeName::Monochrome => Theme {
+                color: false,
+                ..detected
+            },
+        }
+    }
+
     /// Reads `NO_COLOR` and the locale; `ascii` forces ASCII output.
     pub fn detect(ascii: bool) -> Theme {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
@@ -153,4 +182,18 @@ fn console_draws_unicode() -> bool {
         l.contains("utf-8") || l.contains("utf8")
     });
     utf8 && !term_is_vt
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_chosen_theme_changes_only_its_own_part() {
+        let detected = Theme::detect(true);
+        assert_eq!(Theme::chosen(true, ThemeName::Default), detected);
+        assert!(Theme::chosen(true, ThemeName::HighContrast).high_contrast);
+        let mono = Theme::chosen(true, ThemeName::Monochrome);
+        assert!(!mono.color && mono.ascii);
+    }
 }

@@ -24,6 +24,8 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 #[derive(Debug, Clone)]
 pub struct SetupOptions {
     pub ascii: bool,
+    /// The colours chosen in the config file.
+    pub theme: crate::tui::theme::ThemeName,
     /// What is being set up, for the header.
     pub subject: String,
 }
@@ -61,7 +63,7 @@ pub fn run(
     );
     let mut app = SetupApp::new(
         options.subject,
-        Theme::detect(options.ascii),
+        Theme::chosen(options.ascii, options.theme),
         backoff,
         script_path,
     );
