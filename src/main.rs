@@ -430,6 +430,33 @@ fn connect_tenant(
     }
 }
 
+/// `connect_tenant` for a full-screen mode: the sign-in's progress goes to the screen, paced
+/// for people to watch.
+fn connect_screen(
+    runtime: &tokio::runtime::Runtime,
+    source: &mut LoadedSource,
+    cloud: &CloudArgs,
+    offline: bool,
+) -> anyhow::Result<(
+    Option<Emulator>,
+    tokio::sync::mpsc::UnboundedReceiver<SignInEvent>,
+)> {
+    let (sign_in_tx, sign_in_rx) = tokio::sync::mpsc::unbounded_channel();
+    let prompt: auth::PromptSink = Arc::new(move |event| {
+        // A closed screen no longer listens; the event is then of no use to anyone.
+        let _ = sign_in_tx.send(event);
+    });
+    let emulator = connect_tenant(
+        runtime,
+        source,
+        cloud,
+        offline,
+        DemoPacing::wizard(),
+        prompt,
+    )?;
+    Ok((emulator, sign_in_rx))
+}
+
 fn collect(
     out: &std::path::Path,
     redact_files: bool,
@@ -563,21 +590,8 @@ fn wizard(
     };
     let mut source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
-    let (sign_in_tx, sign_in_rx) = tokio::sync::mpsc::unbounded_channel();
-    let prompt: auth::PromptSink = Arc::new(move |event| {
-        // A closed wizard no longer listens; the event is then of no use to anyone.
-        let _ = sign_in_tx.send(event);
-    });
-    let emulator = connect_tenant(
-        &runtime,
-        &mut source,
-        cloud,
-        offline,
-        DemoPacing::wizard(),
-        prompt,
-    )?;
-    let summary =
-        esr_doctor::tui::run(runtime, source, description, options, sign_in_rx, emulator)?;
+    let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, offline)?;
+    let summary = esr_doctor::tui::run(runtime, source, description, options, sign_in, emulator)?;
     if let Some(summary) = summary {
         print!("{summary}");
     }
@@ -600,20 +614,9 @@ fn setup(
     };
     let mut source = load_source(demo, None, false)?;
     let runtime = runtime()?;
-    let (sign_in_tx, sign_in_rx) = tokio::sync::mpsc::unbounded_channel();
-    let prompt: auth::PromptSink = Arc::new(move |event| {
-        let _ = sign_in_tx.send(event);
-    });
-    let emulator = connect_tenant(
-        &runtime,
-        &mut source,
-        cloud,
-        false,
-        DemoPacing::wizard(),
-        prompt,
-    )?;
+    let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, false)?;
     let options = esr_doctor::tui::setup::SetupOptions { subject, ..options };
-    let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in_rx, emulator)?;
+    let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in, emulator)?;
     print!("{summary}");
     Ok(0)
 }

@@ -127,28 +127,20 @@ pub async fn run(
         os: source.os.clone(),
         ..Facts::default()
     };
-    let mut decided: BTreeMap<CheckId, CheckResult> = BTreeMap::new();
-    // How long each source took to gather: a check took as long as its slowest source.
-    let mut took: BTreeMap<FactSource, Duration> = BTreeMap::new();
-    decide_ready(
-        &selected,
-        &facts,
-        &mut decided,
-        &took,
-        options.unblocked,
-        &emit,
-    );
+    let mut progress = Progress::default();
+    let unblocked = options.unblocked;
+    decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((fact_source, Ok((update, errors)), elapsed)) => {
-                took.insert(fact_source, elapsed);
+                progress.took.insert(fact_source, elapsed);
                 facts.note_gathering_errors(fact_source, errors);
                 tracing::debug!(source = fact_source.label(), "gathered");
                 facts.apply(update);
                 emit(Event::SourceFinished(fact_source));
             }
             Ok((fact_source, Err(reason), elapsed)) => {
-                took.insert(fact_source, elapsed);
+                progress.took.insert(fact_source, elapsed);
                 tracing::warn!(source = fact_source.label(), "gathering failed: {reason}");
                 facts.fail(fact_source, reason);
                 emit(Event::SourceFinished(fact_source));
@@ -157,23 +149,17 @@ pub async fn run(
             // it, its source stays pending and its checks report that below.
             Err(_) => {}
         }
-        decide_ready(
-            &selected,
-            &facts,
-            &mut decided,
-            &took,
-            options.unblocked,
-            &emit,
-        );
+        decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
     }
     for check in &selected {
-        decided
+        progress
+            .decided
             .entry(check.id)
             .or_insert_with(|| CheckResult::error(check.id, "its facts never arrived"));
     }
     let mut checks: Vec<CheckResult> = selected
         .iter()
-        .filter_map(|s| decided.remove(&s.id))
+        .filter_map(|s| progress.decided.remove(&s.id))
         .collect();
     if let Some(session) = &source.cloud {
         record_requests(&mut checks, &session.calls(), &session.identities());
@@ -292,15 +278,23 @@ fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// What a run has so far: the checks decided, and how long each source took to gather (a
+/// check took as long as its slowest source).
+#[derive(Default)]
+struct Progress {
+    decided: BTreeMap<CheckId, CheckResult>,
+    took: BTreeMap<FactSource, Duration>,
+}
+
 /// Decides, in catalogue order, every check whose facts and blockers are all in.
 fn decide_ready(
     selected: &[&'static CheckSpec],
     facts: &Facts,
-    decided: &mut BTreeMap<CheckId, CheckResult>,
-    took: &BTreeMap<FactSource, Duration>,
+    progress: &mut Progress,
     unblocked: bool,
     emit: &impl Fn(Event),
 ) {
+    let Progress { decided, took } = progress;
     for check in selected {
         if decided.contains_key(&check.id) || !check.needs.iter().all(|s| facts.has(*s)) {
             continue;

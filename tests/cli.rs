@@ -32,6 +32,11 @@ fn esr_doctor() -> Command {
     cmd
 }
 
+/// Runs `command` to the end.
+fn output_of(command: &mut Command) -> std::process::Output {
+    command.output().unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn json_of(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("stdout is not one JSON document: {e}"))
@@ -560,10 +565,8 @@ fn the_config_file_gives_defaults_that_flags_override() {
 
 #[test]
 fn lang_de_text_report_is_german_and_keeps_the_commands() {
-    let output = esr_doctor()
-        .args(["check", "--demo", "rms-not-activated", "--lang", "de"])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output =
+        output_of(esr_doctor().args(["check", "--demo", "rms-not-activated", "--lang", "de"]));
     assert_eq!(output.status.code(), Some(1));
     let text = String::from_utf8_lossy(&output.stdout);
     for german in [
@@ -599,18 +602,15 @@ fn lang_de_text_report_is_german_and_keeps_the_commands() {
 
 #[test]
 fn lang_comes_from_the_flag_the_config_or_the_system_and_json_stays_english() {
-    let dutch = esr_doctor()
-        .args([
-            "check",
-            "--demo",
-            "esr-disabled",
-            "--lang",
-            "nl",
-            "--format",
-            "markdown",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let dutch = output_of(esr_doctor().args([
+        "check",
+        "--demo",
+        "esr-disabled",
+        "--lang",
+        "nl",
+        "--format",
+        "markdown",
+    ]));
     let markdown = String::from_utf8_lossy(&dutch.stdout);
     assert!(
         markdown.contains("## esr-doctor-rapport: MISLUKT"),
@@ -641,18 +641,15 @@ fn lang_comes_from_the_flag_the_config_or_the_system_and_json_stays_english() {
         "config beats the system"
     );
 
-    let json = esr_doctor()
-        .args([
-            "check",
-            "--demo",
-            "esr-disabled",
-            "--lang",
-            "de",
-            "--format",
-            "json",
-        ])
-        .output()
-        .unwrap_or_else(|e| panic!("{e}"));
+    let json = output_of(esr_doctor().args([
+        "check",
+        "--demo",
+        "esr-disabled",
+        "--lang",
+        "de",
+        "--format",
+        "json",
+    ]));
     let report = json_of(&json);
     let esr = &report["checks"][2];
     assert_eq!(esr["title"], "Tenant ESR setting");

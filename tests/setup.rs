@@ -57,12 +57,7 @@ fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
     // The script of every pending fix, in the order of the steps.
     pty.keys(&["e"]);
     pty.wait_for("Wrote ");
-    let script = std::fs::read_dir(dir.path())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "ps1"))
+    let script = common::written_file(dir.path(), "ps1")
         .and_then(|p| std::fs::read_to_string(p).ok())
         .unwrap_or_else(|| panic!("no script was written"));
     let order = [

@@ -36,12 +36,7 @@ fn trainer_walks_the_rms_demo_and_exports_the_report() {
     );
     pty.keys(&[ENTER]);
     pty.wait_for("Wrote ");
-    let exported = std::fs::read_dir(dir.path())
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "md"))
+    let exported = common::written_file(dir.path(), "md")
         .unwrap_or_else(|| panic!("no markdown file was written"));
     let markdown = std::fs::read_to_string(&exported).unwrap_or_default();
     assert!(

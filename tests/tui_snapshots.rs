@@ -206,19 +206,18 @@ async fn the_wizard_speaks_german_and_dutch() {
             ],
         ),
     ];
+    let finished_in = |lang: Lang| {
+        let mut app = new_app("rms-not-activated");
+        app.lang = lang;
+        app.handle(Action::Enter);
+        app.run_started(None);
+        app.run_finished(report.clone());
+        app.selected = first_failure(&report);
+        app
+    };
     for (lang, words) in cases {
-        let mut checklist = new_app("rms-not-activated");
-        checklist.lang = lang;
-        checklist.handle(Action::Enter);
-        checklist.run_started(None);
-        checklist.run_finished(report.clone());
-        checklist.selected = first_failure(&report);
-        let mut detail = new_app("rms-not-activated");
-        detail.lang = lang;
-        detail.handle(Action::Enter);
-        detail.run_started(None);
-        detail.run_finished(report.clone());
-        detail.selected = first_failure(&report);
+        let checklist = finished_in(lang);
+        let mut detail = finished_in(lang);
         detail.handle(Action::Enter);
         detail.handle(Action::Tab);
         let screens = [draw(&checklist, (120, 40)), draw(&detail, (120, 40))];

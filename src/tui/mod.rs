@@ -85,22 +85,7 @@ pub fn run(
                 .collect(),
         );
     }
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "the wizard needs an interactive terminal; for a report on stdout use `esr-doctor check`"
-        );
-    }
-    // try_init installs a panic hook that restores the terminal before the message prints.
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(e) => {
-            let _ = ratatui::crossterm::terminal::disable_raw_mode();
-            anyhow::bail!(
-                "cannot take over the terminal ({e}); for a report on stdout use `esr-doctor check`"
-            );
-        }
-    };
+    let mut terminal = take_terminal("the wizard", "esr-doctor check")?;
     let mut checked = Checked { source, emulator };
     let outcome = runtime.block_on(event_loop(
         &mut terminal,
@@ -119,6 +104,24 @@ pub fn run(
         .map(|r| anstream::adapter::strip_str(&text::brief(r)).to_string()))
 }
 
+/// Takes over the terminal for a full-screen mode (`who`), or says why not and what prints to
+/// stdout instead (`instead`). ratatui's try_init installs a panic hook that restores the
+/// terminal before the message prints.
+pub(crate) fn take_terminal(who: &str, instead: &str) -> anyhow::Result<DefaultTerminal> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{who} needs an interactive terminal; for a report on stdout use `{instead}`"
+        );
+    }
+    ratatui::try_init().map_err(|e| {
+        let _ = ratatui::crossterm::terminal::disable_raw_mode();
+        anyhow::anyhow!(
+            "cannot take over the terminal ({e}); for a report on stdout use `{instead}`"
+        )
+    })
+}
+
 /// What the wizard checks: the source, and the demo's emulator (which must outlive every run,
 /// and which break and fix change).
 struct Checked {
@@ -131,18 +134,10 @@ async fn event_loop(
     app: &mut App,
     checked: &mut Checked,
     options: WizardOptions,
-    mut sign_in: UnboundedReceiver<SignInEvent>,
+    sign_in: UnboundedReceiver<SignInEvent>,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Message>();
-    spawn_input_reader(tx.clone());
-    let forward = tx.clone();
-    tokio::spawn(async move {
-        while let Some(event) = sign_in.recv().await {
-            if forward.send(Message::SignIn(event)).is_err() {
-                break;
-            }
-        }
-    });
+    listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let figures = Figures::from_env(options.started);
     terminal.draw(|frame| view::render(frame, app))?;
     figures.first_frame();
@@ -170,11 +165,25 @@ async fn event_loop(
     Ok(())
 }
 
-/// Reads terminal events on a thread of its own (crossterm's read blocks).
-fn spawn_input_reader(tx: UnboundedSender<Message>) {
+/// Feeds a screen's loop: terminal events, read on a thread of their own (crossterm's read
+/// blocks), and the sign-in's progress, each wrapped as the loop's message.
+pub(crate) fn listen<M: Send + 'static>(
+    tx: UnboundedSender<M>,
+    mut sign_in: UnboundedReceiver<SignInEvent>,
+    terminal: fn(TermEvent) -> M,
+    signed: fn(SignInEvent) -> M,
+) {
+    let forward = tx.clone();
     std::thread::spawn(move || {
         while let Ok(event) = event::read() {
-            if tx.send(Message::Terminal(event)).is_err() {
+            if forward.send(terminal(event)).is_err() {
+                break;
+            }
+        }
+    });
+    tokio::spawn(async move {
+        while let Some(event) = sign_in.recv().await {
+            if tx.send(signed(event)).is_err() {
                 break;
             }
         }

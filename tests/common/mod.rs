@@ -30,6 +30,16 @@ pub fn screen_text(app: &esr_doctor::tui::app::App) -> String {
         .collect()
 }
 
+/// The first file in `dir` whose name ends in `.{extension}` (what a screen wrote there).
+pub fn written_file(dir: &std::path::Path, extension: &str) -> Option<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == extension))
+}
+
 /// Writes `files` as a folder bundle at `dir`.
 pub fn write_bundle(files: &esr_doctor::sources::EvidenceFiles, dir: &std::path::Path) {
     for path in files.paths() {

@@ -15,7 +15,7 @@ use crate::tui::effects;
 use crate::tui::theme::Theme;
 use app::{Effect, SetupApp};
 use ratatui::DefaultTerminal;
-use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use ratatui::crossterm::event::{Event as TermEvent, KeyEventKind};
 use std::io::Write;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -67,19 +67,10 @@ pub fn run(
         backoff,
         script_path,
     );
-    use std::io::IsTerminal;
-    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "setup needs an interactive terminal; for a report on stdout use `esr-doctor check --only license,rms,tenant_esr,network`"
-        );
-    }
-    let mut terminal = match ratatui::try_init() {
-        Ok(terminal) => terminal,
-        Err(e) => {
-            let _ = ratatui::crossterm::terminal::disable_raw_mode();
-            anyhow::bail!("cannot take over the terminal ({e})");
-        }
-    };
+    let mut terminal = crate::tui::take_terminal(
+        "setup",
+        "esr-doctor check --only license,rms,tenant_esr,network",
+    )?;
     let mut source = source;
     let outcome = runtime.block_on(event_loop(
         &mut terminal,
@@ -139,18 +130,10 @@ async fn event_loop(
     app: &mut SetupApp,
     source: &mut LoadedSource,
     emulator: Option<&Emulator>,
-    mut sign_in: UnboundedReceiver<SignInEvent>,
+    sign_in: UnboundedReceiver<SignInEvent>,
 ) -> anyhow::Result<()> {
     let (tx, mut rx) = unbounded_channel::<Message>();
-    spawn_input_reader(tx.clone());
-    let forward = tx.clone();
-    tokio::spawn(async move {
-        while let Some(event) = sign_in.recv().await {
-            if forward.send(Message::SignIn(event)).is_err() {
-                break;
-            }
-        }
-    });
+    crate::tui::listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let first = app.start();
     apply(first, app, source, emulator, &tx, terminal)?;
     let mut ticker = tokio::time::interval(TICK);
@@ -164,16 +147,6 @@ async fn event_loop(
         apply(effect, app, source, emulator, &tx, terminal)?;
     }
     Ok(())
-}
-
-fn spawn_input_reader(tx: UnboundedSender<Message>) {
-    std::thread::spawn(move || {
-        while let Ok(event) = event::read() {
-            if tx.send(Message::Terminal(event)).is_err() {
-                break;
-            }
-        }
-    });
 }
 
 fn on_message(
