@@ -671,7 +671,8 @@ fn explain_list() -> anyhow::Result<u8> {
 }
 
 fn explain(query: &str) -> anyhow::Result<u8> {
-    let guidance = Guidance::builtin();
+    let lang = esr_doctor::i18n::current();
+    let guidance = Guidance::for_lang(lang);
     let Some(explanation) = guidance.explain(query) else {
         let known = |keys: Vec<&String>| keys.into_iter().cloned().collect::<Vec<_>>().join(", ");
         anyhow::bail!(
@@ -682,7 +683,7 @@ fn explain(query: &str) -> anyhow::Result<u8> {
     };
     print!(
         "{}",
-        esr_doctor::report::explain::render(&explanation, guidance)
+        esr_doctor::report::explain::render(&explanation, guidance, lang)
     );
     Ok(0)
 }

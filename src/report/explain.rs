@@ -1,31 +1,38 @@
 //! The face of `esr-doctor explain`: a finding code, an event id or an HRESULT in plain text.
 
 use crate::guidance::{Explanation, Guidance};
+use crate::i18n::{Lang, tr, tr_with};
 use std::fmt::Write;
 
-pub fn render(explanation: &Explanation<'_>, guidance: &Guidance) -> String {
+/// `explanation` in `lang` (the words of `guidance`, which should be that language's).
+pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) -> String {
     let mut out = String::new();
     match explanation {
         Explanation::Code { code, entry } => {
             let _ = writeln!(
                 out,
-                "{code}: {}\n\n{}\n\nWho fixes it: {}",
+                "{code}: {}\n\n{}\n\n{}: {}",
                 entry.title,
                 entry.explanation,
-                entry.audience.as_str()
+                tr(lang, "Who fixes it"),
+                tr(lang, entry.audience.as_str())
             );
             for (n, step) in entry.steps.iter().enumerate() {
                 let _ = writeln!(out, "  {}. {step}", n + 1);
             }
             if !entry.commands.is_empty() {
-                out.push_str("\nCommands:\n");
+                let _ = writeln!(out, "\n{}:", tr(lang, "Commands"));
                 for command in &entry.commands {
                     let _ = writeln!(out, "  > {command}");
                 }
             }
             for doc in &entry.docs {
                 let _ = match guidance.pages.get(doc) {
-                    Some(page) => write!(out, "\n{doc} (page dated {})", page.date),
+                    Some(page) => write!(
+                        out,
+                        "\n{doc} ({})",
+                        tr_with(lang, "page dated {}", &page.date)
+                    ),
                     None => write!(out, "\n{doc}"),
                 };
             }
