@@ -246,3 +246,79 @@ impl SetupApp {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEvent;
+    use std::time::Duration;
+
+    fn app() -> SetupApp {
+        let theme = Theme {
+            color: false,
+            ascii: true,
+            high_contrast: false,
+        };
+        SetupApp::new("t".into(), theme, Backoff::DEMO, "s.ps1".into())
+    }
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn watches_on_one_check_share_a_single_recheck() {
+        let mut app = app();
+        let start = app.now;
+        // Steps 2 and 3 are both decided by the RMS check.
+        for step in [1, 2] {
+            app.selected = step;
+            assert_eq!(app.handle_key(key('a')), Effect::AdminRan(step));
+        }
+        assert_eq!(app.tick(start), Effect::Nothing, "not due yet");
+        let due = start + Backoff::DEMO.first;
+        assert_eq!(app.tick(due), Effect::Run(vec![CheckId::Rms]));
+        assert_eq!(app.tick(due), Effect::Nothing, "one re-check at a time");
+        assert!(
+            app.rows[1..3]
+                .iter()
+                .all(|r| r.watch.as_ref().is_some_and(|w| w.running))
+        );
+    }
+
+    #[test]
+    fn a_done_step_is_not_watched_and_s_stops_a_watch() {
+        let mut app = app();
+        app.rows[0].state = StepState::Done;
+        assert_eq!(app.handle_key(key('a')), Effect::Nothing);
+        assert!(app.rows[0].watch.is_none());
+        app.selected = 4;
+        app.handle_key(key('a'));
+        assert!(app.rows[4].watch.is_some());
+        app.handle_key(key('s'));
+        assert!(app.rows[4].watch.is_none());
+        assert_eq!(
+            app.tick(app.now + Duration::from_secs(60)),
+            Effect::Nothing,
+            "a stopped watch never re-checks"
+        );
+    }
+
+    #[test]
+    fn the_script_holds_only_pending_steps() {
+        let mut app = app();
+        let finding = crate::model::Finding::new(
+            "ESR_DISABLED",
+            crate::model::Severity::Fail,
+            &[crate::model::Feature::WindowsSettings],
+            "off".into(),
+        );
+        app.rows[4].state = StepState::ToDo(vec![finding]);
+        app.rows[1].state = StepState::Done;
+        let Effect::Export(script) = app.handle_key(key('e')) else {
+            panic!("e exports");
+        };
+        assert!(script.contains("Step 5: Enterprise State Roaming switch"));
+        assert!(!script.contains("Step 2:"));
+    }
+}
