@@ -3,13 +3,17 @@
 //! tenant or the device said appears only in comments, on one line, made inert.
 
 use super::Step;
+use crate::guidance::Guidance;
+use crate::i18n::Lang;
 use crate::model::Finding;
 
 /// A pending step: its number (from 1), the step, and what is wrong with it.
 pub type Pending<'a> = (usize, &'a Step, &'a [Finding]);
 
-/// The script for `pending`, stamped with `generated` (e.g. `2026-11-22 09:10`).
-pub fn render(pending: &[Pending<'_>], generated: &str) -> String {
+/// The script for `pending`, stamped with `generated` (e.g. `2026-11-22 09:10`), its
+/// comments in `lang` (the commands are the same in every language).
+pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
+    let words = Guidance::for_lang(lang);
     let mut out = String::new();
     out.push_str(
         "# esr-doctor setup: the tenant fixes still pending, in the order to apply them.\n",
@@ -34,8 +38,12 @@ pub fn render(pending: &[Pending<'_>], generated: &str) -> String {
                 comment(&finding.message)
             ));
             let Some(fix) = &finding.fix else { continue };
-            for (n, words) in fix.steps.iter().enumerate() {
-                out.push_str(&format!("#   {}. {}\n", n + 1, comment(words)));
+            let steps = words
+                .entry(&finding.code)
+                .filter(|_| lang != Lang::En)
+                .map_or(&fix.steps, |entry| &entry.steps);
+            for (n, step) in steps.iter().enumerate() {
+                out.push_str(&format!("#   {}. {}\n", n + 1, comment(step)));
             }
             for command in &fix.commands {
                 if emitted.contains(&command.as_str()) {
@@ -94,7 +102,7 @@ mod tests {
         let rms = [finding("RMS_NOT_ACTIVATED", "off")];
         let ipcv3 = [finding("RMS_IPCV3_DISABLED", "off")];
         let pending = [(2, &STEPS[1], &rms[..]), (3, &STEPS[2], &ipcv3[..])];
-        let script = render(&pending, "2026-11-22 09:10");
+        let script = render(&pending, "2026-11-22 09:10", Lang::En);
         let enable = script.find("\nEnable-AipService\n");
         let ipc = script.find("\nEnable-AipServiceIPCv3\n");
         assert!(
@@ -115,7 +123,7 @@ mod tests {
             "NET_BLOCKED",
             "host\nRemove-Item C:\\ -Recurse\u{2028}Stop-Computer\r\x1b]52;c;eA==\x07",
         )];
-        let script = render(&[(6, &STEPS[5], &hostile[..])], "now");
+        let script = render(&[(6, &STEPS[5], &hostile[..])], "now", Lang::En);
         for line in script.lines() {
             assert!(
                 line.is_empty()
@@ -138,6 +146,24 @@ mod tests {
 
     #[test]
     fn nothing_pending_says_so() {
-        assert!(render(&[], "now").contains("Nothing is pending"));
+        assert!(render(&[], "now", Lang::En).contains("Nothing is pending"));
+    }
+
+    #[test]
+    fn a_german_script_explains_in_german_and_runs_the_same_commands() {
+        let rms = [finding("RMS_NOT_ACTIVATED", "off")];
+        let pending = [(2, &STEPS[1], &rms[..])];
+        let (english, german) = (
+            render(&pending, "now", Lang::En),
+            render(&pending, "now", Lang::De),
+        );
+        assert!(german.contains("#   3. Den Dienst mit Enable-AipService aktivieren"));
+        let commands = |s: &str| {
+            s.lines()
+                .filter(|l| !l.starts_with('#'))
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(commands(&english), commands(&german));
     }
 }

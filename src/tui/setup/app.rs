@@ -243,6 +243,7 @@ impl SetupApp {
         script::render(
             &pending,
             &chrono::Local::now().format("%Y-%m-%d %H:%M").to_string(),
+            self.lang,
         )
     }
 }

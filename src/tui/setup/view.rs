@@ -225,7 +225,10 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
                         format!("{} {} ", theme.glyph(Status::Fail), finding.code),
                         theme.status(Status::Fail),
                     ),
-                    Span::raw(plain(&finding.message)),
+                    Span::raw(match lang {
+                        crate::i18n::Lang::En => plain(&finding.message),
+                        _ => tr_fill(lang, "Recorded: {}", &[&plain(&finding.message)]),
+                    }),
                 ]));
             }
             lines.push(Line::default());
