@@ -658,3 +658,16 @@ fn lang_comes_from_the_flag_the_config_or_the_system_and_json_stays_english() {
         "Go to Entra ID > Devices > Overview > Enterprise State Roaming."
     );
 }
+
+#[test]
+fn setup_without_a_terminal_says_what_to_run_instead() {
+    // stdout is a pipe here, as in a script.
+    let output = output_of(esr_doctor().args(["setup", "--demo", "new-tenant"]));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("setup needs an interactive terminal")
+            && stderr.contains("esr-doctor check --only license,rms,tenant_esr,network"),
+        "{stderr}"
+    );
+}

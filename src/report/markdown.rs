@@ -60,7 +60,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         tr(lang, "Fact"),
         tr(lang, "Value")
     );
-    for (label, value) in support_facts(report) {
+    for (label, value) in support_facts(report, lang) {
         let _ = writeln!(out, "| {} | {} |", tr(lang, label), inline(&value));
     }
     let _ = writeln!(

@@ -104,22 +104,23 @@ pub fn problems(report: &Report) -> Vec<(&CheckResult, &Finding)> {
         .collect()
 }
 
-/// The facts Microsoft support asks for, as (label, value) rows.
-pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
+/// The facts Microsoft support asks for, as (label, value) rows; the words of the values in
+/// `lang` (the labels are translated where they are shown).
+pub fn support_facts(report: &Report, lang: Lang) -> Vec<(&'static str, String)> {
+    let unknown = || tr(lang, "unknown");
     let evidence = |id: CheckId, key: &str| {
         report
             .check(id)
             .and_then(|c| text(c, key))
             .map(str::to_owned)
     };
-    let user = evidence(CheckId::AccountType, "user").unwrap_or_else(|| "unknown".into());
-    let join =
-        evidence(CheckId::DeviceRegistration, "join_type").unwrap_or_else(|| "unknown".into());
+    let user = evidence(CheckId::AccountType, "user").unwrap_or_else(unknown);
+    let join = evidence(CheckId::DeviceRegistration, "join_type").unwrap_or_else(unknown);
     let device = evidence(CheckId::DeviceRegistration, "device_name")
-        .unwrap_or_else(|| "unknown device".into());
+        .unwrap_or_else(|| tr(lang, "unknown device"));
     let os = evidence(CheckId::DeviceRegistration, "os")
-        .unwrap_or_else(|| "OS build not recorded".into());
-    let edge = evidence(CheckId::EdgeVersion, "version").map_or("unknown".into(), |v| {
+        .unwrap_or_else(|| tr(lang, "OS build not recorded"));
+    let edge = evidence(CheckId::EdgeVersion, "version").map_or_else(unknown, |v| {
         format!(
             "{v} ({})",
             evidence(CheckId::EdgeVersion, "channel").unwrap_or_default()
@@ -127,17 +128,23 @@ pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
     });
     let tenant = evidence(CheckId::DeviceRegistration, "tenant_name")
         .or_else(|| evidence(CheckId::AccountType, "tenant_id"))
-        .unwrap_or_else(|| "unknown".into());
+        .unwrap_or_else(unknown);
     let error = report
         .checks
         .iter()
         .flat_map(|c| &c.findings)
         .find(|f| f.severity == Severity::Fail)
-        .map_or_else(|| "none".into(), |f| format!("{}: {}", f.code, f.message));
+        .map_or_else(
+            || tr(lang, "none"),
+            |f| format!("{}: {}", f.code, f.message),
+        );
     vec![
         ("Error as seen", error),
         ("Affected user", user),
-        ("Device", format!("{device}, {}", join.replace('_', " "))),
+        (
+            "Device",
+            format!("{device}, {}", tr(lang, &join.replace('_', " "))),
+        ),
         ("Operating system", os),
         ("Edge", edge),
         ("Tenant", tenant),
@@ -150,7 +157,11 @@ pub fn support_facts(report: &Report) -> Vec<(&'static str, String)> {
         ),
         (
             "Source",
-            format!("{} {}", source_kind(&report.source), report.source.name),
+            format!(
+                "{} {}",
+                tr(lang, source_kind(&report.source)),
+                report.source.name
+            ),
         ),
     ]
 }
