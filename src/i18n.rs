@@ -20,8 +20,6 @@ pub enum Lang {
 }
 
 impl Lang {
-    pub const ALL: [Lang; 3] = [Lang::En, Lang::De, Lang::Nl];
-
     pub fn code(self) -> &'static str {
         match self {
             Lang::En => "en",
@@ -81,18 +79,14 @@ static DE: LazyLock<BTreeMap<String, String>> =
 static NL: LazyLock<BTreeMap<String, String>> =
     LazyLock::new(|| load(include_str!("../assets/ui/nl.toml")));
 
-/// The UI strings of `lang`, keyed by their English text (empty for English).
-pub fn strings(lang: Lang) -> Option<&'static BTreeMap<String, String>> {
-    match lang {
+/// `english` in `lang` (English itself where no translation exists).
+pub fn tr(lang: Lang, english: &str) -> String {
+    let strings: Option<&BTreeMap<String, String>> = match lang {
         Lang::En => None,
         Lang::De => Some(&DE),
         Lang::Nl => Some(&NL),
-    }
-}
-
-/// `english` in `lang` (English itself where no translation exists).
-pub fn tr(lang: Lang, english: &str) -> String {
-    strings(lang)
+    };
+    strings
         .and_then(|s| s.get(english))
         .cloned()
         .unwrap_or_else(|| english.to_owned())

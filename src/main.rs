@@ -255,11 +255,8 @@ fn main() -> ExitCode {
         },
         Some(Command::Setup { demo, ascii, cloud }) => setup(
             demo,
-            esr_doctor::tui::setup::SetupOptions {
-                ascii: ascii || config.ascii.unwrap_or(false),
-                theme: config.theme.unwrap_or_default(),
-                subject: String::new(),
-            },
+            ascii || config.ascii.unwrap_or(false),
+            config.theme.unwrap_or_default(),
             &cloud.or_config(&config),
         ),
         Some(Command::Signout) => signout(),
@@ -600,7 +597,8 @@ fn wizard(
 
 fn setup(
     demo: Option<String>,
-    options: esr_doctor::tui::setup::SetupOptions,
+    ascii: bool,
+    theme: esr_doctor::tui::theme::ThemeName,
     cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
     let lang = esr_doctor::i18n::current();
@@ -615,7 +613,11 @@ fn setup(
     let mut source = load_source(demo, None, false)?;
     let runtime = runtime()?;
     let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, false)?;
-    let options = esr_doctor::tui::setup::SetupOptions { subject, ..options };
+    let options = esr_doctor::tui::setup::SetupOptions {
+        ascii,
+        theme,
+        subject,
+    };
     let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in, emulator)?;
     print!("{summary}");
     Ok(0)

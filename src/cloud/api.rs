@@ -104,6 +104,13 @@ impl Api {
         }
     }
 
+    /// The endpoint whose answer a bundle records at `path`, if any.
+    pub fn recorded_at(path: &str) -> Option<Api> {
+        Api::ALL
+            .into_iter()
+            .find(|api| api.recorded_file() == Some(path))
+    }
+
     /// Where a bundle records this answer.
     pub fn recorded_file(self) -> Option<&'static str> {
         Some(match self {

@@ -208,10 +208,7 @@ impl Emulator {
         path: &str,
         bytes: Option<Vec<u8>>,
     ) {
-        let api = Api::ALL
-            .into_iter()
-            .find(|a| a.recorded_file() == Some(path));
-        match (api, bytes) {
+        match (Api::recorded_at(path), bytes) {
             (Some(api), Some(body)) => {
                 let body = crate::facts::text::decode(&body);
                 self.configure(|c| c.tenant.set_answer(api, &body));

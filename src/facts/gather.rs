@@ -121,10 +121,7 @@ fn says_not_found(text: &str) -> bool {
 
 /// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
 pub fn source_of(path: &str) -> Option<FactSource> {
-    let cloud = crate::cloud::api::Api::ALL
-        .iter()
-        .find(|api| api.recorded_file() == Some(path))
-        .and_then(|api| api.fact_source());
+    let cloud = crate::cloud::api::Api::recorded_at(path).and_then(|api| api.fact_source());
     Some(match path {
         "edge/version.txt" => FactSource::EdgeVersion,
         "edge/Local State" => FactSource::EdgeProfile,

@@ -20,12 +20,7 @@ fn text<'a>(check: &'a CheckResult, key: &str) -> Option<&'a str> {
 }
 
 /// What the check found, in one line: the worst finding, the reason it did not run, or the
-/// key evidence when it passed.
-pub fn one_line(check: &CheckResult) -> String {
-    one_line_in(check, Lang::En)
-}
-
-/// `one_line` with the words of a passed check in `lang`.
+/// key evidence when it passed, in `lang`.
 pub fn one_line_in(check: &CheckResult, lang: Lang) -> String {
     if let Some(reason) = check
         .reason

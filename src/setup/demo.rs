@@ -71,10 +71,7 @@ pub fn apply(index: usize, emulator: &Emulator, files: &mut EvidenceFiles) {
                 emulator.put(files, path, healthy.bytes(path).map(<[u8]>::to_vec));
             }
             Change::Fields(path, fields) => {
-                let Some(api) = Api::ALL
-                    .into_iter()
-                    .find(|a| a.recorded_file() == Some(path))
-                else {
+                let Some(api) = Api::recorded_at(path) else {
                     continue;
                 };
                 let target = healthy

@@ -58,10 +58,9 @@ pub fn run(
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
 ) -> anyhow::Result<Option<String>> {
-    let theme = Theme {
-        high_contrast: options.present || options.theme == theme::ThemeName::HighContrast,
-        ..Theme::chosen(options.ascii, options.theme)
-    };
+    let mut theme = Theme::chosen(options.ascii, options.theme);
+    // The presenter view reads on a projector whatever theme is configured.
+    theme.high_contrast |= options.present;
     let export_path = format!(
         "esr-doctor-report-{}.md",
         chrono::Local::now().format("%Y%m%d-%H%M")
