@@ -625,7 +625,7 @@ fn setup(
 
 /// Exit 1 when something is newly broken, so a script can tell a change made things worse.
 fn diff(before: &std::path::Path, after: &std::path::Path) -> anyhow::Result<u8> {
-    let (before, after) = (read_report(before)?, read_report(after)?);
+    let (before, after) = (json::read(before)?, json::read(after)?);
     let changes = esr_doctor::report::diff::compare(&before, &after);
     print!(
         "{}",
@@ -635,26 +635,6 @@ fn diff(before: &std::path::Path, after: &std::path::Path) -> anyhow::Result<u8>
         .iter()
         .any(|c| c.change == esr_doctor::report::diff::Change::NewlyBroken);
     Ok(u8::from(broke))
-}
-
-/// A JSON report as `check --format json` writes it.
-fn read_report(path: &std::path::Path) -> anyhow::Result<esr_doctor::model::Report> {
-    let bytes = esr_doctor::sources::read::read_regular(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let report: esr_doctor::model::Report = serde_json::from_slice(&bytes).with_context(|| {
-        format!(
-            "{} is not an esr-doctor JSON report (write one with `check --format json`)",
-            path.display()
-        )
-    })?;
-    anyhow::ensure!(
-        report.schema == esr_doctor::model::REPORT_SCHEMA,
-        "{} is a report of another layout ({:?}); this esr-doctor compares {} reports",
-        path.display(),
-        report.schema,
-        esr_doctor::model::REPORT_SCHEMA
-    );
-    Ok(report)
 }
 
 fn scenarios() -> anyhow::Result<u8> {

@@ -14,7 +14,6 @@ pub fn report(report: &Report, lang: Lang) -> Report {
     if lang == Lang::En {
         return report;
     }
-    let english = Guidance::builtin();
     let translated = Guidance::for_lang(lang);
     for check in &mut report.checks {
         if check.status == Status::Skipped
@@ -25,39 +24,49 @@ pub fn report(report: &Report, lang: Lang) -> Report {
         }
         check.title = tr(lang, &check.title);
         for finding in &mut check.findings {
-            finding_in(finding, english, translated, lang);
+            finding_in(finding, translated, lang);
         }
     }
     report
 }
 
 /// One finding: the translated title first, the recorded message after it, and the steps of
-/// the fix in `lang` (for the same platform the English steps were chosen for).
-fn finding_in(finding: &mut Finding, english: &Guidance, translated: &Guidance, lang: Lang) {
-    let (Some(en), Some(words)) = (
-        english.entry(&finding.code),
-        translated.entry(&finding.code),
-    ) else {
+/// the fix in `lang`.
+fn finding_in(finding: &mut Finding, translated: &Guidance, lang: Lang) {
+    let Some(words) = translated.entry(&finding.code) else {
         return;
     };
-    finding.message = format!(
-        "{}. {}",
-        words.title,
-        tr_with(lang, "Recorded: {}", &finding.message)
-    );
-    let Some(fix) = &mut finding.fix else {
-        return;
-    };
-    if fix.steps == en.steps {
-        fix.steps = words.steps.clone();
-    } else if let Some((platform, _)) = en
-        .platforms
-        .iter()
-        .find(|(_, own)| own.steps.as_ref() == Some(&fix.steps))
-        && let Some(steps) = words.platforms.get(platform).and_then(|p| p.steps.clone())
+    finding.message = format!("{}. {}", words.title, recorded(&finding.message, lang));
+    if let Some(steps) = fix_steps(finding, lang)
+        && let Some(fix) = &mut finding.fix
     {
         fix.steps = steps;
     }
+}
+
+/// What the evidence recorded, as a face shows it in `lang`: as it is in English, labelled in
+/// another language (the recorded words themselves stay English).
+pub fn recorded(message: &str, lang: Lang) -> String {
+    match lang {
+        Lang::En => message.to_owned(),
+        _ => tr_with(lang, "Recorded: {}", message),
+    }
+}
+
+/// The steps of `finding`'s fix in `lang`, for the same platform the English steps were
+/// chosen for; `None` without a fix or a known code.
+pub fn fix_steps(finding: &Finding, lang: Lang) -> Option<Vec<String>> {
+    let fix = finding.fix.as_ref()?;
+    let english = Guidance::builtin().entry(&finding.code)?;
+    let words = Guidance::for_lang(lang).entry(&finding.code)?;
+    if fix.steps == english.steps {
+        return Some(words.steps.clone());
+    }
+    let (platform, _) = english
+        .platforms
+        .iter()
+        .find(|(_, own)| own.steps.as_ref() == Some(&fix.steps))?;
+    words.platforms.get(platform).and_then(|p| p.steps.clone())
 }
 
 /// `blocked by Licence (CODE): fix that first` in `lang`, with the blocker's title translated.

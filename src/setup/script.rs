@@ -3,9 +3,9 @@
 //! tenant or the device said appears only in comments, on one line, made inert.
 
 use super::Step;
-use crate::guidance::Guidance;
 use crate::i18n::Lang;
 use crate::model::Finding;
+use crate::report::localise;
 
 /// A pending step: its number (from 1), the step, and what is wrong with it.
 pub type Pending<'a> = (usize, &'a Step, &'a [Finding]);
@@ -13,7 +13,6 @@ pub type Pending<'a> = (usize, &'a Step, &'a [Finding]);
 /// The script for `pending`, stamped with `generated` (e.g. `2026-11-22 09:10`), its
 /// comments in `lang` (the commands are the same in every language).
 pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
-    let words = Guidance::for_lang(lang);
     let mut out = String::new();
     out.push_str(
         "# esr-doctor setup: the tenant fixes still pending, in the order to apply them.\n",
@@ -38,10 +37,7 @@ pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
                 comment(&finding.message)
             ));
             let Some(fix) = &finding.fix else { continue };
-            let steps = words
-                .entry(&finding.code)
-                .filter(|_| lang != Lang::En)
-                .map_or(&fix.steps, |entry| &entry.steps);
+            let steps = localise::fix_steps(finding, lang).unwrap_or_else(|| fix.steps.clone());
             for (n, step) in steps.iter().enumerate() {
                 out.push_str(&format!("#   {}. {}\n", n + 1, comment(step)));
             }

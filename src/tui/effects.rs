@@ -1,12 +1,12 @@
-//! Side effects the wizard asks for: writing the report to a file and copying the markdown
-//! summary to the clipboard with OSC 52 (which works through SSH and most remote terminals).
+//! Side effects the wizard and setup ask for: writing the report or script to a file and
+//! copying text to the clipboard with OSC 52 (which works through SSH and most remote terminals).
 
 use super::app::ExportFormat;
 use crate::model::Report;
 use crate::report::{json, markdown};
 use base64::Engine;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Writes the report and says what was done, e.g. `Wrote /home/ann/report.md (4 KB)`.
 pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Result<String, String> {
@@ -14,8 +14,7 @@ pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Resul
         ExportFormat::Markdown => markdown::render(report),
         ExportFormat::Json => json::render(report).map_err(|e| e.to_string())?,
     };
-    std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let shown = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let shown = write_file(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(format!(
         "Wrote {} ({} KB).",
         shown.display(),
@@ -23,24 +22,35 @@ pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Resul
     ))
 }
 
+/// Writes `text` to `path`; returns the full path to tell the user (as given when it cannot
+/// be resolved).
+pub fn write_file(path: &Path, text: &str) -> std::io::Result<PathBuf> {
+    std::fs::write(path, text)?;
+    Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
+}
+
 /// The OSC 52 sequence that puts `text` on the clipboard of the terminal the user sits at.
-pub fn osc52(text: &str) -> String {
+fn osc52(text: &str) -> String {
     format!(
         "\x1b]52;c;{}\x07",
         base64::engine::general_purpose::STANDARD.encode(text)
     )
 }
 
+/// Sends `text` as it is to the terminal's clipboard: the caller has made it inert.
+pub fn copy(text: &str, out: &mut impl Write) -> std::io::Result<()> {
+    out.write_all(osc52(text).as_bytes())?;
+    out.flush()
+}
+
 /// Sends `text` (made terminal-safe first) to the terminal's clipboard.
 pub fn copy_text(text: &str, out: &mut impl Write) -> std::io::Result<()> {
-    out.write_all(osc52(&crate::report::plain(text)).as_bytes())?;
-    out.flush()
+    copy(&crate::report::plain(text), out)
 }
 
 /// Sends the markdown summary to the terminal's clipboard.
 pub fn copy_summary(report: &Report, out: &mut impl Write) -> std::io::Result<()> {
-    out.write_all(osc52(&markdown::render(report)).as_bytes())?;
-    out.flush()
+    copy(&markdown::render(report), out)
 }
 
 #[cfg(test)]

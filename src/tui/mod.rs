@@ -251,7 +251,7 @@ fn apply(
             if broken == Some(true) {
                 breakage.apply(emulator, &mut source.files);
             } else {
-                breakage.fix(emulator, &mut source.files, &source.info.name.clone());
+                breakage.fix(emulator, &mut source.files, &source.info.name);
             }
             app.run_started(None);
             spawn_run(source.clone(), None, tx.clone());

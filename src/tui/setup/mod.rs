@@ -16,7 +16,6 @@ use crate::tui::theme::Theme;
 use app::{Effect, SetupApp};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{Event as TermEvent, KeyEventKind};
-use std::io::Write;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -209,14 +208,11 @@ fn apply(
         }
         Effect::Export(script) => {
             let path = std::path::PathBuf::from(&app.script_path);
-            app.status = Some(match std::fs::write(&path, &script) {
-                Ok(()) => crate::i18n::tr_with(
+            app.status = Some(match effects::write_file(&path, &script) {
+                Ok(shown) => crate::i18n::tr_with(
                     app.lang,
                     "Wrote {}: review it, then run it as a tenant admin.",
-                    &std::fs::canonicalize(&path)
-                        .unwrap_or(path)
-                        .display()
-                        .to_string(),
+                    &shown.display().to_string(),
                 ),
                 Err(e) => crate::i18n::tr_fill(
                     app.lang,
@@ -227,9 +223,7 @@ fn apply(
         }
         Effect::Copy(script) => {
             // Each line of the script is made inert already; its line breaks must stay.
-            let backend = terminal.backend_mut();
-            backend.write_all(effects::osc52(&script).as_bytes())?;
-            backend.flush()?;
+            effects::copy(&script, terminal.backend_mut())?;
             app.status = Some(crate::i18n::tr(
                 app.lang,
                 "Copied the script to the clipboard (OSC 52).",

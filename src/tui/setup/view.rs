@@ -4,6 +4,7 @@
 use super::app::{SetupApp, SignIn};
 use crate::i18n::{tr, tr_fill};
 use crate::model::Status;
+use crate::report::localise::recorded;
 use crate::report::plain;
 use crate::setup::watch::clock;
 use crate::setup::{STEPS, StepState};
@@ -133,11 +134,10 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
                 (StepState::Unknown(_), _) => tr(lang, "cannot tell"),
                 (StepState::Checking, _) => tr(lang, "checking…"),
             };
-            let marker = if i == app.selected { "▸" } else { " " };
-            let marker = if theme.ascii && i == app.selected {
-                ">"
-            } else {
-                marker
+            let marker = match (i == app.selected, theme.ascii) {
+                (false, _) => " ",
+                (true, true) => ">",
+                (true, false) => "▸",
             };
             let line = Line::from(vec![
                 Span::raw(format!("{marker} ")),
@@ -225,10 +225,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
                         format!("{} {} ", theme.glyph(Status::Fail), finding.code),
                         theme.status(Status::Fail),
                     ),
-                    Span::raw(match lang {
-                        crate::i18n::Lang::En => plain(&finding.message),
-                        _ => tr_fill(lang, "Recorded: {}", &[&plain(&finding.message)]),
-                    }),
+                    Span::raw(recorded(&plain(&finding.message), lang)),
                 ]));
             }
             lines.push(Line::default());

@@ -154,10 +154,9 @@ pub(crate) fn findings_lines(result: &CheckResult, theme: Theme, lang: Lang) -> 
         match translated.entry(&finding.code).filter(|_| lang != Lang::En) {
             Some(entry) => {
                 lines.push(Line::from(entry.title.clone()));
-                lines.push(Line::from(crate::i18n::tr_with(
-                    lang,
-                    "Recorded: {}",
+                lines.push(Line::from(crate::report::localise::recorded(
                     &finding.message,
+                    lang,
                 )));
             }
             None => lines.push(Line::from(finding.message.clone())),

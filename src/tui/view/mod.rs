@@ -207,7 +207,7 @@ fn popup(frame: &mut Frame, area: Rect, size: (u16, u16), paragraph: Paragraph<'
 /// The trainer's list: each prerequisite, whether it is broken now, the selected one marked.
 fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
     let theme = app.theme;
-    let broken = app.broken.clone().unwrap_or_default();
+    let broken = app.broken.as_deref().unwrap_or_default();
     let mut lines = vec![
         Line::from(app.tr("Break a prerequisite in the running demo, or fix it again:")),
         Line::default(),
