@@ -76,6 +76,9 @@ struct CloudArgs {
     /// Keep no sign-in in the OS keyring (sign in anew each run).
     #[arg(long)]
     no_cache: bool,
+    /// `--auth` was given on the command line (not only in the config file).
+    #[arg(skip)]
+    auth_given: bool,
 }
 
 impl CloudArgs {
@@ -83,6 +86,7 @@ impl CloudArgs {
     fn or_config(&self, config: &esr_doctor::config::Config) -> CloudArgs {
         CloudArgs {
             auth: self.auth.or(config.auth),
+            auth_given: self.auth.is_some(),
             tenant: self.tenant.clone().or_else(|| config.tenant.clone()),
             client_id: self.client_id.clone().or_else(|| config.client_id.clone()),
             ..self.clone()
@@ -414,9 +418,22 @@ fn connect_tenant(
 ) -> anyhow::Result<Option<Emulator>> {
     match source.info.kind {
         SourceKind::Demo if !offline => {
-            let auth = args.auth.unwrap_or(AuthMode::DeviceCode);
+            // A demo is a closed world: it signs in to its own emulator, never with the
+            // operator's Azure CLI or app credentials, whatever the flag or config say.
+            let signs_in = args.auth != Some(AuthMode::None);
+            if let Some(auth) = args
+                .auth
+                .filter(|a| args.auth_given && matches!(a, AuthMode::AzureCli | AuthMode::App))
+            {
+                eprintln!(
+                    "esr-doctor: a demo signs in to its own emulated tenant; --auth {} is not used",
+                    clap::ValueEnum::to_possible_value(&auth)
+                        .map(|v| v.get_name().to_owned())
+                        .unwrap_or_default()
+                );
+            }
             runtime
-                .block_on(demo::attach(source, auth, pacing, prompt))
+                .block_on(demo::attach(source, signs_in, pacing, prompt))
                 .map(Some)
         }
         SourceKind::Device => {

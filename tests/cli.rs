@@ -337,6 +337,115 @@ fn redact_removes_identifiers() {
     assert!(stdout.contains("user1@redacted.invalid"));
 }
 
+/// Per-check status and finding codes of a JSON report, and its verdicts.
+fn decisions(report: &Value) -> Value {
+    let checks: Vec<Value> = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let codes: Vec<&Value> = c["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| &f["code"])
+                .collect();
+            serde_json::json!([c["id"], c["status"], codes])
+        })
+        .collect();
+    serde_json::json!({"verdict": report["verdict"], "features": report["features"], "checks": checks})
+}
+
+#[test]
+fn every_demo_decides_the_same_with_redact() {
+    let names: Vec<String> =
+        String::from_utf8_lossy(&output_of(esr_doctor().arg("scenarios")).stdout)
+            .lines()
+            .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+            .collect();
+    assert!(names.len() >= 15, "{names:?}");
+    let decided = |name: &str, redact: bool| {
+        let mut command = esr_doctor();
+        command.args(["check", "--demo", name, "--format", "json"]);
+        if redact {
+            command.arg("--redact");
+        }
+        let output = output_of(&mut command);
+        (output.status.code(), decisions(&json_of(&output)))
+    };
+    std::thread::scope(|scope| {
+        for chunk in names.chunks(names.len().div_ceil(4)) {
+            scope.spawn(move || {
+                for name in chunk {
+                    assert_eq!(decided(name, true), decided(name, false), "{name}");
+                }
+            });
+        }
+    });
+    let text = output_of(esr_doctor().args(["check", "--demo", "healthy", "--redact"]));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("ESR on for all users"), "{text}");
+}
+
+/// A demo never asks the Azure CLI or an app registration for a real token: a fake `az` on
+/// PATH records every call, and app credentials are in the environment.
+#[cfg(unix)]
+#[test]
+fn a_demo_signs_in_to_its_emulator_whatever_auth_says() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let calls = dir.path().join("az-calls");
+    let az = dir.path().join("az");
+    std::fs::write(
+        &az,
+        format!(
+            "#!/bin/sh\necho \"$@\" >> '{}'\necho '{{\"accessToken\":\"real-token\",\"expiresOn\":\"2099-01-01 00:00:00.000000\"}}'\n",
+            calls.display()
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    std::fs::set_permissions(&az, std::fs::Permissions::from_mode(0o755))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "auth = \"azure-cli\"\n").unwrap_or_else(|e| panic!("{e}"));
+    let path = format!(
+        "{}:{}",
+        dir.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    for (case, flag, told) in [
+        ("--auth azure-cli", Some("azure-cli"), true),
+        ("--auth app", Some("app"), true),
+        ("auth = azure-cli in the config file", None, false),
+    ] {
+        let mut command = esr_doctor();
+        command
+            .args(["check", "--demo", "healthy", "--format", "json"])
+            .env("PATH", &path)
+            .env("ESR_DOCTOR_CONFIG", &config)
+            .env("AZURE_TENANT_ID", "11111111-1111-1111-1111-111111111111")
+            .env("AZURE_CLIENT_ID", "22222222-2222-2222-2222-222222222222")
+            .env("AZURE_CLIENT_SECRET", "a-real-secret");
+        if let Some(flag) = flag {
+            command.args(["--auth", flag]);
+        }
+        let output = output_of(&mut command);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{case}: {stderr}");
+        assert_eq!(
+            json_of(&output)["checks"][2]["status"],
+            "pass",
+            "{case}: the demo tenant was read"
+        );
+        assert!(!calls.exists(), "{case}: the demo called az");
+        assert_eq!(
+            stderr.contains("a demo signs in to its own emulated tenant"),
+            told,
+            "{case}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn the_wizard_without_a_terminal_says_so_instead_of_panicking() {
     let output = esr_doctor()

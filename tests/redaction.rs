@@ -253,23 +253,28 @@ async fn check_redact_and_a_redacted_bundle_decide_the_same_and_name_no_one() {
 async fn the_presenter_view_names_no_one() {
     let files = variant("healthy", UPN_VARIANTS[1]);
     let allowed = allowed_guids(&files);
-    let plain = guided_screens(&files, false).await;
+    let (plain, _) = guided_screens("healthy", &files, false).await;
     assert!(
         plain.contains("jana"),
         "without it the user is named: the test can fail"
     );
-    let shown = guided_screens(&files, true).await;
+    let (shown, _) = guided_screens("healthy", &files, true).await;
     assert!(shown.contains("presenter view") && shown.contains("Why it matters"));
     assert_redacted("the presenter view", &shown, &allowed);
 }
 
 /// Every screen of guided mode over the healthy demo's `files`, each step before and after
-/// its result is revealed; with `presenter`, as the presenter view shows them.
-async fn guided_screens(files: &EvidenceFiles, presenter: bool) -> String {
+/// its result is revealed; with `presenter`, as the presenter view shows them, and the
+/// presenter's redactor.
+async fn guided_screens(
+    name: &str,
+    files: &EvidenceFiles,
+    presenter: bool,
+) -> (String, Option<Redactor>) {
     use esr_doctor::runner::Event;
     use esr_doctor::tui::app::{App, Screen};
     use esr_doctor::tui::keys::Action;
-    let root = Scratch::new(&format!("guided-{presenter}"));
+    let root = Scratch::new(&format!("guided-{name}"));
     let (source, report) = check(files, &root.0.join("bundle")).await;
     let mut app = App::new(
         source.info.clone(),
@@ -293,11 +298,185 @@ async fn guided_screens(files: &EvidenceFiles, presenter: bool) -> String {
     app.run_finished(report);
     app.screen = Screen::Checklist;
     let mut shown = String::new();
+    // Large enough that the presenter's spacing pushes nothing off the screen.
+    let screen = |app: &App| common::screen_text_sized(app, 500, 90);
     for _ in 0..app.steps.len() {
-        shown.push_str(&common::screen_text(&app));
+        shown.push_str(&screen(&app));
         app.handle(Action::Right); // reveal the result
-        shown.push_str(&common::screen_text(&app));
+        shown.push_str(&screen(&app));
         app.handle(Action::Right); // the next step
     }
-    shown
+    (shown, app.presenter.take())
+}
+
+/// The user's display name as a trainer's test account has it: words of the product's own
+/// vocabulary inside a person's name.
+const TEST_ACCOUNT_NAME: &str = "Jana Novak ESR Test All";
+
+/// A scenario's evidence with the user named [`TEST_ACCOUNT_NAME`] (and no echoed token:
+/// `<token>` stands for nothing that can be mapped back).
+fn meaning_variant(name: &str) -> EvidenceFiles {
+    let source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
+    let mut files = EvidenceFiles::default();
+    for path in source.files.paths() {
+        let text = source.files.text(path).unwrap_or_default();
+        files.insert(
+            path,
+            text.replace("Jana Novak", TEST_ACCOUNT_NAME).into_bytes(),
+        );
+    }
+    files
+}
+
+/// True when `line` holds one of the demo tenant's identifiers, a GUID or an address: a line
+/// redaction may change.
+fn names_someone(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let shapes =
+        Regex::new(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-|S-1-(5-21|12-1)-|\b\d+\.\d+\.\d+\.\d+\b")
+            .unwrap_or_else(|e| panic!("{e}"));
+    IDENTIFIERS
+        .iter()
+        .any(|i| lower.contains(&i.to_lowercase()))
+        || lower.contains(&TEST_ACCOUNT_NAME.to_lowercase())
+        || shapes.is_match(line)
+}
+
+/// A face's words, lower case and sorted, with markdown's escapes of `<` and `>` undone: two
+/// faces with the same words say the same, however their lines wrap or columns pad.
+fn words(face: &str) -> Vec<String> {
+    let face = face.replace("\\<", "<").replace("\\>", ">");
+    let mut words: Vec<String> = face
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    words.sort();
+    words
+}
+
+/// `redacted` with every placeholder the redactor gave mapped back to its value.
+fn restore(redactor: &Redactor, redacted: &str) -> String {
+    let mut given: Vec<(&str, &str)> = redactor.placeholders().collect();
+    given.sort_by_key(|(placeholder, _)| std::cmp::Reverse(placeholder.len()));
+    let mut text = redacted.replace("\\<", "<").replace("\\>", ">");
+    for (placeholder, value) in given {
+        text = text.replace(placeholder, value);
+    }
+    text
+}
+
+/// Asserts that `redacted`, once mapped back, has exactly the words of `plain`; names the
+/// words that differ.
+fn assert_same_words(case: &str, plain: &str, redacted: &str, redactor: &Redactor) {
+    let (before, after) = (words(plain), words(&restore(redactor, redacted)));
+    if before != after {
+        let missing: Vec<&String> = before.iter().filter(|w| !after.contains(w)).collect();
+        let added: Vec<&String> = after.iter().filter(|w| !before.contains(w)).collect();
+        panic!(
+            "{case}: redaction changed the words; lost {missing:?}, gained {added:?} (or their counts differ)"
+        );
+    }
+}
+
+/// A command's syntax: its command names, flags, pipes and separators, in order.
+fn syntax(command: &str) -> Vec<String> {
+    let flag = Regex::new(r"^--?[A-Za-z][\w-]*$").unwrap_or_else(|e| panic!("{e}"));
+    let mut shape = Vec::new();
+    let mut expects_command = true;
+    for token in command.split_whitespace() {
+        let separator = matches!(token, "|" | ";" | "&&" | "||");
+        if expects_command || flag.is_match(token) || separator {
+            shape.push(token.to_owned());
+        }
+        expects_command = separator;
+    }
+    shape
+}
+
+#[tokio::test]
+async fn redaction_changes_names_and_nothing_else_in_every_scenario_and_face() {
+    let root = Scratch::new("meaning");
+    for name in scenario::names() {
+        let files = meaning_variant(&name);
+        let (source, plain) = check(&files, &root.0.join(&name)).await;
+        let mut redacted = plain.clone();
+        let mut redactor = Redactor::learning_from(&source.files);
+        redactor.report(&mut redacted);
+        assert_eq!(verdicts(&redacted), verdicts(&plain), "{name}");
+        assert_eq!(redacted.verdict, plain.verdict, "{name}");
+        let json = |r: &Report| serde_json::to_string_pretty(r).unwrap_or_default();
+        for (face, before, after) in [
+            ("json", json(&plain), json(&redacted)),
+            (
+                "markdown",
+                markdown::render(&plain),
+                markdown::render(&redacted),
+            ),
+            ("text", text::render(&plain), text::render(&redacted)),
+        ] {
+            assert_same_words(&format!("{name}, {face}"), &before, &after, &redactor);
+        }
+        for (check, shown) in plain.checks.iter().zip(&redacted.checks) {
+            for (finding, shown) in check.findings.iter().zip(&shown.findings) {
+                let commands = |f: &esr_doctor::model::Finding| {
+                    f.fix
+                        .as_ref()
+                        .map(|x| x.commands.clone())
+                        .unwrap_or_default()
+                };
+                for (command, redacted) in commands(finding).iter().zip(commands(shown)) {
+                    assert_eq!(
+                        syntax(&redacted),
+                        syntax(command),
+                        "{name}, {}: the command lost its syntax: {redacted}",
+                        finding.code
+                    );
+                }
+            }
+        }
+        for (face, before, after) in [
+            (
+                "markdown",
+                markdown::render(&plain),
+                markdown::render(&redacted),
+            ),
+            ("text", text::render(&plain), text::render(&redacted)),
+        ] {
+            let after: BTreeSet<&str> = after.lines().map(str::trim).collect();
+            for line in before.lines().map(str::trim).filter(|l| !names_someone(l)) {
+                assert!(
+                    after.contains(line),
+                    "{name}, {face}: a line that names no one changed: {line}"
+                );
+            }
+        }
+        let mut text_face = text::render(&redacted);
+        if name == "healthy" {
+            text_face.retain(|c| c != '\n');
+            assert!(
+                text_face.contains("ESR on for all users"),
+                "healthy: {text_face}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_presenter_view_changes_names_and_nothing_else() {
+    for name in scenario::names() {
+        let files = meaning_variant(&name);
+        let (plain, _) = guided_screens(&name, &files, false).await;
+        let (shown, redactor) = guided_screens(&name, &files, true).await;
+        let redactor = redactor.unwrap_or_default();
+        // The banner says which view it is; nothing else may differ but the names.
+        let shown = shown.replace("presenter view", "guided mode");
+
+        assert_same_words(
+            &format!("{name}, presenter view"),
+            &plain,
+            &shown,
+            &redactor,
+        );
+    }
 }

@@ -2,7 +2,6 @@
 //! table of the issue that introduced them), and nothing else fails — read from its recorded
 //! files, and read live through the tenant emulator as `--demo` does.
 
-use esr_doctor::cloud::auth::AuthMode;
 use esr_doctor::emulator::demo::{self, DemoPacing};
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::runner::{RunOptions, run};
@@ -19,14 +18,9 @@ async fn report_of(name: &str) -> Report {
 async fn live_report_of(name: &str) -> Report {
     let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
     source.latency.clear();
-    let _emulator = demo::attach(
-        &mut source,
-        AuthMode::DeviceCode,
-        DemoPacing::report(),
-        Arc::new(|_| {}),
-    )
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
+    let _emulator = demo::attach(&mut source, true, DemoPacing::report(), Arc::new(|_| {}))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
     run(source, RunOptions::default(), None).await
 }
 

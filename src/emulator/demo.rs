@@ -42,10 +42,12 @@ impl DemoPacing {
 }
 
 /// Starts the emulator for the scenario in `source` and makes the source read its tenant
-/// through it. Keep the returned emulator alive for as long as the source is used.
+/// through it. With `signs_in`, the sign-in is the emulator's own device-code flow (a demo
+/// never uses a real credential); without, the tenant checks are skipped. Keep the returned
+/// emulator alive for as long as the source is used.
 pub async fn attach(
     source: &mut LoadedSource,
-    auth: AuthMode,
+    signs_in: bool,
     pacing: DemoPacing,
     prompt: PromptSink,
 ) -> anyhow::Result<Emulator> {
@@ -56,7 +58,11 @@ pub async fn attach(
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the demo tenant on 127.0.0.1: {e}"))?;
     let cloud = CloudConfig {
-        auth,
+        auth: if signs_in {
+            AuthMode::DeviceCode
+        } else {
+            AuthMode::None
+        },
         overrides: emulator.overrides(),
         device_account: crate::facts::gather::edge_work_account(source),
         // Demo sign-ins never reach the OS keyring.

@@ -10,6 +10,7 @@
 pub enum Kind {
     User,
     Name,
+    Group,
     Tenant,
     Domain,
     Device,
@@ -26,6 +27,7 @@ impl Kind {
         match self {
             Kind::User => "user",
             Kind::Name => "name",
+            Kind::Group => "group",
             Kind::Tenant => "tenant",
             Kind::Domain => "domain",
             Kind::Device => "device",

@@ -5,7 +5,7 @@
 //! and other `Key : Value` text: the key. `reg query` text: the value name. wevtutil XML: the
 //! `<Computer>` element and `<Data Name='…'>` values. Anything else is free text.
 
-use super::{Kind, Redactor};
+use super::{Holder, Kind, Redactor};
 use regex::Regex;
 use std::sync::LazyLock;
 
@@ -54,7 +54,7 @@ pub fn learn(redactor: &mut Redactor, path: &str, text: &str) {
         Format::Lines => {
             for line in text.lines() {
                 if let Some((key, value)) = field_of_line(line) {
-                    redactor.learn_field(key, value.trim());
+                    redactor.learn_field(key, value.trim(), Holder::Person);
                 }
             }
         }
@@ -65,7 +65,7 @@ pub fn learn(redactor: &mut Redactor, path: &str, text: &str) {
                     redactor.learn(Kind::Device, computer.as_str());
                 }
                 if let (Some(name), Some(data)) = (captures.name("name"), captures.name("data")) {
-                    redactor.learn_field(name.as_str(), data.as_str());
+                    redactor.learn_field(name.as_str(), data.as_str(), Holder::Person);
                 }
             }
         }

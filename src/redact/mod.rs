@@ -12,6 +12,7 @@
 mod fields;
 mod formats;
 mod patterns;
+mod vocabulary;
 
 pub use fields::Kind;
 pub use patterns::strip_bearer_material;
@@ -52,7 +53,10 @@ const CONSUMER_DOMAINS: [&str; 6] = [
 /// The placeholders given so far and the names learned, for one report or bundle.
 #[derive(Default)]
 pub struct Redactor {
+    /// Placeholder by lower-case value.
     seen: HashMap<String, String>,
+    /// Each placeholder given and the value it stands for, in the order given.
+    given: Vec<(String, String)>,
     counts: HashMap<Kind, usize>,
     learned: Vec<(String, Kind)>,
     /// All learned names as one case-insensitive alternation, longest first.
@@ -94,6 +98,7 @@ impl Redactor {
             || self.is_placeholder(value)
             || patterns::is_exempt(kind, value, "")
             || TOO_COMMON.contains(&value.to_lowercase().as_str())
+            || vocabulary::is_vocabulary(value)
         {
             return;
         }
@@ -172,16 +177,51 @@ impl Redactor {
             _ => format!("<{}-{count}>", kind.label()),
         };
         self.seen.insert(key, placeholder.clone());
+        self.given.push((placeholder.clone(), value.to_owned()));
         placeholder
     }
 
-    /// Learns the value of the field `key` when it is an identifier.
-    fn learn_field(&mut self, key: &str, value: &str) {
-        if let Field::Identifier(kind) = fields::classify(key) {
-            if fields::PERSON_NAMES.contains(&fields::normalise(key).as_str()) {
-                self.learn_person(value);
+    /// Each placeholder given so far and the value it stands for: what a redacted text
+    /// means, for proving that redaction changed names and nothing else.
+    pub fn placeholders(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.given.iter().map(|(p, v)| (p.as_str(), v.as_str()))
+    }
+
+    /// A command line with identifiers replaced in its arguments only: the command's names,
+    /// its flags, pipes and separators stay exactly as they are, so that it still runs once
+    /// the placeholders are filled in.
+    pub fn command(&mut self, line: &str) -> String {
+        let mut out = String::with_capacity(line.len());
+        let mut expects_command = true;
+        for token in command_tokens(line) {
+            let is_syntax = token.trim().is_empty()
+                || expects_command
+                || is_flag(token)
+                || matches!(token, "|" | ";" | "&&" | "||");
+            if !token.trim().is_empty() {
+                expects_command = matches!(token, "|" | ";" | "&&" | "||");
+            }
+            if is_syntax {
+                out.push_str(token);
             } else {
-                self.learn(kind, value);
+                out.push_str(&self.text(token));
+            }
+        }
+        out
+    }
+
+    /// Learns the value of the field `key` when it is an identifier; `holder` is what the
+    /// object holding the field describes, when that is known.
+    fn learn_field(&mut self, key: &str, value: &str, holder: Holder) {
+        if let Field::Identifier(kind) = fields::classify(key) {
+            let field = fields::normalise(key);
+            let names_a_person = fields::PERSON_NAMES.contains(&field.as_str())
+                && (holder == Holder::Person || field != "displayname");
+            match holder {
+                _ if names_a_person => self.learn_person(value),
+                Holder::Group if kind == Kind::Name => self.learn(Kind::Group, value),
+                Holder::Organisation if kind == Kind::Name => self.learn(Kind::Tenant, value),
+                _ => self.learn(kind, value),
             }
         }
     }
@@ -198,6 +238,12 @@ impl Redactor {
                 {
                     value.to_owned()
                 } else {
+                    // A group's or tenant's `displayName` was learned as what it names.
+                    let kind = self
+                        .learned
+                        .iter()
+                        .find(|(v, _)| v.eq_ignore_ascii_case(trimmed))
+                        .map_or(kind, |(_, learned)| *learned);
                     self.placeholder(kind, trimmed)
                 }
             }
@@ -288,9 +334,10 @@ impl Redactor {
     fn learn_json(&mut self, value: &Value) {
         match value {
             Value::Object(map) => {
+                let holder = Holder::of(map);
                 for (key, value) in map {
                     match value {
-                        Value::String(text) => self.learn_field(key, text),
+                        Value::String(text) => self.learn_field(key, text, holder),
                         other => self.learn_json(other),
                     }
                     // Graph's `verifiedDomains: [{"name": …}]`: `name` alone says nothing.
@@ -303,7 +350,7 @@ impl Redactor {
                     }
                     if let Value::Array(items) = value {
                         for item in items.iter().filter_map(Value::as_str) {
-                            self.learn_field(key, item);
+                            self.learn_field(key, item, holder);
                         }
                     }
                 }
@@ -336,7 +383,7 @@ impl Redactor {
     pub fn learn_check(&mut self, check: &CheckResult) {
         for (key, value) in &check.evidence {
             match value {
-                Value::String(text) => self.learn_field(key, text),
+                Value::String(text) => self.learn_field(key, text, Holder::Person),
                 other => self.learn_json(other),
             }
         }
@@ -353,8 +400,11 @@ impl Redactor {
         for finding in &mut check.findings {
             finding.message = self.text(&finding.message);
             if let Some(fix) = &mut finding.fix {
-                for line in fix.steps.iter_mut().chain(fix.commands.iter_mut()) {
-                    *line = self.text(line);
+                for step in &mut fix.steps {
+                    *step = self.text(step);
+                }
+                for command in &mut fix.commands {
+                    *command = self.command(command);
                 }
             }
         }
@@ -395,6 +445,83 @@ impl Redactor {
             out.refuse(path, self.text(reason));
         }
         out
+    }
+}
+
+/// A command line cut into runs of whitespace, quoted strings and bare words, which joined
+/// again give the line back.
+fn command_tokens(line: &str) -> Vec<&str> {
+    let mut tokens = Vec::new();
+    let mut rest = line;
+    while let Some(first) = rest.chars().next() {
+        let end = if first.is_whitespace() {
+            rest.find(|c: char| !c.is_whitespace())
+        } else if first == '"' || first == '\'' {
+            rest[1..].find(first).map(|at| at + 2)
+        } else {
+            rest.find(char::is_whitespace)
+        }
+        .unwrap_or(rest.len());
+        let (token, tail) = rest.split_at(end);
+        tokens.push(token);
+        rest = tail;
+    }
+    tokens
+}
+
+/// `-Flag` or `--flag`: a switch of the command, never an identifier. A switch with a value
+/// joined to it (`--user=…`, `-Identity:…`) is an argument.
+fn is_flag(token: &str) -> bool {
+    let name = token.strip_prefix("--").or_else(|| token.strip_prefix('-'));
+    name.is_some_and(|n| {
+        n.chars().next().is_some_and(char::is_alphabetic)
+            && n.chars()
+                .all(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    })
+}
+
+/// What a JSON object describes, as far as its fields tell: a `displayName` is split into
+/// words only for a person, and names a group or tenant whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Holder {
+    Person,
+    Group,
+    Organisation,
+    Unknown,
+}
+
+impl Holder {
+    fn of(map: &serde_json::Map<String, Value>) -> Holder {
+        let has = |key: &str| {
+            map.get(key)
+                .is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty()))
+        };
+        let odata_type = map
+            .get("@odata.type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        // The ESR portal's `syncSelectedUsers` mark a group `"type": 2` (cloud/esr.rs).
+        let portal_group =
+            map.get("type").and_then(Value::as_i64) == Some(2) && map.contains_key("displayName");
+        if odata_type.ends_with(".group") || portal_group {
+            Holder::Group
+        } else if odata_type.ends_with(".user")
+            || [
+                "userPrincipalName",
+                "givenName",
+                "surname",
+                "gaia_name",
+                "user_name",
+            ]
+            .into_iter()
+            .any(has)
+        {
+            Holder::Person
+        } else if map.contains_key("verifiedDomains") || map.contains_key("tenantType") {
+            Holder::Organisation
+        } else {
+            Holder::Unknown
+        }
     }
 }
 
@@ -444,6 +571,39 @@ mod tests {
         assert_eq!(
             r.text("jnovakx and the user's profile"),
             "jnovakx and the user's profile"
+        );
+    }
+
+    #[test]
+    fn the_products_words_are_never_learned_as_names() {
+        let mut r = Redactor::default();
+        let mut me = serde_json::json!({
+            "displayName": "Jana Novak ESR Test All",
+            "userPrincipalName": "jana@fabrikam.com",
+        });
+        let mut group = serde_json::json!({"@odata.type": "#microsoft.graph.group", "displayName": "All Staff"});
+        r.learn_json(&me);
+        r.learn_json(&group);
+        r.json(None, &mut me);
+        r.json(None, &mut group);
+        assert_eq!(
+            me["displayName"], "<name-1>",
+            "the field itself is replaced whole"
+        );
+        assert_eq!(group["displayName"], "<group-1>");
+        assert_eq!(
+            r.text("ESR on for all users; run esr-doctor again, Jana. All Staff may sync."),
+            "ESR on for all users; run esr-doctor again, <name-2>. <group-1> may sync."
+        );
+    }
+
+    #[test]
+    fn commands_keep_their_names_and_flags() {
+        let mut r = Redactor::default();
+        r.learn_local(Kind::Device, "Pilot");
+        assert_eq!(
+            r.command("Set-Pilot -Pilot Pilot \"Pilot group\" | Get-Pilot --Pilot x@fabrikam.com"),
+            "Set-Pilot -Pilot <device-1> \"<device-1> group\" | Get-Pilot --Pilot user1@redacted.invalid"
         );
     }
 

@@ -16,7 +16,12 @@ use std::time::Duration;
 
 /// Every cell of the wizard's screen at 120×40, as one string.
 pub fn screen_text(app: &esr_doctor::tui::app::App) -> String {
-    let backend = ratatui::backend::TestBackend::new(120, 40);
+    screen_text_sized(app, 120, 40)
+}
+
+/// Every cell of the wizard's screen at `width`×`height`, as one string.
+pub fn screen_text_sized(app: &esr_doctor::tui::app::App, width: u16, height: u16) -> String {
+    let backend = ratatui::backend::TestBackend::new(width, height);
     let mut terminal = ratatui::Terminal::new(backend).unwrap_or_else(|e| panic!("{e}"));
     terminal
         .draw(|frame| esr_doctor::tui::view::render(frame, app))
