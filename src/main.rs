@@ -249,10 +249,7 @@ fn main() -> ExitCode {
         Some(Command::Config {
             action: ConfigAction::Path,
         }) => match esr_doctor::config::path() {
-            Some(path) => {
-                println!("{}", path.display());
-                Ok(0)
-            }
+            Some(path) => write_stdout(&format!("{}\n", path.display())).map(|()| 0),
             None => Err(anyhow::anyhow!(
                 "this account has no home folder, so there is no config file"
             )),
@@ -267,22 +264,18 @@ fn main() -> ExitCode {
         Some(Command::Scenarios) => scenarios(),
         Some(Command::Diff { before, after }) => diff(&before, &after),
         Some(Command::Completions { shell }) => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "esr-doctor",
-                &mut std::io::stdout(),
-            );
-            Ok(0)
+            // Rendered first: clap_complete panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "esr-doctor", &mut script);
+            write_stdout(&String::from_utf8_lossy(&script)).map(|()| 0)
         }
         Some(Command::Man) => {
-            match clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout()) {
-                // A reader that stops early (`| head`) is not an error of ours.
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-                    Err(anyhow::Error::new(e).context("cannot write the man page"))
-                }
-                _ => Ok(0),
-            }
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .context("cannot render the man page")
+                .and_then(|()| write_stdout(&String::from_utf8_lossy(&page)))
+                .map(|()| 0)
         }
         Some(Command::Explain { code, list }) => match code {
             Some(code) if !list => explain(&code),
@@ -511,7 +504,9 @@ fn collect(
 fn signout() -> anyhow::Result<u8> {
     token_store::use_platform_store().map_err(|e| anyhow::anyhow!(e))?;
     let removed = token_store::sign_out_everywhere().map_err(|e| anyhow::anyhow!(e))?;
-    println!("esr-doctor: removed {removed} stored sign-in(s) from the OS keyring");
+    write_stdout(&format!(
+        "esr-doctor: removed {removed} stored sign-in(s) from the OS keyring\n"
+    ))?;
     Ok(0)
 }
 
@@ -578,16 +573,20 @@ fn check(
         Format::Intune => intune::render(&report),
         Format::Junit => junit::render(&report),
     };
-    let written = match format {
-        Format::Text => anstream::stdout().write_all(rendered.as_bytes()),
-        _ => std::io::stdout().write_all(rendered.as_bytes()),
-    };
-    match written {
-        // A reader that stops early (`| head`) is not an error of ours.
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(exit),
-        other => other
-            .map(|()| exit)
-            .context("cannot write the report to stdout"),
+    write_stdout(&rendered).map(|()| exit)
+}
+
+/// Writes `text` to stdout (colours only on a terminal that wants them). A reader that stops
+/// early (`esr-doctor scenarios | head -1`) is not an error: the program ends quietly, as
+/// Unix tools do, instead of panicking as `print!` would.
+fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let mut stdout = anstream::stdout();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to stdout"),
     }
 }
 
@@ -607,7 +606,7 @@ fn wizard(
     let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, offline)?;
     let summary = esr_doctor::tui::run(runtime, source, description, options, sign_in, emulator)?;
     if let Some(summary) = summary {
-        print!("{summary}");
+        write_stdout(&summary)?;
     }
     Ok(0)
 }
@@ -636,7 +635,7 @@ fn setup(
         subject,
     };
     let summary = esr_doctor::tui::setup::run(runtime, source, options, sign_in, emulator)?;
-    print!("{summary}");
+    write_stdout(&summary)?;
     Ok(0)
 }
 
@@ -644,10 +643,7 @@ fn setup(
 fn diff(before: &std::path::Path, after: &std::path::Path) -> anyhow::Result<u8> {
     let (before, after) = (json::read(before)?, json::read(after)?);
     let changes = esr_doctor::report::diff::compare(&before, &after);
-    print!(
-        "{}",
-        esr_doctor::report::diff::render(&before, &after, &changes)
-    );
+    write_stdout(&esr_doctor::report::diff::render(&before, &after, &changes))?;
     let broke = changes
         .iter()
         .any(|c| c.change == esr_doctor::report::diff::Change::NewlyBroken);
@@ -657,15 +653,17 @@ fn diff(before: &std::path::Path, after: &std::path::Path) -> anyhow::Result<u8>
 fn scenarios() -> anyhow::Result<u8> {
     let names = scenario::names();
     let width = names.iter().map(String::len).max().unwrap_or(0);
+    let mut list = String::new();
     for name in names {
         let spec = scenario::spec(&name)?;
-        println!("{name:<width$}  {}", spec.description);
+        list.push_str(&format!("{name:<width$}  {}\n", spec.description));
     }
+    write_stdout(&list)?;
     Ok(0)
 }
 
 fn explain_list() -> anyhow::Result<u8> {
-    print!("{}", esr_doctor::report::explain::list(Guidance::builtin()));
+    write_stdout(&esr_doctor::report::explain::list(Guidance::builtin()))?;
     Ok(0)
 }
 
@@ -680,9 +678,10 @@ fn explain(query: &str) -> anyhow::Result<u8> {
             known(guidance.hresults.keys().collect())
         );
     };
-    print!(
-        "{}",
-        esr_doctor::report::explain::render(&explanation, guidance, lang)
-    );
+    write_stdout(&esr_doctor::report::explain::render(
+        &explanation,
+        guidance,
+        lang,
+    ))?;
     Ok(0)
 }

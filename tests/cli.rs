@@ -446,6 +446,38 @@ fn a_demo_signs_in_to_its_emulator_whatever_auth_says() {
     }
 }
 
+/// `esr-doctor scenarios | head -1`: a reader that closes its end early ends the program
+/// quietly (exit 0), never with a panic.
+#[test]
+fn a_closed_stdout_ends_every_command_quietly() {
+    let binary = assert_cmd::cargo::cargo_bin!("esr-doctor");
+    for args in [
+        &["scenarios"][..],
+        &["explain", "--list"],
+        &["explain", "ESR_DISABLED"],
+        &["completions", "bash"],
+        &["man"],
+        &["check", "--demo", "healthy", "--format", "json"],
+        &["config", "path"],
+    ] {
+        let mut child = std::process::Command::new(binary)
+            .args(args)
+            .env(
+                "ESR_DOCTOR_CONFIG",
+                "/nonexistent/esr-doctor-tests/config.toml",
+            )
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{e}"));
+        drop(child.stdout.take());
+        let output = child.wait_with_output().unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}
+
 #[test]
 fn the_wizard_without_a_terminal_says_so_instead_of_panicking() {
     let output = esr_doctor()

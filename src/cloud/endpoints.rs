@@ -196,6 +196,43 @@ impl Endpoints {
     pub fn is_overridden(&self, host: Host) -> bool {
         self.overrides.get(host).is_some()
     }
+
+    /// The RMS admin URL the service locator named, if the RMS token may go there: https on
+    /// an Azure RMS host of this cloud (`admin.<region>.aadrm.com`, reference/microsoft-apis.md
+    /// §2.1), or, when discovery is overridden, the overriding host itself (plain http only
+    /// when that is loopback). Anything else would hand the admin token to whoever answered.
+    pub fn rms_admin_url(&self, named: &str) -> Result<String, String> {
+        let url = reqwest::Url::parse(named.trim())
+            .map_err(|e| format!("the service locator named {named:?}, not a URL ({e})"))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err("the service locator named a URL with credentials; not followed".into());
+        }
+        let allowed = match self.overrides.get(Host::RmsDiscovery) {
+            Some(base) => reqwest::Url::parse(base).is_ok_and(|base| {
+                url.host() == base.host()
+                    && url.port_or_known_default() == base.port_or_known_default()
+                    && (url.scheme() == "https" || (url.scheme() == "http" && is_loopback(&url)))
+            }),
+            None => {
+                let suffix = match self.cloud {
+                    Cloud::Global => ".aadrm.com",
+                    Cloud::UsGov => ".aadrm.us",
+                    Cloud::China => ".aadrm.cn",
+                };
+                url.scheme() == "https"
+                    && url
+                        .host_str()
+                        .is_some_and(|h| h.to_ascii_lowercase().ends_with(suffix))
+            }
+        };
+        if allowed {
+            Ok(url.as_str().trim_end_matches('/').to_owned())
+        } else {
+            Err(format!(
+                "the service locator named {named:?}, which is not an Azure RMS admin host of this cloud over https; not followed"
+            ))
+        }
+    }
 }
 
 /// Why an endpoints file or override was refused.
@@ -329,18 +366,71 @@ fn check_base_url(key: &str, url: &str) -> Result<String, EndpointError> {
     Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+/// True for 127.0.0.0/8, `[::1]` and `localhost`: this machine, which no proxy may sit in
+/// front of and where plain http cannot be read on the wire.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
         Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Domain(name)) => is_loopback_name(name),
         None => false,
     }
+}
+
+/// [`is_loopback`] for a bare host name or address (`[::1]` with or without brackets).
+pub fn is_loopback_name(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>().map_or_else(
+        |_| {
+            bare.eq_ignore_ascii_case("localhost")
+                || bare.to_ascii_lowercase().ends_with(".localhost")
+        },
+        |ip| ip.is_loopback(),
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_rms_admin_token_goes_only_to_an_rms_host_of_the_cloud() {
+        let global = Endpoints::for_cloud(Cloud::Global, &Overrides::default());
+        assert_eq!(
+            global.rms_admin_url("https://admin.eu.aadrm.com/admin/v2/"),
+            Ok("https://admin.eu.aadrm.com/admin/v2".to_owned())
+        );
+        for refused in [
+            "http://admin.eu.aadrm.com/admin/v2",
+            "https://admin.eu.aadrm.com.evil.example/admin/v2",
+            "https://aadrm.com@evil.example/",
+            "https://admin.aadrm.us/admin/v2",
+            "http://127.0.0.1:8080/admin/v2",
+            "not a url",
+        ] {
+            assert!(global.rms_admin_url(refused).is_err(), "{refused}");
+        }
+        let gov = global.in_cloud(Cloud::UsGov);
+        assert!(gov.rms_admin_url("https://admin.na.aadrm.us/x").is_ok());
+        let mut overrides = Overrides::default();
+        assert_eq!(
+            overrides.set(Host::RmsDiscovery, "http://127.0.0.1:4000"),
+            Ok(())
+        );
+        let emulated = Endpoints::for_cloud(Cloud::Global, &overrides);
+        assert!(
+            emulated
+                .rms_admin_url("http://127.0.0.1:4000/admin/r1/v2")
+                .is_ok()
+        );
+        for refused in [
+            "http://127.0.0.1:4001/admin/v2",
+            "http://0.0.0.0:4000/admin/v2",
+            "https://admin.eu.aadrm.com/admin/v2",
+        ] {
+            assert!(emulated.rms_admin_url(refused).is_err(), "{refused}");
+        }
+    }
 
     #[test]
     fn each_cloud_has_its_hosts_and_scopes() {

@@ -89,8 +89,34 @@ pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
         .timeout(limits.request_timeout)
         .connect_timeout(limits.request_timeout.min(Duration::from_secs(10)))
         .redirect(reqwest::redirect::Policy::none())
+        .proxy(environment_proxy())
         .build()
         .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {e}"))
+}
+
+/// The proxy of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` (either case) and `NO_PROXY`, as
+/// curl reads them, except that loopback never goes through a proxy: the tenant emulator's
+/// device code and tokens would otherwise travel to the proxy, in clear text.
+fn environment_proxy() -> reqwest::Proxy {
+    let var = |names: [&str; 2]| {
+        names
+            .iter()
+            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+    };
+    let all = var(["ALL_PROXY", "all_proxy"]);
+    let https = var(["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone());
+    let http = var(["http_proxy", "HTTP_PROXY"]).or(all);
+    reqwest::Proxy::custom(move |url| {
+        if super::endpoints::is_loopback(url) {
+            return None;
+        }
+        match url.scheme() {
+            "https" => https.clone(),
+            "http" => http.clone(),
+            _ => None,
+        }
+    })
+    .no_proxy(reqwest::NoProxy::from_env())
 }
 
 impl CloudHttp {

@@ -465,14 +465,13 @@ impl Reader<'_> {
             status: Some(reply.status),
             detail: "the answer names no admin service URL".into(),
         })?;
-        if !self.endpoints.is_overridden(Host::RmsDiscovery) && !admin_url.starts_with("https://") {
-            return Err(AnswerError::Http {
+        self.endpoints
+            .rms_admin_url(&admin_url)
+            .map_err(|detail| AnswerError::Http {
                 endpoint: Api::RmsServiceLocator.name().to_owned(),
                 status: Some(reply.status),
-                detail: "the service locator named a URL that is not https; not followed".into(),
-            });
-        }
-        Ok(admin_url.trim_end_matches('/').to_owned())
+                detail,
+            })
     }
 
     async fn rms_admin_get(

@@ -83,6 +83,9 @@ pub struct EmulatorConfig {
     /// How long every endpoint takes to answer, unless `latency_of` says otherwise.
     pub latency: Duration,
     pub latency_of: HashMap<Api, Duration>,
+    /// The base of the admin URL the RMS service locator names (`None`: this emulator); a
+    /// hostile or misconfigured locator, for the tests that the client does not follow it.
+    pub rms_admin_base: Option<String>,
 }
 
 impl EmulatorConfig {
@@ -92,6 +95,7 @@ impl EmulatorConfig {
             sign_in: SignInBehaviour::default(),
             latency: Duration::ZERO,
             latency_of: HashMap::new(),
+            rms_admin_base: None,
         }
     }
 }
@@ -149,8 +153,15 @@ impl Emulator {
         let server = tokio::spawn(async move {
             let mut connections = JoinSet::new();
             loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    continue;
+                let stream = match listener.accept().await {
+                    Ok((stream, _)) => stream,
+                    // Out of file descriptors (or another accept error): wait for open
+                    // connections to end instead of spinning on the failing accept.
+                    Err(_) => {
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        while connections.try_join_next().is_some() {}
+                        continue;
+                    }
                 };
                 let state = Arc::clone(&served);
                 connections.spawn(async move {
@@ -472,7 +483,10 @@ fn answer(
             let (status, body, content_type) = match data {
                 Api::RmsServiceLocator => (
                     200,
-                    locator_answer(&format!("{}/admin/r{id}/v2", state.base)),
+                    locator_answer(&format!(
+                        "{}/admin/r{id}/v2",
+                        config.rms_admin_base.as_deref().unwrap_or(&state.base)
+                    )),
                     "text/xml; charset=utf-8",
                 ),
                 Api::RmsFunctionalState | Api::RmsOnboardingPolicy | Api::RmsConfiguration => {

@@ -44,8 +44,11 @@ impl ProxySettings {
         }
     }
 
-    /// The proxy a request to `host` goes through, if any.
+    /// The proxy a request to `host` goes through, if any; never for loopback.
     pub fn for_host(&self, host: &str) -> Option<&Proxy> {
+        if crate::cloud::endpoints::is_loopback_name(host) {
+            return None;
+        }
         let host = host.to_ascii_lowercase();
         let bypassed = self.no_proxy.iter().any(|entry| {
             let suffix = entry.trim_start_matches("*.").trim_start_matches('.');
@@ -205,6 +208,9 @@ mod tests {
             pac_url: None,
         };
         assert!(settings.for_host("edge.microsoft.com").is_none());
+        for loopback in ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"] {
+            assert!(settings.for_host(loopback).is_none(), "{loopback}");
+        }
         assert!(settings.for_host("LOGIN.microsoftonline.com").is_none());
         assert!(settings.for_host("api.aadrm.com").is_some());
         let everything = ProxySettings {
