@@ -71,6 +71,7 @@ fn description(fault: Fault) -> &'static str {
         Fault::Stall => "no answer within",
         Fault::Reset => "connection",
         Fault::Refused => "cannot connect",
+        Fault::EchoCredentials => "HTTP 400",
         Fault::Status(status) => {
             if status == 401 {
                 "HTTP 401"

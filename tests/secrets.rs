@@ -129,3 +129,109 @@ async fn reports_and_a_collected_bundle_hold_no_token() {
         }
     }
 }
+
+/// Every file of the zip at `path`, by name.
+fn zip_files(path: &Path) -> Vec<(String, String)> {
+    let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{e}"));
+    let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+    (0..archive.len())
+        .map(|index| {
+            let mut entry = archive.by_index(index).unwrap_or_else(|e| panic!("{e}"));
+            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let mut body = String::new();
+            let _ = entry.read_to_string(&mut body);
+            (name, body)
+        })
+        .collect()
+}
+
+/// A service that echoes the request's credentials in its error (the device code at the token
+/// endpoint, the bearer token at Graph and the portal, the RMS token inside an RMS exception)
+/// reaches no report face and no collected bundle: secrets are scrubbed by value.
+#[tokio::test]
+async fn credentials_a_service_echoes_reach_no_face_and_no_bundle() {
+    use esr_doctor::cloud::api::Api;
+    use esr_doctor::emulator::Fault;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    for (api, echoed_in) in [
+        (Api::Token, "AADSTS900144"),
+        (Api::Me, "the request presented"),
+        (Api::RoamingSettings, "the request presented"),
+        (Api::RmsDiscovery, "InvalidTokenException"),
+        (Api::RmsFunctionalState, "the request presented"),
+    ] {
+        let mut source = scenario_source("healthy");
+        let emulator = emulator_for(&source).await;
+        emulator.set_fault(api, Fault::EchoCredentials, None);
+        let cloud = session(fast_config(&emulator), &Events::default());
+        source.cloud = Some(std::sync::Arc::clone(&cloud));
+        let report = run(source, RunOptions::default(), None).await;
+        let zip_path = dir
+            .path()
+            .join(format!("{}.zip", api.name().replace([' ', '/'], "-")));
+        collect(
+            &quiet_device(dir.path()),
+            Some(&cloud),
+            &zip_path,
+            false,
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let secrets = emulator.secrets();
+        let json = json::render(&report).unwrap_or_default();
+        let mut shown = vec![
+            ("json".to_owned(), json),
+            ("markdown".to_owned(), markdown::render(&report)),
+            ("text".to_owned(), text::render(&report)),
+        ];
+        shown.extend(zip_files(&zip_path));
+        assert!(
+            shown.iter().any(|(_, body)| body.contains(echoed_in)),
+            "{}: the echoing error reached no face, so this case proves nothing",
+            api.name()
+        );
+        for (face, body) in &shown {
+            assert_clean(&format!("{}: {face}", api.name()), body, &secrets);
+        }
+    }
+}
+
+/// A refresh token from the keyring that the token endpoint echoes back when it refuses it is
+/// scrubbed from the refusal: it never reaches a report face.
+#[tokio::test]
+async fn a_stored_refresh_token_echoed_in_a_refusal_reaches_no_face() {
+    use esr_doctor::cloud::api::Api;
+    use esr_doctor::emulator::Fault;
+    const STORED: &str = "stored-refresh-token-0123456789";
+    let store = keyring_core::mock::Store::new().unwrap_or_else(|e| panic!("{e}"));
+    keyring_core::set_default_store(store);
+    let key = format!(
+        "refresh-token:global:organizations:{}:*",
+        esr_doctor::cloud::auth::DEFAULT_CLIENT_ID
+    );
+    keyring_core::Entry::new("esr-doctor", &key)
+        .and_then(|entry| entry.set_password(STORED))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.set_fault(Api::Token, Fault::EchoCredentials, None);
+    let config = esr_doctor::cloud::live::CloudConfig {
+        no_cache: false,
+        ..fast_config(&emulator)
+    };
+    source.cloud = Some(session(config, &Events::default()));
+    let report = run(source, RunOptions::default(), None).await;
+    let json = json::render(&report).unwrap_or_default();
+    assert!(
+        json.contains("AADSTS900144"),
+        "the refusal is reported: {json}"
+    );
+    for (face, shown) in [
+        ("json", json),
+        ("markdown", markdown::render(&report)),
+        ("text", text::render(&report)),
+    ] {
+        assert_clean(face, &shown, &[STORED.to_owned()]);
+    }
+}

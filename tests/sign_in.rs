@@ -439,3 +439,70 @@ async fn a_failed_sign_in_is_offered_again_on_the_next_run() {
     assert_eq!(again.exit_code(), 0);
     assert_eq!(count(&emulator, "devicecode"), 2);
 }
+
+/// A device-code answer that names another page than Microsoft's device login is refused
+/// before the person is shown anything, with a message that says why.
+#[tokio::test]
+async fn a_sign_in_page_that_is_not_microsofts_is_never_shown() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.configure(|c| {
+        c.sign_in.verification_uri = "https://login.evil.example/devicelogin".into()
+    });
+    let events = Events::default();
+    source.cloud = Some(session(fast_config(&emulator), &events));
+    let report = run(source, RunOptions::default(), None).await;
+    assert!(
+        !events
+            .all()
+            .iter()
+            .any(|e| matches!(e, SignInEvent::Code(_))),
+        "the code was shown: {:?}",
+        events.all()
+    );
+    let json = serde_json::to_string(&report).unwrap_or_default();
+    assert!(json.contains("not Microsoft's device-login page"), "{json}");
+    for id in TENANT_CHECKS {
+        assert_ne!(
+            report.check(id).map(|c| c.status),
+            Some(Status::Pass),
+            "{id:?}"
+        );
+    }
+    assert_eq!(count(&emulator, "token"), 0, "no poll for a refused code");
+}
+
+/// `interval: 0` would poll without pause: the client waits at least a second between polls.
+#[tokio::test]
+async fn an_interval_of_zero_still_pauses_between_polls() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.configure(|c| {
+        c.sign_in.interval_secs = 0;
+        c.sign_in.pending_polls = 2;
+    });
+    let config = esr_doctor::cloud::live::CloudConfig {
+        device_code: esr_doctor::cloud::auth::device_code::DeviceCodeOptions {
+            poll_interval: None,
+            ..fast_config(&emulator).device_code
+        },
+        ..fast_config(&emulator)
+    };
+    source.cloud = Some(session(config, &Events::default()));
+    let report = run(source, RunOptions::default(), None).await;
+    assert!(report.checks.iter().all(|c| c.status == Status::Pass));
+    let polls: Vec<f64> = emulator
+        .log()
+        .iter()
+        .filter(|e| e.endpoint == "token")
+        .map(|e| e.started_ms)
+        .take(3)
+        .collect();
+    assert_eq!(polls.len(), 3, "two pending polls and the approved one");
+    for pair in polls.windows(2) {
+        assert!(
+            pair[1] - pair[0] >= 900.0,
+            "polled without pause: {polls:?}"
+        );
+    }
+}

@@ -361,7 +361,12 @@ impl CloudAnswers {
             return;
         };
         match outcome {
-            Ok(Some(body)) => self.files.insert(path, body.into_bytes()),
+            // A recorded answer is evidence and may land in a bundle: no credential a service
+            // echoed survives in it.
+            Ok(Some(body)) => self.files.insert(
+                path,
+                crate::redact::strip_bearer_material(&body).into_bytes(),
+            ),
             Ok(None) => {}
             Err(e) => {
                 self.failures.insert(path.to_owned(), e);

@@ -51,6 +51,11 @@ pub enum Fault {
     Reset,
     /// The endpoint's host refuses connections.
     Refused,
+    /// An error whose message repeats the credentials the request carried (its form fields
+    /// and `Authorization` header), in the endpoint's own error shape: what a misbehaving
+    /// service or proxy may do. No Microsoft service is documented to; no face may depend on
+    /// that (issue 15 saw a JWT inside an RMS exception's message).
+    EchoCredentials,
 }
 
 impl Fault {
@@ -356,6 +361,7 @@ async fn serve(
             record(None, None);
             return Err(Dropped);
         }
+        Some(Fault::EchoCredentials) => echo_credentials(api, &authorization, &body),
         Some(fault) => faulty(fault),
         None => match api {
             Some(api) => answer(&state, id, api, &path, &authorization, &body),
@@ -426,7 +432,39 @@ fn faulty(fault: Fault) -> Answer {
             ..Answer::json(200, "<!DOCTYPE html><html><head><title>Network login required</title></head><body><h1>Please sign in to the guest network</h1></body></html>".into())
         },
         Fault::EmptyBody => Answer::json(200, String::new()),
-        Fault::Stall | Fault::Reset | Fault::Refused => Answer::json(500, String::new()),
+        Fault::Stall | Fault::Reset | Fault::Refused | Fault::EchoCredentials => {
+            Answer::json(500, String::new())
+        }
+    }
+}
+
+/// [`Fault::EchoCredentials`]: an OAuth error from the sign-in endpoints, an RMS exception from
+/// RMS, a Graph error elsewhere, each naming what the request presented.
+fn echo_credentials(api: Option<Api>, authorization: &str, body: &[u8]) -> Answer {
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
+    let mut presented: Vec<String> = ["device_code", "refresh_token", "client_secret"]
+        .iter()
+        .filter_map(|k| form.get(*k).map(|v| format!("{k}={v}")))
+        .collect();
+    if !authorization.is_empty() {
+        presented.push(format!("Authorization: {authorization}"));
+    }
+    let said = format!("the request presented {}", presented.join(", "));
+    let escaped = serde_json::Value::String(said.clone()).to_string();
+    match api.map(Api::host) {
+        Some(Host::Authority) => Answer::json(
+            400,
+            serde_json::json!({"error": "invalid_request", "error_description": format!("AADSTS900144: {said}")})
+                .to_string(),
+        ),
+        Some(Host::Rms | Host::RmsDiscovery) => Answer::json(
+            400,
+            format!(r#"{{"Code":"Microsoft.RightsManagement.Exceptions.InvalidTokenException","Message":{escaped}}}"#),
+        ),
+        _ => Answer::json(
+            400,
+            format!(r#"{{"error":{{"code":"BadRequest","message":{escaped}}}}}"#),
+        ),
     }
 }
 

@@ -35,6 +35,9 @@ pub struct SignInBehaviour {
     /// `interval` in the device-code answer (seconds).
     pub interval_secs: u64,
     pub expires_in_secs: u64,
+    /// The page the person is sent to; Entra's is `https://microsoft.com/devicelogin`
+    /// (reference/microsoft-apis.md §3), anything else plays a service that is not Entra.
+    pub verification_uri: String,
 }
 
 impl Default for SignInBehaviour {
@@ -45,6 +48,7 @@ impl Default for SignInBehaviour {
             decide_after: Duration::ZERO,
             interval_secs: 1,
             expires_in_secs: 900,
+            verification_uri: "https://microsoft.com/devicelogin".into(),
         }
     }
 }
@@ -100,10 +104,10 @@ impl OAuthState {
         let body = json!({
             "device_code": device_code,
             "user_code": user_code,
-            "verification_uri": "https://microsoft.com/devicelogin",
+            "verification_uri": behaviour.verification_uri,
             "expires_in": behaviour.expires_in_secs,
             "interval": behaviour.interval_secs,
-            "message": format!("To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code {user_code} to authenticate."),
+            "message": format!("To sign in, use a web browser to open the page {} and enter the code {user_code} to authenticate.", behaviour.verification_uri),
         });
         (200, body.to_string())
     }

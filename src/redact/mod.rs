@@ -12,6 +12,7 @@
 mod fields;
 mod formats;
 mod patterns;
+pub mod secrets;
 mod vocabulary;
 
 pub use fields::Kind;

@@ -63,12 +63,14 @@ static BEARER: LazyLock<Option<Regex>> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:bearer|msoid)\s+[A-Za-z0-9._~+/=-]{8,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?").ok()
 });
 
-/// Replaces bearer material anywhere in `text` with `<token>`: service error messages and
-/// error pages can echo a token, and no face may show one.
+/// Replaces bearer material anywhere in `text` with `<token>`, and every secret this process
+/// holds with `<secret>`: service error messages and error pages can echo a credential, and
+/// no face, log or bundle may show one.
 pub fn strip_bearer_material(text: &str) -> String {
+    let text = super::secrets::scrub(text);
     match BEARER.as_ref() {
-        Some(re) => re.replace_all(text, "<token>").into_owned(),
-        None => text.to_owned(),
+        Some(re) => re.replace_all(&text, "<token>").into_owned(),
+        None => text,
     }
 }
 

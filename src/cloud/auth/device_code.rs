@@ -88,6 +88,54 @@ struct DeviceCodeAnswer {
     message: Option<String>,
 }
 
+/// Bounds on what a device-code answer may say, in seconds.
+const MIN_CODE_LIFETIME_S: u64 = 60;
+const MAX_CODE_LIFETIME_S: u64 = 1800;
+const MAX_POLL_INTERVAL_S: u64 = 30;
+
+/// How long the code is waited for: 15 minutes as Entra says (reference/microsoft-apis.md §3),
+/// and an answer that says 0 or a thousand years held to sane bounds, so a sign-in always ends.
+fn code_lifetime(said: u64) -> Duration {
+    Duration::from_secs(said.clamp(MIN_CODE_LIFETIME_S, MAX_CODE_LIFETIME_S))
+}
+
+/// How often the token endpoint is polled: RFC 8628 §3.5's 5 s unless the service says
+/// otherwise, never 0 (a busy loop) nor so long that the code expires between two polls.
+fn poll_interval(said: Option<u64>) -> Duration {
+    Duration::from_secs(said.unwrap_or(5).clamp(1, MAX_POLL_INTERVAL_S))
+}
+
+/// Hosts of Microsoft's device-login pages: `microsoft.com/devicelogin` (and its US Government
+/// and China variants, `deviceloginus`, `deviceloginchina`), `aka.ms/devicelogin`, and the
+/// authorities' own `…/oauth2/deviceauth`.
+const DEVICE_LOGIN_HOSTS: [&str; 7] = [
+    "microsoft.com",
+    "www.microsoft.com",
+    "aka.ms",
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+    "login.partner.microsoftonline.cn",
+];
+
+/// True when `uri` is a Microsoft device-login page over https: the person is told to type a
+/// code there, so a service (or whatever answered in its place) must not choose another page.
+fn is_microsoft_device_login(uri: &str) -> bool {
+    reqwest::Url::parse(uri.trim()).is_ok_and(|url| {
+        url.scheme() == "https"
+            && url.username().is_empty()
+            && url.password().is_none()
+            && url.port().is_none()
+            && url
+                .host_str()
+                .is_some_and(|h| DEVICE_LOGIN_HOSTS.contains(&h.to_ascii_lowercase().as_str()))
+            && {
+                let path = url.path().to_ascii_lowercase();
+                path.contains("devicelogin") || path.contains("deviceauth")
+            }
+    })
+}
+
 fn default_expiry() -> u64 {
     900
 }
@@ -137,6 +185,7 @@ impl DeviceCodeCredential {
         self.loaded
             .get_or_init(|| async {
                 if let Some(token) = self.store.load().await {
+                    crate::redact::secrets::remember(&token);
                     *self.refresh.lock().await = Some(Secret::new(token));
                 }
             })
@@ -217,7 +266,18 @@ impl DeviceCodeCredential {
                 status: reply.status,
                 detail: e.to_string(),
             })?;
-        let expires_at = Instant::now() + Duration::from_secs(code.expires_in.min(3600));
+        crate::redact::secrets::remember(&code.device_code);
+        if !is_microsoft_device_login(&code.verification_uri) {
+            return Err(SignInError::Malformed {
+                api: Api::DeviceCode.name(),
+                status: reply.status,
+                detail: format!(
+                    "the sign-in page it names ({:?}) is not Microsoft's device-login page; not shown",
+                    code.verification_uri.chars().take(120).collect::<String>()
+                ),
+            });
+        }
+        let expires_at = Instant::now() + code_lifetime(code.expires_in);
         tracing::info!(
             expires_in_s = code.expires_in,
             "device code issued; waiting for the person to sign in"
@@ -231,7 +291,7 @@ impl DeviceCodeCredential {
         let mut interval = self
             .options
             .poll_interval
-            .unwrap_or_else(|| Duration::from_secs(code.interval.unwrap_or(5)));
+            .unwrap_or_else(|| poll_interval(code.interval));
         let token_url = self.url(Api::Token);
         let device_code = code.device_code;
         loop {
@@ -296,7 +356,9 @@ impl DeviceCodeCredential {
             status: 200,
             detail: "the answer has no access_token".into(),
         })?;
+        crate::redact::secrets::remember(&access);
         if let Some(refresh) = answer.refresh_token {
+            crate::redact::secrets::remember(&refresh);
             *self.refresh.lock().await = Some(Secret::new(refresh.clone()));
             self.store.save(refresh).await;
         }
@@ -344,12 +406,14 @@ fn is_conditional_access(answer: &TokenAnswer) -> bool {
 }
 
 fn oauth_error(api: Api, status: u16, answer: &TokenAnswer) -> SignInError {
-    let description = answer
-        .error_description
-        .as_deref()
-        .and_then(|d| d.lines().next())
-        .unwrap_or("")
-        .to_owned();
+    // The service's own words, but never a credential it echoed back.
+    let description = crate::redact::strip_bearer_material(
+        answer
+            .error_description
+            .as_deref()
+            .and_then(|d| d.lines().next())
+            .unwrap_or(""),
+    );
     if is_conditional_access(answer) {
         return SignInError::ConditionalAccess(description);
     }
@@ -371,5 +435,47 @@ impl TokenCredential for DeviceCodeCredential {
         self.token_for(&scopes.join(" ")).await.map_err(|e| {
             azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, e.to_string())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_services_interval_and_lifetime_are_held_to_sane_bounds() {
+        assert_eq!(poll_interval(None), Duration::from_secs(5));
+        assert_eq!(poll_interval(Some(0)), Duration::from_secs(1));
+        assert_eq!(
+            poll_interval(Some(1_000_000_000_000)),
+            Duration::from_secs(30)
+        );
+        assert_eq!(code_lifetime(900), Duration::from_secs(900));
+        assert_eq!(code_lifetime(0), Duration::from_secs(60));
+        assert_eq!(code_lifetime(u64::MAX), Duration::from_secs(1800));
+    }
+
+    #[test]
+    fn only_microsofts_device_login_pages_are_shown() {
+        for page in [
+            "https://microsoft.com/devicelogin",
+            "https://microsoft.com/deviceloginus",
+            "https://aka.ms/devicelogin",
+            "https://login.microsoftonline.com/common/oauth2/deviceauth",
+            "https://login.chinacloudapi.cn/common/oauth2/deviceauth",
+        ] {
+            assert!(is_microsoft_device_login(page), "{page}");
+        }
+        for page in [
+            "http://microsoft.com/devicelogin",
+            "https://microsoft.com.evil.example/devicelogin",
+            "https://microsoft.com@evil.example/devicelogin",
+            "https://evil.example/devicelogin",
+            "https://microsoft.com:8443/devicelogin",
+            "https://microsoft.com/phish",
+            "not a url",
+        ] {
+            assert!(!is_microsoft_device_login(page), "{page}");
+        }
     }
 }

@@ -266,9 +266,14 @@ impl TokenBroker {
                         .get_token(&[scope], None)
                         .await
                         .map(|t| t.token)
-                        .map_err(|e| SignInError::Credential(format!("{e}"))),
+                        .map_err(|e| {
+                            SignInError::Credential(crate::redact::strip_bearer_material(
+                                &e.to_string(),
+                            ))
+                        }),
                     Source::Failed(error) => Err(error.clone()),
                 }
+                .inspect(|token| crate::redact::secrets::remember(token.secret()))
             })
             .await
             .clone()
@@ -307,6 +312,7 @@ pub fn app_from_env(
     let tenant = var("AZURE_TENANT_ID")?;
     let client_id = var("AZURE_CLIENT_ID")?;
     let secret = var("AZURE_CLIENT_SECRET")?;
+    crate::redact::secrets::remember(&secret);
     let mut options = azure_identity::ClientSecretCredentialOptions::default();
     options.client_options.transport = Some(azure_core::http::Transport::new(Arc::new(client)));
     options.client_options.cloud = Some(Arc::new(match cloud {

@@ -1,0 +1,66 @@
+//! The secrets this process holds (device codes, refresh and access tokens, a client secret),
+//! remembered so that they can be scrubbed *by value* from anything a service says back.
+//!
+//! A service may echo a credential in an error body or description; shape-based stripping
+//! finds JWTs but not an opaque refresh token or device code. Every path that turns service
+//! text into an error, a log line or a recorded answer goes through
+//! [`super::strip_bearer_material`], which scrubs these values too.
+
+use std::sync::{LazyLock, RwLock};
+
+/// Shorter values are not secrets worth the false matches (and a user code is meant to be
+/// shown).
+const SHORTEST: usize = 12;
+
+static KNOWN: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
+
+/// Remembers `secret` for the rest of the process.
+pub fn remember(secret: &str) {
+    let secret = secret.trim();
+    if secret.len() < SHORTEST {
+        return;
+    }
+    if let Ok(mut known) = KNOWN.write()
+        && !known.iter().any(|k| k == secret)
+    {
+        known.push(secret.to_owned());
+        // Longest first, so that a secret containing another is replaced whole.
+        known.sort_by_key(|k| std::cmp::Reverse(k.len()));
+    }
+}
+
+/// `text` with every remembered secret replaced by `<secret>`.
+pub fn scrub(text: &str) -> String {
+    let Ok(known) = KNOWN.read() else {
+        return text.to_owned();
+    };
+    let mut text = text.to_owned();
+    for secret in known.iter() {
+        if text.contains(secret.as_str()) {
+            text = text.replace(secret.as_str(), "<secret>");
+        }
+        // Form-encoded echoes (`refresh_token=a%2Fb`) carry the value percent-encoded.
+        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        if encoded != *secret && text.contains(encoded.as_str()) {
+            text = text.replace(encoded.as_str(), "<secret>");
+        }
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remembered_secrets_are_scrubbed_by_value_also_form_encoded() {
+        remember("emurt-0123456789/abc+def");
+        remember("short");
+        assert_eq!(
+            scrub(
+                "invalid_grant for emurt-0123456789/abc+def (refresh_token=emurt-0123456789%2Fabc%2Bdef), code short"
+            ),
+            "invalid_grant for <secret> (refresh_token=<secret>), code short"
+        );
+    }
+}
