@@ -33,6 +33,10 @@ pub async fn collect(
     redact: bool,
     deadline: Duration,
 ) -> anyhow::Result<Collected> {
+    // Said before anything is gathered, not after the wait (the file is still created new).
+    if std::fs::symlink_metadata(out).is_ok() {
+        return Err(crate::output::OutputError::Exists(out.to_owned()).into());
+    }
     let (device, tenant, network) = tokio::join!(
         device_sources(ctx, deadline),
         tenant_answers(cloud),
@@ -188,8 +192,7 @@ fn redacted(files: EvidenceFiles, ctx: &DeviceContext) -> EvidenceFiles {
 }
 
 fn write_zip(files: &EvidenceFiles, out: &Path) -> anyhow::Result<()> {
-    let file =
-        std::fs::File::create(out).with_context(|| format!("cannot create {}", out.display()))?;
+    let file = crate::output::create_new(out)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod logging;
 pub mod model;
 pub mod network;
+pub mod output;
 pub mod redact;
 pub mod report;
 pub mod runner;

@@ -66,10 +66,5 @@ fn open(path: &std::path::Path) -> std::io::Result<std::fs::File> {
         std::fs::create_dir_all(dir)?;
     }
     let too_big = std::fs::metadata(path).is_ok_and(|m| m.len() > MAX_LOG_BYTES);
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(!too_big)
-        .write(true)
-        .truncate(too_big)
-        .open(path)
+    crate::output::open_log(path, too_big)
 }

@@ -446,6 +446,98 @@ fn a_demo_signs_in_to_its_emulator_whatever_auth_says() {
     }
 }
 
+/// `collect --out` creates its bundle new and owner-only: an existing file or a planted
+/// symlink is refused with a clear message before anything is gathered, and left as it was.
+#[cfg(unix)]
+#[test]
+fn collect_never_overwrites_or_writes_through_a_symlink() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap_or_else(|e| panic!("{e}"));
+    let planted = dir.path().join("planted.zip");
+    std::os::unix::fs::symlink(&victim, &planted).unwrap_or_else(|e| panic!("{e}"));
+    for existing in [&victim, &planted] {
+        let output = output_of(
+            esr_doctor()
+                .args(["collect", "--offline", "--out"])
+                .arg(existing),
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("already exists; nothing was overwritten"),
+            "{stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&victim).ok().as_deref(),
+        Some("keep me")
+    );
+    let fresh = dir.path().join("bundle.zip");
+    let output = output_of(
+        esr_doctor()
+            .args(["collect", "--offline", "--out"])
+            .arg(&fresh),
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mode = std::fs::metadata(&fresh).map(|m| m.permissions().mode() & 0o777);
+    assert_eq!(mode.ok(), Some(0o600));
+}
+
+/// `diff` and `--endpoints` read as evidence is read: a FIFO or `/dev/zero` is refused at
+/// once with a clear message, never read until memory or patience runs out.
+#[cfg(unix)]
+#[test]
+fn diff_and_endpoints_refuse_what_is_no_regular_file() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let fifo = dir.path().join("fifo");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes())
+        .unwrap_or_else(|e| panic!("{e}"));
+    // SAFETY: mkfifo reads a valid NUL-terminated path and touches no memory of ours.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0);
+    let report = dir.path().join("report.json");
+    let healthy = output_of(esr_doctor().args(["check", "--demo", "healthy", "--format", "json"]));
+    std::fs::write(&report, &healthy.stdout).unwrap_or_else(|e| panic!("{e}"));
+    for special in [fifo.as_path(), Path::new("/dev/zero")] {
+        for args in [
+            vec![
+                "diff".into(),
+                special.as_os_str().to_owned(),
+                report.as_os_str().to_owned(),
+            ],
+            vec![
+                "check".into(),
+                "--format".into(),
+                "json".into(),
+                "--endpoints".into(),
+                special.as_os_str().to_owned(),
+            ],
+        ] {
+            let output = esr_doctor()
+                .args(&args)
+                .timeout(std::time::Duration::from_secs(30))
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"));
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+            assert!(stderr.contains("not a regular file"), "{args:?}: {stderr}");
+        }
+    }
+    let deep = dir.path().join("deep.json");
+    std::fs::write(&deep, format!("[{}]", vec!["{}"; 300_000].join(",")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = output_of(esr_doctor().arg("diff").arg(&deep).arg(&report));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("JSON values"), "{stderr}");
+}
+
 /// `esr-doctor scenarios | head -1`: a reader that closes its end early ends the program
 /// quietly (exit 0), never with a panic.
 #[test]

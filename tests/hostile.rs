@@ -242,3 +242,32 @@ fn text_on_a_terminal_carries_no_escape_sequence_from_evidence() {
         assert_terminal_safe(&format!("{name}: text on a terminal"), &raw);
     }
 }
+
+/// Characters XML forbids (U+FFFE, U+FFFF, controls) in evidence leave the JUnit output
+/// well-formed, and finding codes read from a JSON report (anyone may write one) reach `diff`'s
+/// output inert.
+#[tokio::test]
+async fn junit_stays_well_formed_and_diff_prints_codes_inert() {
+    let source = scenario::load("rms-not-activated").unwrap_or_else(|e| panic!("{e}"));
+    let mut report = run(source, RunOptions::default(), None).await;
+    let hostile = "\u{FFFE}\u{FFFF}\u{1}\u{1b}]52;c;SGFja2Vk\u{7}\u{202e}";
+    for check in &mut report.checks {
+        check.reason = Some(format!("reason {hostile}"));
+        for finding in &mut check.findings {
+            finding.message = format!("message {hostile}");
+            finding.code = format!("{}{hostile}", finding.code);
+        }
+    }
+    let xml = esr_doctor::report::junit::render(&report);
+    let parsed = roxmltree::Document::parse(&xml);
+    assert!(parsed.is_ok(), "{parsed:?}: {xml}");
+    assert!(!xml.contains('\u{FFFE}') && !xml.contains('\u{FFFF}'));
+    assert!(xml.contains("message"), "the hostile message was rendered");
+
+    let before = scenario::load("healthy").unwrap_or_else(|e| panic!("{e}"));
+    let before = run(before, RunOptions::default(), None).await;
+    let changes = esr_doctor::report::diff::compare(&before, &report);
+    let shown = esr_doctor::report::diff::render(&before, &report, &changes);
+    assert!(shown.contains("RMS_NOT_ACTIVATED"), "{shown}");
+    assert_terminal_safe("diff", &shown);
+}

@@ -266,10 +266,16 @@ impl Overrides {
     /// Reads and checks an endpoints file.
     pub fn load(path: &Path) -> Result<Overrides, EndpointError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| EndpointError::Unreadable {
+        // Read as evidence is: a regular file within the size cap, so that `/dev/zero` or a
+        // FIFO can neither eat memory nor hang the run.
+        let unreadable = |detail: String| EndpointError::Unreadable {
             path: shown.clone(),
-            detail: e.to_string(),
-        })?;
+            detail,
+        };
+        let bytes =
+            crate::sources::read::read_regular(path).map_err(|e| unreadable(e.to_string()))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_owned()))?;
         Overrides::parse(&text).map_err(|e| match e {
             EndpointError::Invalid { detail, .. } => EndpointError::Invalid {
                 path: shown,

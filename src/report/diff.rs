@@ -120,11 +120,19 @@ pub fn render(before: &Report, after: &Report, changes: &[CheckChange]) -> Strin
             status(change.before),
             status(change.after),
         );
+        // Codes come from the JSON files compared, which anyone may have written.
+        let codes = |codes: &[String]| {
+            codes
+                .iter()
+                .map(|c| plain(c))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         if !change.gone.is_empty() {
-            let _ = write!(line, "; resolved {}", change.gone.join(", "));
+            let _ = write!(line, "; resolved {}", codes(&change.gone));
         }
         if !change.new.is_empty() {
-            let _ = write!(line, "; new {}", change.new.join(", "));
+            let _ = write!(line, "; new {}", codes(&change.new));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }

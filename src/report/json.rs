@@ -14,12 +14,17 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
 pub fn read(path: &Path) -> anyhow::Result<Report> {
     let bytes = crate::sources::read::read_regular(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    let report: Report = serde_json::from_slice(&bytes).with_context(|| {
+    let not_a_report = || {
         format!(
             "{} is not an esr-doctor JSON report (write one with `check --format json`)",
             path.display()
         )
-    })?;
+    };
+    let text = String::from_utf8(bytes).with_context(not_a_report)?;
+    // Within the same value budget as evidence: a report is input too.
+    let value =
+        crate::facts::json::parse(&path.display().to_string(), &text).with_context(not_a_report)?;
+    let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
     anyhow::ensure!(
         report.schema == REPORT_SCHEMA,
         "{} is a report of another layout ({:?}); this esr-doctor compares {} reports",

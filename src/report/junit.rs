@@ -2,7 +2,23 @@
 
 use crate::model::{Report, Status};
 use quick_xml::escape::escape;
+
 use std::fmt::Write;
+
+/// `text` as XML 1.0 allows it (§2.2 `Char`): what it forbids (controls but tab, line feed
+/// and carriage return; U+FFFE and U+FFFF) becomes U+FFFD, then markup is escaped.
+fn xml_text(text: &str) -> String {
+    let allowed: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    escape(&allowed).into_owned()
+}
 
 pub fn render(report: &Report) -> String {
     let plain = super::sanitise::plain;
@@ -21,13 +37,13 @@ pub fn render(report: &Report) -> String {
         let _ = write!(
             out,
             "  <testcase classname=\"esr-doctor\" name=\"{}\" time=\"{:.3}\">",
-            escape(check.id.as_str()),
+            xml_text(check.id.as_str()),
             check.duration_ms as f64 / 1000.0
         );
         let findings: Vec<String> = check
             .findings
             .iter()
-            .map(|f| format!("{}: {}", f.code, plain(&f.message)))
+            .map(|f| format!("{}: {}", plain(&f.code), plain(&f.message)))
             .collect();
         let reason = plain(check.reason.as_deref().unwrap_or_default());
         let element = match check.status {
@@ -41,8 +57,8 @@ pub fn render(report: &Report) -> String {
             let _ = write!(
                 out,
                 "<{tag} message=\"{}\">{}</{tag}>",
-                escape(first),
-                escape(&text)
+                xml_text(first),
+                xml_text(&text)
             );
         }
         out.push_str("</testcase>\n");

@@ -6,7 +6,7 @@ use crate::model::Report;
 use crate::report::{json, markdown};
 use base64::Engine;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Writes the report and says what was done, e.g. `Wrote /home/ann/report.md (4 KB)`.
 pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Result<String, String> {
@@ -14,19 +14,12 @@ pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Resul
         ExportFormat::Markdown => markdown::render(report),
         ExportFormat::Json => json::render(report).map_err(|e| e.to_string())?,
     };
-    let shown = write_file(path, &text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let shown = crate::output::write_new(path, &text).map_err(|e| e.to_string())?;
     Ok(format!(
         "Wrote {} ({} KB).",
         shown.display(),
         text.len().div_ceil(1024)
     ))
-}
-
-/// Writes `text` to `path`; returns the full path to tell the user (as given when it cannot
-/// be resolved).
-pub fn write_file(path: &Path, text: &str) -> std::io::Result<PathBuf> {
-    std::fs::write(path, text)?;
-    Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
 }
 
 /// The OSC 52 sequence that puts `text` on the clipboard of the terminal the user sits at.

@@ -82,7 +82,7 @@ pub fn run(
     runtime.shutdown_background();
     if let (Some(emulator), Some(path)) = (&emulator, std::env::var_os(EMULATOR_LOG)) {
         let log = serde_json::to_string_pretty(&emulator.log())?;
-        std::fs::write(&path, log)?;
+        crate::output::write_new(std::path::Path::new(&path), &log)?;
     }
     outcome?;
     Ok(summary(&app))
@@ -208,16 +208,22 @@ fn apply(
         }
         Effect::Export(script) => {
             let path = std::path::PathBuf::from(&app.script_path);
-            app.status = Some(match effects::write_file(&path, &script) {
-                Ok(shown) => crate::i18n::tr_with(
+            let shown = path.display().to_string();
+            app.status = Some(match crate::output::write_new(&path, &script) {
+                Ok(written) => crate::i18n::tr_with(
                     app.lang,
                     "Wrote {}: review it, then run it as a tenant admin.",
-                    &shown.display().to_string(),
+                    &written.display().to_string(),
                 ),
-                Err(e) => crate::i18n::tr_fill(
+                Err(crate::output::OutputError::Exists(_)) => crate::i18n::tr_with(
+                    app.lang,
+                    "{} already exists; nothing was overwritten (choose another name or remove it)",
+                    &shown,
+                ),
+                Err(crate::output::OutputError::Io { source, .. }) => crate::i18n::tr_fill(
                     app.lang,
                     "Cannot write {}: {}",
-                    &[&path.display().to_string(), &e.to_string()],
+                    &[&shown, &source.to_string()],
                 ),
             });
         }
