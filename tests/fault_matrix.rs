@@ -68,7 +68,8 @@ fn description(fault: Fault) -> &'static str {
         Fault::Status(404) => "HTTP 404",
         Fault::Status(500) => "HTTP 500",
         Fault::MalformedJson | Fault::HtmlPage | Fault::EmptyBody => "HTTP 200",
-        Fault::Stall => "no answer within",
+        // The limit that ran out, named as it is (fast_config: 400 ms per request).
+        Fault::Stall => "no answer within 400 ms",
         Fault::Reset => "connection",
         Fault::Refused => "cannot connect",
         Fault::EchoCredentials => "HTTP 400",

@@ -4,61 +4,9 @@
 
 mod common;
 
-use common::{Events, emulator_for, fast_config, scenario_source, session};
+use common::{Capture, Events, emulator_for, fast_config, scenario_source, session};
 use esr_doctor::model::{CheckId, Status};
 use esr_doctor::runner::{RunOptions, run};
-use std::io::Read;
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-/// A listener on loopback that records what every connection sends (a proxy or an admin
-/// host that must never be reached), without answering.
-struct Capture {
-    port: u16,
-    connections: Arc<AtomicUsize>,
-    received: Arc<Mutex<Vec<u8>>>,
-}
-
-impl Capture {
-    fn start() -> Capture {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
-        let port = listener
-            .local_addr()
-            .unwrap_or_else(|e| panic!("{e}"))
-            .port();
-        let connections = Arc::new(AtomicUsize::new(0));
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let (count, bytes) = (Arc::clone(&connections), Arc::clone(&received));
-        std::thread::spawn(move || {
-            for mut stream in listener.incoming().flatten() {
-                count.fetch_add(1, Ordering::SeqCst);
-                let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
-                let mut buffer = [0u8; 4096];
-                if let Ok(n) = stream.read(&mut buffer)
-                    && let Ok(mut all) = bytes.lock()
-                {
-                    all.extend_from_slice(&buffer[..n]);
-                }
-            }
-        });
-        Capture {
-            port,
-            connections,
-            received,
-        }
-    }
-
-    fn connections(&self) -> usize {
-        self.connections.load(Ordering::SeqCst)
-    }
-
-    fn received(&self) -> String {
-        String::from_utf8_lossy(&self.received.lock().map(|b| b.clone()).unwrap_or_default())
-            .into_owned()
-    }
-}
 
 #[test]
 fn a_proxy_in_the_environment_never_sees_the_demos_loopback_traffic() {

@@ -90,7 +90,7 @@ impl Api {
             Host::Graph => Some(Audience::Graph),
             Host::Portal => Some(Audience::Portal),
             Host::Rms | Host::RmsDiscovery => Some(Audience::Rms),
-            Host::Authority | Host::EdgeSync => None,
+            Host::Authority => None,
         }
     }
 
@@ -100,7 +100,7 @@ impl Api {
             Host::Graph => Some(FactSource::Graph),
             Host::Portal => Some(FactSource::Esr),
             Host::Rms | Host::RmsDiscovery => Some(FactSource::Rms),
-            Host::Authority | Host::EdgeSync => None,
+            Host::Authority => None,
         }
     }
 

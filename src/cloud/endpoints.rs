@@ -24,18 +24,15 @@ pub enum Host {
     Rms,
     /// The RMS admin service locator (`discover.aadrm.com`).
     RmsDiscovery,
-    /// Edge's sync service (reach probe only).
-    EdgeSync,
 }
 
 impl Host {
-    pub const ALL: [Host; 6] = [
+    pub const ALL: [Host; 5] = [
         Host::Authority,
         Host::Graph,
         Host::Portal,
         Host::Rms,
         Host::RmsDiscovery,
-        Host::EdgeSync,
     ];
 
     /// The key of this host in an endpoints file.
@@ -46,7 +43,6 @@ impl Host {
             Host::Portal => "portal",
             Host::Rms => "rms",
             Host::RmsDiscovery => "rms_discovery",
-            Host::EdgeSync => "edge_sync",
         }
     }
 
@@ -103,7 +99,7 @@ impl Cloud {
         }
     }
 
-    fn bases(self) -> [&'static str; 6] {
+    fn bases(self) -> [&'static str; 5] {
         match self {
             Cloud::Global => [
                 "https://login.microsoftonline.com",
@@ -111,7 +107,6 @@ impl Cloud {
                 "https://main.iam.ad.ext.azure.com",
                 "https://api.aadrm.com",
                 "https://discover.aadrm.com",
-                "https://edge.microsoft.com",
             ],
             // The portal and RMS hosts of the sovereign clouds come from third-party scripts
             // only (reference/microsoft-apis.md §1.1); shown raw in errors when they fail.
@@ -121,7 +116,6 @@ impl Cloud {
                 "https://main.iam.ad.ext.azure.us",
                 "https://api.aadrm.us",
                 "https://discover.aadrm.us",
-                "https://edge.microsoft.com",
             ],
             Cloud::China => [
                 "https://login.chinacloudapi.cn",
@@ -129,7 +123,6 @@ impl Cloud {
                 "https://main.iam.ad.ext.azure.cn",
                 "https://api.aadrm.cn",
                 "https://discover.aadrm.cn",
-                "https://edge.microsoft.com",
             ],
         }
     }
@@ -154,7 +147,7 @@ impl Cloud {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoints {
     pub cloud: Cloud,
-    bases: [String; 6],
+    bases: [String; 5],
     overrides: Overrides,
 }
 
@@ -259,7 +252,6 @@ pub struct Overrides {
     portal: Option<String>,
     rms: Option<String>,
     rms_discovery: Option<String>,
-    edge_sync: Option<String>,
 }
 
 impl Overrides {
@@ -329,7 +321,6 @@ impl Overrides {
             Host::Portal => &self.portal,
             Host::Rms => &self.rms,
             Host::RmsDiscovery => &self.rms_discovery,
-            Host::EdgeSync => &self.edge_sync,
         }
     }
 
@@ -340,7 +331,6 @@ impl Overrides {
             Host::Portal => &mut self.portal,
             Host::Rms => &mut self.rms,
             Host::RmsDiscovery => &mut self.rms_discovery,
-            Host::EdgeSync => &mut self.edge_sync,
         }
     }
 }
@@ -418,6 +408,12 @@ mod tests {
         }
         let gov = global.in_cloud(Cloud::UsGov);
         assert!(gov.rms_admin_url("https://admin.na.aadrm.us/x").is_ok());
+        // The reach probes always test the real hosts: an override for them would do nothing.
+        let unused = Overrides::parse("edge_sync = \"http://127.0.0.1:1\"\n");
+        assert!(
+            matches!(&unused, Err(EndpointError::Invalid { detail, .. }) if detail.contains("edge_sync")),
+            "{unused:?}"
+        );
         let mut overrides = Overrides::default();
         assert_eq!(
             overrides.set(Host::RmsDiscovery, "http://127.0.0.1:4000"),

@@ -23,6 +23,13 @@ pub struct HttpLimits {
     pub max_in_flight: Option<usize>,
 }
 
+impl HttpLimits {
+    /// Longest a connection may take to open: the request's timeout, at most 10 s.
+    pub fn connect_timeout(&self) -> Duration {
+        self.request_timeout.min(Duration::from_secs(10))
+    }
+}
+
 impl Default for HttpLimits {
     fn default() -> Self {
         HttpLimits {
@@ -87,7 +94,7 @@ pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
     reqwest::Client::builder()
         .user_agent(concat!("esr-doctor/", env!("CARGO_PKG_VERSION")))
         .timeout(limits.request_timeout)
-        .connect_timeout(limits.request_timeout.min(Duration::from_secs(10)))
+        .connect_timeout(limits.connect_timeout())
         .redirect(reqwest::redirect::Policy::none())
         .proxy(environment_proxy())
         .build()
@@ -219,7 +226,8 @@ impl CloudHttp {
         };
         let timeout = self.limits.request_timeout;
         let work = async {
-            let mut response = request.send().await.map_err(|e| transport(api, &e))?;
+            let failed = |e: reqwest::Error| transport(api, &e, &self.limits);
+            let mut response = request.send().await.map_err(failed)?;
             let status = response.status().as_u16();
             let retry_after = response
                 .headers()
@@ -227,7 +235,7 @@ impl CloudHttp {
                 .and_then(|v| v.to_str().ok())
                 .and_then(parse_retry_after);
             let mut body = Vec::new();
-            while let Some(chunk) = response.chunk().await.map_err(|e| transport(api, &e))? {
+            while let Some(chunk) = response.chunk().await.map_err(failed)? {
                 if body.len() + chunk.len() > self.limits.max_body {
                     return Err(CallError::TooLarge {
                         api: api.name(),
@@ -267,12 +275,18 @@ fn parse_retry_after(value: &str) -> Option<Duration> {
     Some(wait.min(cap))
 }
 
-/// The words for a failed connection: what happened, and the innermost cause.
-fn transport(api: Api, error: &reqwest::Error) -> CallError {
+/// The words for a failed connection: what happened, and the innermost cause. A timeout
+/// names the limit that ran out (opening the connection, or the whole request).
+fn transport(api: Api, error: &reqwest::Error, limits: &HttpLimits) -> CallError {
     if error.is_timeout() {
+        let limit = if error.is_connect() {
+            limits.connect_timeout()
+        } else {
+            limits.request_timeout
+        };
         return CallError::Timeout {
             api: api.name(),
-            ms: 0,
+            ms: limit.as_millis(),
         };
     }
     let what = if error.is_connect() {

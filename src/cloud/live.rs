@@ -265,15 +265,17 @@ impl CloudSession {
         match self.config.auth {
             AuthMode::None => TokenBroker::none(),
             AuthMode::AzureCli => match auth::azure_cli(Some(tenant)) {
-                Ok(credential) => TokenBroker::azure(credential, endpoints),
+                Ok(credential) => {
+                    TokenBroker::azure(credential, endpoints, self.config.device_code.call_budget)
+                }
                 Err(e) => TokenBroker::failed(e),
             },
-            AuthMode::App => {
-                match auth::app_from_env(self.http.client().clone(), endpoints.cloud) {
-                    Ok(credential) => TokenBroker::azure(credential, endpoints),
-                    Err(e) => TokenBroker::failed(e),
+            AuthMode::App => match auth::app_from_env(self.http.client().clone(), endpoints) {
+                Ok(credential) => {
+                    TokenBroker::azure(credential, endpoints, self.config.device_code.call_budget)
                 }
-            }
+                Err(e) => TokenBroker::failed(e),
+            },
             AuthMode::DeviceCode => {
                 let store = if self.config.no_cache {
                     TokenStore::disabled()

@@ -553,7 +553,7 @@ fn audience_fits(api: Api, scope: &str) -> bool {
         Host::Graph => scope.contains("graph"),
         Host::Portal => scope.starts_with("74658136") || scope.starts_with("ee62de39"),
         Host::Rms | Host::RmsDiscovery => scope.contains("aadrm"),
-        Host::Authority | Host::EdgeSync => true,
+        Host::Authority => true,
     }
 }
 

@@ -121,3 +121,50 @@ pub fn session(config: CloudConfig, events: &Events) -> Arc<CloudSession> {
 pub fn endpoints(emulator: &Emulator) -> Vec<&'static str> {
     emulator.log().iter().map(|e| e.endpoint).collect()
 }
+
+/// A listener on loopback that records what every connection sends (a proxy or an admin
+/// host that must never be reached), without answering.
+pub struct Capture {
+    pub port: u16,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
+    received: Arc<Mutex<Vec<u8>>>,
+}
+
+impl Capture {
+    pub fn start() -> Capture {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+        let port = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .port();
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let (count, bytes) = (Arc::clone(&connections), Arc::clone(&received));
+        std::thread::spawn(move || {
+            for mut stream in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _ = stream.set_read_timeout(Some(Duration::from_millis(300)));
+                let mut buffer = [0u8; 4096];
+                if let Ok(n) = std::io::Read::read(&mut stream, &mut buffer)
+                    && let Ok(mut all) = bytes.lock()
+                {
+                    all.extend_from_slice(&buffer[..n]);
+                }
+            }
+        });
+        Capture {
+            port,
+            connections,
+            received,
+        }
+    }
+
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    pub fn received(&self) -> String {
+        String::from_utf8_lossy(&self.received.lock().map(|b| b.clone()).unwrap_or_default())
+            .into_owned()
+    }
+}

@@ -9,12 +9,12 @@ pub mod device_code;
 pub mod token_store;
 
 use crate::cloud::api::Api;
-use crate::cloud::endpoints::{Audience, Cloud, Endpoints};
+use crate::cloud::endpoints::{Audience, Cloud, Endpoints, Host};
 use crate::cloud::http::CallError;
 use azure_core::credentials::{Secret, TokenCredential};
 use device_code::DeviceCodeCredential;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
 
 /// The public client esr-doctor signs in as unless `--client-id` says otherwise: Microsoft
@@ -197,7 +197,9 @@ pub fn token_user(token: &Secret) -> Option<String> {
 /// Where the tokens come from.
 enum Source {
     DeviceCode(Arc<DeviceCodeCredential>),
-    Azure(Arc<dyn TokenCredential>),
+    /// An azure_identity credential, and how long one token may take (its own retries would
+    /// otherwise wait minutes on an unreachable authority).
+    Azure(Arc<dyn TokenCredential>, Duration),
     /// The credential could not be set up; every request says why.
     Failed(SignInError),
 }
@@ -222,8 +224,13 @@ impl TokenBroker {
         TokenBroker::with(Source::DeviceCode(credential), endpoints.cloud)
     }
 
-    pub fn azure(credential: Arc<dyn TokenCredential>, endpoints: &Endpoints) -> Self {
-        TokenBroker::with(Source::Azure(credential), endpoints.cloud)
+    /// Tokens from an azure_identity credential, each within `budget`.
+    pub fn azure(
+        credential: Arc<dyn TokenCredential>,
+        endpoints: &Endpoints,
+        budget: Duration,
+    ) -> Self {
+        TokenBroker::with(Source::Azure(credential, budget), endpoints.cloud)
     }
 
     /// `--auth none`: every token request says so.
@@ -262,15 +269,21 @@ impl TokenBroker {
                     Source::DeviceCode(credential) => {
                         credential.token_for(scope).await.map(|t| t.token)
                     }
-                    Source::Azure(credential) => credential
-                        .get_token(&[scope], None)
-                        .await
-                        .map(|t| t.token)
-                        .map_err(|e| {
-                            SignInError::Credential(crate::redact::strip_bearer_material(
-                                &e.to_string(),
-                            ))
-                        }),
+                    Source::Azure(credential, budget) => {
+                        match tokio::time::timeout(*budget, credential.get_token(&[scope], None))
+                            .await
+                        {
+                            Ok(answer) => answer.map(|t| t.token).map_err(|e| {
+                                SignInError::Credential(crate::redact::strip_bearer_material(
+                                    &e.to_string(),
+                                ))
+                            }),
+                            Err(_) => Err(SignInError::Credential(format!(
+                                "no token within {} s",
+                                budget.as_secs()
+                            ))),
+                        }
+                    }
                     Source::Failed(error) => Err(error.clone()),
                 }
                 .inspect(|token| crate::redact::secrets::remember(token.secret()))
@@ -297,7 +310,7 @@ pub fn azure_cli(tenant: Option<&str>) -> Result<Arc<dyn TokenCredential>, SignI
 /// sent through esr-doctor's own HTTP client.
 pub fn app_from_env(
     client: reqwest::Client,
-    cloud: Cloud,
+    endpoints: &Endpoints,
 ) -> Result<Arc<dyn TokenCredential>, SignInError> {
     let var = |name: &str| {
         std::env::var(name)
@@ -315,11 +328,20 @@ pub fn app_from_env(
     crate::redact::secrets::remember(&secret);
     let mut options = azure_identity::ClientSecretCredentialOptions::default();
     options.client_options.transport = Some(azure_core::http::Transport::new(Arc::new(client)));
-    options.client_options.cloud = Some(Arc::new(match cloud {
-        Cloud::Global => azure_core::cloud::CloudConfiguration::AzurePublic,
-        Cloud::UsGov => azure_core::cloud::CloudConfiguration::AzureGovernment,
-        Cloud::China => azure_core::cloud::CloudConfiguration::AzureChina,
-    }));
+    // The authority override is honoured as for every other sign-in (azure_identity takes
+    // https only, and says so).
+    let cloud = if endpoints.is_overridden(Host::Authority) {
+        let mut custom = azure_core::cloud::CustomConfiguration::default();
+        custom.authority_host = endpoints.base(Host::Authority).to_owned();
+        custom.into()
+    } else {
+        match endpoints.cloud {
+            Cloud::Global => azure_core::cloud::CloudConfiguration::AzurePublic,
+            Cloud::UsGov => azure_core::cloud::CloudConfiguration::AzureGovernment,
+            Cloud::China => azure_core::cloud::CloudConfiguration::AzureChina,
+        }
+    };
+    options.client_options.cloud = Some(Arc::new(cloud));
     azure_identity::ClientSecretCredential::new(
         &tenant,
         client_id,
