@@ -317,6 +317,28 @@ impl CheckResult {
         result
     }
 
+    /// A pass that rests on evidence part of which could not be used is at most a warning:
+    /// each unusable part is named (`EVIDENCE_UNUSABLE`), so unusable input never hides
+    /// behind a pass. Other statuses stay as they are.
+    pub fn at_most_warning(mut self, unusable: impl IntoIterator<Item = Problem>) -> Self {
+        if self.status != Status::Pass {
+            return self;
+        }
+        for problem in unusable {
+            self.findings.push(Finding::new(
+                crate::checks::EVIDENCE_UNUSABLE,
+                Severity::Warn,
+                &[],
+                format!(
+                    "Decided from the rest of the evidence: {} could not be used ({})",
+                    problem.source, problem.message
+                ),
+            ));
+            self.status = Status::Warn;
+        }
+        self
+    }
+
     /// The codes of its findings, in order.
     pub fn codes(&self) -> Vec<&str> {
         self.findings.iter().map(|f| f.code.as_str()).collect()

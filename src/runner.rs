@@ -311,7 +311,13 @@ fn decide_ready(
         let blocked = (!unblocked)
             .then(|| blocking_failure(check, decided))
             .flatten();
-        let mut result = blocked.unwrap_or_else(|| decide_guarded(check, facts));
+        let unusable = check
+            .needs
+            .iter()
+            .flat_map(|source| facts.unusable(*source));
+        let mut result = blocked
+            .unwrap_or_else(|| decide_guarded(check, facts))
+            .at_most_warning(unusable);
         result.title = check.title.to_owned();
         Guidance::builtin().attach(&mut result.findings, facts.platform);
         let gathering = check

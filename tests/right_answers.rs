@@ -232,8 +232,52 @@ async fn only_a_blocked_check_still_names_its_blocker() {
     assert_eq!(report.codes(CheckId::Rms), ["RMS_NOT_ACTIVATED"]);
 }
 
-/// Every file of every demo scenario replaced by empty, truncated and garbage content: a
-/// failing scenario never turns into a pass, and the report names the file.
+/// What the report says outside the evidence: its problems, and each check's reason and
+/// findings. "The report names the file" must be true here, not merely in `evidence.files`.
+fn told(report: &Report) -> String {
+    let mut told = serde_json::to_string(&report.problems).unwrap_or_default();
+    for check in &report.checks {
+        told.push_str(check.reason.as_deref().unwrap_or_default());
+        told.push_str(&serde_json::to_string(&check.findings).unwrap_or_default());
+    }
+    told
+}
+
+/// The evidence files `check` was decided from.
+fn files_of(check: &esr_doctor::model::CheckResult) -> Vec<String> {
+    check
+        .evidence
+        .get("files")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect()
+}
+
+/// True when `bytes` at `path` is evidence that cannot be used, so the checks reading it must
+/// not pass on it. An empty wevtutil export is no events (wevtutil prints nothing when none
+/// match); a line-based capture cut in half is still a shorter capture, which can decide; and
+/// a cut that only drops trailing white space (`1\n` → `1`) changes nothing.
+fn unusable(path: &str, how: &str, original: &str, bytes: &[u8]) -> bool {
+    if String::from_utf8_lossy(bytes).trim() == original.trim() {
+        return false;
+    }
+    let structured = path.ends_with(".json")
+        || path.ends_with(".xml")
+        || path.ends_with("Local State")
+        || path.ends_with("/Preferences");
+    match how {
+        "empty" => !path.starts_with("windows/events/"),
+        "truncated" => structured,
+        _ => true,
+    }
+}
+
+/// Every file of every demo scenario, the healthy one included, replaced by empty, truncated
+/// and garbage content. A failing scenario never turns into a pass; where the content is
+/// unusable, no check that reads the file passes (it is undecided, or a warning naming the
+/// file when other facts decided it) and the report's problems or findings name the file.
 #[tokio::test]
 async fn corruption_sweep() {
     let mut failures = Vec::new();
@@ -241,6 +285,12 @@ async fn corruption_sweep() {
         let original = evidence(&name, &[]);
         let baseline = check_with(&original, RunOptions::default()).await;
         for path in original.paths() {
+            let readers: Vec<CheckId> = baseline
+                .checks
+                .iter()
+                .filter(|c| files_of(c).iter().any(|f| f == path))
+                .map(|c| c.id)
+                .collect();
             let text = original.text(path).unwrap_or_default();
             let mut cut = text.len() / 2;
             while !text.is_char_boundary(cut) {
@@ -257,8 +307,16 @@ async fn corruption_sweep() {
                 if baseline.verdict != Verdict::Pass && report.verdict == Verdict::Pass {
                     failures.push(format!("{case}: turned into a pass"));
                 }
-                if !said(&report).contains(path) {
-                    failures.push(format!("{case}: the report does not name the file"));
+                if !unusable(path, how, &text, &bytes) {
+                    continue;
+                }
+                for id in &readers {
+                    if report.check(*id).map(|c| c.status) == Some(Status::Pass) {
+                        failures.push(format!("{case}: {id:?} read it and still passes"));
+                    }
+                }
+                if !told(&report).contains(path) {
+                    failures.push(format!("{case}: no problem or finding names the file"));
                 }
             }
         }
@@ -527,4 +585,24 @@ fn a_rerun_re_decides_what_the_step_blocks_and_what_blocks_it() {
     );
     assert!(rerun_of(CheckId::SyncHealth).contains(&CheckId::Rms));
     assert!(!rerun_of(CheckId::TenantEsr).contains(&CheckId::SyncHealth));
+}
+
+/// The field's case: a garbled `settingsync.reg.txt` left `device_registration` passing. Now
+/// dsregcmd still decides it, as a warning that names the file it could not use.
+#[tokio::test]
+async fn a_garbled_settingsync_capture_leaves_device_registration_a_named_warning() {
+    let report = check(
+        "healthy",
+        &[("windows/settingsync.reg.txt", Some(b"\x00\xff garbage {[<"))],
+    )
+    .await;
+    let Some(device) = report.check(CheckId::DeviceRegistration) else {
+        panic!("no device_registration");
+    };
+    assert_eq!(device.status, Status::Warn, "{}", said(&report));
+    let named = device
+        .findings
+        .iter()
+        .any(|f| f.code == "EVIDENCE_UNUSABLE" && f.message.contains("settingsync.reg.txt"));
+    assert!(named, "{:?}", device.findings);
 }

@@ -39,6 +39,13 @@ pub struct CheckSpec {
 use FactSource as S;
 use Feature::{EdgeSync, WindowsSettings};
 
+/// Part of a check's evidence could not be used, so a pass is only a warning
+/// (`CheckResult::at_most_warning`, which the runner applies to every check).
+pub const EVIDENCE_UNUSABLE: &str = "EVIDENCE_UNUSABLE";
+
+/// Codes the runner may add to any check, besides each check's own `codes`.
+pub const ANY_CHECK_CODES: [&str; 1] = [EVIDENCE_UNUSABLE];
+
 /// The checks in wizard order.
 pub static CATALOGUE: [CheckSpec; 9] = [
     CheckSpec {

@@ -147,6 +147,19 @@ impl<T> Gathered<T> {
     }
 }
 
+/// A failed answer as a problem, named by its endpoint or file.
+fn answer_problem(error: &AnswerError) -> Problem {
+    let source = match error {
+        AnswerError::Http { endpoint, .. } => endpoint.clone(),
+        AnswerError::Json(error) => error.file().to_owned(),
+        AnswerError::Service { file, .. } | AnswerError::Shape { file, .. } => file.clone(),
+    };
+    Problem {
+        source,
+        message: error.to_string(),
+    }
+}
+
 fn failed<T>(answer: &Option<Result<T, AnswerError>>) -> Option<&AnswerError> {
     answer.as_ref().and_then(|a| a.as_ref().err())
 }
@@ -259,58 +272,81 @@ impl Facts {
         self.apply(FactUpdate::unreadable(source, reason));
     }
 
-    /// Every source that was present but unusable, and every cloud answer that failed.
+    /// Every source that was present but unusable, every cloud answer that failed, and what
+    /// went wrong while gathering.
     pub fn problems(&self) -> Vec<Problem> {
         let mut problems = Vec::new();
-        let mut unreadable = |source: FactSource, message: Option<&String>| {
-            if let Some(message) = message {
-                problems.push(Problem {
-                    source: source.label().to_owned(),
-                    message: message.clone(),
-                });
-            }
-        };
-        unreadable(FactSource::EdgeVersion, self.edge_versions.unreadable());
-        unreadable(FactSource::EdgeProfile, self.edge_profiles.unreadable());
-        unreadable(FactSource::EdgePolicy, self.edge_policies.unreadable());
-        unreadable(FactSource::SyncInternals, self.sync_internals.unreadable());
-        unreadable(FactSource::EventLog, self.event_log.unreadable());
-        unreadable(FactSource::Dsregcmd, self.dsregcmd.unreadable());
-        unreadable(FactSource::WindowsState, self.windows.unreadable());
-        unreadable(FactSource::Graph, self.graph.unreadable());
-        unreadable(FactSource::Esr, self.esr.unreadable());
-        unreadable(FactSource::Rms, self.rms.unreadable());
-        unreadable(FactSource::Network, self.reach.unreadable());
-        let mut answer = |error: Option<&AnswerError>| {
-            if let Some(error) = error {
-                let source = match error {
-                    AnswerError::Http { endpoint, .. } => endpoint.clone(),
-                    AnswerError::Json(error) => error.file().to_owned(),
-                    AnswerError::Service { file, .. } | AnswerError::Shape { file, .. } => {
-                        file.clone()
-                    }
-                };
-                problems.push(Problem {
-                    source,
-                    message: error.to_string(),
-                });
-            }
-        };
-        if let Gathered::Found(graph) = &self.graph {
-            answer(failed(&graph.license_details));
-            answer(failed(&graph.subscribed_skus));
-            answer(failed(&graph.organization));
-            answer(failed(&graph.me));
-            answer(failed(&graph.member_of));
-        }
-        if let Gathered::Found(rms) = &self.rms {
-            answer(failed(&rms.discovery));
-            answer(failed(&rms.functional_state));
-            answer(failed(&rms.onboarding));
-            answer(failed(&rms.ipcv3));
+        for source in FactSource::ALL {
+            problems.extend(self.unreadable(source));
+            problems.extend(self.failed_answers(source).into_iter().map(answer_problem));
         }
         problems.extend(self.gathering_errors.iter().cloned());
         problems
+    }
+
+    /// What of `source` is present but could not be used: the source as a whole, or one of
+    /// its answers that came but cannot be read (not JSON, or not the shape Microsoft
+    /// documents) while the others were read. A call that got no answer, or a refusal, is
+    /// not "present": the checks that need that answer say so themselves.
+    pub fn unusable(&self, source: FactSource) -> Vec<Problem> {
+        let present = |error: &&AnswerError| {
+            matches!(error, AnswerError::Json(_) | AnswerError::Shape { .. })
+        };
+        let mut problems: Vec<Problem> = self.unreadable(source).into_iter().collect();
+        problems.extend(
+            self.failed_answers(source)
+                .into_iter()
+                .filter(present)
+                .map(answer_problem),
+        );
+        problems
+    }
+
+    /// `source` as a whole, when it was present but unreadable.
+    fn unreadable(&self, source: FactSource) -> Option<Problem> {
+        let message = match source {
+            FactSource::EdgeVersion => self.edge_versions.unreadable(),
+            FactSource::EdgeProfile => self.edge_profiles.unreadable(),
+            FactSource::EdgePolicy => self.edge_policies.unreadable(),
+            FactSource::SyncInternals => self.sync_internals.unreadable(),
+            FactSource::EventLog => self.event_log.unreadable(),
+            FactSource::Dsregcmd => self.dsregcmd.unreadable(),
+            FactSource::WindowsState => self.windows.unreadable(),
+            FactSource::Graph => self.graph.unreadable(),
+            FactSource::Esr => self.esr.unreadable(),
+            FactSource::Rms => self.rms.unreadable(),
+            FactSource::Network => self.reach.unreadable(),
+        }?;
+        Some(Problem {
+            source: source.label().to_owned(),
+            message: message.clone(),
+        })
+    }
+
+    /// The answers of `source` (Graph's or RMS's) that failed while the others were read.
+    fn failed_answers(&self, source: FactSource) -> Vec<&AnswerError> {
+        match (source, &self.graph, &self.rms) {
+            (FactSource::Graph, Gathered::Found(graph), _) => [
+                failed(&graph.license_details),
+                failed(&graph.subscribed_skus),
+                failed(&graph.organization),
+                failed(&graph.me),
+                failed(&graph.member_of),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            (FactSource::Rms, _, Gathered::Found(rms)) => [
+                failed(&rms.discovery),
+                failed(&rms.functional_state),
+                failed(&rms.onboarding),
+                failed(&rms.ipcv3),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// True once `source` has an answer (found, missing, unreadable or not applicable).
