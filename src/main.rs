@@ -196,6 +196,8 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    // While this is the only thread: the keyring a sign-in is kept in is per thread.
+    token_store::prepare_process_keyring();
     let cli = Cli::parse();
     // The wizard owns the terminal: its log goes to the file only.
     let to_stderr = if cli.command.is_none() {

@@ -91,26 +91,9 @@ async fn reports_and_a_collected_bundle_hold_no_token() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for redact in [false, true] {
         let zip_path = dir.path().join(format!("bundle-{redact}.zip"));
-        collect(
-            &quiet_device(dir.path()),
-            Some(&cloud),
-            &zip_path,
-            redact,
-            Duration::from_secs(20),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-        let file = std::fs::File::open(&zip_path).unwrap_or_else(|e| panic!("{e}"));
-        let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{e}"));
+        collected(&cloud, dir.path(), &zip_path, redact).await;
         let mut names = Vec::new();
-        for index in 0..archive.len() {
-            let mut entry = archive.by_index(index).unwrap_or_else(|e| panic!("{e}"));
-            let name = entry
-                .name()
-                .map(|n| n.into_owned())
-                .unwrap_or_else(|e| panic!("{e}"));
-            let mut body = String::new();
-            let _ = entry.read_to_string(&mut body);
+        for (name, body) in zip_files(&zip_path) {
             assert_clean(&name, &body, &secrets);
             if redact {
                 assert!(!body.contains("jana.novak@fabrikam.com"), "{name}");
@@ -128,6 +111,24 @@ async fn reports_and_a_collected_bundle_hold_no_token() {
             );
         }
     }
+}
+
+/// `collect` on a quiet device under `root` with the tenant of `cloud`, written to `zip`.
+async fn collected(
+    cloud: &esr_doctor::cloud::live::CloudSession,
+    root: &Path,
+    zip: &Path,
+    redact: bool,
+) {
+    collect(
+        &quiet_device(root),
+        Some(cloud),
+        zip,
+        redact,
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// Every file of the zip at `path`, by name.
@@ -169,15 +170,7 @@ async fn credentials_a_service_echoes_reach_no_face_and_no_bundle() {
         let zip_path = dir
             .path()
             .join(format!("{}.zip", api.name().replace([' ', '/'], "-")));
-        collect(
-            &quiet_device(dir.path()),
-            Some(&cloud),
-            &zip_path,
-            false,
-            Duration::from_secs(20),
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+        collected(&cloud, dir.path(), &zip_path, false).await;
         let secrets = emulator.secrets();
         let json = json::render(&report).unwrap_or_default();
         let mut shown = vec![

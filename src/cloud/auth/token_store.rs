@@ -26,11 +26,61 @@ fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::Credent
     if has_session_bus && let Ok(store) = zbus_secret_service_keyring_store::Store::new() {
         return Ok(store);
     }
-    // Without a session keyring (SSH, services) keyutils cannot link into the persistent
-    // keyring; joining a fresh session keyring first makes it work.
-    let _ =
-        linux_keyutils::KeyRing::from_special_id(linux_keyutils::KeyRingIdentifier::Session, true);
     Ok(linux_keyutils_keyring_store::Store::new()?)
+}
+
+/// Prepares the keyring for this process. Call it first thing in `main`, while there is one
+/// thread: a session keyring belongs to a thread's credentials, and only threads started
+/// afterwards (the runtime's, where the keyring is used) inherit it.
+pub fn prepare_process_keyring() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+        join_lasting_session_keyring();
+    }
+}
+
+/// Makes the session keyring, where the keyutils store keeps its entries, one that the next
+/// run finds again.
+///
+/// A process without a login session keyring (a container, SSH without `pam_keyinit`, a
+/// service) either gets a fresh one that dies with it, or borrows the user-session keyring,
+/// whose keys it does not possess and so cannot read back. So esr-doctor joins a keyring of its
+/// own name, links it into the user keyring (which lives as long as the user does) and lets
+/// only that user use it; the next run joins the same keyring by name. Special ids are passed
+/// to the kernel as they are, because only they carry possession (keyrings(7)).
+#[cfg(target_os = "linux")]
+fn join_lasting_session_keyring() {
+    const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
+    const KEYCTL_SETPERM: libc::c_long = 5;
+    const KEYCTL_LINK: libc::c_long = 8;
+    const KEY_SPEC_SESSION_KEYRING: libc::c_long = -3;
+    const KEY_SPEC_USER_KEYRING: libc::c_long = -4;
+    /// Possessor and the user: view, read, write, search, link, set attributes; nobody else.
+    const OWNER_ONLY: libc::c_long = 0x3f3f_0000;
+    let name = c"esr-doctor";
+    let keyctl = |operation: libc::c_long, first: libc::c_long, second: libc::c_long| {
+        // SAFETY: keyctl reads only its integer arguments and, for the join, the
+        // NUL-terminated name, which outlives the call.
+        unsafe {
+            libc::syscall(
+                libc::SYS_keyctl,
+                operation,
+                first,
+                second,
+                0 as libc::c_long,
+            )
+        }
+    };
+    if keyctl(
+        KEYCTL_JOIN_SESSION_KEYRING,
+        name.as_ptr() as libc::c_long,
+        0,
+    ) < 0
+    {
+        return;
+    }
+    keyctl(KEYCTL_SETPERM, KEY_SPEC_SESSION_KEYRING, OWNER_ONLY);
+    keyctl(KEYCTL_LINK, KEY_SPEC_SESSION_KEYRING, KEY_SPEC_USER_KEYRING);
 }
 
 #[cfg(windows)]

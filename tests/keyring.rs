@@ -1,0 +1,96 @@
+//! A stored sign-in is found again by the next run on headless Linux (no D-Bus, so no Secret
+//! Service: kernel keyutils). Two runs of the real binary against the emulator over loopback:
+//! the first signs in with a device code, the second asks nothing.
+
+#![cfg(target_os = "linux")]
+
+mod common;
+
+use common::{emulator_for, endpoints, scenario_source};
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_sign_in_is_found_again_without_dbus() {
+    if let Err(e) = linux_keyutils::KeyRing::from_special_id(
+        linux_keyutils::KeyRingIdentifier::UserSession,
+        false,
+    ) {
+        // A sandbox that forbids the keyutils system calls (e.g. a seccomp profile) has no
+        // keyring to find a sign-in in; esr-doctor then says so and signs in each run.
+        eprintln!("skipped: this kernel or sandbox offers no keyutils ({e})");
+        return;
+    }
+    let source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = home.path().join("endpoints.toml");
+    let overrides = emulator.overrides();
+    let table: String = esr_doctor::cloud::endpoints::Host::ALL
+        .iter()
+        .filter_map(|host| Some(format!("{} = \"{}\"\n", host.key(), overrides.get(*host)?)))
+        .collect();
+    std::fs::write(&file, table).unwrap_or_else(|e| panic!("{e}"));
+    // A client id of this run only, so the entry is this test's alone.
+    let client = uuid::Uuid::new_v4().to_string();
+    let run = |args: Vec<String>| {
+        let home = home.path().to_path_buf();
+        tokio::task::spawn_blocking(move || {
+            assert_cmd::Command::cargo_bin("esr-doctor")
+                .unwrap_or_else(|e| panic!("{e}"))
+                .args(&args)
+                .env("HOME", &home)
+                .env("XDG_CONFIG_HOME", home.join(".config"))
+                .env("XDG_STATE_HOME", &home)
+                .env("ESR_DOCTOR_CONFIG", home.join("none.toml"))
+                .env_remove("DBUS_SESSION_BUS_ADDRESS")
+                .timeout(Duration::from_secs(60))
+                .output()
+                .unwrap_or_else(|e| panic!("{e}"))
+        })
+    };
+    let check: Vec<String> = [
+        "check",
+        "--format",
+        "json",
+        "--only",
+        "tenant_esr,license,rms",
+        "--auth",
+        "device-code",
+        "--client-id",
+        &client,
+        "--endpoints",
+        &file.display().to_string(),
+    ]
+    .iter()
+    .map(|s| (*s).to_string())
+    .collect();
+    for round in ["first", "second"] {
+        let before = emulator.log().len();
+        let output = run(check.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|e| panic!("{round} run: {e}: {stderr}"));
+        let statuses: Vec<&str> = report["checks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["status"].as_str())
+            .collect();
+        assert_eq!(statuses, ["pass", "pass", "pass"], "{round} run: {stderr}");
+        let asked = endpoints(&emulator)[before..].contains(&"devicecode");
+        assert_eq!(
+            asked,
+            round == "first",
+            "{round} run asked for a device code: {asked}; {stderr}"
+        );
+        assert_eq!(
+            stderr.contains("enter the code"),
+            round == "first",
+            "{stderr}"
+        );
+    }
+    let signout = run(vec!["signout".into()])
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(signout.status.code(), Some(0));
+}
