@@ -24,12 +24,7 @@ async fn a_stored_sign_in_is_found_again_without_dbus() {
     let emulator = emulator_for(&source).await;
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = home.path().join("endpoints.toml");
-    let overrides = emulator.overrides();
-    let table: String = esr_doctor::cloud::endpoints::Host::ALL
-        .iter()
-        .filter_map(|host| Some(format!("{} = \"{}\"\n", host.key(), overrides.get(*host)?)))
-        .collect();
-    std::fs::write(&file, table).unwrap_or_else(|e| panic!("{e}"));
+    common::write_endpoints_file(&emulator, &file);
     // A client id of this run only, so the entry is this test's alone.
     let client = uuid::Uuid::new_v4().to_string();
     let run = |args: Vec<String>| {

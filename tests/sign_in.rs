@@ -252,12 +252,7 @@ async fn auth_none_contacts_no_sign_in_or_tenant_endpoint() {
 async fn binary_against(emulator: &Emulator, extra: &[&str], use_env: bool) -> serde_json::Value {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let file = home.path().join("endpoints.toml");
-    let overrides = emulator.overrides();
-    let table: String = esr_doctor::cloud::endpoints::Host::ALL
-        .iter()
-        .filter_map(|host| Some(format!("{} = \"{}\"\n", host.key(), overrides.get(*host)?)))
-        .collect();
-    std::fs::write(&file, table).unwrap_or_else(|e| panic!("{e}"));
+    common::write_endpoints_file(emulator, &file);
     let mut args: Vec<String> = [
         "check",
         "--format",

@@ -117,6 +117,16 @@ pub fn session(config: CloudConfig, events: &Events) -> Arc<CloudSession> {
     Arc::new(CloudSession::new(config, events.sink()).unwrap_or_else(|e| panic!("{e}")))
 }
 
+/// Writes an endpoints file at `path` that points every host at `emulator`.
+pub fn write_endpoints_file(emulator: &Emulator, path: &std::path::Path) {
+    let overrides = emulator.overrides();
+    let table: String = esr_doctor::cloud::endpoints::Host::ALL
+        .iter()
+        .filter_map(|host| Some(format!("{} = \"{}\"\n", host.key(), overrides.get(*host)?)))
+        .collect();
+    std::fs::write(path, table).unwrap_or_else(|e| panic!("{e}"));
+}
+
 /// The endpoints the emulator served, in order.
 pub fn endpoints(emulator: &Emulator) -> Vec<&'static str> {
     emulator.log().iter().map(|e| e.endpoint).collect()
