@@ -65,13 +65,11 @@ async fn a_stored_sign_in_is_found_again_without_dbus() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|e| panic!("{round} run: {e}: {stderr}"));
-        let statuses: Vec<&str> = report["checks"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|c| c["status"].as_str())
-            .collect();
-        assert_eq!(statuses, ["pass", "pass", "pass"], "{round} run: {stderr}");
+        assert_eq!(
+            common::statuses(&report),
+            ["pass", "pass", "pass"],
+            "{round} run: {stderr}"
+        );
         let asked = endpoints(&emulator)[before..].contains(&"devicecode");
         assert_eq!(
             asked,

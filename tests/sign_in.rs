@@ -314,13 +314,11 @@ async fn offline_makes_no_connection_and_the_endpoints_override_reaches_the_emul
     }
     // The same run online, with the file named by ESR_DOCTOR_ENDPOINTS: the tenant is read.
     let report = binary_against(&emulator, &only, true).await;
-    let statuses: Vec<&str> = report["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c["status"].as_str())
-        .collect();
-    assert_eq!(statuses, ["pass", "pass", "pass"], "{report}");
+    assert_eq!(
+        common::statuses(&report),
+        ["pass", "pass", "pass"],
+        "{report}"
+    );
     assert!(endpoints(&emulator).contains(&"devicecode"));
 }
 

@@ -365,12 +365,7 @@ fn check_base_url(key: &str, url: &str) -> Result<String, EndpointError> {
 /// True for 127.0.0.0/8, `[::1]` and `localhost`: this machine, which no proxy may sit in
 /// front of and where plain http cannot be read on the wire.
 pub fn is_loopback(url: &reqwest::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        Some(url::Host::Domain(name)) => is_loopback_name(name),
-        None => false,
-    }
+    url.host_str().is_some_and(is_loopback_name)
 }
 
 /// [`is_loopback`] for a bare host name or address (`[::1]` with or without brackets).

@@ -105,14 +105,10 @@ pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
 /// curl reads them, except that loopback never goes through a proxy: the tenant emulator's
 /// device code and tokens would otherwise travel to the proxy, in clear text.
 fn environment_proxy() -> reqwest::Proxy {
-    let var = |names: [&str; 2]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-    };
-    let all = var(["ALL_PROXY", "all_proxy"]);
-    let https = var(["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone());
-    let http = var(["http_proxy", "HTTP_PROXY"]).or(all);
+    use crate::network::proxy::env_var;
+    let all = env_var(["ALL_PROXY", "all_proxy"]);
+    let https = env_var(["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone());
+    let http = env_var(["http_proxy", "HTTP_PROXY"]).or(all);
     reqwest::Proxy::custom(move |url| {
         if super::endpoints::is_loopback(url) {
             return None;

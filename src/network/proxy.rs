@@ -31,15 +31,10 @@ pub struct ProxySettings {
 impl ProxySettings {
     /// Reads `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`.
     pub fn from_env() -> ProxySettings {
-        let var = |names: [&str; 2]| {
-            names
-                .iter()
-                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
-        };
         ProxySettings {
             pac_url: None,
-            proxy: var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
-            no_proxy: var(["NO_PROXY", "no_proxy"])
+            proxy: env_var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
+            no_proxy: env_var(["NO_PROXY", "no_proxy"])
                 .map_or_else(Vec::new, |list| host_list(&list, ',')),
         }
     }
@@ -59,6 +54,14 @@ impl ProxySettings {
         });
         if bypassed { None } else { self.proxy.as_ref() }
     }
+}
+
+/// The first of a proxy variable's spellings (`HTTPS_PROXY`, `https_proxy`) that is set and
+/// not blank.
+pub fn env_var(names: [&str; 2]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
 }
 
 /// The user's WinINet proxy (what Edge uses on Windows), from `reg query` of

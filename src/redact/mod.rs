@@ -195,12 +195,11 @@ impl Redactor {
         let mut out = String::with_capacity(line.len());
         let mut expects_command = true;
         for token in command_tokens(line) {
-            let is_syntax = token.trim().is_empty()
-                || expects_command
-                || is_flag(token)
-                || matches!(token, "|" | ";" | "&&" | "||");
-            if !token.trim().is_empty() {
-                expects_command = matches!(token, "|" | ";" | "&&" | "||");
+            let blank = token.trim().is_empty();
+            let separator = matches!(token, "|" | ";" | "&&" | "||");
+            let is_syntax = blank || separator || expects_command || is_flag(token);
+            if !blank {
+                expects_command = separator;
             }
             if is_syntax {
                 out.push_str(token);

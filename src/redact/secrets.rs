@@ -12,6 +12,9 @@ use std::sync::{LazyLock, RwLock};
 /// shown).
 const SHORTEST: usize = 12;
 
+/// Every form a remembered secret may be echoed in: as it is, and form-encoded
+/// (`refresh_token=a%2Fb`), longest first so that a secret containing another is replaced
+/// whole.
 static KNOWN: LazyLock<RwLock<Vec<String>>> = LazyLock::new(|| RwLock::new(Vec::new()));
 
 /// Remembers `secret` for the rest of the process.
@@ -20,11 +23,13 @@ pub fn remember(secret: &str) {
     if secret.len() < SHORTEST {
         return;
     }
-    if let Ok(mut known) = KNOWN.write()
-        && !known.iter().any(|k| k == secret)
-    {
-        known.push(secret.to_owned());
-        // Longest first, so that a secret containing another is replaced whole.
+    let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    if let Ok(mut known) = KNOWN.write() {
+        for form in [secret.to_owned(), encoded] {
+            if !known.contains(&form) {
+                known.push(form);
+            }
+        }
         known.sort_by_key(|k| std::cmp::Reverse(k.len()));
     }
 }
@@ -35,14 +40,9 @@ pub fn scrub(text: &str) -> String {
         return text.to_owned();
     };
     let mut text = text.to_owned();
-    for secret in known.iter() {
-        if text.contains(secret.as_str()) {
-            text = text.replace(secret.as_str(), "<secret>");
-        }
-        // Form-encoded echoes (`refresh_token=a%2Fb`) carry the value percent-encoded.
-        let encoded: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        if encoded != *secret && text.contains(encoded.as_str()) {
-            text = text.replace(encoded.as_str(), "<secret>");
+    for form in known.iter() {
+        if text.contains(form.as_str()) {
+            text = text.replace(form.as_str(), "<secret>");
         }
     }
     text

@@ -127,6 +127,16 @@ pub fn write_endpoints_file(emulator: &Emulator, path: &std::path::Path) {
     std::fs::write(path, table).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Each check's status in a JSON report, in order.
+pub fn statuses(report: &serde_json::Value) -> Vec<&str> {
+    report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["status"].as_str())
+        .collect()
+}
+
 /// The endpoints the emulator served, in order.
 pub fn endpoints(emulator: &Emulator) -> Vec<&'static str> {
     emulator.log().iter().map(|e| e.endpoint).collect()

@@ -22,8 +22,9 @@ pub fn use_platform_store() -> Result<(), String> {
 
 #[cfg(target_os = "linux")]
 fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
-    let has_session_bus = std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some();
-    if has_session_bus && let Ok(store) = zbus_secret_service_keyring_store::Store::new() {
+    if has_session_bus()
+        && let Ok(store) = zbus_secret_service_keyring_store::Store::new()
+    {
         return Ok(store);
     }
     Ok(linux_keyutils_keyring_store::Store::new()?)
@@ -34,9 +35,15 @@ fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::Credent
 /// afterwards (the runtime's, where the keyring is used) inherit it.
 pub fn prepare_process_keyring() {
     #[cfg(target_os = "linux")]
-    if std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+    if !has_session_bus() {
         join_lasting_session_keyring();
     }
+}
+
+/// A D-Bus session, and with it (usually) the Secret Service; without, keyutils.
+#[cfg(target_os = "linux")]
+fn has_session_bus() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
 }
 
 /// Makes the session keyring, where the keyutils store keeps its entries, one that the next
