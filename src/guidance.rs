@@ -167,6 +167,12 @@ impl Guidance {
     /// decimal `2147943001` or negative `-2147024295`.
     pub fn explain(&self, query: &str) -> Option<Explanation<'_>> {
         let query = query.trim();
+        if query
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("AADSTS"))
+        {
+            return crate::cloud::auth::refusals::lookup(query).map(Explanation::SignIn);
+        }
         if let Some(entry) = self.codes.get(&query.to_ascii_uppercase()) {
             return Some(Explanation::Code {
                 code: query.to_ascii_uppercase(),
@@ -219,6 +225,8 @@ pub enum Explanation<'a> {
         note: &'a HresultNote,
         codes: Vec<&'static str>,
     },
+    /// An AADSTS answer to a sign-in.
+    SignIn(&'static crate::cloud::auth::refusals::Refusal),
 }
 
 /// The built-in catalogue failed to parse (only a broken build can cause this).

@@ -180,12 +180,12 @@ enum Command {
         /// The report from after it.
         after: PathBuf,
     },
-    /// Explain a finding code, a Windows event id or an HRESULT (or list them all).
+    /// Explain a finding code, a Windows event id, an HRESULT or a sign-in answer (AADSTS).
     Explain {
-        /// e.g. ESR_DISABLED, 6065, 0xCAA5001C, 80070259, -2147024295
+        /// e.g. ESR_DISABLED, 6065, 0xCAA5001C, 80070259, -2147024295, AADSTS530035
         #[arg(allow_hyphen_values = true, required_unless_present = "list")]
         code: Option<String>,
-        /// Print every finding code, event id and HRESULT esr-doctor can explain.
+        /// Print every finding code, event id, HRESULT and AADSTS code esr-doctor can explain.
         #[arg(long, conflicts_with = "code")]
         list: bool,
     },
@@ -335,32 +335,47 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Sign-in progress on stderr (stdout holds only the report).
 fn sign_in_on_stderr() -> auth::PromptSink {
-    Arc::new(|event| match event {
+    let plain = esr_doctor::report::plain;
+    Arc::new(move |event| match event {
+        SignInEvent::Code(prompt) if prompt.notice.is_some() => {
+            eprintln!(
+                "esr-doctor: {}",
+                plain(prompt.notice.as_deref().unwrap_or_default())
+            );
+        }
         SignInEvent::Code(prompt) => {
-            let shown = esr_doctor::report::plain(&prompt.message);
+            let shown = plain(&prompt.message);
             let message = if shown.is_empty() {
                 format!(
                     "open {} and enter the code {}",
-                    esr_doctor::report::plain(&prompt.verification_uri),
-                    esr_doctor::report::plain(&prompt.user_code)
+                    plain(&prompt.verification_uri),
+                    plain(&prompt.user_code)
                 )
             } else {
                 shown
             };
             eprintln!("esr-doctor: sign in to read the tenant: {message}");
         }
+        SignInEvent::Browser(prompt) => {
+            let opened = if prompt.opened {
+                "the sign-in page is open in your browser; if it is not in view, open"
+            } else {
+                "no browser opened; open"
+            };
+            eprintln!(
+                "esr-doctor: sign in to read the tenant: {opened} this address on this computer:\n  {}",
+                plain(&prompt.url)
+            );
+        }
         SignInEvent::SignedIn => eprintln!("esr-doctor: signed in; reading the tenant"),
         SignInEvent::Failed(why) => {
-            eprintln!(
-                "esr-doctor: no sign-in: {}",
-                esr_doctor::report::plain(&why)
-            );
+            eprintln!("esr-doctor: no sign-in: {}", plain(&why));
         }
     })
 }
 
-/// The live tenant for this device: signed in as `--auth` says (default: a device code when
-/// someone is at the terminal, else none). `None` when `--offline`.
+/// The live tenant for this device: signed in as `--auth` says (default: the browser or a
+/// device code when someone is at the terminal, else none). `None` when `--offline`.
 fn device_session(
     args: &CloudArgs,
     device: &LoadedSource,
@@ -374,13 +389,15 @@ fn device_session(
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let auth = args.auth.unwrap_or(if interactive {
-        AuthMode::DeviceCode
+        AuthMode::Auto
     } else {
         AuthMode::None
     });
     let overrides = Overrides::from_file_or_env(args.endpoints.as_deref())?;
-    if auth == AuthMode::DeviceCode
-        && !args.no_cache
+    if matches!(
+        auth,
+        AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode
+    ) && !args.no_cache
         && let Err(why) = token_store::use_platform_store()
     {
         eprintln!("esr-doctor: {why}");
@@ -415,7 +432,11 @@ fn connect_tenant(
         SourceKind::Demo if !offline => {
             // A demo is a closed world: it signs in to its own emulator, never with the
             // operator's Azure CLI or app credentials, whatever the flag or config say.
-            let signs_in = args.auth != Some(AuthMode::None);
+            let sign_in = match args.auth {
+                Some(AuthMode::None) => None,
+                Some(AuthMode::Browser) => Some(demo::DemoSignIn::Browser),
+                _ => Some(demo::DemoSignIn::DeviceCode),
+            };
             if let Some(auth) = args
                 .auth
                 .filter(|a| args.auth_given && matches!(a, AuthMode::AzureCli | AuthMode::App))
@@ -428,7 +449,7 @@ fn connect_tenant(
                 );
             }
             runtime
-                .block_on(demo::attach(source, signs_in, pacing, prompt))
+                .block_on(demo::attach(source, sign_in, pacing, prompt))
                 .map(Some)
         }
         SourceKind::Device => {
@@ -675,7 +696,7 @@ fn explain(query: &str) -> anyhow::Result<u8> {
     let Some(explanation) = guidance.explain(query) else {
         let known = |keys: Vec<&String>| keys.into_iter().cloned().collect::<Vec<_>>().join(", ");
         anyhow::bail!(
-            "unknown code {query:?}; explain accepts a finding code (e.g. ESR_DISABLED, RMS_NOT_ACTIVATED), a Windows event id ({}) or an HRESULT ({})",
+            "unknown code {query:?}; explain accepts a finding code (e.g. ESR_DISABLED, RMS_NOT_ACTIVATED), a Windows event id ({}), an HRESULT ({}) or a sign-in answer (e.g. AADSTS530035; `explain --list` lists them)",
             known(guidance.events.keys().collect()),
             known(guidance.hresults.keys().collect())
         );

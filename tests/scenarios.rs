@@ -18,9 +18,14 @@ async fn report_of(name: &str) -> Report {
 async fn live_report_of(name: &str) -> Report {
     let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
     source.latency.clear();
-    let _emulator = demo::attach(&mut source, true, DemoPacing::report(), Arc::new(|_| {}))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let _emulator = demo::attach(
+        &mut source,
+        Some(demo::DemoSignIn::DeviceCode),
+        DemoPacing::report(),
+        Arc::new(|_| {}),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     run(source, RunOptions::default(), None).await
 }
 

@@ -160,6 +160,7 @@ async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
         verification_uri: "https://microsoft.com/devicelogin".into(),
         expires_at: app.now + std::time::Duration::from_secs(14 * 60 + 32),
         message: String::new(),
+        notice: None,
     }));
     for size in SIZES {
         let screen = draw(&app, size);

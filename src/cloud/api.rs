@@ -9,6 +9,8 @@ use crate::facts::FactSource;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Api {
     OpenIdConfiguration,
+    /// The sign-in page of the browser flow (the browser calls it, not esr-doctor).
+    Authorize,
     DeviceCode,
     Token,
     Me,
@@ -28,8 +30,9 @@ pub enum Api {
 pub const GRAPH_VERSION: &str = "/v1.0";
 
 impl Api {
-    pub const ALL: [Api; 14] = [
+    pub const ALL: [Api; 15] = [
         Api::OpenIdConfiguration,
+        Api::Authorize,
         Api::DeviceCode,
         Api::Token,
         Api::Me,
@@ -49,6 +52,7 @@ impl Api {
     pub fn name(self) -> &'static str {
         match self {
             Api::OpenIdConfiguration => "openid-configuration",
+            Api::Authorize => "authorize",
             Api::DeviceCode => "devicecode",
             Api::Token => "token",
             Api::Me => "graph /me",
@@ -67,7 +71,9 @@ impl Api {
 
     pub fn host(self) -> Host {
         match self {
-            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token => Host::Authority,
+            Api::OpenIdConfiguration | Api::Authorize | Api::DeviceCode | Api::Token => {
+                Host::Authority
+            }
             Api::Me
             | Api::LicenseDetails
             | Api::Organization
@@ -124,7 +130,11 @@ impl Api {
             Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
             Api::RmsOnboardingPolicy => "cloud/rmsOnboardingPolicy.json",
             Api::RmsConfiguration => "cloud/rmsConfiguration.json",
-            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token | Api::RmsServiceLocator => {
+            Api::OpenIdConfiguration
+            | Api::Authorize
+            | Api::DeviceCode
+            | Api::Token
+            | Api::RmsServiceLocator => {
                 return None;
             }
         })
@@ -168,7 +178,7 @@ impl Api {
             Api::RmsDiscovery => {
                 "Azure RMS refused the signed-in user's token; sign in as the affected user"
             }
-            Api::OpenIdConfiguration | Api::DeviceCode | Api::Token => {
+            Api::OpenIdConfiguration | Api::Authorize | Api::DeviceCode | Api::Token => {
                 "the sign-in was refused; check the tenant and client id"
             }
         }
@@ -187,6 +197,7 @@ pub fn authority_path(api: Api, tenant: &str) -> Option<String> {
     let tenant = encode_segment(tenant);
     Some(match api {
         Api::OpenIdConfiguration => format!("/{tenant}/v2.0/.well-known/openid-configuration"),
+        Api::Authorize => format!("/{tenant}/oauth2/v2.0/authorize"),
         Api::DeviceCode => format!("/{tenant}/oauth2/v2.0/devicecode"),
         Api::Token => format!("/{tenant}/oauth2/v2.0/token"),
         _ => return None,
@@ -208,6 +219,9 @@ pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
     let post = method.eq_ignore_ascii_case("POST");
     if path.ends_with("/v2.0/.well-known/openid-configuration") {
         return Some(Api::OpenIdConfiguration);
+    }
+    if !post && path.ends_with("/oauth2/v2.0/authorize") {
+        return Some(Api::Authorize);
     }
     if post && path.ends_with("/oauth2/v2.0/devicecode") {
         return Some(Api::DeviceCode);
@@ -271,9 +285,14 @@ mod tests {
                 assert_eq!(recognise("GET", &path), Some(api), "{path}");
             }
         }
-        for api in [Api::OpenIdConfiguration, Api::DeviceCode, Api::Token] {
+        for api in [
+            Api::OpenIdConfiguration,
+            Api::Authorize,
+            Api::DeviceCode,
+            Api::Token,
+        ] {
             let path = authority_path(api, "fabrikam.com").unwrap_or_default();
-            let method = if api == Api::OpenIdConfiguration {
+            let method = if matches!(api, Api::OpenIdConfiguration | Api::Authorize) {
                 "GET"
             } else {
                 "POST"

@@ -3,12 +3,15 @@
 //! allow. Each answer is either the body (parsed by the same code as a recorded file) or a
 //! failure that names the endpoint and the status.
 //!
-//! The first token is Azure RMS's: its chain is the longest (token → service locator →
-//! FunctionalState), so Graph and the portal are redeemed from the refresh token alongside it.
+//! The person signs in for Graph; the portal's and Azure RMS's tokens are redeemed from the
+//! refresh token, each on its own, so one service refusing its token leaves the others read.
 
 use super::AnswerError;
 use super::api::{self, Api};
-use super::auth::device_code::{DeviceCodeCredential, DeviceCodeOptions, SignInTarget};
+use super::auth::browser::BrowserOptions;
+use super::auth::device_code::DeviceCodeOptions;
+use super::auth::entra::SignInTarget;
+use super::auth::interactive::{Context, Flow, InteractiveCredential};
 use super::auth::token_store::TokenStore;
 use super::auth::{self, AuthMode, PromptSink, SignInError, TokenBroker};
 use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
@@ -37,6 +40,7 @@ pub struct CloudConfig {
     pub no_cache: bool,
     pub limits: HttpLimits,
     pub device_code: DeviceCodeOptions,
+    pub browser: BrowserOptions,
     /// Longest the data calls of one fact source may take once the token is in.
     pub data_budget: Duration,
 }
@@ -44,7 +48,7 @@ pub struct CloudConfig {
 impl Default for CloudConfig {
     fn default() -> Self {
         CloudConfig {
-            auth: AuthMode::DeviceCode,
+            auth: AuthMode::Auto,
             overrides: Overrides::default(),
             tenant: None,
             client_id: auth::DEFAULT_CLIENT_ID.to_owned(),
@@ -53,6 +57,7 @@ impl Default for CloudConfig {
             no_cache: false,
             limits: HttpLimits::default(),
             device_code: DeviceCodeOptions::default(),
+            browser: BrowserOptions::default(),
             data_budget: Duration::from_secs(45),
         }
     }
@@ -276,7 +281,14 @@ impl CloudSession {
                 }
                 Err(e) => TokenBroker::failed(e),
             },
-            AuthMode::DeviceCode => {
+            AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode => {
+                let flow = match self.config.auth {
+                    AuthMode::Browser => Flow::Browser { fallback: false },
+                    AuthMode::Auto if auth::has_desktop_session(|k| std::env::var_os(k)) => {
+                        Flow::Browser { fallback: true }
+                    }
+                    _ => Flow::DeviceCode,
+                };
                 let store = if self.config.no_cache {
                     TokenStore::disabled()
                 } else {
@@ -287,21 +299,22 @@ impl CloudSession {
                         self.config.subject.as_deref(),
                     )
                 };
-                let target = SignInTarget {
-                    endpoints: endpoints.clone(),
-                    tenant: tenant.to_owned(),
-                    client_id: self.config.client_id.clone(),
-                    first_scope: endpoints.scope(Audience::Rms).to_owned(),
+                let context = Context {
+                    http: Arc::clone(&self.http),
+                    target: SignInTarget {
+                        endpoints: endpoints.clone(),
+                        tenant: tenant.to_owned(),
+                        client_id: self.config.client_id.clone(),
+                        first_scope: endpoints.scope(Audience::Graph).to_owned(),
+                        login_hint: self.config.subject.clone(),
+                    },
+                    prompt: Arc::clone(&self.prompt),
+                    cancel: self.cancel.subscribe(),
+                    device_code: self.config.device_code.clone(),
+                    browser: self.config.browser.clone(),
                 };
-                let credential = DeviceCodeCredential::new(
-                    Arc::clone(&self.http),
-                    target,
-                    store,
-                    Arc::clone(&self.prompt),
-                    self.cancel.subscribe(),
-                    self.config.device_code.clone(),
-                );
-                TokenBroker::device_code(Arc::new(credential), endpoints)
+                let credential = InteractiveCredential::new(context, flow, store);
+                TokenBroker::interactive(Arc::new(credential), endpoints)
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use super::tenant::TenantData;
 use super::{Emulator, EmulatorConfig};
+use crate::cloud::auth::browser::BrowserOptions;
 use crate::cloud::auth::device_code::DeviceCodeOptions;
 use crate::cloud::auth::{AuthMode, PromptSink};
 use crate::cloud::live::{CloudConfig, CloudSession};
@@ -41,13 +42,22 @@ impl DemoPacing {
     }
 }
 
+/// How the demo's person signs in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoSignIn {
+    /// A code on screen, which the emulated person enters after a moment.
+    DeviceCode,
+    /// The browser flow, with the emulated person's browser signing in after a moment.
+    Browser,
+}
+
 /// Starts the emulator for the scenario in `source` and makes the source read its tenant
-/// through it. With `signs_in`, the sign-in is the emulator's own device-code flow (a demo
-/// never uses a real credential); without, the tenant checks are skipped. Keep the returned
+/// through it. With a `sign_in`, the emulator plays the person (a demo never uses a real
+/// credential or a real browser); without, the tenant checks are skipped. Keep the returned
 /// emulator alive for as long as the source is used.
 pub async fn attach(
     source: &mut LoadedSource,
-    signs_in: bool,
+    sign_in: Option<DemoSignIn>,
     pacing: DemoPacing,
     prompt: PromptSink,
 ) -> anyhow::Result<Emulator> {
@@ -58,10 +68,10 @@ pub async fn attach(
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the demo tenant on 127.0.0.1: {e}"))?;
     let cloud = CloudConfig {
-        auth: if signs_in {
-            AuthMode::DeviceCode
-        } else {
-            AuthMode::None
+        auth: match sign_in {
+            Some(DemoSignIn::DeviceCode) => AuthMode::DeviceCode,
+            Some(DemoSignIn::Browser) => AuthMode::Browser,
+            None => AuthMode::None,
         },
         overrides: emulator.overrides(),
         device_account: crate::facts::gather::edge_work_account(source),
@@ -70,6 +80,10 @@ pub async fn attach(
         device_code: DeviceCodeOptions {
             poll_interval: pacing.poll,
             ..DeviceCodeOptions::default()
+        },
+        browser: BrowserOptions {
+            opener: super::browser::opener(pacing.sign_in_after),
+            ..BrowserOptions::default()
         },
         ..CloudConfig::default()
     };

@@ -7,6 +7,7 @@
 //! client that sends the wrong token fails here as it would against Microsoft.
 
 pub mod break_fix;
+pub mod browser;
 pub mod demo;
 pub mod log;
 pub mod oauth;
@@ -364,7 +365,7 @@ async fn serve(
         Some(Fault::EchoCredentials) => echo_credentials(api, &authorization, &body),
         Some(fault) => faulty(fault),
         None => match api {
-            Some(api) => answer(&state, id, api, &path, &authorization, &body),
+            Some(api) => answer(&state, id, api, &path_and_query, &authorization, &body),
             None => Answer::json(
                 404,
                 r#"{"error":{"code":"NotFound","message":"The emulator does not serve this path."}}"#
@@ -473,15 +474,34 @@ fn answer(
     state: &State,
     id: u64,
     api: Api,
-    path: &str,
+    path_and_query: &str,
     authorization: &str,
     body: &[u8],
 ) -> Answer {
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
     let config = lock(&state.config).clone();
     let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let mut oauth = lock(&state.oauth);
     match api {
         Api::OpenIdConfiguration => openid(&config, path),
+        Api::Authorize => {
+            let query: HashMap<String, String> = url::form_urlencoded::parse(query.as_bytes())
+                .into_owned()
+                .collect();
+            match oauth.authorize(id, &query, &config.sign_in) {
+                Ok(location) => Answer {
+                    content_type: "text/html; charset=utf-8",
+                    headers: vec![("Location", location)],
+                    ..Answer::json(302, String::new())
+                },
+                Err((status, page)) => Answer {
+                    content_type: "text/plain; charset=utf-8",
+                    ..Answer::json(status, page)
+                },
+            }
+        }
         Api::DeviceCode => {
             let (status, body) = oauth.issue_code(
                 id,

@@ -1,6 +1,8 @@
 //! The emulated sign-in: device codes that a "person" approves after a while (or declines, or
-//! lets expire, or Conditional Access blocks), tokens shaped like Entra's JWTs, and refresh
-//! tokens redeemable for any audience. Every secret it mints is remembered, with the request
+//! lets expire, or Conditional Access blocks), the browser flow's authorization codes with
+//! PKCE verified as Entra does (`v2-oauth2-auth-code-flow.md`: S256, one redemption, the same
+//! redirect), any AADSTS refusal at the poll, the code redemption or a refresh, tokens shaped
+//! like Entra's JWTs, and refresh tokens redeemable for any audience. Every secret it mints is remembered, with the request
 //! that minted it, so the request log can tell which call depended on which.
 
 use base64::Engine;
@@ -24,6 +26,26 @@ pub enum SignInOutcome {
     BadCode,
 }
 
+/// Where a refusal is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The device-code poll that would have been approved.
+    Poll,
+    /// The browser flow's code redemption.
+    Redemption,
+    /// A refresh-token redemption for a scope that contains `audience`.
+    Refresh,
+}
+
+/// An AADSTS answer the emulated tenant gives instead of a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: u32,
+    pub stage: Stage,
+    /// For [`Stage::Refresh`]: only scopes containing this (`aadrm`, `74658136`, `graph`).
+    pub audience: Option<String>,
+}
+
 /// The sign-in behaviour of one emulated tenant.
 #[derive(Debug, Clone)]
 pub struct SignInBehaviour {
@@ -38,6 +60,8 @@ pub struct SignInBehaviour {
     /// The page the person is sent to; Entra's is `https://microsoft.com/devicelogin`
     /// (reference/microsoft-apis.md §3), anything else plays a service that is not Entra.
     pub verification_uri: String,
+    /// Answered instead of a token where it applies.
+    pub refusal: Option<Refusal>,
 }
 
 impl Default for SignInBehaviour {
@@ -49,6 +73,7 @@ impl Default for SignInBehaviour {
             interval_secs: 1,
             expires_in_secs: 900,
             verification_uri: "https://microsoft.com/devicelogin".into(),
+            refusal: None,
         }
     }
 }
@@ -60,6 +85,15 @@ struct PendingCode {
     scope: String,
     issued: Instant,
     polls: u32,
+}
+
+/// An authorization code of the browser flow, as `/authorize` issued it.
+struct IssuedCode {
+    minted_by: u64,
+    scope: String,
+    redirect_uri: String,
+    challenge: String,
+    redeemed: bool,
 }
 
 /// A minted secret: which request minted it, and for whom.
@@ -74,6 +108,7 @@ pub struct Minted {
 #[derive(Default)]
 pub struct OAuthState {
     codes: HashMap<String, PendingCode>,
+    authorization_codes: HashMap<String, IssuedCode>,
     access: HashMap<String, Minted>,
     refresh: HashMap<String, Minted>,
     counter: u64,
@@ -112,6 +147,119 @@ impl OAuthState {
         (200, body.to_string())
     }
 
+    /// `GET /authorize`: the emulated person signs in at once (or declines) and the browser is
+    /// sent back to `redirect_uri` with a code, as Entra does (`v2-oauth2-auth-code-flow.md`).
+    /// Returns the redirect's `Location`, or an error page's status and text.
+    pub fn authorize(
+        &mut self,
+        request: u64,
+        query: &HashMap<String, String>,
+        behaviour: &SignInBehaviour,
+    ) -> Result<String, (u16, String)> {
+        let field = |k: &str| query.get(k).map(String::as_str).unwrap_or("");
+        let redirect = field("redirect_uri");
+        // Entra accepts any port on http://localhost for public clients; anything else is a
+        // reply address the client did not register (AADSTS50011, shown on Entra's page).
+        let loopback = url::Url::parse(redirect).is_ok_and(|u| {
+            u.scheme() == "http" && matches!(u.host_str(), Some("localhost" | "127.0.0.1"))
+        });
+        if !loopback {
+            return Err((400, "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.".into()));
+        }
+        if field("response_type") != "code" || field("code_challenge_method") != "S256" {
+            return Err((400, "AADSTS900144: The request must use response_type=code with an S256 code_challenge.".into()));
+        }
+        let mut back = url::Url::parse(redirect).map_err(|e| (400, e.to_string()))?;
+        if behaviour.outcome == SignInOutcome::Decline {
+            back.query_pairs_mut()
+                .append_pair("error", "access_denied")
+                .append_pair(
+                    "error_description",
+                    "AADSTS65004: User declined to consent to access the app.",
+                )
+                .append_pair("state", field("state"));
+            return Ok(back.to_string());
+        }
+        let code = self.secret("ac");
+        self.authorization_codes.insert(
+            code.clone(),
+            IssuedCode {
+                minted_by: request,
+                scope: first_scope(field("scope")),
+                redirect_uri: redirect.to_owned(),
+                challenge: field("code_challenge").to_owned(),
+                redeemed: false,
+            },
+        );
+        back.query_pairs_mut()
+            .append_pair("code", &code)
+            .append_pair("state", field("state"))
+            .append_pair("session_state", "00000000-0000-0000-0000-000000000000");
+        Ok(back.to_string())
+    }
+
+    /// `grant_type=authorization_code`: the code, its PKCE verifier and its redirect checked.
+    fn redeem_code(
+        &mut self,
+        request: u64,
+        form: &HashMap<String, String>,
+        behaviour: &SignInBehaviour,
+        subject: &TokenSubject,
+    ) -> (OAuthReply, Option<u64>) {
+        let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+        let Some(issued) = self.authorization_codes.get_mut(field("code")) else {
+            return (
+                oauth_error(
+                    400,
+                    "invalid_grant",
+                    70000,
+                    "AADSTS70000: The provided authorization code is invalid or has expired.",
+                ),
+                None,
+            );
+        };
+        let minted_by = Some(issued.minted_by);
+        if issued.redeemed {
+            return (
+                oauth_error(
+                    400,
+                    "invalid_grant",
+                    54005,
+                    "AADSTS54005: OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+                ),
+                minted_by,
+            );
+        }
+        issued.redeemed = true;
+        if field("redirect_uri") != issued.redirect_uri {
+            return (
+                oauth_error(
+                    400,
+                    "invalid_grant",
+                    70000,
+                    "AADSTS70000: The redirect_uri does not match the one the authorization code was issued for.",
+                ),
+                minted_by,
+            );
+        }
+        if pkce_s256(field("code_verifier")) != issued.challenge {
+            return (
+                oauth_error(
+                    400,
+                    "invalid_grant",
+                    501481,
+                    "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+                ),
+                minted_by,
+            );
+        }
+        let scope = issued.scope.clone();
+        if let Some(refused) = refusal_at(behaviour, Stage::Redemption, &scope) {
+            return (refused, minted_by);
+        }
+        (self.tokens(request, &scope, subject), minted_by)
+    }
+
     /// `POST /token`: a device-code poll or a refresh-token redemption. Returns the reply
     /// and the request the presented code or refresh token came from.
     pub fn token(
@@ -126,6 +274,7 @@ impl OAuthState {
             "urn:ietf:params:oauth:grant-type:device_code" => {
                 self.poll(request, field("device_code"), behaviour, subject)
             }
+            "authorization_code" => self.redeem_code(request, form, behaviour, subject),
             "refresh_token" => {
                 let Some(minted) = self.refresh.get(field("refresh_token")).cloned() else {
                     return (
@@ -139,6 +288,9 @@ impl OAuthState {
                     );
                 };
                 let scope = first_scope(field("scope"));
+                if let Some(refused) = refusal_at(behaviour, Stage::Refresh, &scope) {
+                    return (refused, Some(minted.by_request));
+                }
                 (
                     self.tokens(request, &scope, subject),
                     Some(minted.by_request),
@@ -199,6 +351,9 @@ impl OAuthState {
         }
         let reply = match behaviour.outcome {
             SignInOutcome::Approve | SignInOutcome::SlowDownThenApprove => {
+                if let Some(refused) = refusal_at(behaviour, Stage::Poll, &scope) {
+                    return (refused, minted_by);
+                }
                 self.codes.remove(device_code);
                 return (self.tokens(request, &scope, subject), minted_by);
             }
@@ -271,6 +426,7 @@ impl OAuthState {
     pub fn secrets(&self) -> Vec<String> {
         self.codes
             .keys()
+            .chain(self.authorization_codes.keys())
             .chain(self.access.keys())
             .chain(self.refresh.keys())
             .cloned()
@@ -330,6 +486,36 @@ pub fn first_scope(scopes: &str) -> String {
         .find(|s| !["offline_access", "openid", "profile", "email"].contains(s))
         .unwrap_or("")
         .to_owned()
+}
+
+/// RFC 7636 §4.2: BASE64URL(SHA256(verifier)), the challenge an S256 verifier must match.
+fn pkce_s256(verifier: &str) -> String {
+    use sha2::Digest;
+    URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
+}
+
+/// The refusal `behaviour` gives at `stage` for `scope`, as Entra words it: the OAuth error
+/// code Entra pairs with each AADSTS number (`invalid_grant` for policy, MFA and expiry,
+/// `invalid_resource` for a missing service principal, `unauthorized_client` for an unknown
+/// client, `invalid_request` for an unknown tenant or another tenant's user).
+fn refusal_at(behaviour: &SignInBehaviour, stage: Stage, scope: &str) -> Option<OAuthReply> {
+    let refusal = behaviour
+        .refusal
+        .as_ref()
+        .filter(|r| r.stage == stage && r.audience.as_deref().is_none_or(|a| scope.contains(a)))?;
+    let error = match refusal.code {
+        500011 => "invalid_resource",
+        700016 => "unauthorized_client",
+        90002 | 50020 => "invalid_request",
+        _ => "invalid_grant",
+    };
+    let name = crate::cloud::auth::refusals::find(refusal.code).map_or("Refused", |r| r.name);
+    Some(oauth_error(
+        400,
+        error,
+        i64::from(refusal.code),
+        &format!("AADSTS{}: {name} (emulated).", refusal.code),
+    ))
 }
 
 fn oauth_error(status: u16, error: &str, code: i64, description: &str) -> OAuthReply {

@@ -1,4 +1,5 @@
-//! The face of `esr-doctor explain`: a finding code, an event id or an HRESULT in plain text.
+//! The face of `esr-doctor explain`: a finding code, an event id, an HRESULT or an AADSTS
+//! sign-in answer in plain text.
 
 use crate::guidance::{Explanation, Guidance};
 use crate::i18n::{Lang, tr, tr_with};
@@ -50,6 +51,20 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
             let _ = writeln!(out, "{hresult}: {}\n\n{}", note.name, note.meaning);
             out.push_str(&see_also(guidance, codes));
         }
+        Explanation::SignIn(refusal) => {
+            let _ = writeln!(
+                out,
+                "AADSTS{}: {}\n\n{}.\n\n{}: {}\n{}: {}\n\n{}",
+                refusal.code,
+                refusal.name,
+                refusal.what,
+                tr(lang, "Who can change it"),
+                refusal.who,
+                tr(lang, "What to try instead"),
+                refusal.instead,
+                crate::cloud::auth::refusals::REFERENCE
+            );
+        }
     }
     out
 }
@@ -69,6 +84,11 @@ pub fn list(guidance: &Guidance) -> String {
     out.push_str("\nHRESULTs:\n");
     for (hresult, note) in &guidance.hresults {
         let _ = writeln!(out, "  {hresult}  {}", note.name);
+    }
+    out.push_str("\nSign-in answers:\n");
+    for refusal in crate::cloud::auth::refusals::REFUSALS {
+        let code = format!("AADSTS{}", refusal.code);
+        let _ = writeln!(out, "  {code:<12}  {}", refusal.name);
     }
     out
 }

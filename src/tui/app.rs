@@ -7,7 +7,7 @@
 use super::keys::{Action, action_for};
 use super::theme::Theme;
 use crate::checks::{CATALOGUE, CheckSpec};
-use crate::cloud::auth::{SignInEvent, SignInPrompt};
+use crate::cloud::auth::{BrowserPrompt, SignInEvent, SignInPrompt};
 use crate::emulator::break_fix::BREAKAGES;
 use crate::model::{CheckId, CheckResult, Report, SourceInfo, Status};
 use crate::redact::Redactor;
@@ -124,6 +124,8 @@ pub enum SignIn {
     Idle,
     /// A code waits to be entered.
     Waiting(SignInPrompt),
+    /// The sign-in page is out in the browser.
+    InBrowser(BrowserPrompt),
     SignedIn,
     /// It ended without a token; the words say why (cancelled, declined, ...).
     Ended(String),
@@ -286,12 +288,18 @@ impl App {
             return Effect::Nothing;
         }
         self.notice = None;
-        if let SignIn::Waiting(prompt) = &self.sign_in {
+        let copyable = match &self.sign_in {
+            SignIn::Waiting(prompt) => Some(("Copied the sign-in code.", &prompt.user_code)),
+            SignIn::InBrowser(prompt) => Some(("Copied the sign-in address.", &prompt.url)),
+            _ => None,
+        };
+        if let Some((copied, text)) = copyable {
             match action {
                 Action::Back => return Effect::CancelSignIn,
                 Action::Copy => {
-                    self.notice = Some(self.tr("Copied the sign-in code."));
-                    return Effect::CopyText(prompt.user_code.clone());
+                    let text = text.clone();
+                    self.notice = Some(self.tr(copied));
+                    return Effect::CopyText(text);
                 }
                 _ => {}
             }
@@ -609,6 +617,7 @@ impl App {
     pub fn on_sign_in(&mut self, event: SignInEvent) {
         self.sign_in = match event {
             SignInEvent::Code(prompt) => SignIn::Waiting(prompt),
+            SignInEvent::Browser(prompt) => SignIn::InBrowser(prompt),
             SignInEvent::SignedIn => SignIn::SignedIn,
             SignInEvent::Failed(why) => SignIn::Ended(why),
         };

@@ -87,9 +87,22 @@ pub fn fast_config(emulator: &Emulator) -> CloudConfig {
             poll_interval: Some(Duration::from_millis(10)),
             slow_down_step: Duration::from_millis(200),
             call_budget: Duration::from_secs(3),
+            ..DeviceCodeOptions::default()
         },
         data_budget: Duration::from_secs(3),
         ..CloudConfig::default()
+    }
+}
+
+/// [`fast_config`] signing in with the browser flow, the emulator playing the browser.
+pub fn browser_config(emulator: &Emulator) -> CloudConfig {
+    CloudConfig {
+        auth: AuthMode::Browser,
+        browser: esr_doctor::cloud::auth::browser::BrowserOptions {
+            deadline: Duration::from_secs(3),
+            opener: esr_doctor::emulator::browser::opener(Duration::ZERO),
+        },
+        ..fast_config(emulator)
     }
 }
 

@@ -1,18 +1,24 @@
-//! Who signs in, and how: `--auth device-code|azure-cli|app|none`.
+//! Who signs in, and how: `--auth auto|browser|device-code|azure-cli|app|none`.
 //!
 //! The broker hands out one access token per audience (Graph, the portal's ESR API, Azure RMS)
-//! and asks for each at most once per run. With a device code there is one prompt; the other
-//! audiences are redeemed from its refresh token. The Azure CLI and app credentials come from
-//! azure_identity and use the same HTTP client as every other call.
+//! and asks for each at most once per run. A person signs in once, in the browser or with a
+//! device code; the other audiences are redeemed from the refresh token, each on its own. The
+//! Azure CLI and app credentials come from azure_identity and use the same HTTP client as
+//! every other call.
 
+pub mod browser;
 pub mod device_code;
+pub mod entra;
+pub mod interactive;
+pub mod refusals;
 pub mod token_store;
 
 use crate::cloud::api::Api;
 use crate::cloud::endpoints::{Audience, Cloud, Endpoints, Host};
 use crate::cloud::http::CallError;
 use azure_core::credentials::{Secret, TokenCredential};
-use device_code::DeviceCodeCredential;
+pub use browser::BrowserPrompt;
+use interactive::InteractiveCredential;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::OnceCell;
@@ -26,7 +32,12 @@ pub const DEFAULT_CLIENT_ID: &str = "1950a258-227b-4e31-a9cf-717495945fc2";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuthMode {
-    /// Show a code to enter at the sign-in page on any device (the default when interactive).
+    /// The browser where this computer has a desktop session, else a device code (the
+    /// default when someone is at the terminal).
+    Auto,
+    /// Sign in in the browser on this computer (authorization code with PKCE).
+    Browser,
+    /// Show a code to enter at the sign-in page on any device.
     DeviceCode,
     /// Use the Azure CLI's sign-in (`az login`).
     AzureCli,
@@ -44,13 +55,17 @@ pub struct SignInPrompt {
     pub expires_at: Instant,
     /// The service's own sentence ("To sign in, use a web browser to open ...").
     pub message: String,
+    /// Set when the code has been pending for minutes: a policy may be blocking it.
+    pub notice: Option<String>,
 }
 
 /// The progress of a sign-in, for whoever shows it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SignInEvent {
-    /// A code to enter at the sign-in page.
+    /// A code to enter at the sign-in page (again with a notice when it stays pending).
     Code(SignInPrompt),
+    /// The sign-in page is open (or to be opened) in the browser on this computer.
+    Browser(BrowserPrompt),
     /// The sign-in succeeded; tokens are in.
     SignedIn,
     /// The sign-in ended without a token; the words say why.
@@ -66,17 +81,22 @@ pub enum SignInError {
     #[error("the sign-in was declined on the sign-in page")]
     Declined,
     #[error(
-        "the sign-in code expired before anyone signed in with it; run again and enter the code in time"
+        "the sign-in code expired before anyone signed in with it; run again and enter the code in time (if it was entered, a policy may be blocking device codes silently: use --auth browser)"
     )]
     Expired,
     #[error(
         "the sign-in service no longer knows this code (bad_verification_code); run again for a new one"
     )]
     BadCode,
+    /// An AADSTS answer esr-doctor names (see [`refusals`]).
+    #[error("{}", refusals::find(*code).map_or_else(|| format!("AADSTS{code}: {description}"), refusals::Refusal::message))]
+    Entra { code: u32, description: String },
+    #[error("the browser sign-in cannot start: {0}")]
+    BrowserUnavailable(String),
     #[error(
-        "Conditional Access in this tenant blocks sign-in with a device code ({0}); use --auth azure-cli on a device that may sign in, or ask an admin to allow the device-code flow for this sign-in"
+        "the browser did not come back within {0} s; finish the sign-in in the browser on this computer, or run again with --auth device-code"
     )]
-    ConditionalAccess(String),
+    BrowserTimeout(u64),
     #[error("the sign-in was cancelled")]
     Cancelled,
     #[error("{api} refused the sign-in: {code} (HTTP {status}): {description}")]
@@ -127,7 +147,9 @@ impl SignInError {
             SignInError::Declined
             | SignInError::Expired
             | SignInError::BadCode
-            | SignInError::ConditionalAccess(_)
+            | SignInError::Entra { .. }
+            | SignInError::BrowserUnavailable(_)
+            | SignInError::BrowserTimeout(_)
             | SignInError::Cancelled
             | SignInError::Refused { .. }
             | SignInError::NoRefreshToken
@@ -176,6 +198,16 @@ fn strip_tags(text: &str) -> String {
     out
 }
 
+/// True when this computer has a desktop session a browser can open in: Windows and macOS
+/// (outside SSH), or Linux and the BSDs with an X11 or Wayland display (outside SSH).
+pub fn has_desktop_session(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> bool {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty());
+    if set("SSH_CONNECTION") || set("SSH_CLIENT") || set("SSH_TTY") {
+        return false;
+    }
+    cfg!(any(windows, target_os = "macos")) || set("DISPLAY") || set("WAYLAND_DISPLAY")
+}
+
 /// Who a token was issued to (`upn`, else `preferred_username`), read from its claims
 /// without checking the signature: it only says whose view the answers are.
 pub fn token_user(token: &Secret) -> Option<String> {
@@ -196,7 +228,7 @@ pub fn token_user(token: &Secret) -> Option<String> {
 
 /// Where the tokens come from.
 enum Source {
-    DeviceCode(Arc<DeviceCodeCredential>),
+    Interactive(Arc<InteractiveCredential>),
     /// An azure_identity credential, and how long one token may take (its own retries would
     /// otherwise wait minutes on an unreachable authority).
     Azure(Arc<dyn TokenCredential>, Duration),
@@ -220,8 +252,9 @@ impl std::fmt::Debug for TokenBroker {
 }
 
 impl TokenBroker {
-    pub fn device_code(credential: Arc<DeviceCodeCredential>, endpoints: &Endpoints) -> Self {
-        TokenBroker::with(Source::DeviceCode(credential), endpoints.cloud)
+    /// Tokens from a person's sign-in (browser or device code).
+    pub fn interactive(credential: Arc<InteractiveCredential>, endpoints: &Endpoints) -> Self {
+        TokenBroker::with(Source::Interactive(credential), endpoints.cloud)
     }
 
     /// Tokens from an azure_identity credential, each within `budget`.
@@ -266,7 +299,7 @@ impl TokenBroker {
         self.tokens[index]
             .get_or_init(|| async {
                 match &self.source {
-                    Source::DeviceCode(credential) => {
+                    Source::Interactive(credential) => {
                         credential.token_for(scope).await.map(|t| t.token)
                     }
                     Source::Azure(credential, budget) => {
@@ -381,7 +414,13 @@ mod tests {
     #[test]
     fn refusals_are_told_apart_from_failures() {
         assert!(SignInError::Declined.is_refusal());
-        assert!(SignInError::ConditionalAccess("AADSTS53003".into()).is_refusal());
+        assert!(
+            SignInError::Entra {
+                code: 53003,
+                description: String::new()
+            }
+            .is_refusal()
+        );
         assert!(SignInError::status(Api::Token, 403, "").is_refusal());
         assert!(!SignInError::status(Api::Token, 500, "").is_refusal());
         assert!(

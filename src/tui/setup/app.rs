@@ -27,6 +27,8 @@ pub enum SignIn {
         uri: String,
         code: String,
     },
+    /// The sign-in page is out in the browser (at this address, if it did not open).
+    Browser(String),
     SignedIn,
     Failed(String),
 }
@@ -223,6 +225,7 @@ impl SetupApp {
                 uri: prompt.verification_uri,
                 code: prompt.user_code,
             },
+            SignInEvent::Browser(prompt) => SignIn::Browser(prompt.url),
             SignInEvent::SignedIn => SignIn::SignedIn,
             SignInEvent::Failed(why) => SignIn::Failed(why),
         };

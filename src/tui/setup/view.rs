@@ -69,6 +69,11 @@ fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {
             "Sign in as a tenant admin: open {} and enter the code {}",
             &[&plain(uri), &plain(code)],
         ),
+        SignIn::Browser(url) => tr_fill(
+            app.lang,
+            "Sign in as a tenant admin in the browser (or open {})",
+            &[&plain(url)],
+        ),
         SignIn::SignedIn => tr(app.lang, "Signed in; reading the tenant (read-only)."),
         SignIn::Failed(why) => tr_fill(app.lang, "No sign-in: {}", &[&plain(why)]),
     };

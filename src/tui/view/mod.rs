@@ -50,10 +50,15 @@ pub fn render(frame: &mut Frame, app: &App) {
         );
     }
     render_footer(frame, keys, app);
-    if let (SignIn::Waiting(prompt), Screen::Checklist | Screen::Detail | Screen::Summary) =
-        (&app.sign_in, app.screen)
-    {
-        sign_in::render(frame, body, app, prompt);
+    if matches!(
+        app.screen,
+        Screen::Checklist | Screen::Detail | Screen::Summary
+    ) {
+        match &app.sign_in {
+            SignIn::Waiting(prompt) => sign_in::render(frame, body, app, prompt),
+            SignIn::InBrowser(prompt) => sign_in::render_browser(frame, body, app, prompt),
+            _ => {}
+        }
     }
     match app.overlay {
         Some(Overlay::Help) => help(frame, area, app),

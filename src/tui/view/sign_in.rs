@@ -1,9 +1,10 @@
 //! The sign-in pane: while a device code waits, the code and the page to enter it at, large,
-//! with the time left. It sits in the lower right so the device checks stay visible as they
-//! are decided behind it.
+//! with the time left; while the browser is out, where it went and the address to open by
+//! hand. It sits in the lower right so the device checks stay visible as they are decided
+//! behind it.
 
 use super::block;
-use crate::cloud::auth::SignInPrompt;
+use crate::cloud::auth::{BrowserPrompt, SignInPrompt};
 use crate::report::plain;
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -15,26 +16,63 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 const WIDTH: u16 = 50;
 const HEIGHT: u16 = 11;
 
-pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
-    let theme = app.theme;
+/// The pane's place: the lower right of `body`, `extra` lines taller than usual.
+fn pane(body: Rect, extra: u16) -> Rect {
     let width = WIDTH.min(body.width);
-    let height = HEIGHT.min(body.height);
-    let area = Rect {
+    let height = (HEIGHT + extra).min(body.height);
+    Rect {
         x: body.x + body.width - width,
         y: body.y + body.height - height,
         width,
         height,
-    };
-    let left = prompt
-        .expires_at
-        .saturating_duration_since(app.now)
-        .as_secs();
+    }
+}
+
+/// `m:ss` until `at`.
+fn time_left(app: &App, at: std::time::Instant) -> String {
+    let left = at.saturating_duration_since(app.now).as_secs();
+    format!("{}:{:02}", left / 60, left % 60)
+}
+
+fn draw(frame: &mut Frame, area: Rect, app: &App, lines: Vec<Line<'_>>) {
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(
+                &app.tr("Sign in to read the tenant"),
+                app.theme,
+                true,
+            )),
+        area,
+    );
+}
+
+/// The keys of the pane: `c` copies `what`, Esc skips.
+fn keys<'a>(app: &App, what: &str) -> Line<'a> {
+    let theme = app.theme;
+    Line::from(vec![
+        Span::styled("c", theme.key()),
+        Span::raw(format!(" {}  ", app.tr(what))),
+        Span::styled("Esc", theme.key()),
+        Span::raw(format!(" {}", app.tr("skip the tenant checks"))),
+    ])
+}
+
+pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
+    let theme = app.theme;
+    let notice = prompt.notice.as_deref().map(|n| plain(&app.tr(n)));
+    let notice_lines = notice.as_ref().map_or(0, |n| {
+        let inner = usize::from(WIDTH.min(body.width).saturating_sub(2)).max(1);
+        u16::try_from(n.chars().count().div_ceil(inner)).unwrap_or(u16::MAX)
+    });
+    let area = pane(body, notice_lines);
     // Letters spaced out so the code reads aloud and copies by eye from a shared screen.
     let spaced: String = plain(&prompt.user_code)
         .chars()
         .map(|c| format!("{c} "))
         .collect();
-    let lines = vec![
+    let mut lines = vec![
         Line::from(app.tr("On any device (a phone will do), open")),
         Line::from(Span::styled(
             format!("  {}", plain(&prompt.verification_uri)),
@@ -50,21 +88,49 @@ pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
         Line::default(),
         Line::from(Span::styled(
             app.tr("expires in {} · device checks go on meanwhile")
-                .replacen("{}", &format!("{}:{:02}", left / 60, left % 60), 1),
+                .replacen("{}", &time_left(app, prompt.expires_at), 1),
             theme.dim(),
         )),
-        Line::from(vec![
-            Span::styled("c", theme.key()),
-            Span::raw(format!(" {}  ", app.tr("copy the code"))),
-            Span::styled("Esc", theme.key()),
-            Span::raw(format!(" {}", app.tr("skip the tenant checks"))),
-        ]),
+        keys(app, "copy the code"),
     ];
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(&app.tr("Sign in to read the tenant"), theme, true)),
-        area,
-    );
+    if let Some(notice) = notice {
+        lines.push(Line::from(Span::styled(
+            notice,
+            theme.status(crate::model::Status::Warn),
+        )));
+    }
+    draw(frame, area, app, lines);
+}
+
+/// The browser sign-in: where the page went, and its address (`c` copies all of it).
+pub fn render_browser(frame: &mut Frame, body: Rect, app: &App, prompt: &BrowserPrompt) {
+    let theme = app.theme;
+    let area = pane(body, 0);
+    let room = usize::from(area.width.saturating_sub(4));
+    let url = plain(&prompt.url);
+    let shown: String = if url.chars().count() > room {
+        url.chars()
+            .take(room.saturating_sub(1))
+            .chain(['…'])
+            .collect()
+    } else {
+        url
+    };
+    let lines = vec![
+        Line::from(app.tr(if prompt.opened {
+            "The sign-in page is open in your browser."
+        } else {
+            "No browser opened on this computer."
+        })),
+        Line::from(app.tr("If it is not in view, open this address here:")),
+        Line::from(Span::styled(format!("  {shown}"), theme.key())),
+        Line::default(),
+        Line::from(Span::styled(
+            app.tr("waiting {} more · device checks go on meanwhile")
+                .replacen("{}", &time_left(app, prompt.expires_at), 1),
+            theme.dim(),
+        )),
+        keys(app, "copy the address"),
+    ];
+    draw(frame, area, app, lines);
 }
