@@ -41,6 +41,8 @@ pub struct CloudConfig {
     pub limits: HttpLimits,
     pub device_code: DeviceCodeOptions,
     pub browser: BrowserOptions,
+    /// Whether `--auth auto` may use the browser (see [`auth::has_desktop_session`]).
+    pub desktop_session: bool,
     /// Longest the data calls of one fact source may take once the token is in.
     pub data_budget: Duration,
 }
@@ -58,6 +60,7 @@ impl Default for CloudConfig {
             limits: HttpLimits::default(),
             device_code: DeviceCodeOptions::default(),
             browser: BrowserOptions::default(),
+            desktop_session: auth::has_desktop_session(|name| std::env::var_os(name)),
             data_budget: Duration::from_secs(45),
         }
     }
@@ -284,7 +287,7 @@ impl CloudSession {
             AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode => {
                 let flow = match self.config.auth {
                     AuthMode::Browser => Flow::Browser { fallback: false },
-                    AuthMode::Auto if auth::has_desktop_session(|k| std::env::var_os(k)) => {
+                    AuthMode::Auto if self.config.desktop_session => {
                         Flow::Browser { fallback: true }
                     }
                     _ => Flow::DeviceCode,

@@ -42,7 +42,7 @@ async fn visit(mut url: String) -> Result<(), String> {
 }
 
 /// One GET: the status and the `Location` header.
-async fn get(url: &str) -> Result<(u16, Option<String>), String> {
+pub async fn get(url: &str) -> Result<(u16, Option<String>), String> {
     let parsed = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
     let host = parsed.host_str().unwrap_or_default().to_owned();
     if parsed.scheme() != "http" || !is_loopback_name(&host) {

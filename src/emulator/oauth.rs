@@ -529,3 +529,114 @@ fn oauth_error(status: u16, error: &str, code: i64, description: &str) -> OAuthR
     });
     (status, body.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REDIRECT: &str = "http://localhost:50123";
+    /// A verifier and its S256 challenge, computed apart from this code (Python's hashlib
+    /// and base64.urlsafe_b64encode without padding).
+    const VERIFIER: &str = "dBjftJeZ4CVP-mJ92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "ngF5GsXcbwljx6u133FFr3Xht9xooA_DuaX_3QwODtc";
+
+    fn subject() -> TokenSubject {
+        TokenSubject {
+            tenant_id: "t".into(),
+            upn: "ann@fabrikam.com".into(),
+        }
+    }
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// `/authorize` → the code in the redirect.
+    fn issue(state: &mut OAuthState) -> String {
+        let query = form(&[
+            ("response_type", "code"),
+            ("redirect_uri", REDIRECT),
+            (
+                "scope",
+                "https://graph.microsoft.com/.default offline_access",
+            ),
+            ("state", "s1"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ]);
+        let location = state
+            .authorize(1, &query, &SignInBehaviour::default())
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        let back = url::Url::parse(&location).unwrap_or_else(|e| panic!("{e}"));
+        assert!(location.starts_with(REDIRECT), "{location}");
+        let pairs: HashMap<String, String> = back.query_pairs().into_owned().collect();
+        assert_eq!(pairs["state"], "s1");
+        pairs["code"].clone()
+    }
+
+    fn redeem(state: &mut OAuthState, code: &str, verifier: &str, redirect: &str) -> OAuthReply {
+        let form = form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("code_verifier", verifier),
+            ("redirect_uri", redirect),
+        ]);
+        state
+            .token(2, &form, &SignInBehaviour::default(), &subject())
+            .0
+    }
+
+    #[test]
+    fn s256_is_base64url_of_sha256() {
+        assert_eq!(pkce_s256(VERIFIER), CHALLENGE);
+    }
+
+    #[test]
+    fn a_code_is_redeemed_once_with_its_verifier_and_its_redirect() {
+        let mut state = OAuthState::default();
+        let code = issue(&mut state);
+        let (status, body) = redeem(&mut state, &code, VERIFIER, REDIRECT);
+        assert_eq!(status, 200, "{body}");
+        assert!(body.contains("refresh_token"));
+        let (status, body) = redeem(&mut state, &code, VERIFIER, REDIRECT);
+        assert!(status == 400 && body.contains("54005"), "a replay: {body}");
+    }
+
+    #[test]
+    fn a_wrong_verifier_or_redirect_is_an_invalid_grant() {
+        let mut state = OAuthState::default();
+        let code = issue(&mut state);
+        let (status, body) = redeem(&mut state, &code, "another-verifier", REDIRECT);
+        assert!(
+            status == 400 && body.contains("invalid_grant") && body.contains("501481"),
+            "{body}"
+        );
+        let code = issue(&mut state);
+        let (status, body) = redeem(&mut state, &code, VERIFIER, "http://localhost:9");
+        assert!(status == 400 && body.contains("invalid_grant"), "{body}");
+        let (status, body) = redeem(&mut state, "never-issued", VERIFIER, REDIRECT);
+        assert!(status == 400 && body.contains("invalid_grant"), "{body}");
+    }
+
+    #[test]
+    fn only_loopback_redirects_and_s256_are_accepted() {
+        let mut state = OAuthState::default();
+        for (redirect, method) in [("https://evil.example/cb", "S256"), (REDIRECT, "plain")] {
+            let query = form(&[
+                ("response_type", "code"),
+                ("redirect_uri", redirect),
+                ("code_challenge", CHALLENGE),
+                ("code_challenge_method", method),
+            ]);
+            assert!(
+                state
+                    .authorize(1, &query, &SignInBehaviour::default())
+                    .is_err(),
+                "{redirect} {method}"
+            );
+        }
+    }
+}
