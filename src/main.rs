@@ -58,7 +58,7 @@ struct Cli {
 /// How to reach and read the tenant (ignored for `--from`: a bundle carries its answers).
 #[derive(Debug, Clone, clap::Args)]
 struct CloudArgs {
-    /// How to sign in to the tenant [default: device-code on a terminal, else none]
+    /// How to sign in to the tenant [default: auto on a terminal, else none]
     #[arg(long, value_enum, value_name = "HOW")]
     auth: Option<AuthMode>,
     /// Diagnose this user (UPN) rather than whoever signs in (needs a directory role).
@@ -430,6 +430,19 @@ fn connect_tenant(
 ) -> anyhow::Result<Option<Emulator>> {
     match source.info.kind {
         SourceKind::Demo if !offline => {
+            // The demo tenant answers for its one user; another --user would silently read
+            // that user's data under someone else's name.
+            let demo_user = esr_doctor::facts::gather::edge_work_account(source);
+            if let Some(user) = &args.user
+                && demo_user
+                    .as_deref()
+                    .is_none_or(|own| !own.eq_ignore_ascii_case(user))
+            {
+                anyhow::bail!(
+                    "a demo tenant has one user ({}); --user {user} cannot be read in a demo: leave --user out, or run on a device or a bundle",
+                    demo_user.as_deref().unwrap_or("none")
+                );
+            }
             // A demo is a closed world: it signs in to its own emulator, never with the
             // operator's Azure CLI or app credentials, whatever the flag or config say.
             let sign_in = match args.auth {

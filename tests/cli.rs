@@ -219,6 +219,10 @@ fn explain_knows_codes_event_ids_and_hresults() {
         ("2147943001", "EVENT_6013_MDM_SIDELOADED_APPS"),
         ("caa5001c", "EVENT_1098_TOKEN_BROKER"),
         ("net_blocked", "page dated 2024-10-03"),
+        // Sign-in answers, with or without their prefix.
+        ("AADSTS530035", "--auth browser"),
+        ("aadsts500011", "Enable-AipService"),
+        ("AADSTS53003", "Conditional Access"),
     ] {
         let output = esr_doctor()
             .args(["explain", query])
@@ -246,6 +250,60 @@ fn explain_list_prints_every_code() {
         }
     }
     assert!(listed.contains("6013") && listed.contains("0xCAA5001C"));
+    for refusal in esr_doctor::cloud::auth::refusals::REFUSALS {
+        assert!(
+            listed.contains(&format!("AADSTS{}", refusal.code)),
+            "AADSTS{}",
+            refusal.code
+        );
+    }
+}
+
+#[test]
+fn check_help_lists_every_sign_in_mode() {
+    let output = output_of(esr_doctor().args(["check", "--help"]));
+    let help = String::from_utf8_lossy(&output.stdout);
+    let modes = ["auto", "browser", "device-code", "azure-cli", "app", "none"];
+    let places: Vec<Option<usize>> = modes
+        .iter()
+        .map(|m| help.find(&format!("- {m}:")))
+        .collect();
+    assert!(places.iter().all(Option::is_some), "{help}");
+    assert!(
+        places.windows(2).all(|w| w[0] < w[1]),
+        "in this order: {help}"
+    );
+    assert!(help.contains("[default: auto on a terminal"), "{help}");
+}
+
+#[test]
+fn a_demo_signs_in_with_the_browser_or_a_device_code_and_refuses_another_user() {
+    for (auth, told) in [
+        ("browser", "open in your browser"),
+        ("device-code", "enter the code"),
+    ] {
+        let output = output_of(esr_doctor().args([
+            "check", "--demo", "healthy", "--format", "json", "--auth", auth,
+        ]));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{auth}: {stderr}");
+        assert!(stderr.contains(told), "{auth}: {stderr}");
+        assert_eq!(json_of(&output)["checks"][3]["status"], "pass", "{auth}");
+    }
+    let output = output_of(esr_doctor().args([
+        "check",
+        "--demo",
+        "healthy",
+        "--user",
+        "someone.else@contoso.com",
+    ]));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--user someone.else@contoso.com cannot be read in a demo"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

@@ -182,6 +182,42 @@ async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
     assert!(!draw(&app, (80, 24)).contains("F 7 K Q"), "the pane closes");
 }
 
+/// The browser sign-in's pane, in every language at 80×24: where the page went, the start of
+/// its address, the keys; `c` copies the whole address.
+#[tokio::test]
+async fn the_browser_sign_in_pane_fits_in_every_language() {
+    use esr_doctor::cloud::auth::{BrowserPrompt, SignInEvent};
+    use esr_doctor::i18n::Lang;
+    use esr_doctor::tui::app::Effect;
+    let url = "http://127.0.0.1:8400/organizations/oauth2/v2.0/authorize?response_type=code&client_id=1950a258-227b-4e31-a9cf-717495945fc2&state=abc&code_challenge=xyz&code_challenge_method=S256&redirect_uri=http%3A%2F%2Flocalhost%3A5000";
+    for (lang, words) in [
+        (Lang::En, ["open in your browser", "copy the address"]),
+        (Lang::De, ["in Ihrem Browser", "Adresse kopieren"]),
+        (Lang::Nl, ["in uw browser", "adres kopiëren"]),
+    ] {
+        let mut app = new_app("healthy");
+        app.lang = lang;
+        app.handle(Action::Enter);
+        app.run_started(None);
+        app.on_sign_in(SignInEvent::Browser(BrowserPrompt {
+            url: url.into(),
+            opened: true,
+            expires_at: app.now + std::time::Duration::from_secs(4 * 60 + 5),
+        }));
+        let screen = draw(&app, (80, 24));
+        for word in words {
+            assert!(screen.contains(word), "{lang:?} lacks {word:?}:\n{screen}");
+        }
+        assert!(
+            screen.contains("4:05") && screen.contains("http://127.0.0.1:8400/"),
+            "{screen}"
+        );
+        assert!(screen.contains("Esc"), "{lang:?}: the keys fit:\n{screen}");
+        insta::assert_snapshot!(format!("browser-sign-in-pane-{lang:?}-80x24"), screen);
+        assert_eq!(app.handle(Action::Copy), Effect::CopyText(url.into()));
+    }
+}
+
 /// The wizard in German and Dutch: every word translated, commands and codes unchanged.
 #[tokio::test]
 async fn the_wizard_speaks_german_and_dutch() {
