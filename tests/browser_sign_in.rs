@@ -9,12 +9,10 @@ use common::{Events, browser_config, emulator_for, endpoints, scenario_source, s
 use esr_doctor::cloud::auth::SignInEvent;
 use esr_doctor::cloud::auth::browser::Opener;
 use esr_doctor::emulator::oauth::SignInOutcome;
-use esr_doctor::model::{CheckId, SkipKind, Status};
+use esr_doctor::model::{CheckId, Status};
 use esr_doctor::runner::{RunOptions, run};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-const TENANT_CHECKS: [CheckId; 3] = [CheckId::TenantEsr, CheckId::License, CheckId::Rms];
 
 fn query(url: &str) -> std::collections::HashMap<String, String> {
     url::Url::parse(url)
@@ -73,18 +71,7 @@ async fn a_declined_browser_sign_in_skips_the_tenant_checks_and_says_so() {
     let events = Events::default();
     source.cloud = Some(session(browser_config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
-    for id in TENANT_CHECKS {
-        let check = report.check(id).unwrap_or_else(|| panic!("{id}"));
-        assert_eq!(check.skip_kind, Some(SkipKind::NeedsSignIn), "{id}");
-        assert!(
-            check
-                .reason
-                .as_deref()
-                .is_some_and(|r| r.contains("declined")),
-            "{id}: {:?}",
-            check.reason
-        );
-    }
+    common::assert_tenant_checks_signed_out(&report, &["declined"]);
     assert!(
         !endpoints(&emulator).contains(&"token"),
         "no code, no redemption"

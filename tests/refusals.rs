@@ -11,7 +11,7 @@ use esr_doctor::cloud::auth::refusals::{REFUSALS, RefusalKind};
 use esr_doctor::cloud::live::CloudConfig;
 use esr_doctor::emulator::Emulator;
 use esr_doctor::emulator::oauth::{Refusal, Stage};
-use esr_doctor::model::{CheckId, Report, SkipKind, Status};
+use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::runner::{RunOptions, run};
 
 const TENANT_CHECKS: [CheckId; 3] = [CheckId::TenantEsr, CheckId::License, CheckId::Rms];
@@ -56,20 +56,8 @@ async fn each_refusal_at_the_device_code_poll_and_the_code_redemption_is_named()
             };
             let (report, events, _emulator) = refused(refusal, config).await;
             let case = format!("AADSTS{} at {stage:?}", known.code);
-            for id in TENANT_CHECKS {
-                let check = report.check(id).unwrap_or_else(|| panic!("{case}: {id}"));
-                assert_eq!(
-                    (check.status, check.skip_kind),
-                    (Status::Skipped, Some(SkipKind::NeedsSignIn)),
-                    "{case}: {id}"
-                );
-                let reason = reason(&report, id);
-                assert!(
-                    reason.contains(&format!("AADSTS{}", known.code))
-                        && reason.contains(known.what),
-                    "{case}: {id}: {reason}"
-                );
-            }
+            let code = format!("AADSTS{}", known.code);
+            common::assert_tenant_checks_signed_out(&report, &[&code, known.what]);
             assert!(
                 matches!(events.all().last(), Some(SignInEvent::Failed(why)) if why.contains(known.instead)),
                 "{case}: {:?}",

@@ -201,3 +201,21 @@ impl Capture {
             .into_owned()
     }
 }
+
+/// Asserts that every tenant check of `report` is skipped for want of a sign-in, each reason
+/// containing every one of `words`.
+pub fn assert_tenant_checks_signed_out(report: &esr_doctor::model::Report, words: &[&str]) {
+    use esr_doctor::model::{CheckId, SkipKind, Status};
+    for id in [CheckId::TenantEsr, CheckId::License, CheckId::Rms] {
+        let check = report.check(id).unwrap_or_else(|| panic!("{id} missing"));
+        let reason = check.reason.clone().unwrap_or_default();
+        assert_eq!(
+            (check.status, check.skip_kind),
+            (Status::Skipped, Some(SkipKind::NeedsSignIn)),
+            "{id}: {reason}"
+        );
+        for word in words {
+            assert!(reason.contains(word), "{id} lacks {word:?}: {reason}");
+        }
+    }
+}
