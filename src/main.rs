@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::{CommandFactory, Parser, Subcommand};
-use esr_doctor::cloud::auth::{self, AuthMode, SignInEvent, token_store};
+use esr_doctor::cloud::auth::{self, AuthMode, SignInEvent, SignInPrompt, token_store};
 use esr_doctor::cloud::endpoints::Overrides;
 use esr_doctor::cloud::live::{CloudConfig, CloudSession};
 use esr_doctor::emulator::Emulator;
@@ -337,12 +337,10 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 fn sign_in_on_stderr() -> auth::PromptSink {
     let plain = esr_doctor::report::plain;
     Arc::new(move |event| match event {
-        SignInEvent::Code(prompt) if prompt.notice.is_some() => {
-            eprintln!(
-                "esr-doctor: {}",
-                plain(prompt.notice.as_deref().unwrap_or_default())
-            );
-        }
+        SignInEvent::Code(SignInPrompt {
+            notice: Some(notice),
+            ..
+        }) => eprintln!("esr-doctor: {}", plain(&notice)),
         SignInEvent::Code(prompt) => {
             let shown = plain(&prompt.message);
             let message = if shown.is_empty() {
@@ -394,10 +392,8 @@ fn device_session(
         AuthMode::None
     });
     let overrides = Overrides::from_file_or_env(args.endpoints.as_deref())?;
-    if matches!(
-        auth,
-        AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode
-    ) && !args.no_cache
+    if auth.is_interactive()
+        && !args.no_cache
         && let Err(why) = token_store::use_platform_store()
     {
         eprintln!("esr-doctor: {why}");
@@ -430,19 +426,6 @@ fn connect_tenant(
 ) -> anyhow::Result<Option<Emulator>> {
     match source.info.kind {
         SourceKind::Demo if !offline => {
-            // The demo tenant answers for its one user; another --user would silently read
-            // that user's data under someone else's name.
-            let demo_user = esr_doctor::facts::gather::edge_work_account(source);
-            if let Some(user) = &args.user
-                && demo_user
-                    .as_deref()
-                    .is_none_or(|own| !own.eq_ignore_ascii_case(user))
-            {
-                anyhow::bail!(
-                    "a demo tenant has one user ({}); --user {user} cannot be read in a demo: leave --user out, or run on a device or a bundle",
-                    demo_user.as_deref().unwrap_or("none")
-                );
-            }
             // A demo is a closed world: it signs in to its own emulator, never with the
             // operator's Azure CLI or app credentials, whatever the flag or config say.
             let sign_in = match args.auth {
@@ -462,7 +445,13 @@ fn connect_tenant(
                 );
             }
             runtime
-                .block_on(demo::attach(source, sign_in, pacing, prompt))
+                .block_on(demo::attach(
+                    source,
+                    sign_in,
+                    args.user.as_deref(),
+                    pacing,
+                    prompt,
+                ))
                 .map(Some)
         }
         SourceKind::Device => {

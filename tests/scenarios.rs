@@ -21,6 +21,7 @@ async fn live_report_of(name: &str) -> Report {
     let _emulator = demo::attach(
         &mut source,
         Some(demo::DemoSignIn::DeviceCode),
+        None,
         DemoPacing::report(),
         Arc::new(|_| {}),
     )

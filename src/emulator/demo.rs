@@ -53,14 +53,28 @@ pub enum DemoSignIn {
 
 /// Starts the emulator for the scenario in `source` and makes the source read its tenant
 /// through it. With a `sign_in`, the emulator plays the person (a demo never uses a real
-/// credential or a real browser); without, the tenant checks are skipped. Keep the returned
-/// emulator alive for as long as the source is used.
+/// credential or a real browser); without, the tenant checks are skipped. The demo tenant
+/// answers for its one user: a `subject` naming anyone else is refused, since it would read
+/// that user's data under someone else's name. Keep the returned emulator alive for as long
+/// as the source is used.
 pub async fn attach(
     source: &mut LoadedSource,
     sign_in: Option<DemoSignIn>,
+    subject: Option<&str>,
     pacing: DemoPacing,
     prompt: PromptSink,
 ) -> anyhow::Result<Emulator> {
+    let demo_user = crate::facts::gather::edge_work_account(source);
+    if let Some(user) = subject
+        && demo_user
+            .as_deref()
+            .is_none_or(|own| !own.eq_ignore_ascii_case(user))
+    {
+        anyhow::bail!(
+            "a demo tenant has one user ({}); --user {user} cannot be read in a demo: leave --user out, or run on a device or a bundle",
+            demo_user.as_deref().unwrap_or("none")
+        );
+    }
     let mut config = EmulatorConfig::new(TenantData::from_files(&source.files));
     config.latency = pacing.latency;
     config.sign_in.decide_after = pacing.sign_in_after;
@@ -74,7 +88,7 @@ pub async fn attach(
             None => AuthMode::None,
         },
         overrides: emulator.overrides(),
-        device_account: crate::facts::gather::edge_work_account(source),
+        device_account: demo_user,
         // Demo sign-ins never reach the OS keyring.
         no_cache: true,
         device_code: DeviceCodeOptions {

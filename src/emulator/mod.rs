@@ -365,7 +365,10 @@ async fn serve(
         Some(Fault::EchoCredentials) => echo_credentials(api, &authorization, &body),
         Some(fault) => faulty(fault),
         None => match api {
-            Some(api) => answer(&state, id, api, &path_and_query, &authorization, &body),
+            Some(api) => {
+                let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
+                answer(&state, id, api, &path, query, &authorization, &body)
+            }
             None => Answer::json(
                 404,
                 r#"{"error":{"code":"NotFound","message":"The emulator does not serve this path."}}"#
@@ -474,13 +477,11 @@ fn answer(
     state: &State,
     id: u64,
     api: Api,
-    path_and_query: &str,
+    path: &str,
+    query: &str,
     authorization: &str,
     body: &[u8],
 ) -> Answer {
-    let (path, query) = path_and_query
-        .split_once('?')
-        .unwrap_or((path_and_query, ""));
     let config = lock(&state.config).clone();
     let form: HashMap<String, String> = url::form_urlencoded::parse(body).into_owned().collect();
     let mut oauth = lock(&state.oauth);

@@ -2,8 +2,9 @@
 //! lets expire, or Conditional Access blocks), the browser flow's authorization codes with
 //! PKCE verified as Entra does (`v2-oauth2-auth-code-flow.md`: S256, one redemption, the same
 //! redirect), any AADSTS refusal at the poll, the code redemption or a refresh, tokens shaped
-//! like Entra's JWTs, and refresh tokens redeemable for any audience. Every secret it mints is remembered, with the request
-//! that minted it, so the request log can tell which call depended on which.
+//! like Entra's JWTs, and refresh tokens redeemable for any audience. Every secret it mints is
+//! remembered, with the request that minted it, so the request log can tell which call
+//! depended on which.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -160,16 +161,14 @@ impl OAuthState {
         let redirect = field("redirect_uri");
         // Entra accepts any port on http://localhost for public clients; anything else is a
         // reply address the client did not register (AADSTS50011, shown on Entra's page).
-        let loopback = url::Url::parse(redirect).is_ok_and(|u| {
+        let Some(mut back) = url::Url::parse(redirect).ok().filter(|u| {
             u.scheme() == "http" && matches!(u.host_str(), Some("localhost" | "127.0.0.1"))
-        });
-        if !loopback {
+        }) else {
             return Err((400, "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.".into()));
-        }
+        };
         if field("response_type") != "code" || field("code_challenge_method") != "S256" {
             return Err((400, "AADSTS900144: The request must use response_type=code with an S256 code_challenge.".into()));
         }
-        let mut back = url::Url::parse(redirect).map_err(|e| (400, e.to_string()))?;
         if behaviour.outcome == SignInOutcome::Decline {
             back.query_pairs_mut()
                 .append_pair("error", "access_denied")

@@ -221,7 +221,6 @@ impl<'a> Transport<'a> {
             }
             RequestTokenError::Request(call) => SignInError::Call(call),
             RequestTokenError::Parse(e, body) => {
-                let body = String::from_utf8_lossy(&body);
                 if (200..300).contains(&status) {
                     SignInError::Malformed {
                         api: self.api.name(),
@@ -229,7 +228,7 @@ impl<'a> Transport<'a> {
                         detail: crate::redact::strip_bearer_material(&e.to_string()),
                     }
                 } else {
-                    SignInError::status(self.api, status, &body)
+                    SignInError::status(self.api, status, &String::from_utf8_lossy(&body))
                 }
             }
             RequestTokenError::Other(detail) => SignInError::Malformed {

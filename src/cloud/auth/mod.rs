@@ -47,6 +47,17 @@ pub enum AuthMode {
     None,
 }
 
+impl AuthMode {
+    /// True for the modes where a person signs in (browser or device code), whose refresh
+    /// token esr-doctor keeps.
+    pub fn is_interactive(self) -> bool {
+        matches!(
+            self,
+            AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode
+        )
+    }
+}
+
 /// What a device-code sign-in shows the person.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SignInPrompt {
@@ -122,8 +133,6 @@ pub enum SignInError {
     Call(#[from] CallError),
     #[error("the sign-in gave no refresh token for the other services; sign in again")]
     NoRefreshToken,
-    #[error("the stored sign-in is no longer valid")]
-    RefreshRejected,
     #[error("{0}")]
     Credential(String),
     #[error("no sign-in was requested (--auth none)")]
@@ -153,7 +162,6 @@ impl SignInError {
             | SignInError::Cancelled
             | SignInError::Refused { .. }
             | SignInError::NoRefreshToken
-            | SignInError::RefreshRejected
             | SignInError::Credential(_)
             | SignInError::NotRequested => true,
             SignInError::Status { status, .. } => matches!(status, 401 | 403),
