@@ -366,45 +366,6 @@ async fn an_operator_who_is_not_the_edge_user_reads_that_users_licences_and_grou
 }
 
 #[tokio::test]
-async fn the_tenants_cloud_comes_from_its_openid_configuration() {
-    let cases = [
-        ("microsoftonline.us", Some("graph.microsoft.us"), None),
-        ("example.invalid", None, Some("does not support")),
-    ];
-    for (instance, scope, refusal) in cases {
-        let mut source = scenario_source("healthy");
-        let emulator = emulator_for(&source).await;
-        emulator.configure(|c| c.tenant.cloud_instance = instance.to_owned());
-        let config = esr_doctor::cloud::live::CloudConfig {
-            tenant: Some("fabrikam.com".into()),
-            ..fast_config(&emulator)
-        };
-        source.cloud = Some(session(config, &Events::default()));
-        let report = run(source, RunOptions::default(), None).await;
-        assert_eq!(endpoints(&emulator).first(), Some(&"openid-configuration"));
-        if let Some(scope) = scope {
-            let audiences: Vec<String> = emulator
-                .log()
-                .iter()
-                .filter_map(|e| e.audience.clone())
-                .collect();
-            assert!(audiences.iter().any(|a| a.contains(scope)), "{audiences:?}");
-        }
-        if let Some(words) = refusal {
-            let reason = report
-                .check(CheckId::License)
-                .and_then(|c| c.reason.clone());
-            assert!(reason.is_some_and(|r| r.contains(words) && r.contains(instance)));
-            assert_eq!(
-                endpoints(&emulator),
-                ["openid-configuration"],
-                "no sign-in follows"
-            );
-        }
-    }
-}
-
-#[tokio::test]
 async fn a_failed_sign_in_is_offered_again_on_the_next_run() {
     let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;

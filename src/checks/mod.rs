@@ -5,6 +5,7 @@
 //! `decide` in a file of its own, add a row here, and add guidance for every code it emits.
 
 mod account_type;
+mod cloud_offer;
 mod device_registration;
 mod edge_policy;
 mod edge_version;

@@ -6,7 +6,7 @@
 //! onboarding control policy limits RMS to a group the user is not in, and whether the IPCv3
 //! service Edge needs is on.
 
-use super::{need, unanswered, unless_unanswered};
+use super::{cloud_offer, need, unanswered, unless_unanswered};
 use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
@@ -21,9 +21,14 @@ pub const CODES: &[&str] = &[
     "RMS_STATE_UNKNOWN",
     "RMS_SCOPE_UNVERIFIED",
     "RMS_IPCV3_DISABLED",
+    "EDGE_SYNC_NOT_OFFERED",
+    "EDGE_SYNC_OFFER_UNCLEAR",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
+    if let Some(not_offered) = cloud_offer::edge_sync_not_offered(ID, facts) {
+        return not_offered;
+    }
     let rms = need!(ID, &facts.rms);
     let discovery = rms.discovery.as_ref().and_then(|d| d.as_ref().ok());
     let state = rms.functional_state.as_ref().and_then(|s| s.as_ref().ok());
@@ -47,7 +52,9 @@ pub fn decide(facts: &Facts) -> CheckResult {
         _ => "unknown",
     };
     let edge = &[Feature::EdgeSync];
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = cloud_offer::edge_sync_offer_unclear(facts)
+        .into_iter()
+        .collect();
     if functional_state == "disabled" {
         findings.push(Finding::new(
             "RMS_NOT_ACTIVATED",

@@ -5,7 +5,7 @@
 //! troubleshooting guide names: the tenant's eligibility comes from Entra ID P1/P2 alone (ESR
 //! then supplies the RMS piece), or RMS is active but Edge still reports `DISABLED_BY_ADMIN`.
 
-use super::{need, unanswered};
+use super::{cloud_offer, need, unanswered};
 use crate::cloud::AnswerError;
 use crate::cloud::esr::SyncSetting;
 use crate::cloud::licensing::PlanTable;
@@ -19,9 +19,13 @@ pub const CODES: &[&str] = &[
     "ESR_USER_NOT_IN_SCOPE",
     "ESR_SCOPE_UNVERIFIED",
     "ESR_SETTING_UNKNOWN",
+    "ESR_NOT_OFFERED",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
+    if let Some(not_offered) = cloud_offer::esr_not_offered(ID, facts) {
+        return not_offered;
+    }
     let settings = need!(ID, &facts.esr);
     let raw = settings.raw_setting.clone();
     let scope_names: Vec<Value> = settings

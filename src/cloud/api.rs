@@ -100,8 +100,11 @@ impl Api {
         }
     }
 
-    /// The fact source whose facts this answer feeds.
+    /// The fact source whose facts this answer feeds (the tenant's cloud travels with Graph's).
     pub fn fact_source(self) -> Option<FactSource> {
+        if self == Api::OpenIdConfiguration {
+            return Some(FactSource::Graph);
+        }
         match self.host() {
             Host::Graph => Some(FactSource::Graph),
             Host::Portal => Some(FactSource::Esr),
@@ -130,11 +133,8 @@ impl Api {
             Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
             Api::RmsOnboardingPolicy => "cloud/rmsOnboardingPolicy.json",
             Api::RmsConfiguration => "cloud/rmsConfiguration.json",
-            Api::OpenIdConfiguration
-            | Api::Authorize
-            | Api::DeviceCode
-            | Api::Token
-            | Api::RmsServiceLocator => {
+            Api::OpenIdConfiguration => "cloud/openidConfiguration.json",
+            Api::Authorize | Api::DeviceCode | Api::Token | Api::RmsServiceLocator => {
                 return None;
             }
         })
@@ -341,13 +341,19 @@ mod tests {
     #[test]
     fn tenant_endpoints_have_a_fact_source_and_sign_in_has_none() {
         for api in Api::ALL {
+            // The tenant's OpenID configuration needs no token but travels with Graph's facts.
+            let recorded_without_token = api == Api::OpenIdConfiguration;
             assert_eq!(
-                api.audience().is_some(),
+                api.audience().is_some() || recorded_without_token,
                 api.fact_source().is_some(),
                 "{api:?}"
             );
         }
         assert_eq!(Api::Token.fact_source(), None);
+        assert_eq!(
+            Api::OpenIdConfiguration.fact_source(),
+            Some(FactSource::Graph)
+        );
         assert_eq!(Api::RmsFunctionalState.fact_source(), Some(FactSource::Rms));
     }
 }

@@ -84,20 +84,8 @@ impl Cloud {
         }
     }
 
-    /// Reads `cloud_instance_name` (and `tenant_region_sub_scope`) of an OpenID configuration;
-    /// `None` for a cloud esr-doctor does not know.
-    pub fn from_openid(instance: &str, sub_scope: Option<&str>) -> Option<Cloud> {
-        match instance.trim().to_ascii_lowercase().as_str() {
-            "microsoftonline.com" => Some(match sub_scope {
-                // DoD and GCC High tenants are listed under the US Government cloud.
-                Some("DOD" | "DODCON") => Cloud::UsGov,
-                _ => Cloud::Global,
-            }),
-            "microsoftonline.us" => Some(Cloud::UsGov),
-            "partner.microsoftonline.cn" | "chinacloudapi.cn" => Some(Cloud::China),
-            _ => None,
-        }
-    }
+    /// Every cloud, in the order their login hosts are asked for a tenant.
+    pub const ALL: [Cloud; 3] = [Cloud::Global, Cloud::UsGov, Cloud::China];
 
     fn bases(self) -> [&'static str; 5] {
         match self {
@@ -127,13 +115,19 @@ impl Cloud {
         }
     }
 
+    /// The cloud's usual Graph deployment (DoD tenants name theirs in `msgraph_host`).
+    fn graph(self) -> &'static GraphDeployment {
+        GRAPH_DEPLOYMENTS
+            .iter()
+            .find(|d| d.cloud == self)
+            .unwrap_or(&GRAPH_DEPLOYMENTS[0])
+    }
+
     /// The scope to ask for a token of `audience` in this cloud (always the real resource,
     /// also when the base URLs are overridden).
     pub fn scope(self, audience: Audience) -> &'static str {
         match (self, audience) {
-            (Cloud::Global, Audience::Graph) => "https://graph.microsoft.com/.default",
-            (Cloud::UsGov, Audience::Graph) => "https://graph.microsoft.us/.default",
-            (Cloud::China, Audience::Graph) => "https://microsoftgraph.chinacloudapi.cn/.default",
+            (_, Audience::Graph) => self.graph().scope,
             (Cloud::UsGov, Audience::Portal) => "ee62de39-b9b0-4886-aa58-08b89c4e3db3/.default",
             (_, Audience::Portal) => "74658136-14ec-4630-ad9b-26e160ff0fc6/.default",
             (Cloud::UsGov, Audience::Rms) => "https://aadrm.us/.default",
@@ -143,24 +137,78 @@ impl Cloud {
     }
 }
 
+/// One national deployment of Microsoft Graph: its host and the scope of its tokens.
+#[derive(Debug, PartialEq, Eq)]
+pub struct GraphDeployment {
+    pub cloud: Cloud,
+    pub host: &'static str,
+    pub scope: &'static str,
+}
+
+/// Graph's national deployments (microsoft-graph-docs `concepts/deployments.md`); the first of
+/// each cloud is its usual one. A tenant's `msgraph_host` is followed only to one of these, so
+/// that an answer can never send a token elsewhere.
+pub const GRAPH_DEPLOYMENTS: [GraphDeployment; 4] = [
+    GraphDeployment {
+        cloud: Cloud::Global,
+        host: "graph.microsoft.com",
+        scope: "https://graph.microsoft.com/.default",
+    },
+    GraphDeployment {
+        cloud: Cloud::UsGov,
+        host: "graph.microsoft.us",
+        scope: "https://graph.microsoft.us/.default",
+    },
+    GraphDeployment {
+        cloud: Cloud::UsGov,
+        host: "dod-graph.microsoft.us",
+        scope: "https://dod-graph.microsoft.us/.default",
+    },
+    GraphDeployment {
+        cloud: Cloud::China,
+        host: "microsoftgraph.chinacloudapi.cn",
+        scope: "https://microsoftgraph.chinacloudapi.cn/.default",
+    },
+];
+
 /// The base URL of every host, for one cloud, with any overrides applied.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Endpoints {
     pub cloud: Cloud,
+    graph: &'static GraphDeployment,
     bases: [String; 5],
     overrides: Overrides,
 }
 
 impl Endpoints {
     pub fn for_cloud(cloud: Cloud, overrides: &Overrides) -> Endpoints {
+        Endpoints::with_graph(cloud.graph(), overrides)
+    }
+
+    /// The hosts of a tenant whose cloud and Graph host its OpenID configuration named: the
+    /// Graph host only when it is one of Graph's deployments in that cloud, else the cloud's
+    /// usual one.
+    pub fn for_tenant(cloud: Cloud, graph_host: Option<&str>, overrides: &Overrides) -> Endpoints {
+        let named = graph_host.and_then(|host| {
+            GRAPH_DEPLOYMENTS
+                .iter()
+                .find(|d| d.cloud == cloud && d.host.eq_ignore_ascii_case(host.trim()))
+        });
+        Endpoints::with_graph(named.unwrap_or(cloud.graph()), overrides)
+    }
+
+    fn with_graph(graph: &'static GraphDeployment, overrides: &Overrides) -> Endpoints {
+        let cloud = graph.cloud;
         let mut bases = cloud.bases().map(str::to_owned);
+        bases[Host::Graph.index()] = format!("https://{}", graph.host);
         for host in Host::ALL {
-            if let Some(url) = overrides.get(host) {
+            if let Some(url) = overrides.base_in(cloud, host) {
                 bases[host.index()] = url.to_owned();
             }
         }
         Endpoints {
             cloud,
+            graph,
             bases,
             overrides: overrides.clone(),
         }
@@ -169,6 +217,21 @@ impl Endpoints {
     /// The same overrides in another cloud (after the tenant's cloud is known).
     pub fn in_cloud(&self, cloud: Cloud) -> Endpoints {
         Endpoints::for_cloud(cloud, &self.overrides)
+    }
+
+    /// The login host to ask for a tenant's OpenID configuration in `cloud`, or `None` when an
+    /// override points the sign-in elsewhere and names no host for that cloud (an emulator or
+    /// recorder setup must never reach out to Microsoft's real hosts).
+    pub fn login_host_of(&self, cloud: Cloud) -> Option<String> {
+        match (
+            self.overrides.authority_of(cloud),
+            self.overrides.get(Host::Authority),
+        ) {
+            (Some(url), _) => Some(url.to_owned()),
+            (None, Some(_)) if cloud != Cloud::Global => None,
+            (None, Some(url)) => Some(url.to_owned()),
+            (None, None) => Some(cloud.bases()[Host::Authority.index()].to_owned()),
+        }
     }
 
     /// `https://host` (no trailing slash).
@@ -182,7 +245,15 @@ impl Endpoints {
     }
 
     pub fn scope(&self, audience: Audience) -> &'static str {
-        self.cloud.scope(audience)
+        match audience {
+            Audience::Graph => self.graph.scope,
+            _ => self.cloud.scope(audience),
+        }
+    }
+
+    /// The scope of each audience, in [`Audience::ALL`]'s order.
+    pub fn scopes(&self) -> [&'static str; 3] {
+        Audience::ALL.map(|a| self.scope(a))
     }
 
     /// True when the host was pointed somewhere else by an override.
@@ -252,6 +323,11 @@ pub struct Overrides {
     portal: Option<String>,
     rms: Option<String>,
     rms_discovery: Option<String>,
+    /// The US Government login host, asked for a tenant's cloud (with `authority` overridden,
+    /// that cloud is asked only when this names where).
+    authority_usgov: Option<String>,
+    /// The China (21Vianet) login host, likewise.
+    authority_china: Option<String>,
 }
 
 impl Overrides {
@@ -289,6 +365,11 @@ impl Overrides {
                 checked.set(host, url)?;
             }
         }
+        for cloud in [Cloud::UsGov, Cloud::China] {
+            if let Some(url) = raw.authority_of(cloud) {
+                checked.set_authority_of(cloud, url)?;
+            }
+        }
         Ok(checked)
     }
 
@@ -312,6 +393,38 @@ impl Overrides {
         let checked = check_base_url(host.key(), url)?;
         *self.slot_mut(host) = Some(checked);
         Ok(())
+    }
+
+    /// The login host override of one cloud other than the global one.
+    pub fn authority_of(&self, cloud: Cloud) -> Option<&str> {
+        match cloud {
+            Cloud::Global => None,
+            Cloud::UsGov => self.authority_usgov.as_deref(),
+            Cloud::China => self.authority_china.as_deref(),
+        }
+    }
+
+    /// Points the login host of `cloud` (US Government or China) at `url`.
+    pub fn set_authority_of(&mut self, cloud: Cloud, url: &str) -> Result<(), EndpointError> {
+        let key = match cloud {
+            Cloud::Global => return self.set(Host::Authority, url),
+            Cloud::UsGov => "authority_usgov",
+            Cloud::China => "authority_china",
+        };
+        let checked = Some(check_base_url(key, url)?);
+        match cloud {
+            Cloud::UsGov => self.authority_usgov = checked,
+            _ => self.authority_china = checked,
+        }
+        Ok(())
+    }
+
+    /// The override of `host` in `cloud`: a cloud's own login host before the general one.
+    fn base_in(&self, cloud: Cloud, host: Host) -> Option<&str> {
+        match host {
+            Host::Authority => self.authority_of(cloud).or(self.get(host)),
+            _ => self.get(host),
+        }
     }
 
     fn slot(&self, host: Host) -> &Option<String> {
@@ -452,20 +565,69 @@ mod tests {
     }
 
     #[test]
-    fn openid_names_map_to_clouds() {
+    fn graph_follows_msgraph_host_only_to_a_graph_deployment_of_the_cloud() {
+        let none = Overrides::default();
+        let dod = Endpoints::for_tenant(Cloud::UsGov, Some("dod-graph.microsoft.us"), &none);
+        assert_eq!(dod.base(Host::Graph), "https://dod-graph.microsoft.us");
         assert_eq!(
-            Cloud::from_openid("microsoftonline.com", None),
-            Some(Cloud::Global)
+            dod.scope(Audience::Graph),
+            "https://dod-graph.microsoft.us/.default"
+        );
+        assert_eq!(dod.scope(Audience::Rms), "https://aadrm.us/.default");
+        for hostile in [
+            "evil.example",
+            "graph.microsoft.com",
+            "dod-graph.microsoft.us.evil",
+        ] {
+            let gov = Endpoints::for_tenant(Cloud::UsGov, Some(hostile), &none);
+            assert_eq!(
+                gov.base(Host::Graph),
+                "https://graph.microsoft.us",
+                "{hostile}"
+            );
+        }
+        let china = Endpoints::for_tenant(Cloud::China, None, &none);
+        assert_eq!(
+            china.scopes()[0],
+            "https://microsoftgraph.chinacloudapi.cn/.default"
+        );
+    }
+
+    #[test]
+    fn each_clouds_login_host_is_asked_unless_an_override_points_elsewhere() {
+        let real = Endpoints::for_cloud(Cloud::Global, &Overrides::default());
+        let hosts: Vec<Option<String>> =
+            Cloud::ALL.iter().map(|c| real.login_host_of(*c)).collect();
+        assert_eq!(
+            hosts,
+            [
+                Some("https://login.microsoftonline.com".to_owned()),
+                Some("https://login.microsoftonline.us".to_owned()),
+                Some("https://login.chinacloudapi.cn".to_owned()),
+            ]
+        );
+        let mut emulated = Overrides::default();
+        assert_eq!(emulated.set(Host::Authority, "http://127.0.0.1:9"), Ok(()));
+        let only_global = Endpoints::for_cloud(Cloud::Global, &emulated);
+        assert_eq!(only_global.login_host_of(Cloud::UsGov), None);
+        assert_eq!(
+            emulated.set_authority_of(Cloud::China, "http://127.0.0.1:9/china"),
+            Ok(())
+        );
+        let with_china = Endpoints::for_cloud(Cloud::Global, &emulated);
+        assert_eq!(
+            with_china.login_host_of(Cloud::China).as_deref(),
+            Some("http://127.0.0.1:9/china")
         );
         assert_eq!(
-            Cloud::from_openid("microsoftonline.com", Some("DODCON")),
-            Some(Cloud::UsGov)
+            with_china.in_cloud(Cloud::China).base(Host::Authority),
+            "http://127.0.0.1:9/china"
         );
-        assert_eq!(
-            Cloud::from_openid("partner.microsoftonline.cn", None),
-            Some(Cloud::China)
+        let parsed = Overrides::parse("authority_usgov = \"http://10.0.0.1\"");
+        assert!(
+            matches!(&parsed, Err(EndpointError::BadUrl { key, .. }) if key == "authority_usgov"),
+            "{parsed:?}"
         );
-        assert_eq!(Cloud::from_openid("example.org", None), None);
     }
 
     #[test]

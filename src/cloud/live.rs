@@ -9,13 +9,16 @@
 use super::AnswerError;
 use super::api::{self, Api};
 use super::auth::browser::BrowserOptions;
+use super::auth::device_code;
 use super::auth::device_code::DeviceCodeOptions;
 use super::auth::entra::SignInTarget;
 use super::auth::interactive::{Context, Flow, InteractiveCredential};
 use super::auth::token_store::TokenStore;
 use super::auth::{self, AuthMode, PromptSink, SignInError, TokenBroker};
 use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
+use super::graph;
 use super::http::{CallRecord, CloudHttp, HttpLimits, Reply};
+use super::openid::{self, TenantCloud};
 use crate::facts::FactSource;
 use crate::sources::EvidenceFiles;
 use std::collections::BTreeMap;
@@ -28,8 +31,11 @@ use tokio::sync::{OnceCell, watch};
 pub struct CloudConfig {
     pub auth: AuthMode,
     pub overrides: Overrides,
-    /// `--tenant`, else the domain of `--user`, else `organizations`.
+    /// `--tenant`: sign in to this tenant (id or domain), whatever the device's is.
     pub tenant: Option<String>,
+    /// The tenant the device (or the bundle's device) belongs to, from its evidence: signed in
+    /// to when nothing else is named, and held against the tenant signed in to.
+    pub device_tenant: Option<DeviceTenant>,
     pub client_id: String,
     /// `--user UPN`: whose licences and groups to read (default: whoever signs in).
     pub subject: Option<String>,
@@ -53,6 +59,7 @@ impl Default for CloudConfig {
             auth: AuthMode::Auto,
             overrides: Overrides::default(),
             tenant: None,
+            device_tenant: None,
             client_id: auth::DEFAULT_CLIENT_ID.to_owned(),
             subject: None,
             device_account: None,
@@ -66,8 +73,31 @@ impl Default for CloudConfig {
     }
 }
 
+/// A tenant as the device's evidence names it: dsregcmd's `TenantId` and `TenantName`, or the
+/// Edge profile account's tenant id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceTenant {
+    pub id: String,
+    pub name: Option<String>,
+}
+
+impl DeviceTenant {
+    /// `Name (id)`, or the id alone.
+    pub fn describe(&self) -> String {
+        describe_tenant(self.name.as_deref(), &self.id)
+    }
+}
+
+fn describe_tenant(name: Option<&str>, id: &str) -> String {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) => format!("{name} ({id})"),
+        None => id.to_owned(),
+    }
+}
+
 impl CloudConfig {
-    /// The tenant to sign in to.
+    /// The tenant to sign in to: `--tenant`, else the domain of `--user`, else the device's,
+    /// else `organizations`.
     pub fn tenant_hint(&self) -> String {
         self.tenant
             .clone()
@@ -77,7 +107,15 @@ impl CloudConfig {
                     .and_then(|u| u.rsplit_once('@'))
                     .map(|(_, domain)| domain.to_owned())
             })
+            .or_else(|| self.device_tenant.as_ref().map(|t| t.id.clone()))
             .unwrap_or_else(|| "organizations".to_owned())
+    }
+
+    /// The tenant every token must come from: the device's, unless `--tenant` chose one.
+    fn guarded_tenant(&self) -> Option<&DeviceTenant> {
+        self.device_tenant
+            .as_ref()
+            .filter(|_| self.tenant.is_none())
     }
 }
 
@@ -100,6 +138,8 @@ pub struct CloudSession {
     prepared: std::sync::Mutex<Arc<Preparation>>,
     /// Who signed in, once known (from the Graph token's claims).
     operator: std::sync::Mutex<Option<String>>,
+    /// Whether the tenant signed in to is another than the device's, decided once.
+    wrong_tenant: OnceCell<Option<SignInError>>,
 }
 
 /// Whose view the tenant's answers are: who signed in, and whose data was read.
@@ -112,6 +152,8 @@ pub struct Identities {
 struct Prepared {
     endpoints: Endpoints,
     broker: TokenBroker,
+    /// The tenant's OpenID configuration as it answered, when the tenant was named.
+    openid: Option<String>,
 }
 
 /// Setting up the sign-in, done by the first call that needs a token.
@@ -137,6 +179,7 @@ impl CloudSession {
             cancel,
             prepared: std::sync::Mutex::new(Arc::new(OnceCell::new())),
             operator: std::sync::Mutex::new(None),
+            wrong_tenant: OnceCell::new(),
         })
     }
 
@@ -203,6 +246,9 @@ impl CloudSession {
             Ok(token) => token,
             Err(e) => return signed_out(e),
         };
+        if let Some(wrong) = self.wrong_tenant(&prepared, &token).await {
+            return signed_out(wrong);
+        }
         let operator = auth::token_user(&token);
         if audience == Audience::Graph
             && let Ok(mut slot) = self.operator.lock()
@@ -220,15 +266,19 @@ impl CloudSession {
         let mut answers = CloudAnswers::default();
         match source {
             FactSource::Graph => {
-                let (me, licences, organization, skus, groups) = tokio::join!(
+                let (me, licences, organization, skus, groups, openid) = tokio::join!(
                     reader.graph(Api::Me),
                     reader.graph(Api::LicenseDetails),
                     reader.graph(Api::Organization),
                     reader.graph(Api::SubscribedSkus),
                     reader.graph(Api::MemberOf),
+                    self.openid_of(&prepared, &token),
                 );
-                for (api, outcome) in [me, licences, organization, skus, groups] {
+                for (api, outcome) in [me, licences, organization, skus, groups, openid] {
                     answers.record(api, outcome);
+                }
+                if let Some(wrong) = self.organization_mismatch(&answers) {
+                    return signed_out(wrong);
                 }
             }
             FactSource::Esr => answers.record(Api::RoamingSettings, reader.roaming().await),
@@ -243,7 +293,9 @@ impl CloudSession {
         answers
     }
 
-    /// Detects the tenant's cloud (when a tenant is named) and sets up the credential, once.
+    /// Finds the tenant's cloud (when a tenant is named) and sets up the credential, once. The
+    /// cloud is looked up beside the sign-in's first step, not before it: a device code is
+    /// asked for in the global cloud at the same time, and shown only if that is the tenant's.
     async fn prepare(&self) -> Result<Arc<Prepared>, SignInError> {
         let cell = Arc::clone(
             &self
@@ -257,103 +309,276 @@ impl CloudSession {
             }
             let global = Endpoints::for_cloud(Cloud::Global, &self.config.overrides);
             let tenant = self.config.tenant_hint();
-            let endpoints = if is_named_tenant(&tenant) {
-                global.in_cloud(self.detect_cloud(&global, &tenant).await?)
-            } else {
-                global
+            if !is_named_tenant(&tenant) {
+                let broker = self.broker(&global, &tenant, None);
+                return Ok(Arc::new(Prepared {
+                    endpoints: global,
+                    broker,
+                    openid: None,
+                }));
+            }
+            let (found, head_start) = tokio::join!(
+                self.find_cloud(&global, &tenant),
+                self.head_start(&global, &tenant)
+            );
+            let (cloud, openid) = found?;
+            let Some(offering) = &cloud.offering else {
+                return Err(SignInError::Credential(format!(
+                    "the tenant is in a cloud esr-doctor does not support: {}",
+                    cloud.describe()
+                )));
             };
-            let broker = self.broker(&endpoints, &tenant);
-            Ok(Arc::new(Prepared { endpoints, broker }))
+            let endpoints = Endpoints::for_tenant(
+                offering.cloud(),
+                cloud.graph_host.as_deref(),
+                &self.config.overrides,
+            );
+            // A code asked for in another cloud, or for another Graph, is never shown.
+            let head_start = head_start.filter(|_| endpoints == global);
+            let broker = self.broker(&endpoints, &tenant, head_start);
+            Ok(Arc::new(Prepared {
+                endpoints,
+                broker,
+                openid: Some(openid),
+            }))
         })
         .await
         .clone()
     }
 
-    fn broker(&self, endpoints: &Endpoints, tenant: &str) -> TokenBroker {
+    /// The flow a person's sign-in takes, if this session signs a person in.
+    fn flow(&self) -> Option<Flow> {
         match self.config.auth {
-            AuthMode::None => TokenBroker::none(),
-            AuthMode::AzureCli => match auth::azure_cli(Some(tenant)) {
-                Ok(credential) => {
-                    TokenBroker::azure(credential, endpoints, self.config.device_code.call_budget)
-                }
-                Err(e) => TokenBroker::failed(e),
-            },
-            AuthMode::App => match auth::app_from_env(self.http.client().clone(), endpoints) {
-                Ok(credential) => {
-                    TokenBroker::azure(credential, endpoints, self.config.device_code.call_budget)
-                }
-                Err(e) => TokenBroker::failed(e),
-            },
-            AuthMode::Auto | AuthMode::Browser | AuthMode::DeviceCode => {
-                let flow = match self.config.auth {
-                    AuthMode::Browser => Flow::Browser { fallback: false },
-                    AuthMode::Auto if self.config.desktop_session => {
-                        Flow::Browser { fallback: true }
-                    }
-                    _ => Flow::DeviceCode,
-                };
-                let store = if self.config.no_cache {
-                    TokenStore::disabled()
-                } else {
-                    TokenStore::new(
-                        endpoints.cloud.as_str(),
-                        tenant,
-                        &self.config.client_id,
-                        self.config.subject.as_deref(),
-                    )
-                };
-                let context = Context {
-                    http: Arc::clone(&self.http),
-                    target: SignInTarget {
-                        endpoints: endpoints.clone(),
-                        tenant: tenant.to_owned(),
-                        client_id: self.config.client_id.clone(),
-                        first_scope: endpoints.scope(Audience::Graph).to_owned(),
-                        login_hint: self.config.subject.clone(),
-                    },
-                    prompt: Arc::clone(&self.prompt),
-                    cancel: self.cancel.subscribe(),
-                    device_code: self.config.device_code.clone(),
-                    browser: self.config.browser.clone(),
-                };
-                let credential = InteractiveCredential::new(context, flow, store);
-                TokenBroker::interactive(Arc::new(credential), endpoints)
-            }
+            AuthMode::Browser => Some(Flow::Browser { fallback: false }),
+            AuthMode::Auto if self.config.desktop_session => Some(Flow::Browser { fallback: true }),
+            AuthMode::Auto | AuthMode::DeviceCode => Some(Flow::DeviceCode),
+            AuthMode::AzureCli | AuthMode::App | AuthMode::None => None,
         }
     }
 
-    /// `GET /{tenant}/v2.0/.well-known/openid-configuration` → the national cloud.
-    async fn detect_cloud(&self, global: &Endpoints, tenant: &str) -> Result<Cloud, SignInError> {
+    fn token_store(&self, endpoints: &Endpoints, tenant: &str) -> TokenStore {
+        if self.config.no_cache {
+            TokenStore::disabled()
+        } else {
+            TokenStore::new(
+                endpoints.cloud.as_str(),
+                tenant,
+                &self.config.client_id,
+                self.config.subject.as_deref(),
+            )
+        }
+    }
+
+    fn context(&self, endpoints: &Endpoints, tenant: &str) -> Context {
+        Context {
+            http: Arc::clone(&self.http),
+            target: SignInTarget {
+                endpoints: endpoints.clone(),
+                tenant: tenant.to_owned(),
+                client_id: self.config.client_id.clone(),
+                first_scope: endpoints.scope(Audience::Graph).to_owned(),
+                login_hint: self.config.subject.clone(),
+            },
+            prompt: Arc::clone(&self.prompt),
+            cancel: self.cancel.subscribe(),
+            device_code: self.config.device_code.clone(),
+            browser: self.config.browser.clone(),
+            head_start: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// A device code asked for in `endpoints`' cloud while the tenant's cloud is being found:
+    /// only for the device-code flow, and only when no stored sign-in spares the prompt.
+    async fn head_start(
+        &self,
+        endpoints: &Endpoints,
+        tenant: &str,
+    ) -> Option<Result<device_code::DeviceAuthorization, SignInError>> {
+        if self.flow() != Some(Flow::DeviceCode) {
+            return None;
+        }
+        if self.token_store(endpoints, tenant).load().await.is_some() {
+            return None;
+        }
+        Some(device_code::authorize(&self.context(endpoints, tenant)).await)
+    }
+
+    fn broker(
+        &self,
+        endpoints: &Endpoints,
+        tenant: &str,
+        head_start: Option<Result<device_code::DeviceAuthorization, SignInError>>,
+    ) -> TokenBroker {
+        let budget = self.config.device_code.call_budget;
+        match (self.config.auth, self.flow()) {
+            (AuthMode::AzureCli, _) => match auth::azure_cli(Some(tenant)) {
+                Ok(credential) => TokenBroker::azure(credential, endpoints, budget),
+                Err(e) => TokenBroker::failed(e),
+            },
+            (AuthMode::App, _) => match auth::app_from_env(self.http.client().clone(), endpoints) {
+                Ok(credential) => TokenBroker::azure(credential, endpoints, budget),
+                Err(e) => TokenBroker::failed(e),
+            },
+            (_, Some(flow)) => {
+                let context = self.context(endpoints, tenant);
+                *context
+                    .head_start
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = head_start;
+                let store = self.token_store(endpoints, tenant);
+                let credential = InteractiveCredential::new(context, flow, store);
+                TokenBroker::interactive(Arc::new(credential), endpoints)
+            }
+            (_, None) => TokenBroker::none(),
+        }
+    }
+
+    /// Asks the global, US Government and China login hosts at once for the tenant's OpenID
+    /// configuration; the first that knows the tenant answers for it (the global host does not
+    /// know China tenants, reference/real-tenant.md). Returns the configuration and its body.
+    async fn find_cloud(
+        &self,
+        global: &Endpoints,
+        tenant: &str,
+    ) -> Result<(TenantCloud, String), SignInError> {
         let path = api::authority_path(Api::OpenIdConfiguration, tenant).unwrap_or_default();
-        let url = global.url(Host::Authority, &path);
         let deadline = Instant::now() + self.config.data_budget;
-        let reply = self
-            .http
-            .send(Api::OpenIdConfiguration, deadline, |c| c.get(&url))
-            .await?;
-        if !reply.is_success() {
-            return Err(match reply.status {
-                // Entra's answer for a tenant it does not know (AADSTS90002).
-                400 => SignInError::Credential(format!(
-                    "the tenant {tenant:?} is not known to Microsoft Entra (openid-configuration answered 400); check the domain or tenant id"
-                )),
-                status => SignInError::status(Api::OpenIdConfiguration, status, &reply.body),
+        let mut asked = tokio::task::JoinSet::new();
+        for cloud in Cloud::ALL {
+            let Some(base) = global.login_host_of(cloud) else {
+                continue;
+            };
+            let http = Arc::clone(&self.http);
+            let url = format!("{base}{path}");
+            asked.spawn(async move {
+                http.send(Api::OpenIdConfiguration, deadline, |c| c.get(&url))
+                    .await
             });
         }
-        let config: serde_json::Value =
-            serde_json::from_str(&reply.body).map_err(|e| SignInError::Malformed {
-                api: Api::OpenIdConfiguration.name(),
-                status: reply.status,
-                detail: e.to_string(),
-            })?;
-        let text = |key: &str| config.get(key).and_then(serde_json::Value::as_str);
-        let instance = text("cloud_instance_name").unwrap_or("");
-        Cloud::from_openid(instance, text("tenant_region_sub_scope")).ok_or_else(|| {
-            SignInError::Credential(format!(
-                "the tenant is in a cloud esr-doctor does not support (cloud_instance_name = {:?})",
-                crate::redact::strip_bearer_material(instance)
-            ))
+        let mut not_known = false;
+        let mut failure = None;
+        while let Some(joined) = asked.join_next().await {
+            let Ok(reply) = joined else { continue };
+            match reply {
+                Ok(reply) if reply.is_success() => {
+                    let file = Api::OpenIdConfiguration.recorded_file().unwrap_or_default();
+                    match openid::parse(file, &reply.body) {
+                        Ok(cloud) => return Ok((cloud, reply.body)),
+                        Err(e) => {
+                            failure.get_or_insert(SignInError::Malformed {
+                                api: Api::OpenIdConfiguration.name(),
+                                status: reply.status,
+                                detail: e.to_string(),
+                            });
+                        }
+                    }
+                }
+                // Entra's answer for a tenant this host does not know (AADSTS90002).
+                Ok(reply) if reply.status == 400 => not_known = true,
+                Ok(reply) => {
+                    failure.get_or_insert(SignInError::status(
+                        Api::OpenIdConfiguration,
+                        reply.status,
+                        &reply.body,
+                    ));
+                }
+                Err(e) => {
+                    failure.get_or_insert(SignInError::Call(e));
+                }
+            }
+        }
+        Err(match failure {
+            Some(failure) if !not_known => failure,
+            _ => SignInError::Credential(format!(
+                "the tenant {tenant:?} is not known to Microsoft Entra in any cloud (its OpenID configuration answered 400 on every login host asked); check the domain or tenant id"
+            )),
         })
+    }
+
+    /// The tenant's OpenID configuration to record with the Graph answers: the one found
+    /// before the sign-in, else (signed in to `organizations`) the token's tenant's.
+    async fn openid_of(
+        &self,
+        prepared: &Prepared,
+        token: &azure_core::credentials::Secret,
+    ) -> (Api, Result<Option<String>, AnswerError>) {
+        let api = Api::OpenIdConfiguration;
+        if let Some(body) = &prepared.openid {
+            return (api, Ok(Some(body.clone())));
+        }
+        let Some(tenant) = auth::token_tenant(token) else {
+            return (api, Ok(None));
+        };
+        let path = api::authority_path(api, &tenant).unwrap_or_default();
+        let url = prepared.endpoints.url(Host::Authority, &path);
+        let deadline = Instant::now() + self.config.data_budget;
+        let reply = self.http.send(api, deadline, |c| c.get(&url)).await;
+        (api, json_answer(api, reply, false))
+    }
+
+    /// Whether the token comes from another tenant than the device's, decided once: from the
+    /// token's `tid`, else from `/organization`; named with both tenants' names.
+    async fn wrong_tenant(
+        &self,
+        prepared: &Prepared,
+        token: &azure_core::credentials::Secret,
+    ) -> Option<SignInError> {
+        let expected = self.config.guarded_tenant()?;
+        if auth::token_tenant(token).is_some_and(|tid| tid.eq_ignore_ascii_case(&expected.id)) {
+            return None;
+        }
+        self.wrong_tenant
+            .get_or_init(|| async {
+                let organization = self.organization(prepared).await;
+                let signed_in_id = auth::token_tenant(token)
+                    .or_else(|| organization.as_ref().map(|o| o.id.to_ascii_lowercase()))?;
+                if signed_in_id.eq_ignore_ascii_case(&expected.id) {
+                    return None;
+                }
+                let name = organization.map(|o| o.display_name);
+                Some(wrong_tenant_error(expected, name.as_deref(), &signed_in_id))
+            })
+            .await
+            .clone()
+    }
+
+    /// The signed-in tenant's `/organization`, read with the Graph token.
+    async fn organization(&self, prepared: &Prepared) -> Option<graph::Organization> {
+        let token = prepared.broker.token(Audience::Graph).await.ok()?;
+        let reader = Reader {
+            http: &self.http,
+            endpoints: &prepared.endpoints,
+            token: token.secret(),
+            deadline: Instant::now() + self.config.data_budget,
+            subject: None,
+        };
+        let (api, body) = reader.graph(Api::Organization).await;
+        let body = body.ok()??;
+        graph::parse_organization(api.name(), &body).ok()
+    }
+
+    /// The Graph answers' `/organization` against the device's tenant.
+    fn organization_mismatch(&self, answers: &CloudAnswers) -> Option<SignInError> {
+        let expected = self.config.guarded_tenant()?;
+        let file = Api::Organization.recorded_file()?;
+        let organization = graph::parse_organization(file, &answers.files.text(file)?).ok()?;
+        (!organization.id.eq_ignore_ascii_case(&expected.id)).then(|| {
+            wrong_tenant_error(
+                expected,
+                Some(&organization.display_name),
+                &organization.id.to_ascii_lowercase(),
+            )
+        })
+    }
+}
+
+fn wrong_tenant_error(expected: &DeviceTenant, name: Option<&str>, id: &str) -> SignInError {
+    let shown = |text: &str| crate::report::plain(&crate::redact::strip_bearer_material(text));
+    SignInError::WrongTenant {
+        signed_in: shown(&describe_tenant(name, id)),
+        signed_in_id: shown(id),
+        device: shown(&expected.describe()),
+        device_id: shown(&expected.id),
     }
 }
 

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod http;
 pub mod licensing;
 pub mod live;
+pub mod openid;
 pub mod rms;
 
 use serde_json::Value;

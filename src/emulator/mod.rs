@@ -14,7 +14,7 @@ pub mod oauth;
 pub mod tenant;
 
 use crate::cloud::api::{self, Api};
-use crate::cloud::endpoints::{Host, Overrides};
+use crate::cloud::endpoints::{Cloud, Host, Overrides};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -202,6 +202,11 @@ impl Emulator {
             };
             // Loopback http is always a valid override.
             let _ = overrides.set(host, base);
+            if host == Host::Authority {
+                for (cloud, prefix) in CLOUD_PREFIXES {
+                    let _ = overrides.set_authority_of(cloud, &format!("{base}{prefix}"));
+                }
+            }
         }
         overrides
     }
@@ -584,9 +589,13 @@ fn locator_request(path: &str) -> Option<u64> {
         .find_map(|segment| segment.strip_prefix('r')?.parse().ok())
 }
 
+/// The OpenID configuration as the login host `path` was asked at (the path's first segment,
+/// `usgov` or `china`, stands for that cloud's host) answers it for this tenant.
 fn openid(config: &EmulatorConfig, path: &str) -> Answer {
+    let (asked, path) = asked_cloud(path);
     let tenant = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    if !config.tenant.knows(tenant) {
+    let cloud = &config.tenant.cloud;
+    if !config.tenant.knows(tenant) || !cloud.known_at(asked) {
         return Answer::json(
             400,
             r#"{"error":"invalid_tenant","error_description":"AADSTS90002: Tenant not found."}"#
@@ -594,18 +603,38 @@ fn openid(config: &EmulatorConfig, path: &str) -> Answer {
         );
     }
     let id = &config.tenant.tenant_id;
+    let login = match asked {
+        Cloud::Global => "login.microsoftonline.com",
+        Cloud::UsGov => "login.microsoftonline.us",
+        Cloud::China => "login.partner.microsoftonline.cn",
+    };
     Answer::json(
         200,
         serde_json::json!({
-            "token_endpoint": format!("https://login.microsoftonline.com/{id}/oauth2/v2.0/token"),
-            "issuer": format!("https://login.microsoftonline.com/{id}/v2.0"),
-            "tenant_region_scope": "EU",
-            "cloud_instance_name": config.tenant.cloud_instance,
-            "cloud_graph_host_name": "graph.windows.net",
-            "msgraph_host": "graph.microsoft.com",
+            "token_endpoint": format!("https://{login}/{id}/oauth2/v2.0/token"),
+            "issuer": format!("https://{login}/{id}/v2.0"),
+            "tenant_region_scope": if cloud.home() == Cloud::Global { "EU" } else { "NA" },
+            "tenant_region_sub_scope": cloud.sub_scope,
+            "cloud_instance_name": cloud.instance,
+            "msgraph_host": cloud.graph_host,
         })
         .to_string(),
     )
+}
+
+/// The path prefix that stands for each non-global cloud's login host.
+const CLOUD_PREFIXES: [(Cloud, &str); 2] = [(Cloud::UsGov, "/usgov"), (Cloud::China, "/china")];
+
+/// Which cloud's login host a path was sent to, and the path without the prefix.
+fn asked_cloud(path: &str) -> (Cloud, &str) {
+    CLOUD_PREFIXES
+        .iter()
+        .find_map(|(cloud, prefix)| {
+            path.strip_prefix(prefix)
+                .filter(|rest| rest.starts_with('/'))
+                .map(|rest| (*cloud, rest))
+        })
+        .unwrap_or((Cloud::Global, path))
 }
 
 fn locator_answer(url: &str) -> String {

@@ -6,6 +6,87 @@ use crate::cloud::api::Api;
 use crate::sources::EvidenceFiles;
 use serde_json::Value;
 
+/// The cloud an emulated tenant lives in, as its OpenID configuration says it
+/// (`cloud_instance_name`, `tenant_region_sub_scope`, `msgraph_host`; the values Microsoft's
+/// configurations carry per reference/cloud-live.md and Gerenios/AADInternals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmulatedCloud {
+    pub instance: String,
+    pub sub_scope: Option<String>,
+    pub graph_host: String,
+}
+
+impl EmulatedCloud {
+    pub fn commercial() -> EmulatedCloud {
+        EmulatedCloud::new("microsoftonline.com", None, "graph.microsoft.com")
+    }
+    pub fn gcc() -> EmulatedCloud {
+        EmulatedCloud::new("microsoftonline.com", Some("GCC"), "graph.microsoft.com")
+    }
+    pub fn gcc_high() -> EmulatedCloud {
+        EmulatedCloud::new("microsoftonline.us", Some("DODCON"), "graph.microsoft.us")
+    }
+    pub fn dod() -> EmulatedCloud {
+        EmulatedCloud::new("microsoftonline.us", Some("DOD"), "dod-graph.microsoft.us")
+    }
+    pub fn china() -> EmulatedCloud {
+        EmulatedCloud::new(
+            "partner.microsoftonline.cn",
+            None,
+            "microsoftgraph.chinacloudapi.cn",
+        )
+    }
+
+    fn new(instance: &str, sub_scope: Option<&str>, graph_host: &str) -> EmulatedCloud {
+        EmulatedCloud {
+            instance: instance.to_owned(),
+            sub_scope: sub_scope.map(str::to_owned),
+            graph_host: graph_host.to_owned(),
+        }
+    }
+
+    /// A scenario's `cloud/openidConfiguration.json`, else the commercial cloud.
+    fn from_files(files: &EvidenceFiles) -> EmulatedCloud {
+        let recorded: Value = files
+            .text("cloud/openidConfiguration.json")
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or(Value::Null);
+        let text = |key: &str| recorded.get(key).and_then(Value::as_str).map(str::to_owned);
+        match text("cloud_instance_name") {
+            Some(instance) => EmulatedCloud {
+                instance,
+                sub_scope: text("tenant_region_sub_scope"),
+                graph_host: text("msgraph_host").unwrap_or_else(|| "graph.microsoft.com".into()),
+            },
+            None => EmulatedCloud::commercial(),
+        }
+    }
+
+    /// The login host of the tenant's own cloud.
+    pub fn home(&self) -> crate::cloud::endpoints::Cloud {
+        use crate::cloud::endpoints::Cloud;
+        match self.instance.as_str() {
+            "microsoftonline.us" => Cloud::UsGov,
+            "partner.microsoftonline.cn" | "chinacloudapi.cn" => Cloud::China,
+            _ if matches!(self.sub_scope.as_deref(), Some("DOD" | "DODCON")) => Cloud::UsGov,
+            _ => Cloud::Global,
+        }
+    }
+
+    /// Whether the login host of `asked` knows this tenant: the global host knows every tenant
+    /// but China's (AADInternals reads GCC High and DoD tenants from it; the global host
+    /// answers AADSTS90002 for a China tenant, DrollRobot/azure-auth tests, as recorded in
+    /// reference/real-tenant.md); the US Government and China hosts know their own tenants
+    /// only (no source says otherwise; either reading finds the same cloud).
+    pub fn known_at(&self, asked: crate::cloud::endpoints::Cloud) -> bool {
+        use crate::cloud::endpoints::Cloud;
+        match (asked, self.home()) {
+            (Cloud::Global, home) => home != Cloud::China,
+            (asked, home) => asked == home,
+        }
+    }
+}
+
 /// One emulated tenant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TenantData {
@@ -13,8 +94,8 @@ pub struct TenantData {
     pub domains: Vec<String>,
     /// The user who signs in with the device code.
     pub user_principal_name: String,
-    /// `cloud_instance_name` in the OpenID configuration.
-    pub cloud_instance: String,
+    /// The cloud its OpenID configuration names.
+    pub cloud: EmulatedCloud,
     answers: EvidenceFiles,
 }
 
@@ -54,7 +135,7 @@ impl TenantData {
             tenant_id,
             domains,
             user_principal_name,
-            cloud_instance: "microsoftonline.com".to_owned(),
+            cloud: EmulatedCloud::from_files(files),
             answers,
         }
     }

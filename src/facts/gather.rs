@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::cloud::live::CloudAnswers;
-use crate::cloud::{AnswerError, esr, graph, rms};
+use crate::cloud::{AnswerError, esr, graph, openid, rms};
 use crate::model::SkipKind;
 use crate::network::reach;
 use crate::sources::{EvidenceFiles, LoadedSource};
@@ -372,6 +372,7 @@ fn graph_facts(answers: Answers<'_>, missing: String) -> Gathered<GraphFacts> {
         organization: answers.get("cloud/organization.json", graph::parse_organization),
         me: answers.get("cloud/me.json", graph::parse_me),
         member_of: answers.get("cloud/memberOf.json", graph::parse_member_of),
+        cloud: answers.get("cloud/openidConfiguration.json", openid::parse),
     };
     if facts == GraphFacts::default() {
         Gathered::Missing(missing)

@@ -172,6 +172,8 @@ pub struct GraphFacts {
     pub organization: Option<Result<Organization, AnswerError>>,
     pub me: Option<Result<User, AnswerError>>,
     pub member_of: Option<Result<Vec<Membership>, AnswerError>>,
+    /// The tenant's cloud, from its OpenID configuration.
+    pub cloud: Option<Result<crate::cloud::openid::TenantCloud, AnswerError>>,
 }
 
 /// The user's and the admin's view of Azure RMS.

@@ -105,8 +105,15 @@ fn is_microsoft_device_login(uri: &str) -> bool {
     })
 }
 
-/// Shows a code and waits until the person signs in with it (or declines, or it expires).
-pub async fn sign_in(context: &Context) -> Result<BasicTokenResponse, SignInError> {
+/// A device code Entra issued, and when: asked for beside the tenant's cloud detection, it is
+/// shown only once the cloud is known to be the one it was asked in.
+pub struct DeviceAuthorization {
+    code: DeviceAuthorizationResponse<EntraDeviceFields>,
+    issued: Instant,
+}
+
+/// Asks Entra for a device code (nothing is shown yet).
+pub async fn authorize(context: &Context) -> Result<DeviceAuthorization, SignInError> {
     let client = context.target.client(None)?;
     let transport = Transport::new(&context.http, Api::DeviceCode, context.deadline());
     let code: DeviceAuthorizationResponse<EntraDeviceFields> = client
@@ -116,8 +123,8 @@ pub async fn sign_in(context: &Context) -> Result<BasicTokenResponse, SignInErro
         .await
         .map_err(|e| transport.error(e))?;
     crate::redact::secrets::remember(code.device_code().secret());
-    let page = code.verification_uri().as_str().to_owned();
-    if !is_microsoft_device_login(&page) {
+    let page = code.verification_uri().as_str();
+    if !is_microsoft_device_login(page) {
         return Err(SignInError::Malformed {
             api: Api::DeviceCode.name(),
             status: transport.status(),
@@ -127,7 +134,25 @@ pub async fn sign_in(context: &Context) -> Result<BasicTokenResponse, SignInErro
             ),
         });
     }
-    let issued = Instant::now();
+    Ok(DeviceAuthorization {
+        code,
+        issued: Instant::now(),
+    })
+}
+
+/// Shows a code (the one asked for ahead, if any) and waits until the person signs in with it
+/// (or declines, or it expires).
+pub async fn sign_in(context: &Context) -> Result<BasicTokenResponse, SignInError> {
+    let ahead = context
+        .head_start
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take();
+    let DeviceAuthorization { code, issued } = match ahead {
+        Some(asked) => asked?,
+        None => authorize(context).await?,
+    };
+    let page = code.verification_uri().as_str().to_owned();
     let expires_at = issued + code_lifetime(code.expires_in());
     tracing::info!(
         expires_in_s = code.expires_in().as_secs(),

@@ -38,6 +38,9 @@ pub struct Context {
     pub cancel: watch::Receiver<bool>,
     pub device_code: DeviceCodeOptions,
     pub browser: BrowserOptions,
+    /// A device code already asked for while the tenant's cloud was being found; the
+    /// device-code flow shows it instead of asking again.
+    pub head_start: std::sync::Mutex<Option<Result<device_code::DeviceAuthorization, SignInError>>>,
 }
 
 impl Context {

@@ -137,6 +137,16 @@ pub enum SignInError {
     Credential(String),
     #[error("no sign-in was requested (--auth none)")]
     NotRequested,
+    /// The sign-in reached another tenant than the device's: nothing is read from it.
+    #[error(
+        "signed in to the tenant {signed_in}, but this device belongs to {device}; no tenant check reads another tenant. Sign in with an account of the device's tenant, or run again with --tenant {device_id} (or --tenant {signed_in_id} to read the signed-in tenant on purpose)"
+    )]
+    WrongTenant {
+        signed_in: String,
+        signed_in_id: String,
+        device: String,
+        device_id: String,
+    },
 }
 
 impl SignInError {
@@ -163,7 +173,8 @@ impl SignInError {
             | SignInError::Refused { .. }
             | SignInError::NoRefreshToken
             | SignInError::Credential(_)
-            | SignInError::NotRequested => true,
+            | SignInError::NotRequested
+            | SignInError::WrongTenant { .. } => true,
             SignInError::Status { status, .. } => matches!(status, 401 | 403),
             SignInError::Malformed { .. } | SignInError::Call(_) => false,
         }
@@ -216,9 +227,9 @@ pub fn has_desktop_session(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> 
     cfg!(any(windows, target_os = "macos")) || set("DISPLAY") || set("WAYLAND_DISPLAY")
 }
 
-/// Who a token was issued to (`upn`, else `preferred_username`), read from its claims
-/// without checking the signature: it only says whose view the answers are.
-pub fn token_user(token: &Secret) -> Option<String> {
+/// A token's claims, read without checking the signature: they only say whose view the
+/// answers are and which tenant issued it (`None` for a token that is not a JWT).
+fn token_claims(token: &Secret) -> Option<serde_json::Value> {
     use base64::Engine;
     use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
     const URL_SAFE_ANY_PADDING: GeneralPurpose = GeneralPurpose::new(
@@ -227,11 +238,24 @@ pub fn token_user(token: &Secret) -> Option<String> {
     );
     let payload = token.secret().split('.').nth(1)?;
     let bytes = URL_SAFE_ANY_PADDING.decode(payload).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Who a token was issued to (`upn`, else `preferred_username`).
+pub fn token_user(token: &Secret) -> Option<String> {
+    let claims = token_claims(token)?;
     ["upn", "preferred_username", "unique_name"]
         .iter()
         .find_map(|key| claims.get(*key)?.as_str())
         .map(str::to_owned)
+}
+
+/// The tenant a token was issued in (`tid`).
+pub fn token_tenant(token: &Secret) -> Option<String> {
+    token_claims(token)?
+        .get("tid")?
+        .as_str()
+        .map(str::to_ascii_lowercase)
 }
 
 /// Where the tokens come from.
@@ -247,14 +271,15 @@ enum Source {
 /// One access token per audience, each asked for at most once.
 pub struct TokenBroker {
     source: Source,
-    cloud: Cloud,
+    /// The scope of each audience, in `Audience::ALL`'s order.
+    scopes: [&'static str; 3],
     tokens: [OnceCell<Result<Secret, SignInError>>; 3],
 }
 
 impl std::fmt::Debug for TokenBroker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TokenBroker")
-            .field("cloud", &self.cloud)
+            .field("scopes", &self.scopes)
             .finish_non_exhaustive()
     }
 }
@@ -262,7 +287,7 @@ impl std::fmt::Debug for TokenBroker {
 impl TokenBroker {
     /// Tokens from a person's sign-in (browser or device code).
     pub fn interactive(credential: Arc<InteractiveCredential>, endpoints: &Endpoints) -> Self {
-        TokenBroker::with(Source::Interactive(credential), endpoints.cloud)
+        TokenBroker::with(Source::Interactive(credential), endpoints.scopes())
     }
 
     /// Tokens from an azure_identity credential, each within `budget`.
@@ -271,7 +296,7 @@ impl TokenBroker {
         endpoints: &Endpoints,
         budget: Duration,
     ) -> Self {
-        TokenBroker::with(Source::Azure(credential, budget), endpoints.cloud)
+        TokenBroker::with(Source::Azure(credential, budget), endpoints.scopes())
     }
 
     /// `--auth none`: every token request says so.
@@ -281,13 +306,13 @@ impl TokenBroker {
 
     /// A credential that could not be set up.
     pub fn failed(error: SignInError) -> Self {
-        TokenBroker::with(Source::Failed(error), Cloud::Global)
+        TokenBroker::with(Source::Failed(error), [""; 3])
     }
 
-    fn with(source: Source, cloud: Cloud) -> Self {
+    fn with(source: Source, scopes: [&'static str; 3]) -> Self {
         TokenBroker {
             source,
-            cloud,
+            scopes,
             tokens: Default::default(),
         }
     }
@@ -303,7 +328,7 @@ impl TokenBroker {
             .iter()
             .position(|a| *a == audience)
             .unwrap_or(0);
-        let scope = self.cloud.scope(audience);
+        let scope = self.scopes[index];
         self.tokens[index]
             .get_or_init(|| async {
                 match &self.source {
