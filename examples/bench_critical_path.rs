@@ -32,7 +32,9 @@ async fn round(max_in_flight: Option<usize>) -> anyhow::Result<Round> {
     let mut config = EmulatorConfig::new(TenantData::from_files(&source.files));
     config.latency = DELAY;
     let emulator = Emulator::start(config).await?;
+    // Signed in to the device's tenant as on a device: its cloud is found beside the sign-in.
     let cloud = CloudConfig {
+        device_tenant: esr_doctor::facts::gather::device_identity(&source).tenant,
         overrides: emulator.overrides(),
         no_cache: true,
         limits: HttpLimits {

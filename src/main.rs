@@ -55,7 +55,8 @@ struct Cli {
     lang: Option<esr_doctor::i18n::Lang>,
 }
 
-/// How to reach and read the tenant (ignored for `--from`: a bundle carries its answers).
+/// How to reach and read the tenant (for `--from`, only with `--live`: a bundle carries its
+/// answers).
 #[derive(Debug, Clone, clap::Args)]
 struct CloudArgs {
     /// How to sign in to the tenant [default: auto on a terminal, else none]
@@ -64,9 +65,14 @@ struct CloudArgs {
     /// Diagnose this user (UPN) rather than whoever signs in (needs a directory role).
     #[arg(long, value_name = "UPN")]
     user: Option<String>,
-    /// Sign in to this tenant (id or domain) [default: the --user's domain, else organizations]
+    /// Sign in to this tenant (id or domain) [default: the --user's domain, else the device's
+    /// tenant, else organizations]; a tenant other than the device's is read only when named here
     #[arg(long, value_name = "TENANT")]
     tenant: Option<String>,
+    /// With --from: read the tenant live, for the bundle's user and tenant (sign in on this
+    /// computer), instead of the answers the bundle recorded
+    #[arg(long)]
+    live: bool,
     /// The public client to sign in as [default: Microsoft Azure CLI's public client]
     #[arg(long, value_name = "GUID")]
     client_id: Option<String>,
@@ -79,6 +85,9 @@ struct CloudArgs {
     /// `--auth` was given on the command line (not only in the config file).
     #[arg(skip)]
     auth_given: bool,
+    /// Read the signed-in admin's own tenant (`setup`): not this device's, not its user's.
+    #[arg(skip)]
+    admins_tenant: bool,
 }
 
 impl CloudArgs {
@@ -372,8 +381,9 @@ fn sign_in_on_stderr() -> auth::PromptSink {
     })
 }
 
-/// The live tenant for this device: signed in as `--auth` says (default: the browser or a
-/// device code when someone is at the terminal, else none). `None` when `--offline`.
+/// The live tenant for this device or a bundle's (`--live`): signed in as `--auth` says
+/// (default: the browser or a device code when someone is at the terminal, else none), to the
+/// tenant and for the user the evidence names. `None` when `--offline`.
 fn device_session(
     args: &CloudArgs,
     device: &LoadedSource,
@@ -383,7 +393,11 @@ fn device_session(
     if offline {
         return Ok(None);
     }
-    let device_account = esr_doctor::facts::gather::edge_work_account(device);
+    let identity = if args.admins_tenant {
+        esr_doctor::facts::gather::DeviceIdentity::default()
+    } else {
+        esr_doctor::facts::gather::device_identity(device)
+    };
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     let auth = args.auth.unwrap_or(if interactive {
@@ -407,11 +421,23 @@ fn device_session(
             .clone()
             .unwrap_or_else(|| auth::DEFAULT_CLIENT_ID.to_owned()),
         subject: args.user.clone(),
-        device_account,
+        device_account: identity.account,
+        device_tenant: identity.tenant,
         no_cache: args.no_cache,
         ..CloudConfig::default()
     };
     Ok(Some(Arc::new(CloudSession::new(config, prompt)?)))
+}
+
+/// `--live` reads a bundle's tenant over the network: never offline, never for a demo.
+fn refuse_live(args: &CloudArgs, demo: bool, offline: bool) -> anyhow::Result<()> {
+    if args.live && offline {
+        anyhow::bail!("--live reads the tenant over the network; it cannot be used with --offline");
+    }
+    if args.live && demo {
+        anyhow::bail!("a demo's tenant is its emulator; --live is for --from BUNDLE");
+    }
+    Ok(())
 }
 
 /// Connects the tenant side of `source`: the emulator for a demo, a live session on a device,
@@ -424,6 +450,7 @@ fn connect_tenant(
     pacing: DemoPacing,
     prompt: auth::PromptSink,
 ) -> anyhow::Result<Option<Emulator>> {
+    refuse_live(args, source.info.kind == SourceKind::Demo, offline)?;
     match source.info.kind {
         SourceKind::Demo if !offline => {
             // A demo is a closed world: it signs in to its own emulator, never with the
@@ -455,6 +482,11 @@ fn connect_tenant(
                 .map(Some)
         }
         SourceKind::Device => {
+            source.cloud = device_session(args, source, offline, prompt)?;
+            Ok(None)
+        }
+        // The helpdesk's split run: `collect` on the user's PC, the sign-in here.
+        SourceKind::Bundle if args.live => {
             source.cloud = device_session(args, source, offline, prompt)?;
             Ok(None)
         }
@@ -545,6 +577,7 @@ fn check(
     cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
     let only = (!only.is_empty()).then(|| only.to_vec());
+    refuse_live(cloud, demo.is_some(), offline)?;
     let mut source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
     // Intune runs unattended: nothing on stderr, and on a device no interactive sign-in (app
@@ -653,7 +686,11 @@ fn setup(
     };
     let mut source = load_source(demo, None, false)?;
     let runtime = runtime()?;
-    let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, false)?;
+    let cloud = CloudArgs {
+        admins_tenant: true,
+        ..cloud.clone()
+    };
+    let (emulator, sign_in) = connect_screen(&runtime, &mut source, &cloud, false)?;
     let options = esr_doctor::tui::setup::SetupOptions {
         ascii,
         theme,

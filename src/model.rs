@@ -417,6 +417,10 @@ pub struct Report {
     /// Every evidence source that was present but unusable, and every failed call.
     #[serde(default)]
     pub problems: Vec<Problem>,
+    /// What a reader must know to read the checks right (e.g. whose device the device checks
+    /// describe when another user's tenant data was read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     pub checks: Vec<CheckResult>,
 }
 

@@ -167,6 +167,13 @@ pub async fn run(
     if source.device.is_none() {
         record_evidence_files(&mut checks, &source);
     }
+    let notes = source
+        .cloud
+        .as_ref()
+        .filter(|_| source.info.kind != crate::model::SourceKind::Demo)
+        .and_then(|session| session.device_note())
+        .into_iter()
+        .collect();
     let mut problems = crate::sources::evidence_problems(&source.files);
     problems.extend(facts.problems());
     for problem in &problems {
@@ -182,6 +189,7 @@ pub async fn run(
         features,
         duration_ms: millis(started.elapsed()),
         problems,
+        notes,
         checks,
     }
 }

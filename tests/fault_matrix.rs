@@ -119,7 +119,6 @@ fn check_case(api: Api, fault: Fault, report: &Report, emulator: &Emulator) {
             .iter()
             .filter(|e| e.endpoint == api.name())
             .map(|e| e.status)
-            .take(2)
             .collect();
         assert_eq!(
             statuses[0],
@@ -130,7 +129,12 @@ fn check_case(api: Api, fault: Fault, report: &Report, emulator: &Emulator) {
             }),
             "{case}"
         );
-        assert_eq!(statuses.get(1), Some(&Some(200)), "{case}: retried");
+        // The OpenID configuration is asked of three login hosts at once: the retry is one
+        // of the later requests, not necessarily the second.
+        assert!(
+            statuses[1..].contains(&Some(200)),
+            "{case}: retried: {statuses:?}"
+        );
         assert!(
             report.checks.iter().all(|c| c.status == Status::Pass),
             "{case}: {:#?}",

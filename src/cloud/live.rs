@@ -203,6 +203,23 @@ impl CloudSession {
         })
     }
 
+    /// When `--user` names someone other than the device's Edge account: the device checks
+    /// describe this device, not that user's, and the report says so.
+    pub fn device_note(&self) -> Option<String> {
+        let subject = self.config.subject.as_deref()?;
+        let account = self.config.device_account.as_deref();
+        if account.is_some_and(|a| a.eq_ignore_ascii_case(subject)) {
+            return None;
+        }
+        let whose = match account {
+            Some(account) => format!("whose Edge profile is signed in as {account}"),
+            None => "whose Edge profile has no work account".to_owned(),
+        };
+        Some(format!(
+            "The tenant checks read {subject}; the device checks describe the device the evidence comes from, {whose}, not {subject}'s device. Run esr-doctor on {subject}'s device (or `collect` there) for theirs."
+        ))
+    }
+
     /// Stops a sign-in that waits for a person; the tenant checks are then skipped.
     pub fn cancel_sign_in(&self) {
         self.cancel.send_replace(true);

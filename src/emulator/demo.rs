@@ -64,7 +64,8 @@ pub async fn attach(
     pacing: DemoPacing,
     prompt: PromptSink,
 ) -> anyhow::Result<Emulator> {
-    let demo_user = crate::facts::gather::edge_work_account(source);
+    let identity = crate::facts::gather::device_identity(source);
+    let demo_user = identity.account;
     if let Some(user) = subject
         && demo_user
             .as_deref()
@@ -89,6 +90,7 @@ pub async fn attach(
         },
         overrides: emulator.overrides(),
         device_account: demo_user,
+        device_tenant: identity.tenant,
         // Demo sign-ins never reach the OS keyring.
         no_cache: true,
         device_code: DeviceCodeOptions {

@@ -67,15 +67,6 @@ impl EdgeProfiles {
             .or_else(|| by_name("Default"))
             .or_else(|| self.profiles.first())
     }
-
-    /// The work or school account the active profile is signed in with: whose sync is in
-    /// question when someone else signs in to read the tenant.
-    pub fn work_account(&self) -> Option<&str> {
-        self.active()
-            .filter(|p| p.kind == AccountKind::WorkOrSchool)
-            .and_then(|p| p.user_name.as_deref())
-            .filter(|name| name.contains('@'))
-    }
 }
 
 /// Why profile files could not be read.

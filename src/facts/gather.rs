@@ -4,7 +4,7 @@
 //! source's reason, a broken one `Unreadable` with a message that names the file and the fault.
 
 use super::*;
-use crate::cloud::live::CloudAnswers;
+use crate::cloud::live::{CloudAnswers, DeviceTenant};
 use crate::cloud::{AnswerError, esr, graph, openid, rms};
 use crate::model::SkipKind;
 use crate::network::reach;
@@ -294,15 +294,56 @@ fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> G
     }
 }
 
-/// The work account of the source's Edge profile, if it has one (read before a tenant
-/// sign-in, so that an operator who is not that user reads that user's licences and groups).
-pub fn edge_work_account(loaded: &LoadedSource) -> Option<String> {
-    match gather(FactSource::EdgeProfile, loaded).0 {
-        FactUpdate::EdgeProfile(Gathered::Found(profiles)) => {
-            profiles.work_account().map(str::to_owned)
+/// Whose device the evidence describes, read before a tenant sign-in: the work account of its
+/// Edge profile (whose licences and groups are read when someone else signs in) and the tenant
+/// that account, or else the device's join, belongs to (signed in to, and held against the
+/// tenant signed in to).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DeviceIdentity {
+    pub account: Option<String>,
+    pub tenant: Option<DeviceTenant>,
+}
+
+pub fn device_identity(loaded: &LoadedSource) -> DeviceIdentity {
+    let profile = match gather(FactSource::EdgeProfile, loaded).0 {
+        FactUpdate::EdgeProfile(Gathered::Found(profiles)) => profiles
+            .active()
+            .filter(|p| p.kind == edge_profile::AccountKind::WorkOrSchool)
+            .cloned(),
+        _ => None,
+    };
+    let joined = match gather(FactSource::Dsregcmd, loaded).0 {
+        FactUpdate::Dsregcmd(Gathered::Found(status)) => {
+            let field = |key: &str| status.get(key).map(str::trim).map(str::to_owned);
+            field("TenantId")
+                .and_then(|id| tenant_id(&id))
+                .map(|id| DeviceTenant {
+                    id,
+                    name: field("TenantName").filter(|n| !n.is_empty()),
+                })
         }
         _ => None,
-    }
+    };
+    let account = profile
+        .as_ref()
+        .and_then(|p| p.user_name.clone())
+        .filter(|name| name.contains('@'));
+    let profile_tenant = profile
+        .and_then(|p| p.tenant_id)
+        .and_then(|id| tenant_id(&id));
+    let tenant = match (profile_tenant, joined) {
+        (Some(id), Some(joined)) if joined.id == id => Some(joined),
+        (Some(id), _) => Some(DeviceTenant { id, name: None }),
+        (None, joined) => joined,
+    };
+    DeviceIdentity { account, tenant }
+}
+
+/// A tenant id as evidence gives it, if it is one (a GUID, lower-cased).
+fn tenant_id(text: &str) -> Option<String> {
+    uuid::Uuid::try_parse(text.trim())
+        .ok()
+        .map(|id| id.hyphenated().to_string())
 }
 
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in

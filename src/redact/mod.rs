@@ -430,6 +430,9 @@ impl Redactor {
             problem.source = self.text(&problem.source);
             problem.message = self.text(&problem.message);
         }
+        for note in &mut report.notes {
+            *note = self.text(note);
+        }
     }
 
     /// Every file redacted (and every refusal's reason, which may name a local path), with the

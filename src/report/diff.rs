@@ -173,6 +173,7 @@ mod tests {
             features,
             duration_ms: 0,
             problems: vec![],
+            notes: vec![],
             checks,
         }
     }

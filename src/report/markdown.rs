@@ -123,6 +123,12 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
             let _ = writeln!(out, "\n{}: {}", tr(lang, "Docs"), links.join(" · "));
         }
     }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\n### {}\n", tr(lang, "Read with care"));
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, "- {}", inline(note));
+    }
     if !report.problems.is_empty() {
         let _ = writeln!(
             out,

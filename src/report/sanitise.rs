@@ -33,6 +33,7 @@ pub fn report(report: &Report) -> Report {
                 message: plain(&p.message),
             })
             .collect(),
+        notes: report.notes.iter().map(|n| plain(n)).collect(),
         checks: report.checks.iter().map(check).collect(),
         ..report.clone()
     }

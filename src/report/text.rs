@@ -162,6 +162,12 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
             }
         }
     }
+    if !report.notes.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(bold, &tr(lang, "Read with care")));
+    }
+    for note in &report.notes {
+        let _ = writeln!(out, " - {note}");
+    }
     if !report.problems.is_empty() {
         let _ = writeln!(
             out,

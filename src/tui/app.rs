@@ -735,6 +735,7 @@ mod tests {
             features,
             duration_ms: 0,
             problems: Vec::new(),
+            notes: Vec::new(),
             checks,
         }
     }
