@@ -55,7 +55,10 @@ assert statuses == ["pass"] * 9, statuses
 for check in report["checks"]:
     if check["id"] in ("tenant_esr", "license", "rms"):
         calls = check["evidence"].get("requests", [])
-        assert calls and all(c["status"] == 200 and c["client_request_id"] for c in calls), check
+        # The tenant's cloud is asked of three login hosts; those that do not know the
+        # tenant answer 400 (AADSTS90002), which is an answer, not a failure.
+        lookup_miss = lambda c: c["endpoint"] == "openid-configuration" and c["status"] == 400
+        assert calls and all((c["status"] == 200 or lookup_miss(c)) and c["client_request_id"] for c in calls), check
 print("report ok: 9 checks pass; the tenant was read over HTTP from the emulator")
 PY
 

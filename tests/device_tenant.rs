@@ -162,20 +162,9 @@ async fn a_bundle_is_read_with_the_tenant_live_for_its_user_and_tenant() {
         .map(|s| (*s).to_string())
         .collect();
         args.extend(extra.iter().map(|s| (*s).to_string()));
-        let home = home.path().to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            assert_cmd::Command::cargo_bin("esr-doctor")
-                .unwrap_or_else(|e| panic!("{e}"))
-                .args(&args)
-                .env("HOME", &home)
-                .env("XDG_CONFIG_HOME", home.join(".config"))
-                .env("ESR_DOCTOR_CONFIG", home.join("none.toml"))
-                .timeout(Duration::from_secs(60))
-                .output()
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
+        common::run_binary_at(home.path(), args)
     };
-    let output = run(&[]).await.unwrap_or_else(|e| panic!("{e}"));
+    let output = run(&[]).await;
     let stderr = String::from_utf8_lossy(&output.stderr);
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
@@ -206,9 +195,7 @@ async fn a_bundle_is_read_with_the_tenant_live_for_its_user_and_tenant() {
     );
 
     // Another user named: the device checks are the bundle's device's, and the report says so.
-    let output = run(&["--user", "it.admin@fabrikam.com"])
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let output = run(&["--user", "it.admin@fabrikam.com"]).await;
     let report: serde_json::Value = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stderr)));
     let notes = report["notes"].to_string();

@@ -7,7 +7,6 @@
 mod common;
 
 use common::{emulator_for, endpoints, scenario_source};
-use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stored_sign_in_is_found_again_without_dbus() {
@@ -27,22 +26,6 @@ async fn a_stored_sign_in_is_found_again_without_dbus() {
     common::write_endpoints_file(&emulator, &file);
     // A client id of this run only, so the entry is this test's alone.
     let client = uuid::Uuid::new_v4().to_string();
-    let run = |args: Vec<String>| {
-        let home = home.path().to_path_buf();
-        tokio::task::spawn_blocking(move || {
-            assert_cmd::Command::cargo_bin("esr-doctor")
-                .unwrap_or_else(|e| panic!("{e}"))
-                .args(&args)
-                .env("HOME", &home)
-                .env("XDG_CONFIG_HOME", home.join(".config"))
-                .env("XDG_STATE_HOME", &home)
-                .env("ESR_DOCTOR_CONFIG", home.join("none.toml"))
-                .env_remove("DBUS_SESSION_BUS_ADDRESS")
-                .timeout(Duration::from_secs(60))
-                .output()
-                .unwrap_or_else(|e| panic!("{e}"))
-        })
-    };
     let check: Vec<String> = [
         "check",
         "--format",
@@ -61,7 +44,7 @@ async fn a_stored_sign_in_is_found_again_without_dbus() {
     .collect();
     for round in ["first", "second"] {
         let before = emulator.log().len();
-        let output = run(check.clone()).await.unwrap_or_else(|e| panic!("{e}"));
+        let output = common::run_binary_at(home.path(), check.clone()).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         let report: serde_json::Value = serde_json::from_slice(&output.stdout)
             .unwrap_or_else(|e| panic!("{round} run: {e}: {stderr}"));
@@ -82,8 +65,6 @@ async fn a_stored_sign_in_is_found_again_without_dbus() {
             "{stderr}"
         );
     }
-    let signout = run(vec!["signout".into()])
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let signout = common::run_binary_at(home.path(), vec!["signout".into()]).await;
     assert_eq!(signout.status.code(), Some(0));
 }

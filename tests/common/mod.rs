@@ -140,6 +140,27 @@ pub fn write_endpoints_file(emulator: &Emulator, path: &std::path::Path) {
     std::fs::write(path, table).unwrap_or_else(|e| panic!("{e}"));
 }
 
+/// Runs the real binary with `args` in its own home (config, state and keyring paths under
+/// `home`, no D-Bus), off the async runtime, within a minute.
+pub async fn run_binary_at(home: &std::path::Path, args: Vec<String>) -> std::process::Output {
+    let home = home.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        assert_cmd::Command::cargo_bin("esr-doctor")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .args(&args)
+            .env("HOME", &home)
+            .env("XDG_CONFIG_HOME", home.join(".config"))
+            .env("XDG_STATE_HOME", &home)
+            .env("ESR_DOCTOR_CONFIG", home.join("none.toml"))
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .timeout(Duration::from_secs(60))
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// Each check's status in a JSON report, in order.
 pub fn statuses(report: &serde_json::Value) -> Vec<&str> {
     report["checks"]
