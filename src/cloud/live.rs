@@ -19,6 +19,7 @@ use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
 use super::graph;
 use super::http::{CallRecord, CloudHttp, HttpLimits, Reply};
 use super::openid::{self, TenantCloud};
+use super::paging;
 use crate::facts::FactSource;
 use crate::sources::EvidenceFiles;
 use std::collections::BTreeMap;
@@ -645,31 +646,52 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
+    /// A Graph answer, every page of it (see [`paging`]).
     async fn graph(&self, api: Api) -> (Api, Result<Option<String>, AnswerError>) {
         let path = api.graph_path(self.subject).unwrap_or_default();
-        (api, self.get_json(api, &path).await)
+        (api, self.graph_pages(api, &path).await)
+    }
+
+    async fn graph_pages(&self, api: Api, path: &str) -> Result<Option<String>, AnswerError> {
+        let base = self.endpoints.base(Host::Graph);
+        let Some(first) = self
+            .get_json(api, &self.endpoints.url(api.host(), path))
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (mut pages, mut next) = paging::Pages::start(api.name(), first, base)?;
+        loop {
+            match next {
+                paging::Next::Done(body) => return Ok(Some(body)),
+                paging::Next::Follow(url) => {
+                    let page = self.get_json(api, &url).await?.unwrap_or_default();
+                    next = pages.add(&page, base)?;
+                }
+            }
+        }
     }
 
     async fn roaming(&self) -> Result<Option<String>, AnswerError> {
-        self.get_json(Api::RoamingSettings, api::ROAMING_SETTINGS_PATH)
-            .await
+        let url = self.endpoints.url(Host::Portal, api::ROAMING_SETTINGS_PATH);
+        self.get_json(Api::RoamingSettings, &url).await
     }
 
     async fn rms_discovery(&self) -> Result<Option<String>, AnswerError> {
-        self.get_json(Api::RmsDiscovery, api::RMS_DISCOVERY_PATH)
-            .await
+        let url = self.endpoints.url(Host::Rms, api::RMS_DISCOVERY_PATH);
+        self.get_json(Api::RmsDiscovery, &url).await
     }
 
-    /// `GET` a JSON answer with the bearer token (the portal also wants `X-Requested-With`).
-    async fn get_json(&self, api: Api, path: &str) -> Result<Option<String>, AnswerError> {
-        let url = self.endpoints.url(api.host(), path);
+    /// `GET` a JSON answer at `url` with the bearer token (the portal also wants
+    /// `X-Requested-With`).
+    async fn get_json(&self, api: Api, url: &str) -> Result<Option<String>, AnswerError> {
         let bearer = format!("Bearer {}", self.token);
         let portal = api.host() == Host::Portal;
         let reply = self
             .http
             .send(api, self.deadline, |c| {
                 let request = c
-                    .get(&url)
+                    .get(url)
                     .header("Authorization", &bearer)
                     .header("Accept", "application/json");
                 if portal {

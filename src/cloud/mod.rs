@@ -13,6 +13,7 @@ pub mod http;
 pub mod licensing;
 pub mod live;
 pub mod openid;
+pub mod paging;
 pub mod rms;
 
 use serde_json::Value;

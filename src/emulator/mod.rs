@@ -92,6 +92,9 @@ pub struct EmulatorConfig {
     /// The base of the admin URL the RMS service locator names (`None`: this emulator); a
     /// hostile or misconfigured locator, for the tests that the client does not follow it.
     pub rms_admin_base: Option<String>,
+    /// The base of the `@odata.nextLink` Graph's pages name (`None`: this emulator); another
+    /// host, for the tests that the client never sends its token there.
+    pub next_link_base: Option<String>,
 }
 
 impl EmulatorConfig {
@@ -102,6 +105,7 @@ impl EmulatorConfig {
             latency: Duration::ZERO,
             latency_of: HashMap::new(),
             rms_admin_base: None,
+            next_link_base: None,
         }
     }
 }
@@ -560,6 +564,13 @@ fn answer(
                 }
                 _ => {
                     let (status, body) = config.tenant.answer(data);
+                    let base = config.next_link_base.as_deref().unwrap_or(&state.base);
+                    let body = match data {
+                        Api::MemberOf | Api::LicenseDetails | Api::SubscribedSkus => {
+                            graph_page(body, base, path, query)
+                        }
+                        _ => body,
+                    };
                     (status, body, "application/json; charset=utf-8")
                 }
             };
@@ -571,6 +582,33 @@ fn answer(
             }
         }
     }
+}
+
+/// Graph's page size when the request names no `$top` (learn.microsoft.com/graph/paging).
+const GRAPH_PAGE: usize = 100;
+
+/// One page of a Graph list as Graph serves it: at most [`GRAPH_PAGE`] objects, and an absolute
+/// `@odata.nextLink` (on `base`) while more follow. The skip token is opaque to clients; here
+/// it is the index of the page's first object.
+fn graph_page(body: String, base: &str, path: &str, query: &str) -> String {
+    let Ok(mut answer) = serde_json::from_str::<serde_json::Value>(&body) else {
+        return body;
+    };
+    let Some(all) = answer.get_mut("value").and_then(|v| v.as_array_mut()) else {
+        return body;
+    };
+    let start: usize = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "$skiptoken")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0);
+    let total = all.len();
+    let page: Vec<serde_json::Value> = all.drain(..).skip(start).take(GRAPH_PAGE).collect();
+    answer["value"] = serde_json::Value::Array(page);
+    if start + GRAPH_PAGE < total {
+        answer["@odata.nextLink"] =
+            format!("{base}{path}?$skiptoken={}", start + GRAPH_PAGE).into();
+    }
+    answer.to_string()
 }
 
 /// Whether a token minted for `scope` is accepted by `api`'s service.
