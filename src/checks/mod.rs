@@ -11,6 +11,7 @@ mod edge_policy;
 mod edge_version;
 mod license;
 mod network;
+mod onboarding;
 mod rms;
 mod sync_health;
 mod tenant_esr;

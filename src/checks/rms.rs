@@ -6,7 +6,7 @@
 //! onboarding control policy limits RMS to a group the user is not in, and whether the IPCv3
 //! service Edge needs is on.
 
-use super::{cloud_offer, need, unanswered, unless_unanswered};
+use super::{cloud_offer, need, onboarding, unanswered, unless_unanswered};
 use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
@@ -21,6 +21,7 @@ pub const CODES: &[&str] = &[
     "RMS_STATE_UNKNOWN",
     "RMS_SCOPE_UNVERIFIED",
     "RMS_IPCV3_DISABLED",
+    "RMS_USER_NOT_LICENSED",
     "EDGE_SYNC_NOT_OFFERED",
     "EDGE_SYNC_OFFER_UNCLEAR",
 ];
@@ -100,26 +101,12 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let onboarding = rms.onboarding.as_ref().and_then(|p| p.as_ref().ok());
     let limiting_group = onboarding.and_then(|p| p.limiting_group());
-    if let Some(group) = limiting_group
+    if let Some(policy) = onboarding
         && discovery != Some(&Discovery::UserScopedOut)
     {
-        match user_groups(facts) {
-            Some(groups) if !groups.iter().any(|g| g.eq_ignore_ascii_case(group)) => {
-                findings.push(Finding::new(
-                    "RMS_USER_SCOPED_OUT",
-                    Severity::Fail,
-                    edge,
-                    format!("The AIP onboarding control policy limits Azure RMS to the group {group}, and this user is not in it."),
-                ));
-            }
-            Some(_) => {}
-            None => findings.push(Finding::new(
-                "RMS_SCOPE_UNVERIFIED",
-                Severity::Warn,
-                edge,
-                format!("The AIP onboarding control policy limits Azure RMS to the group {group}; the user's groups were not available to confirm they are in it."),
-            )),
-        }
+        let groups = user_groups(facts);
+        let name = limiting_group.and_then(|g| group_name(facts, g));
+        findings.extend(onboarding::findings(policy, facts, groups.as_deref(), name));
     }
     let ipcv3 = rms.ipcv3.as_ref().and_then(|s| s.as_ref().ok());
     // A tenant that never activated RMS has IPCv3 off too; activating comes first.
@@ -165,6 +152,14 @@ pub fn decide(facts: &Facts) -> CheckResult {
             },
         ),
     ]);
+    let mut evidence = evidence;
+    if let Some(policy) = onboarding.filter(|p| p.limits()) {
+        let reach = onboarding::reach(policy, facts.platform).as_str();
+        evidence.insert("onboarding_reach".into(), Value::from(reach));
+        if policy.use_rms_user_license == Some(true) {
+            evidence.insert("onboarding_licensed_only".into(), Value::Bool(true));
+        }
+    }
     // The admin's view is the only place some failures show (a failing service locator is
     // recorded against FunctionalState): losing it leaves the check unconfirmed.
     let unconfirmed = [
@@ -176,6 +171,16 @@ pub fn decide(facts: &Facts) -> CheckResult {
 }
 
 /// The ids of the user's groups, when Graph gave them.
+/// The display name of a group the user's memberships name.
+fn group_name<'f>(facts: &'f Facts, id: &str) -> Option<&'f str> {
+    let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
+    groups
+        .iter()
+        .find(|g| g.id.eq_ignore_ascii_case(id))
+        .map(|g| g.display_name.as_str())
+        .filter(|name| !name.trim().is_empty())
+}
+
 fn user_groups(facts: &Facts) -> Option<Vec<&str>> {
     let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
     Some(groups.iter().map(|g| g.id.as_str()).collect())
@@ -185,7 +190,7 @@ fn user_groups(facts: &Facts) -> Option<Vec<&str>> {
 mod tests {
     use super::*;
     use crate::cloud::rms as answers;
-    use crate::facts::{Gathered, RmsFacts};
+    use crate::facts::{Gathered, Platform, RmsFacts};
     use crate::model::Status;
 
     fn run(discovery: Option<&str>, state: Option<&str>) -> CheckResult {
@@ -265,7 +270,7 @@ mod tests {
     }
 
     const LIMITED: &str =
-        r#"{"UseRmsUserLicense":true,"SecurityGroupObjectId":"g-rms","Scope":"All"}"#;
+        r#"{"UseRmsUserLicense":false,"SecurityGroupObjectId":"g-rms","Scope":"All"}"#;
     const OPEN: &str = r#"{"UseRmsUserLicense":false,"SecurityGroupObjectId":null,"Scope":"All"}"#;
     const IPC_ON: &str = r#"{"IPCv3ServiceFunctionalState":"Enabled"}"#;
 
@@ -285,6 +290,69 @@ mod tests {
             (Status::Warn, vec!["RMS_SCOPE_UNVERIFIED"])
         );
         assert_eq!(admin(OPEN, IPC_ON, None).status, Status::Pass);
+        // A group limit for mobile apps does not touch Edge on a desktop.
+        let mobile =
+            r#"{"UseRmsUserLicense":false,"SecurityGroupObjectId":"g-rms","Scope":"MobileApp"}"#;
+        let desktop = admin(mobile, IPC_ON, Some(r#"{"value":[{"id":"g-other"}]}"#));
+        assert_eq!(desktop.status, Status::Pass);
+        assert_eq!(
+            desktop.evidence.get("onboarding_reach"),
+            Some(&Value::from("does_not_apply"))
+        );
+    }
+
+    /// The policy's meaning for each `Scope` × `UseRmsUserLicense` × platform × licence, as
+    /// Set-AipServiceOnboardingControlPolicy's help documents it.
+    #[test]
+    fn each_scope_and_licence_rule_decides_as_documented() {
+        const RMS_PLAN: &str = r#"{"value":[{"skuId":"s","skuPartNumber":"SPE_E3","servicePlans":[{"servicePlanId":"bea4c11e-220a-4e6d-8eb8-8ea15d019f90","servicePlanName":"RMS_S_ENTERPRISE","provisioningStatus":"Success"}]}]}"#;
+        const NO_PLAN: &str = r#"{"value":[{"skuId":"s","skuPartNumber":"X","servicePlans":[]}]}"#;
+        for scope in [None, Some("All"), Some("WindowsApp"), Some("MobileApp")] {
+            for licence_rule in [true, false] {
+                for platform in [Platform::Windows, Platform::Linux] {
+                    for licensed in [true, false] {
+                        let policy = serde_json::json!({
+                            "UseRmsUserLicense": licence_rule,
+                            "SecurityGroupObjectId": null,
+                            "Scope": scope,
+                        })
+                        .to_string();
+                        let licences = if licensed { RMS_PLAN } else { NO_PLAN };
+                        let facts = Facts {
+                            platform,
+                            rms: Gathered::Found(RmsFacts {
+                                functional_state: Some(answers::parse_functional_state("f", "1")),
+                                onboarding: Some(answers::parse_onboarding_policy("o", &policy)),
+                                ..RmsFacts::default()
+                            }),
+                            graph: Gathered::Found(crate::facts::GraphFacts {
+                                license_details: Some(crate::cloud::graph::parse_license_details(
+                                    "l", licences,
+                                )),
+                                ..crate::facts::GraphFacts::default()
+                            }),
+                            ..Facts::default()
+                        };
+                        let reaches_edge = match scope {
+                            Some("MobileApp") => Some(false),
+                            Some("WindowsApp") if platform != Platform::Windows => None,
+                            _ => Some(true),
+                        };
+                        let want: Vec<&str> = match (reaches_edge, licence_rule, licensed) {
+                            (_, false, _) | (Some(false), _, _) | (Some(true), true, true) => {
+                                vec![]
+                            }
+                            (None, true, _) => vec!["RMS_SCOPE_UNVERIFIED"],
+                            (Some(true), true, false) => vec!["RMS_USER_NOT_LICENSED"],
+                        };
+                        let case = format!(
+                            "{scope:?} licence={licence_rule} {platform:?} licensed={licensed}"
+                        );
+                        assert_eq!(decide(&facts).codes(), want, "{case}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]

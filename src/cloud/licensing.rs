@@ -47,6 +47,11 @@ impl PlanTable {
         plan.name.starts_with("AAD_PREMIUM")
     }
 
+    /// True for the Azure Rights Management plans (what `UseRmsUserLicense` asks a user for).
+    pub fn is_rms(plan: &EligiblePlan) -> bool {
+        plan.name.starts_with("RMS_S_")
+    }
+
     /// Whether `plan` enables `feature`.
     pub fn enables(plan: &EligiblePlan, feature: Feature) -> bool {
         plan.enables.contains(&feature)

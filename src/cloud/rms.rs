@@ -108,6 +108,11 @@ pub struct OnboardingPolicy {
 }
 
 impl OnboardingPolicy {
+    /// True when the policy limits RMS at all (to a group, or to licensed users).
+    pub fn limits(&self) -> bool {
+        self.limiting_group().is_some() || self.use_rms_user_license == Some(true)
+    }
+
     /// The group that limits RMS, if the policy limits it to one.
     pub fn limiting_group(&self) -> Option<&str> {
         let group = self.security_group.as_deref()?.trim();
