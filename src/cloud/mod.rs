@@ -89,7 +89,9 @@ impl AnswerError {
 }
 
 /// Parses a JSON answer, turning the common error envelopes into `AnswerError::Service`:
-/// Graph's `{"error":{"code","message"}}`, and `{"Code","Message"}` / `{"message"}` bodies.
+/// Graph's `{"error":{"code","message"}}`, the older `{"odata.error":{"code","message":{"lang",
+/// "value"}}}` of Azure AD Graph and some portal answers (reference/real-tenant.md "Error
+/// envelopes"), and `{"Code","Message"}` / `{"message"}` bodies.
 pub fn parse_answer(file: &str, text: &str) -> Result<Value, AnswerError> {
     let value = crate::facts::json::parse(file, text)?;
     if let Some(error) = service_error(&value) {
@@ -105,6 +107,15 @@ pub fn parse_answer(file: &str, text: &str) -> Result<Value, AnswerError> {
 
 fn service_error(value: &Value) -> Option<(String, String)> {
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+    if let Some(error) = value.get("odata.error") {
+        let message = error.get("message");
+        let message = message
+            .and_then(|m| m.get("value"))
+            .or(message)
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        return Some((text(error.get("code")), message.to_owned()));
+    }
     if let Some(error) = value.get("error") {
         return Some(match error {
             Value::Object(_) => (text(error.get("code")), text(error.get("message"))),
@@ -162,6 +173,14 @@ mod tests {
             matches!(&rms, Err(AnswerError::Service { code, .. }) if code.ends_with("NotSignedUpException"))
         );
         assert!(matches!(&rms, Err(e) if !e.is_access_denied()));
+        let older = parse_answer(
+            "cloud/roamingSettings.json",
+            r#"{"odata.error":{"code":"Authorization_RequestDenied","message":{"lang":"en","value":"Insufficient privileges to complete the operation."}}}"#,
+        );
+        assert!(
+            matches!(&older, Err(e @ AnswerError::Service { code, message, .. }) if e.is_access_denied() && code == "Authorization_RequestDenied" && message.starts_with("Insufficient")),
+            "{older:?}"
+        );
         assert!(matches!(
             parse_answer("f", "<html>"),
             Err(AnswerError::Json(_))

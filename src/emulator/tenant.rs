@@ -180,6 +180,7 @@ fn status_for(body: &str) -> u16 {
     };
     if let Some(code) = value
         .get("error")
+        .or_else(|| value.get("odata.error"))
         .and_then(|e| e.get("code").or(Some(e)))
         .and_then(Value::as_str)
     {

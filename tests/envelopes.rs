@@ -1,0 +1,58 @@
+//! Microsoft's error envelopes over loopback: an access denial is "needs a role" in whichever
+//! envelope it comes (Graph's `error`, the older `odata.error` of Azure AD Graph and the portal,
+//! reference/real-tenant.md "Error envelopes"), live and recorded alike.
+
+mod common;
+
+use common::{Events, emulator_for, fast_config, scenario_source, session};
+use esr_doctor::cloud::api::Api;
+use esr_doctor::model::{CheckId, SkipKind, Status};
+use esr_doctor::runner::{RunOptions, run};
+
+const ODATA_DENIED: &str = r#"{"odata.error":{"code":"Authorization_RequestDenied","message":{"lang":"en","value":"Insufficient privileges to complete the operation."}}}"#;
+
+#[tokio::test]
+async fn an_older_envelopes_denial_needs_a_role_live() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.configure(|c| c.tenant.set_answer(Api::RoamingSettings, ODATA_DENIED));
+    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let report = run(source, RunOptions::default(), None).await;
+    let esr = report
+        .check(CheckId::TenantEsr)
+        .unwrap_or_else(|| panic!("no ESR"));
+    assert_eq!(
+        (esr.status, esr.skip_kind),
+        (Status::Skipped, Some(SkipKind::NeedsRole)),
+        "{esr:?}"
+    );
+    let reason = esr.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains("Global Reader") && reason.contains("HTTP 403"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn an_older_envelopes_denial_needs_a_role_recorded() {
+    let mut source = scenario_source("healthy");
+    source.files.insert(
+        "cloud/roamingSettings.json",
+        ODATA_DENIED.as_bytes().to_vec(),
+    );
+    let report = run(source, RunOptions::default(), None).await;
+    let esr = report
+        .check(CheckId::TenantEsr)
+        .unwrap_or_else(|| panic!("no ESR"));
+    assert_eq!(
+        (esr.status, esr.skip_kind),
+        (Status::Skipped, Some(SkipKind::NeedsRole)),
+        "{esr:?}"
+    );
+    assert!(
+        esr.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("Authorization_RequestDenied")),
+        "{esr:?}"
+    );
+}
