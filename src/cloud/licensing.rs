@@ -72,6 +72,16 @@ mod tests {
         let rms = table.plan("bea4c11e-220a-4e6d-8eb8-8ea15d019f90");
         assert!(rms.is_some_and(|p| p.skus.iter().any(|s| s == "SPE_E3")));
         assert!(rms.is_some_and(|p| !PlanTable::enables(p, Feature::WindowsSettings)));
+        // Each plan's name is the one most of the CSV's rows use for it, not its first row's.
+        assert_eq!(
+            rms.map(|p| p.friendly_name.as_str()),
+            Some("Azure Rights Management")
+        );
+        let premium = table.plan("6c57d4b6-3b23-47a5-9bc9-69f17b4947b3");
+        assert_eq!(
+            premium.map(|p| p.friendly_name.as_str()),
+            Some("Azure Information Protection Premium P1")
+        );
         // RMS_S_ADHOC (free RMS for individuals) does not make a tenant eligible.
         assert!(table.plan("7a39d7dd-e456-4e09-842a-0204ee08187b").is_none());
     }
