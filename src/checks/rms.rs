@@ -250,6 +250,10 @@ mod tests {
         );
         let broken = run(Some("<html>"), None);
         assert_eq!(broken.status, Status::Error);
+        // A platform complaint is about esr-doctor's request: never a tenant fail.
+        let ours = r#"{"Code":"Microsoft.RightsManagement.Exceptions.DevicePlatformNotRecognizedException","Message":"m"}"#;
+        assert_eq!(run(Some(ours), None).status, Status::Error);
+        assert_eq!(run(Some(ours), Some("1")).status, Status::Pass);
     }
 
     fn admin(onboarding: &str, configuration: &str, groups: Option<&str>) -> CheckResult {

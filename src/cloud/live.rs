@@ -280,6 +280,7 @@ impl CloudSession {
             token: token.secret(),
             deadline: Instant::now() + self.config.data_budget,
             subject: subject.as_deref(),
+            operator: operator.as_deref(),
         };
         let mut answers = CloudAnswers::default();
         match source {
@@ -569,6 +570,7 @@ impl CloudSession {
             token: token.secret(),
             deadline: Instant::now() + self.config.data_budget,
             subject: None,
+            operator: None,
         };
         let (api, body) = reader.graph(Api::Organization).await;
         let body = body.ok()??;
@@ -642,7 +644,10 @@ struct Reader<'a> {
     endpoints: &'a Endpoints,
     token: &'a str,
     deadline: Instant,
+    /// Whose data is read (`None`: the signed-in user's own, `/me`).
     subject: Option<&'a str>,
+    /// Who signed in, as the token names them.
+    operator: Option<&'a str>,
 }
 
 impl Reader<'_> {
@@ -677,8 +682,14 @@ impl Reader<'_> {
         self.get_json(Api::RoamingSettings, &url).await
     }
 
+    /// Service discovery as Microsoft's RMS SDK asks it: for the user's e-mail, with the
+    /// platform header (AzureAD/rms-sdk-for-cpp `ServiceDiscoveryClient.cpp`,
+    /// `RestHttpClient.cpp`; reference/real-tenant.md).
     async fn rms_discovery(&self) -> Result<Option<String>, AnswerError> {
-        let url = self.endpoints.url(Host::Rms, api::RMS_DISCOVERY_PATH);
+        let mut url = self.endpoints.url(Host::Rms, api::RMS_DISCOVERY_PATH);
+        if let Some(user) = self.subject.or(self.operator) {
+            url = format!("{url}?email={}", api::encode_segment(user));
+        }
         self.get_json(Api::RmsDiscovery, &url).await
     }
 
@@ -694,10 +705,10 @@ impl Reader<'_> {
                     .get(url)
                     .header("Authorization", &bearer)
                     .header("Accept", "application/json");
-                if portal {
-                    request.header("X-Requested-With", "XMLHttpRequest")
-                } else {
-                    request
+                match api.host() {
+                    _ if portal => request.header("X-Requested-With", "XMLHttpRequest"),
+                    Host::Rms => request.header("x-ms-rms-platform-id", rms_platform_id()),
+                    _ => request,
                 }
             })
             .await;
@@ -779,6 +790,21 @@ impl Reader<'_> {
             .await;
         json_answer(api, reply, false)
     }
+}
+
+/// The `x-ms-rms-platform-id` header, in the `Key=Value;` form Microsoft's clients send.
+fn rms_platform_id() -> String {
+    let platform = if cfg!(windows) {
+        "Windows"
+    } else if cfg!(target_os = "macos") {
+        "Mac"
+    } else {
+        "Linux"
+    };
+    format!(
+        "AppName=esr-doctor;AppVersion={};DevicePlatform={platform};",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// The SOAP request for the admin service's URL (what the AIPService module sends).

@@ -36,6 +36,19 @@ pub fn parse_discovery(file: &str, text: &str) -> Result<Discovery, AnswerError>
         }),
         // A rejected token says nothing about the tenant: signing in again is the fix.
         Err(e) if e.is_token_problem() => Err(e),
+        // A platform Azure RMS does not recognise is the one esr-doctor's request named, not
+        // anything the tenant set (reference/real-tenant.md "Service discovery"): no answer.
+        Err(AnswerError::Service {
+            file,
+            code,
+            message,
+        }) if code.ends_with("DevicePlatformNotRecognizedException") => Err(AnswerError::Service {
+            file,
+            code,
+            message: format!(
+                "{message} (Azure RMS did not recognise the platform esr-doctor's request named; this says nothing about the tenant)"
+            ),
+        }),
         Err(AnswerError::Service { code, message, .. }) => Ok(classify(code, message)),
         Err(other) => Err(other),
     }
@@ -46,9 +59,9 @@ fn classify(code: String, message: String) -> Discovery {
     match name.as_str() {
         "NotSignedUpException" => Discovery::TenantNotActivated,
         "ServiceDisabledException" => Discovery::UserScopedOut,
-        "ServiceDisabledForApplicationException"
-        | "DevicePlatformDisabledException"
-        | "DevicePlatformNotRecognizedException" => Discovery::PlatformDisabled(name),
+        "ServiceDisabledForApplicationException" | "DevicePlatformDisabledException" => {
+            Discovery::PlatformDisabled(name)
+        }
         "UnknownTenantException" | "UnrecognizedUrlException" => Discovery::UnknownTenant,
         _ => Discovery::OtherError { code, message },
     }
@@ -237,6 +250,14 @@ mod tests {
             let body = format!(r#"{{"Code":"{code}","Message":"m"}}"#);
             assert_eq!(parse_discovery("d", &body), Ok(want), "{code}");
         }
+        let ours = parse_discovery(
+            "d",
+            r#"{"Code":"Microsoft.RightsManagement.Exceptions.DevicePlatformNotRecognizedException","Message":"m"}"#,
+        );
+        assert!(
+            matches!(&ours, Err(AnswerError::Service { message, .. }) if message.contains("says nothing about the tenant")),
+            "{ours:?}"
+        );
         assert!(matches!(
             parse_discovery("d", r#"{"Code":"Weird","Message":"m"}"#),
             Ok(Discovery::OtherError { .. })
