@@ -481,12 +481,11 @@ fn connect_tenant(
                 ))
                 .map(Some)
         }
-        SourceKind::Device => {
-            source.cloud = device_session(args, source, offline, prompt)?;
-            Ok(None)
-        }
-        // The helpdesk's split run: `collect` on the user's PC, the sign-in here.
-        SourceKind::Bundle if args.live => {
+        // A bundle with `--live` is the helpdesk's split run: `collect` on the user's PC,
+        // the sign-in here.
+        SourceKind::Device | SourceKind::Bundle
+            if source.info.kind == SourceKind::Device || args.live =>
+        {
             source.cloud = device_session(args, source, offline, prompt)?;
             Ok(None)
         }

@@ -126,7 +126,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         Discovery::UnknownTenant => "UnknownTenantException".into(),
         Discovery::OtherError { code, .. } => code.clone(),
     });
-    let evidence = evidence([
+    let mut evidence = evidence([
         ("functional_state", Value::from(functional_state)),
         (
             "service_discovery",
@@ -152,7 +152,6 @@ pub fn decide(facts: &Facts) -> CheckResult {
             },
         ),
     ]);
-    let mut evidence = evidence;
     if let Some(policy) = onboarding.filter(|p| p.limits()) {
         let reach = onboarding::reach(policy, facts.platform).as_str();
         evidence.insert("onboarding_reach".into(), Value::from(reach));

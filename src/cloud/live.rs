@@ -12,7 +12,7 @@ use super::auth::browser::BrowserOptions;
 use super::auth::device_code;
 use super::auth::device_code::DeviceCodeOptions;
 use super::auth::entra::SignInTarget;
-use super::auth::interactive::{Context, Flow, InteractiveCredential};
+use super::auth::interactive::{Context, Flow, HeadStart, InteractiveCredential};
 use super::auth::token_store::TokenStore;
 use super::auth::{self, AuthMode, PromptSink, SignInError, TokenBroker};
 use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
@@ -406,27 +406,25 @@ impl CloudSession {
         }
     }
 
-    /// A device code asked for in `endpoints`' cloud while the tenant's cloud is being found:
-    /// only for the device-code flow, and only when no stored sign-in spares the prompt.
-    async fn head_start(
-        &self,
-        endpoints: &Endpoints,
-        tenant: &str,
-    ) -> Option<Result<device_code::DeviceAuthorization, SignInError>> {
+    /// What the sign-in can do in `endpoints`' cloud while the tenant's cloud is being found:
+    /// for the device-code flow, read the keyring and, with nothing stored, ask for a code.
+    async fn head_start(&self, endpoints: &Endpoints, tenant: &str) -> Option<HeadStart> {
         if self.flow() != Some(Flow::DeviceCode) {
             return None;
         }
-        if self.token_store(endpoints, tenant).load().await.is_some() {
-            return None;
-        }
-        Some(device_code::authorize(&self.context(endpoints, tenant)).await)
+        let stored = self.token_store(endpoints, tenant).load().await;
+        let code = match stored {
+            Some(_) => None,
+            None => Some(device_code::authorize(&self.context(endpoints, tenant)).await),
+        };
+        Some(HeadStart { stored, code })
     }
 
     fn broker(
         &self,
         endpoints: &Endpoints,
         tenant: &str,
-        head_start: Option<Result<device_code::DeviceAuthorization, SignInError>>,
+        head_start: Option<HeadStart>,
     ) -> TokenBroker {
         let budget = self.config.device_code.call_budget;
         match (self.config.auth, self.flow()) {
@@ -440,12 +438,8 @@ impl CloudSession {
             },
             (_, Some(flow)) => {
                 let context = self.context(endpoints, tenant);
-                *context
-                    .head_start
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = head_start;
                 let store = self.token_store(endpoints, tenant);
-                let credential = InteractiveCredential::new(context, flow, store);
+                let credential = InteractiveCredential::new(context, flow, store, head_start);
                 TokenBroker::interactive(Arc::new(credential), endpoints)
             }
             (_, None) => TokenBroker::none(),
@@ -543,14 +537,18 @@ impl CloudSession {
         token: &azure_core::credentials::Secret,
     ) -> Option<SignInError> {
         let expected = self.config.guarded_tenant()?;
-        if auth::token_tenant(token).is_some_and(|tid| tid.eq_ignore_ascii_case(&expected.id)) {
+        let tid = auth::token_tenant(token);
+        if tid
+            .as_ref()
+            .is_some_and(|tid| tid.eq_ignore_ascii_case(&expected.id))
+        {
             return None;
         }
         self.wrong_tenant
             .get_or_init(|| async {
                 let organization = self.organization(prepared).await;
-                let signed_in_id = auth::token_tenant(token)
-                    .or_else(|| organization.as_ref().map(|o| o.id.to_ascii_lowercase()))?;
+                let signed_in_id =
+                    tid.or_else(|| organization.as_ref().map(|o| o.id.to_ascii_lowercase()))?;
                 if signed_in_id.eq_ignore_ascii_case(&expected.id) {
                     return None;
                 }

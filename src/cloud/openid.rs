@@ -154,7 +154,8 @@ fn clean(text: &str) -> String {
         .collect()
 }
 
-fn offering(instance: &str, sub_scope: Option<&str>) -> Option<Offering> {
+/// The offering `cloud_instance_name` and `tenant_region_sub_scope` name (`None`: unknown).
+pub fn offering(instance: &str, sub_scope: Option<&str>) -> Option<Offering> {
     let sub_scope = sub_scope.map(str::to_ascii_uppercase);
     let us_gov = match sub_scope.as_deref() {
         Some("DOD") => Some(Offering::Dod),
@@ -176,12 +177,14 @@ fn offering(instance: &str, sub_scope: Option<&str>) -> Option<Offering> {
 /// `https://login.microsoftonline.com/<id>/v2.0` → `<id>` (a GUID only).
 fn issuer_tenant(issuer: &str) -> Option<String> {
     let url = reqwest::Url::parse(issuer.trim()).ok()?;
-    let id = url.path_segments()?.next()?;
-    let is_guid = id.len() == 36
-        && id.chars().enumerate().all(|(i, c)| {
-            matches!(i, 8 | 13 | 18 | 23) == (c == '-') && (c == '-' || c.is_ascii_hexdigit())
-        });
-    is_guid.then(|| id.to_ascii_lowercase())
+    tenant_id(url.path_segments()?.next()?)
+}
+
+/// A tenant id as evidence or an answer gives it, if it is one: a GUID, lower-case hyphenated.
+pub fn tenant_id(text: &str) -> Option<String> {
+    uuid::Uuid::try_parse(text.trim())
+        .ok()
+        .map(|id| id.hyphenated().to_string())
 }
 
 #[cfg(test)]

@@ -43,13 +43,16 @@ impl Pages {
         else {
             return Ok((Pages::empty(endpoint), Next::Done(body)));
         };
+        let link = first
+            .as_object_mut()
+            .and_then(|map| map.remove("@odata.nextLink"));
         let mut pages = Pages {
             endpoint,
             first,
             values,
             read: 1,
         };
-        let next = pages.next(graph_base)?;
+        let next = pages.next(link, graph_base)?;
         Ok((pages, next))
     }
 
@@ -71,19 +74,11 @@ impl Pages {
         };
         self.values.extend(values.iter().cloned());
         self.read += 1;
-        if let Some(link) = page.get("@odata.nextLink") {
-            self.first["@odata.nextLink"] = link.clone();
-        } else if let Some(map) = self.first.as_object_mut() {
-            map.remove("@odata.nextLink");
-        }
-        self.next(graph_base)
+        self.next(page.get("@odata.nextLink").cloned(), graph_base)
     }
 
-    fn next(&mut self, graph_base: &str) -> Result<Next, AnswerError> {
-        let link = self
-            .first
-            .as_object_mut()
-            .and_then(|map| map.remove("@odata.nextLink"));
+    /// Follows `link` (the page's `@odata.nextLink`), or joins the pages when there is none.
+    fn next(&mut self, link: Option<Value>, graph_base: &str) -> Result<Next, AnswerError> {
         let Some(link) = link else {
             if let Some(map) = self.first.as_object_mut() {
                 map.insert(

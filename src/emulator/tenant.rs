@@ -64,13 +64,8 @@ impl EmulatedCloud {
 
     /// The login host of the tenant's own cloud.
     pub fn home(&self) -> crate::cloud::endpoints::Cloud {
-        use crate::cloud::endpoints::Cloud;
-        match self.instance.as_str() {
-            "microsoftonline.us" => Cloud::UsGov,
-            "partner.microsoftonline.cn" | "chinacloudapi.cn" => Cloud::China,
-            _ if matches!(self.sub_scope.as_deref(), Some("DOD" | "DODCON")) => Cloud::UsGov,
-            _ => Cloud::Global,
-        }
+        crate::cloud::openid::offering(&self.instance, self.sub_scope.as_deref())
+            .map_or(crate::cloud::endpoints::Cloud::Global, |o| o.cloud())
     }
 
     /// Whether the login host of `asked` knows this tenant: the global host knows every tenant

@@ -312,25 +312,21 @@ pub fn device_identity(loaded: &LoadedSource) -> DeviceIdentity {
             .cloned(),
         _ => None,
     };
-    let joined = match gather(FactSource::Dsregcmd, loaded).0 {
-        FactUpdate::Dsregcmd(Gathered::Found(status)) => {
-            let field = |key: &str| status.get(key).map(str::trim).map(str::to_owned);
-            field("TenantId")
-                .and_then(|id| tenant_id(&id))
-                .map(|id| DeviceTenant {
-                    id,
-                    name: field("TenantName").filter(|n| !n.is_empty()),
-                })
-        }
-        _ => None,
-    };
     let account = profile
         .as_ref()
         .and_then(|p| p.user_name.clone())
         .filter(|name| name.contains('@'));
     let profile_tenant = profile
         .and_then(|p| p.tenant_id)
-        .and_then(|id| tenant_id(&id));
+        .and_then(|id| openid::tenant_id(&id));
+    // On this device dsregcmd is a command that takes seconds, and the run gathers it anyway:
+    // it is asked here only for a tenant the Edge profile does not name. Recorded evidence
+    // is read for the tenant's name too.
+    let joined = if loaded.device.is_some() && profile_tenant.is_some() {
+        None
+    } else {
+        joined_tenant(loaded)
+    };
     let tenant = match (profile_tenant, joined) {
         (Some(id), Some(joined)) if joined.id == id => Some(joined),
         (Some(id), _) => Some(DeviceTenant { id, name: None }),
@@ -339,11 +335,18 @@ pub fn device_identity(loaded: &LoadedSource) -> DeviceIdentity {
     DeviceIdentity { account, tenant }
 }
 
-/// A tenant id as evidence gives it, if it is one (a GUID, lower-cased).
-fn tenant_id(text: &str) -> Option<String> {
-    uuid::Uuid::try_parse(text.trim())
-        .ok()
-        .map(|id| id.hyphenated().to_string())
+/// The tenant the device is joined to, as dsregcmd names it.
+fn joined_tenant(loaded: &LoadedSource) -> Option<DeviceTenant> {
+    let FactUpdate::Dsregcmd(Gathered::Found(status)) = gather(FactSource::Dsregcmd, loaded).0
+    else {
+        return None;
+    };
+    let field = |key: &str| status.get(key).map(str::trim).map(str::to_owned);
+    let id = openid::tenant_id(&field("TenantId")?)?;
+    Some(DeviceTenant {
+        id,
+        name: field("TenantName").filter(|n| !n.is_empty()),
+    })
 }
 
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in

@@ -43,6 +43,13 @@ pub struct Context {
     pub head_start: std::sync::Mutex<Option<Result<device_code::DeviceAuthorization, SignInError>>>,
 }
 
+/// What the sign-in did while the tenant's cloud was being found, in that same cloud: the
+/// keyring was read (`stored`), and, with nothing stored, a device code asked for.
+pub struct HeadStart {
+    pub stored: Option<String>,
+    pub code: Option<Result<device_code::DeviceAuthorization, SignInError>>,
+}
+
 impl Context {
     /// The deadline of one call to the sign-in service (retries included).
     pub fn deadline(&self) -> Instant {
@@ -103,13 +110,29 @@ impl std::fmt::Debug for InteractiveCredential {
 }
 
 impl InteractiveCredential {
-    pub fn new(context: Context, flow: Flow, store: TokenStore) -> InteractiveCredential {
+    /// The credential; a `head_start` spares it reading the keyring or asking for a code again.
+    pub fn new(
+        mut context: Context,
+        flow: Flow,
+        store: TokenStore,
+        head_start: Option<HeadStart>,
+    ) -> InteractiveCredential {
+        let (loaded, refresh) = match head_start {
+            Some(HeadStart { stored, code }) => {
+                context.head_start = std::sync::Mutex::new(code);
+                stored
+                    .iter()
+                    .for_each(|t| crate::redact::secrets::remember(t));
+                (OnceCell::new_with(Some(())), stored.map(Secret::new))
+            }
+            None => (OnceCell::new(), None),
+        };
         InteractiveCredential {
             context,
             flow,
             store,
-            refresh: Mutex::new(None),
-            loaded: OnceCell::new(),
+            refresh: Mutex::new(refresh),
+            loaded,
             signed_in: OnceCell::new(),
         }
     }
