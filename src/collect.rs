@@ -39,7 +39,7 @@ pub async fn collect(
     }
     let (device, tenant, network) = tokio::join!(
         device_sources(ctx, deadline),
-        tenant_answers(cloud),
+        tenant_answers(ctx, cloud),
         network_reach(ctx, deadline),
     );
     let mut files = EvidenceFiles::default();
@@ -115,15 +115,20 @@ fn given_up(what: &str, deadline: Duration) -> String {
 
 /// The tenant's live answers (their calls have their own deadlines; a sign-in waits for the
 /// person for as long as the code is valid).
-async fn tenant_answers(cloud: Option<&CloudSession>) -> Part {
+async fn tenant_answers(ctx: &DeviceContext, cloud: Option<&CloudSession>) -> Part {
+    use crate::cloud::live::no_device;
     let (mut files, mut errors) = Part::default();
     let Some(session) = cloud else {
         return (files, errors);
     };
+    let device = std::sync::Arc::new(crate::sources::LoadedSource::device(ctx.clone()));
     let (graph, esr, rms) = tokio::join!(
-        session.answers(FactSource::Graph),
-        session.answers(FactSource::Esr),
-        session.answers(FactSource::Rms),
+        session.answers(
+            FactSource::Graph,
+            crate::facts::gather::device_id_lookup(device)
+        ),
+        session.answers(FactSource::Esr, no_device()),
+        session.answers(FactSource::Rms, no_device()),
     );
     for answers in [graph, esr, rms] {
         files.extend(answers.files);

@@ -67,10 +67,7 @@ pub async fn run(
         .iter()
         .filter(|s| chosen.as_ref().is_none_or(|only| only.contains(&s.id)))
         .collect();
-    let needed: BTreeSet<FactSource> = selected
-        .iter()
-        .flat_map(|s| s.needs.iter().copied())
-        .collect();
+    let needed: BTreeSet<FactSource> = selected.iter().flat_map(|s| s.waits_for()).collect();
     let source = Arc::new(source);
     let mut tasks = JoinSet::new();
     for &fact_source in &needed {
@@ -87,7 +84,12 @@ pub async fn run(
             // A live tenant read bounds itself: its sign-in waits for a person for as long as
             // the code is valid (or until cancelled), its calls have their own deadlines.
             if let Some(session) = tenant_session(&source, fact_source) {
-                let answers = session.answers(fact_source).await;
+                let device_id = if fact_source == FactSource::Graph {
+                    crate::facts::gather::device_id_lookup(Arc::clone(&source))
+                } else {
+                    crate::cloud::live::no_device()
+                };
+                let answers = session.answers(fact_source, device_id).await;
                 let update = live_answers(fact_source, &answers);
                 return (fact_source, Ok((update, Vec::new())), began.elapsed());
             }
@@ -125,6 +127,9 @@ pub async fn run(
     let mut facts = Facts {
         platform: source.platform,
         os: source.os.clone(),
+        as_of: Some(
+            crate::sources::manifest_collected_at(&source.files).unwrap_or_else(chrono::Utc::now),
+        ),
         ..Facts::default()
     };
     let mut progress = Progress::default();
@@ -304,7 +309,7 @@ fn decide_ready(
 ) {
     let Progress { decided, took } = progress;
     for check in selected {
-        if decided.contains_key(&check.id) || !check.needs.iter().all(|s| facts.has(*s)) {
+        if decided.contains_key(&check.id) || !check.waits_for().all(|s| facts.has(s)) {
             continue;
         }
         let blockers_pending = !unblocked

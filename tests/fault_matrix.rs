@@ -39,6 +39,8 @@ fn decided_by(api: Api, fault: Fault) -> &'static [CheckId] {
         Api::OpenIdConfiguration | Api::Authorize | Api::DeviceCode | Api::Token => &TENANT_CHECKS,
         Api::LicenseDetails => &[CheckId::License],
         Api::MemberOf | Api::RoamingSettings => &[CheckId::TenantEsr],
+        // Policies that could not be read may block sync: RMS access is unconfirmed.
+        Api::ConditionalAccess if !refused_caller => &[CheckId::Rms],
         Api::Me
         | Api::Organization
         | Api::SubscribedSkus
@@ -46,7 +48,11 @@ fn decided_by(api: Api, fault: Fault) -> &'static [CheckId] {
         | Api::RmsServiceLocator
         | Api::RmsFunctionalState
         | Api::RmsOnboardingPolicy
-        | Api::RmsConfiguration => &[],
+        | Api::RmsConfiguration
+        // The device object adds findings; dsregcmd decides device registration, and the
+        // healthy tenant's device policy is met by the hybrid join dsregcmd reports.
+        | Api::Devices
+        | Api::ConditionalAccess => &[],
     }
 }
 

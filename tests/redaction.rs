@@ -58,9 +58,13 @@ const IDENTIFIERS: [&str; 19] = [
 /// GUIDs that may remain: Microsoft-wide ones (licence plans, the personal-account tenant,
 /// the WAM provider), never the tenant's, its users', groups' or devices'.
 fn allowed_guids(files: &EvidenceFiles) -> BTreeSet<String> {
+    // The well-known ids that name no one: the personal-account tenant, the WAM provider,
+    // the Azure Information Protection app and the Global Administrator role template.
     let mut allowed: BTreeSet<String> = [
         "9188040d-6c67-4c5b-b112-36a304b66dad",
         "b16898c6-a148-4967-9171-64d755da8520",
+        "00000012-0000-0000-c000-000000000000",
+        "62e90394-69f5-4237-9190-012177145e10",
     ]
     .map(str::to_owned)
     .into();

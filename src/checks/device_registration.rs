@@ -4,7 +4,7 @@
 //! An empty `SettingsUrl` is the classic ESR symptom: ESR was not provisioned for this user
 //! and device (enabled after the user's last sign-in, user not in scope, or a bad device cert).
 
-use super::need;
+use super::{device_object, need};
 use crate::facts::Facts;
 use crate::facts::dsregcmd::{DsregStatus, JoinType, WamProvider, yes_no};
 use crate::facts::windows_state::{self, WinHttpProxy, WindowsState};
@@ -28,6 +28,11 @@ pub const CODES: &[&str] = &[
     "WINDOWS_SYNC_OFF_FOR_USER",
     "WINDOWS_SYNC_GROUPS_OFF",
     "WINHTTP_PROXY_MISSING",
+    device_object::CODES[0],
+    device_object::CODES[1],
+    device_object::CODES[2],
+    device_object::CODES[3],
+    device_object::CODES[4],
 ];
 
 const WINDOWS: &[Feature] = &[Feature::WindowsSettings];
@@ -95,6 +100,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         JoinType::EntraJoined | JoinType::HybridJoined => joined_device_findings(status, &mut findings),
     }
     let mut evidence = evidence;
+    findings.extend(device_object::findings(status, facts, &mut evidence));
     if let Some(windows) = facts.windows.found() {
         windows_findings(windows, &mut evidence, &mut findings);
     }

@@ -6,6 +6,8 @@
 
 mod account_type;
 mod cloud_offer;
+mod conditional_access;
+mod device_object;
 mod device_registration;
 mod edge_policy;
 mod edge_version;
@@ -29,6 +31,9 @@ pub struct CheckSpec {
     /// Why this prerequisite exists (guided mode tells it before showing the result).
     pub why: &'static str,
     pub needs: &'static [FactSource],
+    /// Sources that add findings when they come (waited for, like `needs`) but whose loss
+    /// does not weaken the check: its own sources decide it.
+    pub enriched_by: &'static [FactSource],
     /// Features whose verdict cannot be complete without this check.
     pub serves: &'static [Feature],
     /// Earlier checks whose failure makes this one meaningless.
@@ -56,6 +61,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is Edge installed, on which channel, and new enough for sync (77), tabs and history (88) and the troubleshooting guide (98.0.1108.43)?",
         why: "Enterprise sync arrived in Edge 77; older builds cannot sync a work account at all, and Microsoft's troubleshooting starts by updating to 98.0.1108.43 or later.",
         needs: &[S::EdgeVersion],
+        enriched_by: &[],
         serves: &[EdgeSync],
         blocked_by: &[],
         decide: edge_version::decide,
@@ -67,6 +73,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is the Edge profile signed in with a work or school (Entra ID) account?",
         why: "Edge syncs work data only for a profile signed in with an Entra ID (work or school) account; a personal Microsoft account syncs to the consumer service instead.",
         needs: &[S::EdgeProfile, S::Dsregcmd, S::SyncInternals],
+        enriched_by: &[],
         serves: &[EdgeSync],
         blocked_by: &[],
         decide: account_type::decide,
@@ -78,6 +85,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is \"Users may sync settings and app data across devices\" set to All, or to Selected with this user in scope?",
         why: "Windows settings roam only when the tenant's Enterprise State Roaming switch includes the user; tenants licensed only through Entra ID P1/P2 also need it for Edge sync.",
         needs: &[S::Esr, S::Graph, S::SyncInternals],
+        enriched_by: &[],
         serves: &[WindowsSettings],
         blocked_by: &[],
         decide: tenant_esr::decide,
@@ -89,6 +97,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Do the user and the tenant hold a service plan that enables sync (Entra ID P1/P2 or an Azure RMS plan)?",
         why: "The sync service checks for a plan that includes Azure Rights Management or Entra ID P1/P2; without one it refuses the account.",
         needs: &[S::Graph, S::Rms],
+        enriched_by: &[],
         serves: &[EdgeSync, WindowsSettings],
         blocked_by: &[],
         decide: license::decide,
@@ -100,6 +109,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is Azure Rights Management (AIP) activated for the tenant and not scoped away from this user?",
         why: "Edge encrypts synced data with the tenant's Azure Rights Management key; if RMS is not activated, Edge reports DISABLED_BY_ADMIN.",
         needs: &[S::Rms, S::Graph],
+        enriched_by: &[],
         serves: &[EdgeSync],
         blocked_by: &[CheckId::License],
         decide: rms::decide,
@@ -111,6 +121,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Can this device reach the sync, RMS and sign-in endpoints?",
         why: "Sync talks to edge.microsoft.com, Azure RMS at api.aadrm.com and Entra sign-in; a firewall or proxy that blocks one of them stops sync.",
         needs: &[S::Network],
+        enriched_by: &[],
         serves: &[EdgeSync, WindowsSettings],
         blocked_by: &[],
         decide: network::decide,
@@ -122,6 +133,8 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Is the device Entra or hybrid joined, with the WAM default account set, a PRT, a provisioned SettingsUrl, and settings sync allowed?",
         why: "Windows settings roaming needs an Entra or hybrid joined device with a primary refresh token and a provisioned SettingsUrl.",
         needs: &[S::Dsregcmd, S::WindowsState],
+        // The device object in Entra (dsregcmd's DeviceId looked up in Graph).
+        enriched_by: &[S::Graph],
         serves: &[WindowsSettings],
         blocked_by: &[],
         decide: device_registration::decide,
@@ -133,6 +146,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "Do Edge policies turn sync off or limit it?",
         why: "Administrators can turn sync off or limit it with Edge policies; that is configuration, not a fault, and only they can change it.",
         needs: &[S::EdgePolicy, S::EdgeProfile],
+        enriched_by: &[],
         serves: &[EdgeSync],
         blocked_by: &[],
         decide: edge_policy::decide,
@@ -144,6 +158,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         question: "What do Edge (edge://sync-internals) and the Windows sync event logs say?",
         why: "Edge's own status (edge://sync-internals) and the Windows sync logs show what is left once every prerequisite is in place.",
         needs: &[S::SyncInternals, S::EventLog],
+        enriched_by: &[],
         serves: &[EdgeSync],
         blocked_by: &[
             CheckId::EdgeVersion,
@@ -157,6 +172,13 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         codes: sync_health::CODES,
     },
 ];
+
+impl CheckSpec {
+    /// Every source the check waits for before it is decided.
+    pub fn waits_for(&self) -> impl Iterator<Item = FactSource> + '_ {
+        self.needs.iter().chain(self.enriched_by).copied()
+    }
+}
 
 /// The catalogue row of `id`.
 pub fn spec(id: CheckId) -> &'static CheckSpec {

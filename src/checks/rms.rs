@@ -6,9 +6,9 @@
 //! onboarding control policy limits RMS to a group the user is not in, and whether the IPCv3
 //! service Edge needs is on.
 
-use super::{cloud_offer, need, onboarding, unanswered, unless_unanswered};
+use super::{cloud_offer, conditional_access, need, onboarding, unanswered, unless_unanswered};
 use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
-use crate::facts::Facts;
+use crate::facts::{Facts, failed};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
 
@@ -24,6 +24,9 @@ pub const CODES: &[&str] = &[
     "RMS_USER_NOT_LICENSED",
     "EDGE_SYNC_NOT_OFFERED",
     "EDGE_SYNC_OFFER_UNCLEAR",
+    conditional_access::CODES[0],
+    conditional_access::CODES[1],
+    conditional_access::CODES[2],
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
@@ -118,6 +121,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "The Azure RMS IPCv3 service is disabled for the tenant (IPCv3ServiceFunctionalState = Disabled); Edge sync needs it.".into(),
         ));
     }
+    findings.extend(conditional_access::findings(facts));
     let discovery_text = discovery.map(|d| match d {
         Discovery::Services(list) => format!("services: {}", list.join(", ")),
         Discovery::TenantNotActivated => "NotSignedUpException".into(),
@@ -161,10 +165,21 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     // The admin's view is the only place some failures show (a failing service locator is
     // recorded against FunctionalState): losing it leaves the check unconfirmed.
+    // Conditional Access that could not be read may block sync; so may a policy asking a
+    // device whose object could not be read.
+    let graph = facts.graph.found();
+    let policies_lost = graph.and_then(|g| failed(&g.conditional_access));
+    let device_lost = findings
+        .iter()
+        .any(|f| f.code == "CA_MAY_BLOCK_SYNC")
+        .then(|| graph.and_then(|g| failed(&g.devices)))
+        .flatten();
     let unconfirmed = [
         rms.functional_state.as_ref().and_then(|a| a.as_ref().err()),
         rms.onboarding.as_ref().and_then(|a| a.as_ref().err()),
         rms.ipcv3.as_ref().and_then(|a| a.as_ref().err()),
+        policies_lost,
+        device_lost,
     ];
     unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
 }

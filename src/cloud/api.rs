@@ -18,6 +18,9 @@ pub enum Api {
     Organization,
     SubscribedSkus,
     MemberOf,
+    /// The device's own object in Entra ID, looked up by the id dsregcmd names.
+    Devices,
+    ConditionalAccess,
     RoamingSettings,
     RmsDiscovery,
     RmsServiceLocator,
@@ -30,7 +33,7 @@ pub enum Api {
 pub const GRAPH_VERSION: &str = "/v1.0";
 
 impl Api {
-    pub const ALL: [Api; 15] = [
+    pub const ALL: [Api; 17] = [
         Api::OpenIdConfiguration,
         Api::Authorize,
         Api::DeviceCode,
@@ -40,6 +43,8 @@ impl Api {
         Api::Organization,
         Api::SubscribedSkus,
         Api::MemberOf,
+        Api::Devices,
+        Api::ConditionalAccess,
         Api::RoamingSettings,
         Api::RmsDiscovery,
         Api::RmsServiceLocator,
@@ -60,6 +65,8 @@ impl Api {
             Api::Organization => "graph /organization",
             Api::SubscribedSkus => "graph /subscribedSkus",
             Api::MemberOf => "graph transitiveMemberOf",
+            Api::Devices => "graph /devices",
+            Api::ConditionalAccess => "graph conditionalAccess/policies",
             Api::RoamingSettings => "portal RoamingSettings",
             Api::RmsDiscovery => "rms servicediscovery",
             Api::RmsServiceLocator => "rms ServiceLocator",
@@ -78,7 +85,9 @@ impl Api {
             | Api::LicenseDetails
             | Api::Organization
             | Api::SubscribedSkus
-            | Api::MemberOf => Host::Graph,
+            | Api::MemberOf
+            | Api::Devices
+            | Api::ConditionalAccess => Host::Graph,
             Api::RoamingSettings => Host::Portal,
             Api::RmsDiscovery => Host::Rms,
             // The admin calls live at the URL the locator returns; the locator's host is the
@@ -128,6 +137,8 @@ impl Api {
             Api::Organization => "cloud/organization.json",
             Api::SubscribedSkus => "cloud/subscribedSkus.json",
             Api::MemberOf => "cloud/memberOf.json",
+            Api::Devices => "cloud/devices.json",
+            Api::ConditionalAccess => "cloud/conditionalAccessPolicies.json",
             Api::RoamingSettings => "cloud/roamingSettings.json",
             Api::RmsDiscovery => "cloud/rmsServiceDiscovery.json",
             Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
@@ -152,6 +163,7 @@ impl Api {
             Api::MemberOf => format!("{user}/transitiveMemberOf?$select=id,displayName"),
             Api::Organization => "/organization".to_owned(),
             Api::SubscribedSkus => "/subscribedSkus".to_owned(),
+            Api::ConditionalAccess => "/identity/conditionalAccess/policies".to_owned(),
             _ => return None,
         };
         Some(format!("{GRAPH_VERSION}{path}"))
@@ -165,6 +177,15 @@ impl Api {
             }
             Api::Me | Api::LicenseDetails | Api::MemberOf | Api::Organization => {
                 "reading another user's licences and groups needs User Administrator, License Administrator or Global Reader"
+            }
+            // Graph's "List devices" (Device.Read.All); member users read devices under the
+            // default user permissions, which a tenant can restrict.
+            Api::Devices => {
+                "reading the device object needs Device.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader, Directory Readers or Cloud Device Administrator"
+            }
+            // Graph's "List policies" (conditionalAccessRoot): Policy.Read.All with one of these roles.
+            Api::ConditionalAccess => {
+                "reading Conditional Access policies needs Policy.Read.All with Global Reader, Security Reader, Security Administrator or Conditional Access Administrator"
             }
             Api::RoamingSettings => {
                 "reading the ESR switch needs Global Reader, Cloud Device Administrator or Global Administrator"
@@ -183,6 +204,18 @@ impl Api {
             }
         }
     }
+}
+
+/// `GET /devices?$filter=deviceId eq '…'` for a device id that is a GUID (it comes from
+/// evidence and is never put into a URL otherwise).
+pub fn devices_path(device_id: &str) -> Option<String> {
+    let id = uuid::Uuid::parse_str(device_id.trim()).ok()?;
+    let filter = format!("deviceId eq '{}'", id.hyphenated());
+    let select = "id,deviceId,displayName,accountEnabled,trustType,approximateLastSignInDateTime,isCompliant,isManaged";
+    Some(format!(
+        "{GRAPH_VERSION}/devices?$filter={}&$select={select}",
+        encode_segment(&filter)
+    ))
 }
 
 /// Percent-encodes one path segment (a UPN holds `@` and may hold `#` or `'`).
@@ -252,6 +285,8 @@ pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
         "/organization" => return Some(Api::Organization),
         "/subscribedSkus" => return Some(Api::SubscribedSkus),
         "/me" => return Some(Api::Me),
+        "/devices" => return Some(Api::Devices),
+        "/identity/conditionalAccess/policies" => return Some(Api::ConditionalAccess),
         _ => {}
     }
     let user_rest = graph.strip_prefix("/me").or_else(|| {
@@ -280,6 +315,7 @@ mod tests {
                 Api::Organization,
                 Api::SubscribedSkus,
                 Api::MemberOf,
+                Api::ConditionalAccess,
             ] {
                 let path = api.graph_path(subject).unwrap_or_default();
                 assert_eq!(recognise("GET", &path), Some(api), "{path}");
@@ -323,6 +359,14 @@ mod tests {
             recognise("GET", "/admin/r7/Configuration"),
             Some(Api::RmsConfiguration)
         );
+        let devices = devices_path("C1D4E7A2-5b3f-4e8d-9a60-7f2b1c9e3d58").unwrap_or_default();
+        assert_eq!(recognise("GET", &devices), Some(Api::Devices));
+        assert!(
+            devices.contains("deviceId%20eq%20%27c1d4e7a2-5b3f-4e8d-9a60-7f2b1c9e3d58%27"),
+            "{devices}"
+        );
+        // A device id from evidence that is not a GUID never reaches a URL.
+        assert_eq!(devices_path("x' or 1 eq 1"), None);
         assert_eq!(recognise("GET", "/v1.0/users/x/drive"), None);
         assert_eq!(recognise("GET", "/"), None);
     }

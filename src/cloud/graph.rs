@@ -1,5 +1,5 @@
 //! Microsoft Graph answers: `/me/licenseDetails`, `/subscribedSkus`, `/organization`,
-//! `/me` and `/me/transitiveMemberOf`.
+//! `/me`, `/me/transitiveMemberOf` and the device object (`/devices`).
 
 use super::{AnswerError, parse_answer};
 use serde::Deserialize;
@@ -183,6 +183,48 @@ pub fn parse_member_of(file: &str, text: &str) -> Result<Vec<Membership>, Answer
             })
         })
         .collect())
+}
+
+/// A device object in Entra ID (`GET /devices?$filter=deviceId eq '…'`, Graph's `device`
+/// resource). Every field but the ids may be absent or null in an answer.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeviceObject {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub device_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub account_enabled: Option<bool>,
+    /// `AzureAd` (Entra joined), `ServerAd` (hybrid joined) or `Workplace` (registered); shown
+    /// raw when another value comes.
+    #[serde(default)]
+    pub trust_type: Option<String>,
+    /// When the device last signed in, as Graph gives it (ISO 8601, UTC).
+    #[serde(default, rename = "approximateLastSignInDateTime")]
+    pub last_sign_in: Option<String>,
+    #[serde(default)]
+    pub is_compliant: Option<bool>,
+    #[serde(default)]
+    pub is_managed: Option<bool>,
+}
+
+impl DeviceObject {
+    /// The last sign-in as a time, when Graph gave one that reads.
+    pub fn last_sign_in_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        let text = self.last_sign_in.as_deref()?;
+        chrono::DateTime::parse_from_rfc3339(text.trim())
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc))
+    }
+}
+
+/// `GET /devices?$filter=deviceId eq '…'`: the objects with the device's id (none when Entra
+/// no longer holds it).
+pub fn parse_devices(file: &str, text: &str) -> Result<Vec<DeviceObject>, AnswerError> {
+    collection(file, text)
 }
 
 #[cfg(test)]

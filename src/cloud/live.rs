@@ -74,6 +74,15 @@ impl Default for CloudConfig {
     }
 }
 
+/// The device's Entra device id, awaited by the Graph reader for the device object lookup; on
+/// a live device it comes from `dsregcmd /status`, which runs beside the sign-in.
+pub type DeviceIdLookup = std::pin::Pin<Box<dyn Future<Output = Option<String>> + Send>>;
+
+/// A lookup for when no device is involved.
+pub fn no_device() -> DeviceIdLookup {
+    Box::pin(std::future::ready(None))
+}
+
 /// A tenant as the device's evidence names it: dsregcmd's `TenantId` and `TenantName`, or the
 /// Edge profile account's tenant id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,7 +259,8 @@ impl CloudSession {
     }
 
     /// The answers for one of the tenant's fact sources (Graph, ESR, RMS).
-    pub async fn answers(&self, source: FactSource) -> CloudAnswers {
+    /// `device_id` is awaited only for Graph's answers, once the token is in.
+    pub async fn answers(&self, source: FactSource, device_id: DeviceIdLookup) -> CloudAnswers {
         let prepared = match self.prepare().await {
             Ok(prepared) => prepared,
             Err(e) => return signed_out(e),
@@ -285,15 +295,26 @@ impl CloudSession {
         let mut answers = CloudAnswers::default();
         match source {
             FactSource::Graph => {
-                let (me, licences, organization, skus, groups, openid) = tokio::join!(
+                let (me, licences, organization, skus, groups, policies, device, openid) = tokio::join!(
                     reader.graph(Api::Me),
                     reader.graph(Api::LicenseDetails),
                     reader.graph(Api::Organization),
                     reader.graph(Api::SubscribedSkus),
                     reader.graph(Api::MemberOf),
+                    reader.graph(Api::ConditionalAccess),
+                    reader.device(device_id),
                     self.openid_of(&prepared, &token),
                 );
-                for (api, outcome) in [me, licences, organization, skus, groups, openid] {
+                for (api, outcome) in [
+                    me,
+                    licences,
+                    organization,
+                    skus,
+                    groups,
+                    policies,
+                    device,
+                    openid,
+                ] {
                     answers.record(api, outcome);
                 }
                 if let Some(wrong) = self.organization_mismatch(&answers) {
@@ -673,6 +694,17 @@ impl Reader<'_> {
                 }
             }
         }
+    }
+
+    /// The device object with the id `device_id` names; nothing when no id is known.
+    async fn device(
+        &self,
+        device_id: DeviceIdLookup,
+    ) -> (Api, Result<Option<String>, AnswerError>) {
+        let Some(path) = device_id.await.as_deref().and_then(api::devices_path) else {
+            return (Api::Devices, Ok(None));
+        };
+        (Api::Devices, self.graph_pages(Api::Devices, &path).await)
     }
 
     async fn roaming(&self) -> Result<Option<String>, AnswerError> {

@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod conditional_access;
 pub mod endpoints;
 pub mod esr;
 pub mod graph;

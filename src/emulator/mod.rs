@@ -566,8 +566,12 @@ fn answer(
                     let (status, body) = config.tenant.answer(data);
                     let base = config.next_link_base.as_deref().unwrap_or(&state.base);
                     let body = match data {
-                        Api::MemberOf | Api::LicenseDetails | Api::SubscribedSkus => {
-                            graph_page(body, base, path, query)
+                        Api::MemberOf
+                        | Api::LicenseDetails
+                        | Api::SubscribedSkus
+                        | Api::ConditionalAccess => graph_page(body, base, path, query),
+                        Api::Devices => {
+                            graph_page(devices_matching(body, query), base, path, query)
                         }
                         _ => body,
                     };
@@ -607,6 +611,32 @@ fn graph_page(body: String, base: &str, path: &str, query: &str) -> String {
     if start + GRAPH_PAGE < total {
         answer["@odata.nextLink"] =
             format!("{base}{path}?$skiptoken={}", start + GRAPH_PAGE).into();
+    }
+    answer.to_string()
+}
+
+/// The recorded devices that `$filter=deviceId eq '…'` selects, as Graph's `/devices` answers
+/// it: an empty list when none has the id (learn.microsoft.com/graph/api/device-list, "Get a
+/// device using its deviceId"); every device without a filter.
+fn devices_matching(body: String, query: &str) -> String {
+    let Ok(mut answer) = serde_json::from_str::<serde_json::Value>(&body) else {
+        return body;
+    };
+    let filter = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(key, _)| key == "$filter")
+        .map(|(_, value)| value.into_owned());
+    let Some(filter) = filter else { return body };
+    let wanted = filter
+        .split_once("deviceId eq '")
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(id, _)| id.to_ascii_lowercase());
+    if let Some(all) = answer.get_mut("value").and_then(|v| v.as_array_mut()) {
+        all.retain(|device| {
+            let id = device.get("deviceId").and_then(|v| v.as_str());
+            wanted
+                .as_deref()
+                .is_some_and(|w| id.is_some_and(|id| id.eq_ignore_ascii_case(w)))
+        });
     }
     answer.to_string()
 }

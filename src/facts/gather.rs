@@ -10,6 +10,7 @@ use crate::model::SkipKind;
 use crate::network::reach;
 use crate::sources::{EvidenceFiles, LoadedSource};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// No failed live calls: recorded answers only.
 static NO_FAILURES: BTreeMap<String, AnswerError> = BTreeMap::new();
@@ -349,6 +350,23 @@ fn joined_tenant(loaded: &LoadedSource) -> Option<DeviceTenant> {
     })
 }
 
+/// The Entra device id the device's dsregcmd names, when it is a GUID. On this device that
+/// runs `dsregcmd /status` (seconds), so callers ask it beside the sign-in, not before.
+pub fn device_id(loaded: &LoadedSource) -> Option<String> {
+    let FactUpdate::Dsregcmd(Gathered::Found(status)) = gather(FactSource::Dsregcmd, loaded).0
+    else {
+        return None;
+    };
+    let id = uuid::Uuid::parse_str(status.get("DeviceId")?.trim()).ok()?;
+    Some(id.hyphenated().to_string())
+}
+
+/// [`device_id`] started now on a blocking thread, for the tenant's Graph reader to await.
+pub fn device_id_lookup(loaded: Arc<LoadedSource>) -> crate::cloud::live::DeviceIdLookup {
+    let task = tokio::task::spawn_blocking(move || device_id(&loaded));
+    Box::pin(async move { task.await.ok().flatten() })
+}
+
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in
 /// that did not happen is a skip (`needs_sign_in`) or, when a service failed, an error.
 pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
@@ -416,6 +434,11 @@ fn graph_facts(answers: Answers<'_>, missing: String) -> Gathered<GraphFacts> {
         organization: answers.get("cloud/organization.json", graph::parse_organization),
         me: answers.get("cloud/me.json", graph::parse_me),
         member_of: answers.get("cloud/memberOf.json", graph::parse_member_of),
+        devices: answers.get("cloud/devices.json", graph::parse_devices),
+        conditional_access: answers.get(
+            "cloud/conditionalAccessPolicies.json",
+            crate::cloud::conditional_access::parse_policies,
+        ),
         cloud: answers.get("cloud/openidConfiguration.json", openid::parse),
     };
     if facts == GraphFacts::default() {

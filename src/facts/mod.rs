@@ -160,7 +160,8 @@ fn answer_problem(error: &AnswerError) -> Problem {
     }
 }
 
-fn failed<T>(answer: &Option<Result<T, AnswerError>>) -> Option<&AnswerError> {
+/// The failure of an answer that failed.
+pub(crate) fn failed<T>(answer: &Option<Result<T, AnswerError>>) -> Option<&AnswerError> {
     answer.as_ref().and_then(|a| a.as_ref().err())
 }
 
@@ -172,6 +173,10 @@ pub struct GraphFacts {
     pub organization: Option<Result<Organization, AnswerError>>,
     pub me: Option<Result<User, AnswerError>>,
     pub member_of: Option<Result<Vec<Membership>, AnswerError>>,
+    /// The objects Entra holds with the device's id (empty: the device object is gone).
+    pub devices: Option<Result<Vec<crate::cloud::graph::DeviceObject>, AnswerError>>,
+    pub conditional_access:
+        Option<Result<Vec<crate::cloud::conditional_access::Policy>, AnswerError>>,
     /// The tenant's cloud, from its OpenID configuration.
     pub cloud: Option<Result<crate::cloud::openid::TenantCloud, AnswerError>>,
 }
@@ -191,6 +196,9 @@ pub struct Facts {
     pub platform: Platform,
     /// The operating system as the evidence describes it, for reports.
     pub os: Option<String>,
+    /// When the evidence describes the world: a bundle's `collected_at`, else the run's start.
+    /// Ages (a stale device) are counted to this, so a recorded bundle reads the same later.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     pub edge_versions: Gathered<edge_install::EdgeVersions>,
     pub edge_profiles: Gathered<edge_profile::EdgeProfiles>,
     pub edge_policies: Gathered<edge_policy::EdgePolicies>,
@@ -334,6 +342,8 @@ impl Facts {
                 failed(&graph.organization),
                 failed(&graph.me),
                 failed(&graph.member_of),
+                failed(&graph.devices),
+                failed(&graph.conditional_access),
             ]
             .into_iter()
             .flatten()

@@ -8,10 +8,13 @@ use regex::Regex;
 use std::sync::LazyLock;
 
 /// GUIDs that identify no one and explain a lot (the personal-account tenant, the Entra WAM
-/// provider), so they stay readable.
-pub const WELL_KNOWN: [&str; 2] = [
+/// provider, the Azure Information Protection app a Conditional Access policy names, the
+/// Global Administrator role template), so they stay readable and keep their meaning.
+pub const WELL_KNOWN: [&str; 4] = [
     "9188040d-6c67-4c5b-b112-36a304b66dad",
     "b16898c6-a148-4967-9171-64d755da8520",
+    crate::cloud::conditional_access::AIP_APP_ID,
+    "62e90394-69f5-4237-9190-012177145e10",
 ];
 
 /// One shape of identifier; a capture named `v` is the part to replace, else the whole match.

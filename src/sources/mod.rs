@@ -213,6 +213,16 @@ pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
     problems
 }
 
+/// `manifest.json`'s `collected_at`, when the evidence has a readable one.
+pub fn manifest_collected_at(files: &EvidenceFiles) -> Option<chrono::DateTime<chrono::Utc>> {
+    let text = files.text("manifest.json")?;
+    let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
+    let at = manifest.get("collected_at")?.as_str()?;
+    chrono::DateTime::parse_from_rfc3339(at)
+        .ok()
+        .map(|t| t.with_timezone(&chrono::Utc))
+}
+
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.
 pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
     let manifest =
