@@ -206,6 +206,7 @@ async fn proxy_answering_407_asks_for_authentication() {
         }),
         no_proxy: Vec::new(),
         pac_url: None,
+        origin: None,
     };
     let (reach, took) = probe_edge_at(refused_port().await, settings).await;
     assert_eq!(
@@ -230,6 +231,7 @@ async fn no_proxy_bypasses_the_proxy() {
         }),
         no_proxy: vec![".microsoft.com".into()],
         pac_url: None,
+        origin: None,
     };
     let (reach, _) = probe_edge_at(
         tls_server("Microsoft Azure RSA TLS Issuing CA 04").await,
@@ -272,5 +274,125 @@ fn a_pac_script_is_named_because_the_probes_cannot_follow_it() {
     assert_eq!(
         result.evidence.get("pac_url"),
         Some(&serde_json::Value::from("http://wpad.corp/proxy.pac"))
+    );
+}
+
+/// A proxy answering every CONNECT with `status_line` (a proxy that refuses the host).
+async fn proxy_answering(status_line: &'static [u8]) -> SocketAddr {
+    let (listener, address) = loopback().await;
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 1024];
+                let _ = stream.read(&mut buffer).await;
+                let _ = stream.write_all(status_line).await;
+            });
+        }
+    });
+    address
+}
+
+fn proxy_at(address: SocketAddr) -> ProxySettings {
+    ProxySettings {
+        proxy: Some(Proxy {
+            host: "127.0.0.1".into(),
+            port: address.port(),
+        }),
+        no_proxy: Vec::new(),
+        pac_url: None,
+        origin: Some(esr_doctor::network::proxy::FROM_WININET),
+    }
+}
+
+/// The network check's findings for these results.
+fn findings_of(results: Vec<Reach>) -> Vec<esr_doctor::model::Finding> {
+    let facts = Facts {
+        reach: Gathered::Found(ReachFacts {
+            results,
+            pac_url: None,
+        }),
+        ..Facts::default()
+    };
+    let mut findings = (esr_doctor::checks::spec(CheckId::Network).decide)(&facts).findings;
+    esr_doctor::guidance::Guidance::builtin()
+        .attach(&mut findings, esr_doctor::facts::Platform::Windows);
+    findings
+}
+
+#[tokio::test]
+async fn a_dead_refusing_or_silent_proxy_is_named_not_a_firewall() {
+    let dead = refused_port().await;
+    let refusing = proxy_answering(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n").await;
+    let silent = stalling_server().await;
+    for proxy in [dead, refusing, silent] {
+        let (reach, took) = probe_edge_at(refused_port().await, proxy_at(proxy)).await;
+        assert_eq!(
+            (reach.reachable, reach.failed_phase),
+            (false, Some(Phase::Proxy)),
+            "{reach:?}"
+        );
+        assert!(took < TIMEOUT * 3, "took {took:?}");
+        let shown = format!("127.0.0.1:{}", proxy.port());
+        assert_eq!(reach.proxy.as_deref(), Some(shown.as_str()));
+        // Only edge.microsoft.com was probed here; the others are "not probed".
+        let findings: Vec<_> = findings_of(vec![reach])
+            .into_iter()
+            .filter(|f| f.code != "NET_NOT_PROBED")
+            .collect();
+        let codes: Vec<&str> = findings.iter().map(|f| f.code.as_str()).collect();
+        assert_eq!(codes, ["NET_PROXY_UNREACHABLE"], "{findings:?}");
+        let message = &findings[0].message;
+        assert!(
+            message.contains(&shown)
+                && message.contains("WinINet")
+                && message.contains("edge.microsoft.com"),
+            "{message}"
+        );
+        let steps = findings[0]
+            .fix
+            .as_ref()
+            .map(|f| f.steps.join(" "))
+            .unwrap_or_default();
+        assert!(!steps.to_lowercase().contains("firewall"), "{steps}");
+    }
+}
+
+#[test]
+fn the_binary_names_the_dead_proxy_in_https_proxy() {
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let proxy = format!("http://127.0.0.1:{}", dead.port());
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_esr-doctor"))
+        .args(["check", "--only", "network", "--format", "json"])
+        .env("HTTPS_PROXY", &proxy)
+        .env_remove("https_proxy")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(1));
+    let report: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let network = report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == "network")
+        .cloned()
+        .unwrap_or_default();
+    let codes: Vec<&str> = network["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(codes, ["NET_PROXY_UNREACHABLE"], "{network:#}");
+    let message = network["findings"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains(&format!("127.0.0.1:{}", dead.port())) && message.contains("HTTPS_PROXY"),
+        "{message}"
     );
 }

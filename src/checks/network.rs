@@ -6,7 +6,7 @@
 use super::need;
 use crate::facts::Facts;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
-use crate::network::reach::{GLOBAL_ENDPOINTS, Phase, Reach};
+use crate::network::reach::{self, Phase, Reach};
 use serde_json::{Value, json};
 
 const ID: CheckId = CheckId::Network;
@@ -19,6 +19,8 @@ pub const CODES: &[&str] = &[
     "NET_NOT_PROBED",
     "NET_PAC_IN_USE",
     "NET_NO_DNS",
+    "NET_PROXY_UNREACHABLE",
+    "NET_DOC_ENDPOINT_BLOCKED",
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {
@@ -26,8 +28,14 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let mut findings = Vec::new();
     let mut rows = Vec::new();
     let mut blocked = Vec::new();
-    for endpoint in GLOBAL_ENDPOINTS {
+    let expected = reach::endpoints(reach::cloud_of(reach));
+    for endpoint in expected {
         let Some(result) = reach.result(endpoint.host) else {
+            // A recording from before a listed-only host was probed lacks nothing current
+            // Edge needs.
+            if !endpoint.required {
+                continue;
+            }
             findings.push(Finding::new(
                 "NET_NOT_PROBED",
                 Severity::Warn,
@@ -37,25 +45,28 @@ pub fn decide(facts: &Facts) -> CheckResult {
             continue;
         };
         rows.push(row(result));
-        let judged = judge(result, endpoint.purpose, endpoint.affects);
-        if judged.iter().any(|f| f.severity == Severity::Fail) {
+        let mut judged = judge(result, endpoint.purpose, endpoint.affects);
+        if !endpoint.required {
+            judged = judged.into_iter().map(only_listed).collect();
+        }
+        if !result.reachable {
             blocked.push(Value::from(endpoint.host));
         }
         findings.extend(judged);
     }
-    // Other endpoints in the recording (national clouds, WNS) are judged too.
+    // Other endpoints in the recording (another cloud's, WNS) are judged too.
     for result in reach.results.iter().filter(|r| {
-        !GLOBAL_ENDPOINTS
+        !expected
             .iter()
             .any(|e| e.host.eq_ignore_ascii_case(&r.host))
     }) {
         rows.push(row(result));
-        let judged = judge(result, "recorded endpoint", &[Feature::EdgeSync]);
-        if judged.iter().any(|f| f.severity == Severity::Fail) {
+        findings.extend(judge(result, "recorded endpoint", &[Feature::EdgeSync]));
+        if !result.reachable {
             blocked.push(Value::from(result.host.clone()));
         }
-        findings.extend(judged);
     }
+    findings.extend(unreachable_proxies(&reach.results));
     if let Some(pac) = &reach.pac_url {
         findings.push(Finding::new(
             "NET_PAC_IN_USE",
@@ -91,6 +102,81 @@ pub fn decide(facts: &Facts) -> CheckResult {
         ),
     ]);
     CheckResult::decided(ID, evidence, one_per_code(findings))
+}
+
+/// A host only Microsoft's older allow-list names (current Edge syncs through
+/// edge.microsoft.com): a block there is a warning of its own.
+fn only_listed(finding: Finding) -> Finding {
+    if finding.code != "NET_BLOCKED" && finding.code != "NET_TIMEOUT" {
+        return finding;
+    }
+    Finding::new(
+        "NET_DOC_ENDPOINT_BLOCKED",
+        Severity::Warn,
+        &finding.affects,
+        format!(
+            "{} Current Edge syncs through edge.microsoft.com; Microsoft's enterprise sync doc still lists this host for the allow-list.",
+            finding.message
+        ),
+    )
+}
+
+/// One finding per proxy that refuses or cannot be reached, naming it, where its setting
+/// comes from and every host that could not pass it: the fix is the proxy's, not a firewall's.
+fn unreachable_proxies(results: &[Reach]) -> Vec<Finding> {
+    let mut by_proxy: Vec<(String, Option<&str>, Vec<&Reach>)> = Vec::new();
+    for result in results.iter().filter(|r| proxy_failed(r)) {
+        let proxy = result
+            .proxy
+            .clone()
+            .unwrap_or_else(|| "the proxy".to_owned());
+        match by_proxy.iter_mut().find(|(p, ..)| *p == proxy) {
+            Some((.., hosts)) => hosts.push(result),
+            None => by_proxy.push((proxy, result.proxy_origin.as_deref(), vec![result])),
+        }
+    }
+    by_proxy
+        .into_iter()
+        .map(|(proxy, origin, hosts)| {
+            let names: Vec<&str> = hosts.iter().map(|r| r.host.as_str()).collect();
+            let why = hosts[0].error.as_deref().unwrap_or("no answer");
+            let from = origin.map(|o| format!(" (set by {o})")).unwrap_or_default();
+            let mut affects = Vec::new();
+            for feature in hosts.iter().flat_map(|r| features_of(&r.host)) {
+                if !affects.contains(feature) {
+                    affects.push(*feature);
+                }
+            }
+            Finding::new(
+                "NET_PROXY_UNREACHABLE",
+                Severity::Fail,
+                &affects,
+                format!("The proxy {proxy}{from} refuses or cannot be reached, so {} cannot be reached through it: {why}.", names.join(", ")),
+            )
+        })
+        .collect()
+}
+
+/// A probe that failed at its proxy for another reason than the proxy asking to log in.
+fn proxy_failed(result: &Reach) -> bool {
+    result.failed_phase == Some(Phase::Proxy) && !asks_proxy_login(result)
+}
+
+fn asks_proxy_login(result: &Reach) -> bool {
+    result.http_status == Some(407) || result.error.as_deref().is_some_and(|e| e.contains("(407)"))
+}
+
+/// What a host serves, by the endpoint catalogues (sync, when it is in none).
+fn features_of(host: &str) -> &'static [Feature] {
+    [
+        reach::Cloud::Global,
+        reach::Cloud::UsGov,
+        reach::Cloud::China,
+    ]
+    .into_iter()
+    .flat_map(reach::endpoints)
+    .find(|e| e.host.eq_ignore_ascii_case(host))
+    .map_or(&[Feature::EdgeSync], |e| e.affects)
 }
 
 /// One finding per code, naming every endpoint it concerns, so each fix is given once.
@@ -145,10 +231,10 @@ fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Vec<Finding> {
         .unwrap_or_default();
     let finding =
         |code: &str, severity, message: String| Finding::new(code, severity, affects, message);
-    let proxy_auth = result.http_status == Some(407)
-        || result.error.as_deref().is_some_and(|e| e.contains("(407)"));
     let mut findings = Vec::new();
-    if proxy_auth {
+    if proxy_failed(result) {
+        // Said once per proxy, by `unreachable_proxies`.
+    } else if asks_proxy_login(result) {
         findings.push(finding(
             "NET_PROXY_AUTH_REQUIRED",
             Severity::Fail,
@@ -234,5 +320,41 @@ mod tests {
         ));
         assert_eq!(inspected.status, Status::Warn);
         assert!(inspected.findings[0].message.contains("Contoso Proxy CA"));
+    }
+
+    #[test]
+    fn a_host_only_the_doc_lists_is_a_warning_and_each_dead_proxy_one_finding() {
+        let listed = ALL_OK.replace(
+            "]",
+            r#",{"host":"edge.activity.windows.com","reachable":false,"failed_phase":"tcp","error":"connection refused"}]"#,
+        );
+        let result = run(&listed);
+        assert_eq!(result.status, Status::Warn);
+        assert_eq!(result.codes(), ["NET_DOC_ENDPOINT_BLOCKED"]);
+        let proxied = r#"[
+            {"host":"edge.microsoft.com","reachable":false,"failed_phase":"proxy","error":"Connection refused (os error 111)","proxy":"10.0.0.9:3128","proxy_origin":"the HTTPS_PROXY environment variable"},
+            {"host":"api.aadrm.com","reachable":false,"failed_phase":"proxy","error":"Connection refused (os error 111)","proxy":"10.0.0.9:3128"},
+            {"host":"login.microsoftonline.com","reachable":false,"failed_phase":"proxy","error":"proxy 10.0.0.9:3128: 403 Forbidden","proxy":"10.0.0.8:8080"}]"#;
+        let result = run(proxied);
+        // One finding (one fix), naming each proxy once with the hosts behind it.
+        assert_eq!(result.codes(), ["NET_PROXY_UNREACHABLE"]);
+        let message = &result.findings[0].message;
+        assert!(
+            message.contains("10.0.0.9:3128 (set by the HTTPS_PROXY environment variable)")
+                && message.contains("edge.microsoft.com, api.aadrm.com cannot")
+                && message.contains("10.0.0.8:8080 refuses"),
+            "{message}"
+        );
+        // Sign-in through the second proxy fails Windows settings too.
+        let affects = &result.findings[0].affects;
+        assert!(affects.contains(&Feature::WindowsSettings));
+        assert_eq!(
+            result.evidence.get("blocked"),
+            Some(&json!([
+                "edge.microsoft.com",
+                "api.aadrm.com",
+                "login.microsoftonline.com"
+            ]))
+        );
     }
 }

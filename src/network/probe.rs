@@ -135,6 +135,7 @@ async fn probe(target: &Target, settings: &ProbeSettings) -> Reach {
         .issuer
         .as_deref()
         .is_some_and(|issuer| !is_microsoft_issuer(issuer));
+    let proxy = settings.proxy.for_host(&target.host);
     let (reachable, failed_phase, error, http_status) = match outcome {
         Ok(status) => (true, None, None, Some(status)),
         Err(f) => (false, Some(f.phase), Some(f.error), None),
@@ -150,6 +151,8 @@ async fn probe(target: &Target, settings: &ProbeSettings) -> Reach {
         elapsed_ms: Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)),
         ipv4: seen.ipv4,
         ipv6: seen.ipv6,
+        proxy: proxy.map(ToString::to_string),
+        proxy_origin: proxy.and(settings.proxy.origin).map(str::to_owned),
     }
 }
 
@@ -161,13 +164,19 @@ async fn run_phases(
     let timeout = settings.phase_timeout;
     match settings.proxy.for_host(&target.host) {
         Some(proxy) => {
+            // A proxy that does not answer in time is the proxy's failure, not the host's.
+            let at_proxy = |f: Failure| Failure {
+                phase: Phase::Proxy,
+                ..f
+            };
             let tcp = phase(
                 "connect to proxy",
                 timeout,
                 Phase::Proxy,
                 TcpStream::connect((proxy.host.as_str(), proxy.port)),
             )
-            .await?;
+            .await
+            .map_err(at_proxy)?;
             let tunnel = phase("proxy CONNECT", timeout, Phase::Proxy, async {
                 connect_tunnel(tcp, &target.host, target.port)
                     .await
@@ -178,7 +187,8 @@ async fn run_phases(
                         TunnelError::Refused(why) => format!("proxy {proxy}: {why}"),
                     })
             })
-            .await?;
+            .await
+            .map_err(at_proxy)?;
             tls_and_http(tunnel, target, timeout, seen).await
         }
         None => {

@@ -26,13 +26,21 @@ pub struct ProxySettings {
     /// A proxy auto-config script decides the proxy (Windows `AutoConfigURL`); the probes
     /// cannot run it, so they say so.
     pub pac_url: Option<String>,
+    /// Where the proxy setting comes from, for the person who must fix it.
+    pub origin: Option<&'static str>,
 }
+
+/// The origins a proxy setting can have.
+pub const FROM_ENVIRONMENT: &str = "the HTTPS_PROXY environment variable";
+pub const FROM_WININET: &str =
+    "the user's Windows proxy settings (WinINet: Settings > Network & internet > Proxy)";
 
 impl ProxySettings {
     /// Reads `HTTPS_PROXY`/`https_proxy` and `NO_PROXY`/`no_proxy`.
     pub fn from_env() -> ProxySettings {
         ProxySettings {
             pac_url: None,
+            origin: Some(FROM_ENVIRONMENT),
             proxy: env_var(["HTTPS_PROXY", "https_proxy"]).and_then(|url| parse_proxy_url(&url)),
             no_proxy: env_var(["NO_PROXY", "no_proxy"])
                 .map_or_else(Vec::new, |list| host_list(&list, ',')),
@@ -78,8 +86,10 @@ pub fn from_wininet(reg_text: &str) -> ProxySettings {
     let server = get("ProxyServer")
         .and_then(|v| v.as_str().map(str::to_owned))
         .filter(|_| enabled);
+    let proxy = server.as_deref().and_then(wininet_https_proxy);
     ProxySettings {
-        proxy: server.as_deref().and_then(wininet_https_proxy),
+        origin: proxy.is_some().then_some(FROM_WININET),
+        proxy,
         no_proxy: get("ProxyOverride")
             .and_then(|v| v.as_str().map(|list| host_list(list, ';')))
             .unwrap_or_default(),
@@ -209,6 +219,7 @@ mod tests {
             proxy: parse_proxy_url("http://proxy:8080"),
             no_proxy: vec![".microsoft.com".into(), "login.microsoftonline.com".into()],
             pac_url: None,
+            origin: None,
         };
         assert!(settings.for_host("edge.microsoft.com").is_none());
         for loopback in ["127.0.0.1", "127.8.9.10", "::1", "[::1]", "localhost"] {
@@ -220,6 +231,7 @@ mod tests {
             proxy: parse_proxy_url("http://proxy:8080"),
             no_proxy: vec!["*".into()],
             pac_url: None,
+            origin: None,
         };
         assert!(everything.for_host("api.aadrm.com").is_none());
     }

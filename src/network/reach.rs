@@ -2,6 +2,7 @@
 //! took, and the TLS issuer seen (to spot TLS inspection).
 
 use crate::cloud::AnswerError;
+pub use crate::cloud::endpoints::Cloud;
 use crate::model::Feature;
 use serde::{Deserialize, Serialize};
 
@@ -12,29 +13,115 @@ pub struct Endpoint {
     pub url: &'static str,
     pub purpose: &'static str,
     pub affects: &'static [Feature],
+    /// Current Edge needs it; the others are on Microsoft's allow-lists for older builds, and
+    /// a block there is a warning.
+    pub required: bool,
 }
 
-/// Endpoints of the global cloud (Microsoft's Edge endpoint list, section "Sync").
-pub const GLOBAL_ENDPOINTS: [Endpoint; 3] = [
+const SYNC: &[Feature] = &[Feature::EdgeSync];
+const BOTH: &[Feature] = &[Feature::EdgeSync, Feature::WindowsSettings];
+
+/// Endpoints of the global cloud: the sync, Azure Information Protection and sign-in hosts of
+/// Edge's sync troubleshooting doc ("Couldn't connect to the sync server") and security
+/// endpoints list (section "Sync"), and the two hosts the enterprise sync doc still lists
+/// (MicrosoftDocs/Edge-Enterprise `microsoft-edge-troubleshoot-enterprise-sync.md`,
+/// `microsoft-edge-security-endpoints.md`, `microsoft-edge-enterprise-sync.md`;
+/// reference/microsoft-apis.md section 5.1).
+pub const GLOBAL_ENDPOINTS: [Endpoint; 5] = [
     Endpoint {
         host: "edge.microsoft.com",
         url: "https://edge.microsoft.com",
         purpose: "Edge sync service",
-        affects: &[Feature::EdgeSync],
+        affects: SYNC,
+        required: true,
     },
     Endpoint {
         host: "api.aadrm.com",
         url: "https://api.aadrm.com/my/v1/servicediscovery",
         purpose: "Azure Rights Management (encrypts synced data)",
-        affects: &[Feature::EdgeSync],
+        affects: SYNC,
+        required: true,
     },
     Endpoint {
         host: "login.microsoftonline.com",
         url: "https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration",
         purpose: "Entra ID sign-in and tokens",
-        affects: &[Feature::EdgeSync, Feature::WindowsSettings],
+        affects: BOTH,
+        required: true,
+    },
+    Endpoint {
+        host: "edge-enterprise.activity.windows.com",
+        url: "https://edge-enterprise.activity.windows.com",
+        purpose: "Edge enterprise sync (listed in Microsoft's enterprise sync doc)",
+        affects: SYNC,
+        required: false,
+    },
+    Endpoint {
+        host: "edge.activity.windows.com",
+        url: "https://edge.activity.windows.com",
+        purpose: "Edge sync (listed in Microsoft's enterprise sync doc)",
+        affects: SYNC,
+        required: false,
     },
 ];
+
+/// The US Government cloud (GCC High, DoD): no Edge sync is offered there, but sign-in and
+/// Azure RMS (`api.aadrm.us`) still decide Windows settings and protected content.
+pub const USGOV_ENDPOINTS: [Endpoint; 2] = [
+    Endpoint {
+        host: "api.aadrm.us",
+        url: "https://api.aadrm.us/my/v1/servicediscovery",
+        purpose: "Azure Rights Management (US Government)",
+        affects: SYNC,
+        required: true,
+    },
+    Endpoint {
+        host: "login.microsoftonline.us",
+        url: "https://login.microsoftonline.us/organizations/v2.0/.well-known/openid-configuration",
+        purpose: "Entra ID sign-in and tokens (US Government)",
+        affects: BOTH,
+        required: true,
+    },
+];
+
+/// Microsoft Azure operated by 21Vianet (`api.aadrm.cn` per Edge's endpoint list).
+pub const CHINA_ENDPOINTS: [Endpoint; 2] = [
+    Endpoint {
+        host: "api.aadrm.cn",
+        url: "https://api.aadrm.cn/my/v1/servicediscovery",
+        purpose: "Azure Rights Management (21Vianet)",
+        affects: SYNC,
+        required: true,
+    },
+    Endpoint {
+        host: "login.partner.microsoftonline.cn",
+        url: "https://login.partner.microsoftonline.cn/organizations/v2.0/.well-known/openid-configuration",
+        purpose: "Entra ID sign-in and tokens (21Vianet)",
+        affects: BOTH,
+        required: true,
+    },
+];
+
+/// The endpoints a device in `cloud` needs.
+pub fn endpoints(cloud: Cloud) -> &'static [Endpoint] {
+    match cloud {
+        Cloud::Global => &GLOBAL_ENDPOINTS,
+        Cloud::UsGov => &USGOV_ENDPOINTS,
+        Cloud::China => &CHINA_ENDPOINTS,
+    }
+}
+
+/// The cloud a set of probe results was taken for: the one whose sign-in host it holds.
+pub fn cloud_of(facts: &ReachFacts) -> Cloud {
+    [Cloud::UsGov, Cloud::China, Cloud::Global]
+        .into_iter()
+        .find(|cloud| {
+            endpoints(*cloud)
+                .iter()
+                .any(|e| e.host.starts_with("login.") && facts.result(e.host).is_some())
+        })
+        .unwrap_or(Cloud::Global)
+}
 
 /// The phase a probe failed in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,6 +159,11 @@ pub struct Reach {
     pub ipv4: Option<bool>,
     #[serde(default)]
     pub ipv6: Option<bool>,
+    /// The proxy the probe went through (`host:port`), and where that setting comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy_origin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
