@@ -2,7 +2,9 @@
 //! the `DeviceId` dsregcmd names (`$filter=deviceId eq '…'`, answered as Graph answers a
 //! filter: only matching objects, an empty list for none), and the tenant's policies are read
 //! from `/identity/conditionalAccess/policies`; a refusal of either names the roles that may
-//! read it and fails nothing.
+//! read it and fails nothing. The group an onboarding control policy limits RMS to is named
+//! by `GET /groups/{id}` (Graph's token, not RMS's), 404 `Request_ResourceNotFound` when Graph
+//! holds no such group.
 
 mod common;
 
@@ -123,5 +125,83 @@ async fn a_policy_asking_a_compliant_device_blocks_an_unmanaged_one() {
     assert_eq!(
         codes(&report, CheckId::Rms),
         (Status::Fail, vec!["CA_BLOCKS_SYNC".to_owned()])
+    );
+}
+
+async fn scoped_out(
+    group_answer: Option<&str>,
+) -> (Report, Vec<esr_doctor::emulator::log::LogEntry>) {
+    let mut source = scenario_source("rms-scoped-out");
+    if let Some(body) = group_answer {
+        source
+            .files
+            .insert("cloud/onboardingGroup.json", body.as_bytes().to_vec());
+    }
+    let emulator = emulator_for(&source).await;
+    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let report = run(source, RunOptions::default(), None).await;
+    (report, emulator.log())
+}
+
+fn scoped_out_message(report: &Report) -> String {
+    let rms = report
+        .check(CheckId::Rms)
+        .unwrap_or_else(|| panic!("no rms"));
+    rms.findings
+        .iter()
+        .find(|f| f.code == "RMS_USER_SCOPED_OUT")
+        .map(|f| f.message.clone())
+        .unwrap_or_else(|| panic!("{:?}", rms.findings))
+}
+
+#[tokio::test]
+async fn the_onboarding_group_is_named_as_graph_names_it() {
+    let (report, log) = scoped_out(None).await;
+    let message = scoped_out_message(&report);
+    assert!(
+        message.contains("\"RMS pilot\" (c3e9a1d4-58b2-4f60-9d7e-1b4a6f2c8e05)"),
+        "{message}"
+    );
+    let lookups: Vec<_> = log
+        .iter()
+        .filter(|e| e.endpoint == Api::OnboardingGroup.name())
+        .collect();
+    assert_eq!(lookups.len(), 1, "{lookups:?}");
+    assert_eq!(
+        lookups[0].path,
+        "/v1.0/groups/c3e9a1d4-58b2-4f60-9d7e-1b4a6f2c8e05"
+    );
+    assert!(
+        lookups[0]
+            .audience
+            .as_deref()
+            .is_some_and(|a| a.contains("graph")),
+        "asked with Graph's token: {:?}",
+        lookups[0].audience
+    );
+}
+
+#[tokio::test]
+async fn a_group_graph_does_not_hold_is_named_by_its_id_and_listed() {
+    let other = r#"{"id":"0b0b0b0b-0000-4000-8000-000000000000","displayName":"Someone else's"}"#;
+    let (report, _) = scoped_out(Some(other)).await;
+    let message = scoped_out_message(&report);
+    assert!(
+        message.ends_with("the group c3e9a1d4-58b2-4f60-9d7e-1b4a6f2c8e05."),
+        "{message}"
+    );
+    assert!(
+        report
+            .problems
+            .iter()
+            .any(|p| p.message.contains("Request_ResourceNotFound")
+                || p.message.contains("HTTP 404")),
+        "{:#?}",
+        report.problems
+    );
+    // The verdict rests on service discovery, which the lookup does not touch.
+    assert_eq!(
+        report.check(CheckId::Rms).map(|c| c.status),
+        Some(Status::Fail)
     );
 }

@@ -48,3 +48,30 @@ async fn an_older_envelopes_denial_needs_a_role_recorded() {
     let reason = esr_needs_a_role(source).await;
     assert!(reason.contains("Authorization_RequestDenied"), "{reason}");
 }
+
+/// The emulator answers service discovery only for a request that names its platform, as RMS
+/// does (`DevicePlatformNotRecognizedException` otherwise): a healthy run that reads the
+/// services proves the request carries the SDK's header, and the services are read.
+#[tokio::test]
+async fn service_discovery_is_asked_with_the_platform_the_sdk_names() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let report = run(source, RunOptions::default(), None).await;
+    let rms = report
+        .check(CheckId::Rms)
+        .unwrap_or_else(|| panic!("no rms"));
+    let discovery = rms
+        .evidence
+        .get("service_discovery")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    assert!(discovery.starts_with("services:"), "{:?}", rms.evidence);
+    let asked: Vec<Option<u16>> = emulator
+        .log()
+        .iter()
+        .filter(|e| e.endpoint == Api::RmsDiscovery.name())
+        .map(|e| e.status)
+        .collect();
+    assert_eq!(asked, [Some(200)]);
+}

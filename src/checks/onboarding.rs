@@ -44,12 +44,12 @@ pub fn reach(policy: &OnboardingPolicy, platform: Platform) -> Reach {
 }
 
 /// The findings the policy gives this user's Edge; `user_groups` are the user's group ids
-/// when they could be read, `group_name` the limiting group's display name when known.
+/// when they could be read, `group_label` the limiting group as the finding names it.
 pub fn findings(
     policy: &OnboardingPolicy,
     facts: &Facts,
     user_groups: Option<&[&str]>,
-    group_name: Option<&str>,
+    group_label: Option<&str>,
 ) -> Vec<Finding> {
     let edge = &[Feature::EdgeSync];
     let scope = policy.scope.as_deref().unwrap_or("All");
@@ -75,10 +75,7 @@ pub fn findings(
     }
     let mut out = Vec::new();
     if let Some(group) = group {
-        let named = match group_name {
-            Some(name) => format!("\"{name}\" ({group})"),
-            None => group.to_owned(),
-        };
+        let named = group_label.unwrap_or(group);
         match user_groups {
             Some(groups) if !groups.iter().any(|g| g.eq_ignore_ascii_case(group)) => {
                 out.push(Finding::new(

@@ -75,12 +75,20 @@ pub fn decide(facts: &Facts) -> CheckResult {
             format!("The RMS FunctionalState has a value esr-doctor does not know: {raw}."),
         ));
     }
+    let onboarding = rms.onboarding.as_ref().and_then(|p| p.as_ref().ok());
+    let limiting_group = onboarding.and_then(|p| p.limiting_group());
     match discovery {
         Some(Discovery::UserScopedOut) => findings.push(Finding::new(
             "RMS_USER_SCOPED_OUT",
             Severity::Fail,
             edge,
-            "Azure RMS is active but disabled for this user (an onboarding control policy scopes it to other users).".into(),
+            match limiting_group {
+                Some(id) => format!(
+                    "Azure RMS is active but disabled for this user: the onboarding control policy limits it to the group {}.",
+                    named_group(facts, id)
+                ),
+                None => "Azure RMS is active but disabled for this user (an onboarding control policy scopes it to other users).".into(),
+            },
         )),
         Some(Discovery::PlatformDisabled(code)) => findings.push(Finding::new(
             "RMS_PLATFORM_DISABLED",
@@ -102,14 +110,17 @@ pub fn decide(facts: &Facts) -> CheckResult {
         )),
         _ => {}
     }
-    let onboarding = rms.onboarding.as_ref().and_then(|p| p.as_ref().ok());
-    let limiting_group = onboarding.and_then(|p| p.limiting_group());
     if let Some(policy) = onboarding
         && discovery != Some(&Discovery::UserScopedOut)
     {
         let groups = user_groups(facts);
-        let name = limiting_group.and_then(|g| group_name(facts, g));
-        findings.extend(onboarding::findings(policy, facts, groups.as_deref(), name));
+        let label = limiting_group.map(|g| named_group(facts, g));
+        findings.extend(onboarding::findings(
+            policy,
+            facts,
+            groups.as_deref(),
+            label.as_deref(),
+        ));
     }
     let ipcv3 = rms.ipcv3.as_ref().and_then(|s| s.as_ref().ok());
     // A tenant that never activated RMS has IPCv3 off too; activating comes first.
@@ -185,11 +196,31 @@ pub fn decide(facts: &Facts) -> CheckResult {
 }
 
 /// The ids of the user's groups, when Graph gave them.
-/// The display name of a group the user's memberships name.
+/// `"Name" (id)`, or the id when no name is known.
+fn named_group(facts: &Facts, id: &str) -> String {
+    match group_name(facts, id) {
+        Some(name) => format!("\"{name}\" ({id})"),
+        None => id.to_owned(),
+    }
+}
+
+/// The display name of a group: from the user's memberships, else as Graph named the
+/// onboarding policy's group.
 fn group_name<'f>(facts: &'f Facts, id: &str) -> Option<&'f str> {
-    let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
-    groups
-        .iter()
+    let memberships = facts
+        .graph
+        .found()
+        .and_then(|g| g.member_of.as_ref())
+        .and_then(|m| m.as_ref().ok())
+        .into_iter()
+        .flatten();
+    let looked_up = facts
+        .rms
+        .found()
+        .and_then(|r| r.onboarding_group.as_ref())
+        .and_then(|g| g.as_ref().ok());
+    memberships
+        .chain(looked_up)
         .find(|g| g.id.eq_ignore_ascii_case(id))
         .map(|g| g.display_name.as_str())
         .filter(|name| !name.trim().is_empty())

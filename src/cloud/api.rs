@@ -21,6 +21,8 @@ pub enum Api {
     /// The device's own object in Entra ID, looked up by the id dsregcmd names.
     Devices,
     ConditionalAccess,
+    /// The group an onboarding control policy limits RMS to, for its display name.
+    OnboardingGroup,
     RoamingSettings,
     RmsDiscovery,
     RmsServiceLocator,
@@ -33,7 +35,7 @@ pub enum Api {
 pub const GRAPH_VERSION: &str = "/v1.0";
 
 impl Api {
-    pub const ALL: [Api; 17] = [
+    pub const ALL: [Api; 18] = [
         Api::OpenIdConfiguration,
         Api::Authorize,
         Api::DeviceCode,
@@ -45,6 +47,7 @@ impl Api {
         Api::MemberOf,
         Api::Devices,
         Api::ConditionalAccess,
+        Api::OnboardingGroup,
         Api::RoamingSettings,
         Api::RmsDiscovery,
         Api::RmsServiceLocator,
@@ -67,6 +70,7 @@ impl Api {
             Api::MemberOf => "graph transitiveMemberOf",
             Api::Devices => "graph /devices",
             Api::ConditionalAccess => "graph conditionalAccess/policies",
+            Api::OnboardingGroup => "graph /groups",
             Api::RoamingSettings => "portal RoamingSettings",
             Api::RmsDiscovery => "rms servicediscovery",
             Api::RmsServiceLocator => "rms ServiceLocator",
@@ -87,7 +91,8 @@ impl Api {
             | Api::SubscribedSkus
             | Api::MemberOf
             | Api::Devices
-            | Api::ConditionalAccess => Host::Graph,
+            | Api::ConditionalAccess
+            | Api::OnboardingGroup => Host::Graph,
             Api::RoamingSettings => Host::Portal,
             Api::RmsDiscovery => Host::Rms,
             // The admin calls live at the URL the locator returns; the locator's host is the
@@ -109,10 +114,13 @@ impl Api {
         }
     }
 
-    /// The fact source whose facts this answer feeds (the tenant's cloud travels with Graph's).
+    /// The fact source whose facts this answer feeds (the tenant's cloud travels with Graph's,
+    /// the onboarding policy's group with RMS's).
     pub fn fact_source(self) -> Option<FactSource> {
-        if self == Api::OpenIdConfiguration {
-            return Some(FactSource::Graph);
+        match self {
+            Api::OpenIdConfiguration => return Some(FactSource::Graph),
+            Api::OnboardingGroup => return Some(FactSource::Rms),
+            _ => {}
         }
         match self.host() {
             Host::Graph => Some(FactSource::Graph),
@@ -139,6 +147,7 @@ impl Api {
             Api::MemberOf => "cloud/memberOf.json",
             Api::Devices => "cloud/devices.json",
             Api::ConditionalAccess => "cloud/conditionalAccessPolicies.json",
+            Api::OnboardingGroup => "cloud/onboardingGroup.json",
             Api::RoamingSettings => "cloud/roamingSettings.json",
             Api::RmsDiscovery => "cloud/rmsServiceDiscovery.json",
             Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
@@ -183,6 +192,10 @@ impl Api {
             Api::Devices => {
                 "reading the device object needs Device.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader, Directory Readers or Cloud Device Administrator"
             }
+            // Graph's "Get group": member users read groups under the default user permissions.
+            Api::OnboardingGroup => {
+                "reading a group's name needs GroupMember.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader or Groups Administrator"
+            }
             // Graph's "List policies" (conditionalAccessRoot): Policy.Read.All with one of these roles.
             Api::ConditionalAccess => {
                 "reading Conditional Access policies needs Policy.Read.All with Global Reader, Security Reader, Security Administrator or Conditional Access Administrator"
@@ -215,6 +228,15 @@ pub fn devices_path(device_id: &str) -> Option<String> {
     Some(format!(
         "{GRAPH_VERSION}/devices?$filter={}&$select={select}",
         encode_segment(&filter)
+    ))
+}
+
+/// `GET /groups/{id}?$select=id,displayName` for a group id that is a GUID.
+pub fn group_path(group_id: &str) -> Option<String> {
+    let id = uuid::Uuid::parse_str(group_id.trim()).ok()?;
+    Some(format!(
+        "{GRAPH_VERSION}/groups/{}?$select=id,displayName",
+        id.hyphenated()
     ))
 }
 
@@ -288,6 +310,12 @@ pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
         "/devices" => return Some(Api::Devices),
         "/identity/conditionalAccess/policies" => return Some(Api::ConditionalAccess),
         _ => {}
+    }
+    if graph
+        .strip_prefix("/groups/")
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+    {
+        return Some(Api::OnboardingGroup);
     }
     let user_rest = graph.strip_prefix("/me").or_else(|| {
         graph
@@ -365,6 +393,9 @@ mod tests {
             devices.contains("deviceId%20eq%20%27c1d4e7a2-5b3f-4e8d-9a60-7f2b1c9e3d58%27"),
             "{devices}"
         );
+        let group = group_path("c3e9a1d4-58b2-4f60-9d7e-1b4a6f2c8e05").unwrap_or_default();
+        assert_eq!(recognise("GET", &group), Some(Api::OnboardingGroup));
+        assert_eq!(group_path("../users"), None);
         // A device id from evidence that is not a GUID never reaches a URL.
         assert_eq!(devices_path("x' or 1 eq 1"), None);
         assert_eq!(recognise("GET", "/v1.0/users/x/drive"), None);

@@ -167,6 +167,19 @@ pub struct Membership {
     pub display_name: String,
 }
 
+/// `GET /groups/{id}?$select=id,displayName`: one group object.
+pub fn parse_group(file: &str, text: &str) -> Result<Membership, AnswerError> {
+    let value = parse_answer(file, text)?;
+    let text_of = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+    Ok(Membership {
+        id: text_of("id").ok_or_else(|| AnswerError::Shape {
+            file: file.to_owned(),
+            detail: "the group has no id".into(),
+        })?,
+        display_name: text_of("displayName").unwrap_or_default(),
+    })
+}
+
 /// `GET /me/transitiveMemberOf`.
 pub fn parse_member_of(file: &str, text: &str) -> Result<Vec<Membership>, AnswerError> {
     let items: Vec<Value> = collection(file, text)?;

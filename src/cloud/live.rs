@@ -325,8 +325,21 @@ impl CloudSession {
             _ => {
                 let (discovery, admin) = tokio::join!(reader.rms_discovery(), reader.rms_admin());
                 answers.record(Api::RmsDiscovery, discovery);
+                let group = limiting_group(&admin);
                 for (api, outcome) in admin {
                     answers.record(api, outcome);
+                }
+                // The policy names its group by id only; Graph knows its name.
+                if let Some(path) = group.as_deref().and_then(api::group_path)
+                    && let Ok(graph_token) = prepared.broker.token(Audience::Graph).await
+                {
+                    let graph = Reader {
+                        token: graph_token.secret(),
+                        ..reader
+                    };
+                    let url = graph.endpoints.url(Host::Graph, &path);
+                    let outcome = graph.get_json(Api::OnboardingGroup, &url).await;
+                    answers.record(Api::OnboardingGroup, outcome);
                 }
             }
         }
@@ -627,6 +640,16 @@ fn is_named_tenant(tenant: &str) -> bool {
         tenant.to_ascii_lowercase().as_str(),
         "organizations" | "common" | "consumers"
     )
+}
+
+/// The group the onboarding control policy among `admin`'s answers limits RMS to.
+fn limiting_group(admin: &[(Api, Result<Option<String>, AnswerError>)]) -> Option<String> {
+    let body = admin.iter().find_map(|(api, outcome)| match outcome {
+        Ok(Some(body)) if *api == Api::RmsOnboardingPolicy => Some(body),
+        _ => None,
+    })?;
+    let policy = super::rms::parse_onboarding_policy("onboarding", body).ok()?;
+    policy.limiting_group().map(str::to_owned)
 }
 
 fn signed_out(error: SignInError) -> CloudAnswers {

@@ -333,6 +333,11 @@ async fn serve(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
+    let platform = request
+        .headers()
+        .get("x-ms-rms-platform-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let body = Limited::new(request.into_body(), 64 * 1024)
         .collect()
         .await
@@ -374,6 +379,9 @@ async fn serve(
         Some(Fault::EchoCredentials) => echo_credentials(api, &authorization, &body),
         Some(fault) => faulty(fault),
         None => match api {
+            Some(Api::RmsDiscovery) if !names_a_platform(platform.as_deref()) => {
+                platform_not_recognised()
+            }
             Some(api) => {
                 let query = path_and_query.split_once('?').map_or("", |(_, q)| q);
                 answer(&state, id, api, &path, query, &authorization, &body)
@@ -562,6 +570,10 @@ fn answer(
                     let (status, body) = config.tenant.answer(data);
                     (status, body, "application/json; charset=utf-8")
                 }
+                Api::OnboardingGroup => {
+                    let (status, body) = group_at(config.tenant.answer(data), path);
+                    (status, body, "application/json; charset=utf-8")
+                }
                 _ => {
                     let (status, body) = config.tenant.answer(data);
                     let base = config.next_link_base.as_deref().unwrap_or(&state.base);
@@ -641,6 +653,47 @@ fn devices_matching(body: String, query: &str) -> String {
     answer.to_string()
 }
 
+/// Whether an `x-ms-rms-platform-id` header names the caller's platform, as Microsoft's RMS
+/// SDK sends it (`AppName=…;AppVersion=…;DevicePlatform=…;`, AzureAD/rms-sdk-for-cpp
+/// `RestHttpClient.cpp`; reference/real-tenant.md "Azure RMS").
+fn names_a_platform(header: Option<&str>) -> bool {
+    header.is_some_and(|h| {
+        h.split(';').any(|pair| {
+            pair.split_once('=').is_some_and(|(key, value)| {
+                key.trim().eq_ignore_ascii_case("DevicePlatform") && !value.trim().is_empty()
+            })
+        })
+    })
+}
+
+/// RMS's answer to a discovery request whose platform it cannot tell: an exception about the
+/// caller, not the tenant (reference/real-tenant.md: `DevicePlatformNotRecognizedException`).
+fn platform_not_recognised() -> Answer {
+    Answer::json(
+        400,
+        r#"{"Code":"Microsoft.RightsManagement.Exceptions.DevicePlatformNotRecognizedException","Message":"The device platform of the request is not recognized."}"#.into(),
+    )
+}
+
+/// `GET /groups/{id}` as Graph answers it: the recorded group when the path names its id,
+/// else 404 `Request_ResourceNotFound` with the message Graph gives for an unknown object
+/// (learn.microsoft.com/graph/errors; the wording Graph sends for a missing directory object).
+fn group_at((status, body): (u16, String), path: &str) -> (u16, String) {
+    let asked = path.rsplit('/').next().unwrap_or_default();
+    let recorded = serde_json::from_str::<serde_json::Value>(&body)
+        .ok()
+        .and_then(|v| v.get("id").and_then(|id| id.as_str()).map(str::to_owned));
+    match recorded {
+        Some(id) if !id.eq_ignore_ascii_case(asked) => (
+            404,
+            format!(
+                r#"{{"error":{{"code":"Request_ResourceNotFound","message":"Resource '{asked}' does not exist or one of its queried reference-property objects are not present."}}}}"#
+            ),
+        ),
+        _ => (status, body),
+    }
+}
+
 /// Whether a token minted for `scope` is accepted by `api`'s service.
 fn audience_fits(api: Api, scope: &str) -> bool {
     match api.host() {
@@ -709,4 +762,24 @@ fn locator_answer(url: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="utf-8"?><soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"><soap:Body><FindServiceLocationsForUserResponse xmlns="http://microsoft.com/DRM/ServiceLocatorService"><FindServiceLocationsForUserResult><ServiceLocationResponse><Type>AdminV2Service</Type><Url>{url}</Url></ServiceLocationResponse></FindServiceLocationsForUserResult></FindServiceLocationsForUserResponse></soap:Body></soap:Envelope>"#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn discovery_wants_the_platform_the_sdk_names() {
+        assert!(names_a_platform(Some(
+            "AppName=esr-doctor;AppVersion=0.1.0;DevicePlatform=Windows;"
+        )));
+        for header in [None, Some(""), Some("AppName=x;"), Some("DevicePlatform=;")] {
+            assert!(!names_a_platform(header), "{header:?}");
+        }
+        // The refusal is about the caller: never a tenant whose platform is disabled.
+        let refusal = platform_not_recognised();
+        assert_eq!(refusal.status, 400);
+        let read = crate::cloud::rms::parse_discovery("d", &refusal.body);
+        assert!(read.is_err(), "{read:?}");
+    }
 }

@@ -55,7 +55,9 @@ fn decide(
             FactUpdate::Graph(Box::new(graph_facts(Answers::recorded(files), missing())))
         }
         FactSource::Esr => FactUpdate::Esr(esr_facts(Answers::recorded(files), missing())),
-        FactSource::Rms => FactUpdate::Rms(rms_facts(Answers::recorded(files), missing())),
+        FactSource::Rms => {
+            FactUpdate::Rms(Box::new(rms_facts(Answers::recorded(files), missing())))
+        }
         FactSource::Network => FactUpdate::Network(match &loaded.device {
             Some(ctx) if ctx.offline => {
                 Gathered::Missing("--offline: no network connection was made".into())
@@ -374,7 +376,7 @@ pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
         return match source {
             FactSource::Graph => FactUpdate::Graph(Box::new(signed_out(error))),
             FactSource::Esr => FactUpdate::Esr(signed_out(error)),
-            _ => FactUpdate::Rms(signed_out(error)),
+            _ => FactUpdate::Rms(Box::new(signed_out(error))),
         };
     }
     let answers = Answers {
@@ -385,7 +387,7 @@ pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {
     match source {
         FactSource::Graph => FactUpdate::Graph(Box::new(graph_facts(answers, missing()))),
         FactSource::Esr => FactUpdate::Esr(esr_facts(answers, missing())),
-        _ => FactUpdate::Rms(rms_facts(answers, missing())),
+        _ => FactUpdate::Rms(Box::new(rms_facts(answers, missing()))),
     }
 }
 
@@ -469,6 +471,7 @@ fn rms_facts(answers: Answers<'_>, missing: String) -> Gathered<RmsFacts> {
             rms::parse_onboarding_policy,
         ),
         ipcv3: answers.get("cloud/rmsConfiguration.json", rms::parse_configuration),
+        onboarding_group: answers.get("cloud/onboardingGroup.json", graph::parse_group),
     };
     if facts == RmsFacts::default() {
         Gathered::Missing(missing)

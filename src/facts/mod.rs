@@ -188,6 +188,8 @@ pub struct RmsFacts {
     pub functional_state: Option<Result<FunctionalState, AnswerError>>,
     pub onboarding: Option<Result<OnboardingPolicy, AnswerError>>,
     pub ipcv3: Option<Result<Ipcv3State, AnswerError>>,
+    /// The group the onboarding policy limits RMS to, as Graph names it.
+    pub onboarding_group: Option<Result<Membership, AnswerError>>,
 }
 
 /// Everything known about the user, device and tenant.
@@ -227,7 +229,7 @@ pub enum FactUpdate {
     WindowsState(Gathered<windows_state::WindowsState>),
     Graph(Box<Gathered<GraphFacts>>),
     Esr(Gathered<RoamingSettings>),
-    Rms(Gathered<RmsFacts>),
+    Rms(Box<Gathered<RmsFacts>>),
     Network(Gathered<ReachFacts>),
 }
 
@@ -244,7 +246,7 @@ impl FactUpdate {
             FactSource::WindowsState => FactUpdate::WindowsState(Gathered::Unreadable(reason)),
             FactSource::Graph => FactUpdate::Graph(Box::new(Gathered::Unreadable(reason))),
             FactSource::Esr => FactUpdate::Esr(Gathered::Unreadable(reason)),
-            FactSource::Rms => FactUpdate::Rms(Gathered::Unreadable(reason)),
+            FactSource::Rms => FactUpdate::Rms(Box::new(Gathered::Unreadable(reason))),
             FactSource::Network => FactUpdate::Network(Gathered::Unreadable(reason)),
         }
     }
@@ -263,7 +265,7 @@ impl Facts {
             FactUpdate::WindowsState(v) => self.windows = v,
             FactUpdate::Graph(v) => self.graph = *v,
             FactUpdate::Esr(v) => self.esr = v,
-            FactUpdate::Rms(v) => self.rms = v,
+            FactUpdate::Rms(v) => self.rms = *v,
             FactUpdate::Network(v) => self.reach = v,
         }
     }
@@ -353,6 +355,7 @@ impl Facts {
                 failed(&rms.functional_state),
                 failed(&rms.onboarding),
                 failed(&rms.ipcv3),
+                failed(&rms.onboarding_group),
             ]
             .into_iter()
             .flatten()
