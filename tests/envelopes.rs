@@ -75,3 +75,46 @@ async fn service_discovery_is_asked_with_the_platform_the_sdk_names() {
         .collect();
     assert_eq!(asked, [Some(200)]);
 }
+
+/// The Azure portal's own error body (`errorCode`, `localizedErrorDetails`), as Microsoft's
+/// App Proxy troubleshooting doc shows the portal's "Copy error" text.
+const PORTAL_FORBIDDEN: &str = r#"{"errorCode":"Forbidden","localizedErrorDetails":{"errorDetail":"You do not have access to this resource."},"operationResults":null,"timeStampUtc":"2026-11-21T08:02:11.465743Z","clientRequestId":"8a2c4e61-0d9b-4f37-a5e2-7c1b9d3f6e08"}"#;
+
+#[tokio::test]
+async fn the_portals_own_denial_needs_a_role_live_and_recorded() {
+    let mut source = scenario_source("healthy");
+    let emulator = emulator_for(&source).await;
+    emulator.configure(|c| c.tenant.set_answer(Api::RoamingSettings, PORTAL_FORBIDDEN));
+    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let live = esr_needs_a_role(source).await;
+    assert!(live.contains("HTTP 403"), "{live}");
+    let mut recorded = scenario_source("healthy");
+    recorded.files.insert(
+        "cloud/roamingSettings.json",
+        PORTAL_FORBIDDEN.as_bytes().to_vec(),
+    );
+    let reason = esr_needs_a_role(recorded).await;
+    assert!(
+        reason.contains("Forbidden") && reason.contains("You do not have access"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_of_no_known_shape_is_shown_raw() {
+    let mut source = scenario_source("healthy");
+    source.files.insert(
+        "cloud/roamingSettings.json",
+        br#"{"status":"maintenance","retryAfter":"tomorrow"}"#.to_vec(),
+    );
+    let report = run(source, RunOptions::default(), None).await;
+    let esr = report
+        .check(CheckId::TenantEsr)
+        .unwrap_or_else(|| panic!("no ESR"));
+    assert_ne!(esr.status, Status::Pass);
+    let reason = esr.reason.clone().unwrap_or_default();
+    assert!(
+        reason.contains(r#"the answer begins: {"status":"maintenance","retryAfter":"tomorrow"}"#),
+        "{reason}"
+    );
+}

@@ -214,7 +214,7 @@ mod tests {
         };
         let found = findings(&dsregcmd::parse(HYBRID), &facts, &mut Map::new());
         assert!(
-            found[0].message.contains("Cloud Device Administrator"),
+            found[0].message.contains("Directory Readers"),
             "{}",
             found[0].message
         );

@@ -181,27 +181,28 @@ impl Api {
     /// Who may read this endpoint, and what an admin runs when the operator may not.
     pub fn needs(self) -> &'static str {
         match self {
+            // microsoft-graph-docs-contrib `rbac-company-subscriptions-subscribedskus-apis.md`.
             Api::SubscribedSkus => {
-                "reading the tenant's subscriptions needs Global Reader (or the Organization.Read.All permission)"
+                "reading the tenant's subscriptions needs Global Reader or Directory Readers"
             }
             Api::Me | Api::LicenseDetails | Api::MemberOf | Api::Organization => {
                 "reading another user's licences and groups needs User Administrator, License Administrator or Global Reader"
             }
-            // Graph's "List devices" (Device.Read.All); member users read devices under the
-            // default user permissions, which a tenant can restrict.
+            // Graph's "List devices" (`rbac-devices-apis-read.md`): member users may (the Users
+            // role), unless the tenant restricts default user permissions.
             Api::Devices => {
-                "reading the device object needs Device.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader, Directory Readers or Cloud Device Administrator"
+                "reading the device object needs a member account (guests may not, nor users where the tenant restricts default user permissions), Directory Readers, Global Reader or Security Reader"
             }
             // Graph's "Get group": member users read groups under the default user permissions.
             Api::OnboardingGroup => {
                 "reading a group's name needs GroupMember.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader or Groups Administrator"
             }
-            // Graph's "List policies" (conditionalAccessRoot): Policy.Read.All with one of these roles.
+            // Graph's "List policies" (`rbac-conditionalaccess-apis-read.md`).
             Api::ConditionalAccess => {
-                "reading Conditional Access policies needs Policy.Read.All with Global Reader, Security Reader, Security Administrator or Conditional Access Administrator"
+                "reading Conditional Access policies needs Global Reader, Security Reader, Security Administrator, Conditional Access Administrator or Global Secure Access Administrator"
             }
             Api::RoamingSettings => {
-                "reading the ESR switch needs Global Reader, Cloud Device Administrator or Global Administrator"
+                "Microsoft documents no role that may read the ESR switch; Global Administrator can, Global Reader and Cloud Device Administrator usually can"
             }
             Api::RmsServiceLocator
             | Api::RmsFunctionalState

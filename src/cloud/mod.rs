@@ -41,7 +41,33 @@ pub enum AnswerError {
     },
 }
 
+/// How much of an answer of an unknown shape is shown.
+const EXCERPT_CHARS: usize = 120;
+
 impl AnswerError {
+    /// An answer of a shape esr-doctor does not know, shown raw: its start, on one line,
+    /// without control characters, so a person can tell what came instead.
+    pub fn with_excerpt(self, text: &str) -> AnswerError {
+        let AnswerError::Shape { file, detail } = self else {
+            return self;
+        };
+        let flat: String = text
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
+        let mut excerpt: String = flat.chars().take(EXCERPT_CHARS).collect();
+        if flat.chars().count() > EXCERPT_CHARS {
+            excerpt.push('…');
+        }
+        AnswerError::Shape {
+            file,
+            detail: format!("{detail}; the answer begins: {excerpt}"),
+        }
+    }
+
     /// Why a check is skipped for want of a role: the refusal, and what an admin does.
     pub fn needs_role_reason(&self) -> String {
         format!("{self}; an admin with that role runs `esr-doctor check --user <UPN>`")
@@ -146,6 +172,16 @@ fn service_error(value: &Value) -> Option<(String, String)> {
             .unwrap_or("error");
         return Some((code.to_owned(), text(map.get("Message"))));
     }
+    // The Azure portal's error body (`main.iam.ad.ext.azure.com`): `errorCode` and a
+    // `localizedErrorDetails.errorDetail`, as Microsoft's App Proxy troubleshooting doc shows
+    // the portal's "Copy error" text.
+    if let Some(code) = value.get("errorCode").and_then(Value::as_str) {
+        let detail = value
+            .get("localizedErrorDetails")
+            .and_then(|d| d.get("errorDetail"))
+            .or_else(|| value.get("message"));
+        return Some((code.to_owned(), text(detail)));
+    }
     let code = value.get("Code").or_else(|| value.get("code"))?;
     let message = value.get("Message").or_else(|| value.get("message"));
     Some((
@@ -187,10 +223,52 @@ mod tests {
             Err(AnswerError::Json(_))
         ));
         assert_eq!(parse_answer("f", "1"), Ok(Value::from(1)));
+        let portal = parse_answer(
+            "cloud/roamingSettings.json",
+            r#"{"errorCode":"Forbidden","localizedErrorDetails":{"errorDetail":"You do not have access to this resource."},"operationResults":null,"timeStampUtc":"2026-11-21T08:02:11Z","clientRequestId":"x"}"#,
+        );
+        assert!(
+            matches!(&portal, Err(e @ AnswerError::Service { message, .. }) if e.is_access_denied() && message.starts_with("You do not")),
+            "{portal:?}"
+        );
+        let rms_denied = parse_answer(
+            "cloud/rmsFunctionalState.json",
+            r#"{"Code":"Microsoft.RightsManagement.Exceptions.UnauthorizedAccessException","Message":"The user is not an administrator of this tenant."}"#,
+        );
+        assert!(
+            matches!(&rms_denied, Err(e) if e.is_access_denied()),
+            "{rms_denied:?}"
+        );
         let token = parse_answer(
             "cloud/rmsServiceDiscovery.json",
             r#"{"Message":"The authorization token is not well-formed."}"#,
         );
         assert!(matches!(&token, Err(e) if e.is_token_problem() && !e.is_access_denied()));
+    }
+
+    #[test]
+    fn an_unknown_answer_is_shown_raw_on_one_line() {
+        let long = format!("{{\"weird\":\n\t\"{}\"}}", "x".repeat(300));
+        let error = AnswerError::Shape {
+            file: "cloud/roamingSettings.json".into(),
+            detail: "no syncSetting".into(),
+        }
+        .with_excerpt(&long);
+        let shown = error.to_string();
+        assert!(
+            shown.contains("no syncSetting; the answer begins: {\"weird\": \"xxx"),
+            "{shown}"
+        );
+        assert!(
+            shown.ends_with("…)") && !shown.contains('\n') && !shown.contains('\t'),
+            "{shown}"
+        );
+        // Other failures are left as they are.
+        let http = AnswerError::Http {
+            endpoint: "e".into(),
+            status: Some(500),
+            detail: "d".into(),
+        };
+        assert_eq!(http.clone().with_excerpt("body"), http);
     }
 }

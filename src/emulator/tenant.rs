@@ -167,8 +167,9 @@ impl TenantData {
     }
 }
 
-/// The status the real service sends with such a body: Graph error envelopes by their code,
-/// RMS exceptions as 400, anything else 200.
+/// The status the real service sends with such a body: Graph's, Azure AD Graph's and the
+/// portal's (`errorCode`) error envelopes by their code, RMS exceptions as 400, anything else
+/// 200.
 fn status_for(body: &str) -> u16 {
     let Ok(value) = serde_json::from_str::<Value>(body) else {
         return 200;
@@ -177,6 +178,7 @@ fn status_for(body: &str) -> u16 {
         .get("error")
         .or_else(|| value.get("odata.error"))
         .and_then(|e| e.get("code").or(Some(e)))
+        .or_else(|| value.get("errorCode"))
         .and_then(Value::as_str)
     {
         let code = code.to_ascii_lowercase();

@@ -425,7 +425,9 @@ impl<'a> Answers<'a> {
         if let Some(failure) = self.failures.get(path) {
             return Some(Err(failure.clone()));
         }
-        self.files.text(path).map(|text| parse(path, &text))
+        self.files
+            .text(path)
+            .map(|text| parse(path, &text).map_err(|e| e.with_excerpt(&text)))
     }
 }
 
