@@ -1,5 +1,7 @@
 //! The command-line contract of DESIGN.md, driven through the real binary.
 
+mod common;
+
 use assert_cmd::Command;
 use serde_json::Value;
 use std::io::Write;
@@ -667,13 +669,7 @@ fn a_redacted_device_report_does_not_name_the_machine() {
         report["source"],
         serde_json::json!({"kind": "device", "name": "<device-1>"})
     );
-    let network = report["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["id"] == "network")
-        .cloned()
-        .unwrap_or_default();
+    let network = common::check_in(&report, "network");
     assert_eq!(
         network["reason"],
         "--offline: no network connection was made"

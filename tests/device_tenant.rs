@@ -169,13 +169,7 @@ async fn a_bundle_is_read_with_the_tenant_live_for_its_user_and_tenant() {
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {stderr}"));
     assert_eq!(output.status.code(), Some(0), "{stderr}\n{report:#}");
-    let esr = report["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["id"] == "tenant_esr")
-        .cloned()
-        .unwrap_or_default();
+    let esr = common::check_in(&report, "tenant_esr");
     assert_eq!(esr["status"], "pass");
     assert!(esr["evidence"]["requests"].is_array(), "read live: {esr:#}");
     assert_eq!(

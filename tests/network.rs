@@ -2,6 +2,8 @@
 //! comes from a test "inspection" CA, one from a Microsoft-named CA, an HTTP proxy answering
 //! 407, and a server that stalls past the timeout. Each yields its own finding, in time.
 
+mod common;
+
 use esr_doctor::facts::{Facts, Gathered};
 use esr_doctor::model::{CheckId, CheckResult};
 use esr_doctor::network::probe::{ProbeSettings, Target, probe_all};
@@ -374,13 +376,7 @@ fn the_binary_names_the_dead_proxy_in_https_proxy() {
     assert_eq!(output.status.code(), Some(1));
     let report: serde_json::Value =
         serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}"));
-    let network = report["checks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|c| c["id"] == "network")
-        .cloned()
-        .unwrap_or_default();
+    let network = common::check_in(&report, "network");
     let codes: Vec<&str> = network["findings"]
         .as_array()
         .into_iter()

@@ -16,7 +16,7 @@ pub struct Breakage {
 }
 
 /// Every prerequisite that can be broken in the `healthy` demo, in wizard order.
-pub const BREAKAGES: [Breakage; 10] = [
+pub const BREAKAGES: [Breakage; 11] = [
     Breakage {
         scenario: "edge-too-old",
         label: "Edge downgraded to version 76",
@@ -44,6 +44,10 @@ pub const BREAKAGES: [Breakage; 10] = [
     Breakage {
         scenario: "ipcv3-disabled",
         label: "The RMS IPCv3 service switched off",
+    },
+    Breakage {
+        scenario: "ca-blocks-sync",
+        label: "Conditional Access asks a compliant device",
     },
     Breakage {
         scenario: "firewall-blocked",

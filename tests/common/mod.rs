@@ -171,6 +171,17 @@ pub fn statuses(report: &serde_json::Value) -> Vec<&str> {
         .collect()
 }
 
+/// One check of a JSON report, by id (`null` when the report has none).
+pub fn check_in(report: &serde_json::Value, id: &str) -> serde_json::Value {
+    report["checks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["id"] == id)
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// The endpoints the emulator served, in order.
 pub fn endpoints(emulator: &Emulator) -> Vec<&'static str> {
     emulator.log().iter().map(|e| e.endpoint).collect()
