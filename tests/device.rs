@@ -154,6 +154,7 @@ async fn collect_then_check_from_gives_the_same_verdicts() {
         port: refused.port(),
         path: "/".into(),
         connect_to: Some(refused),
+        via: None,
     }];
     let live = check(LoadedSource::device(ctx.clone())).await;
     let zip = dir.path().join("bundle.zip");
@@ -337,6 +338,60 @@ fn windows_probes_use_the_users_wininet_proxy() {
     assert_eq!(
         settings.proxy.pac_url.as_deref(),
         Some("http://wpad.fabrikam.com/proxy.pac")
+    );
+}
+
+#[test]
+fn windows_probes_test_the_hosts_of_the_cloud_the_device_is_joined_in() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let hosts = |ctx: &DeviceContext| -> Vec<String> {
+        esr_doctor::sources::device::probe_settings(ctx)
+            .targets
+            .into_iter()
+            .map(|t| t.host)
+            .collect()
+    };
+    let mut ctx = windows_tree(dir.path());
+    ctx.probes = ProbeSettings::global();
+    // No TenantInfo key (the fake reg has none): the global cloud's hosts.
+    assert!(hosts(&ctx).contains(&"edge.microsoft.com".to_owned()));
+    // A GCC High device: its tenant's AuthCodeUrl is on the US Government login host.
+    script(
+        &dir.path().join("bin"),
+        "reg",
+        r#"case "$2" in
+  'HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\TenantInfo') printf 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\CloudDomainJoin\\TenantInfo\\7c1f0e2a-1111-4222-8333-944455556666\r\n    DisplayName    REG_SZ    Fabrikam Federal\r\n    AuthCodeUrl    REG_SZ    https://login.microsoftonline.us/7c1f0e2a-1111-4222-8333-944455556666/oauth2/authorize\r\n' ;;
+  *) echo 'ERROR: The system was unable to find the specified registry key or value.' >&2; exit 1 ;;
+esac"#,
+    );
+    assert_eq!(hosts(&ctx), ["api.aadrm.us", "login.microsoftonline.us"]);
+}
+
+#[test]
+fn sign_in_is_probed_through_the_machines_winhttp_proxy_too() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut ctx = windows_tree(dir.path());
+    ctx.probes = ProbeSettings::global();
+    script(
+        &dir.path().join("bin"),
+        "netsh",
+        "printf 'Current WinHTTP proxy settings:\\r\\n\\r\\n    Proxy Server(s) :  old-proxy.fabrikam.com:3128\\r\\n    Bypass List     :  <local>\\r\\n'",
+    );
+    let settings = esr_doctor::sources::device::probe_settings(&ctx);
+    let through_winhttp: Vec<(String, Option<String>)> = settings
+        .targets
+        .iter()
+        .filter_map(|t| {
+            let via = t.via.as_ref()?;
+            Some((t.host.clone(), via.proxy.as_ref().map(ToString::to_string)))
+        })
+        .collect();
+    assert_eq!(
+        through_winhttp,
+        [(
+            "login.microsoftonline.com".to_owned(),
+            Some("old-proxy.fabrikam.com:3128".to_owned())
+        )]
     );
 }
 

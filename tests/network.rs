@@ -124,6 +124,7 @@ async fn probe_edge_at(address: SocketAddr, proxy: ProxySettings) -> (Reach, Dur
             port: address.port(),
             path: "/".into(),
             connect_to: Some(address),
+            via: None,
         }],
         proxy,
         phase_timeout: TIMEOUT,

@@ -142,7 +142,7 @@ fn unreachable_proxies(results: &[Reach]) -> Vec<Finding> {
             let why = hosts[0].error.as_deref().unwrap_or("no answer");
             let from = origin.map(|o| format!(" (set by {o})")).unwrap_or_default();
             let mut affects = Vec::new();
-            for feature in hosts.iter().flat_map(|r| features_of(&r.host)) {
+            for feature in hosts.iter().flat_map(|r| features_of(r)) {
                 if !affects.contains(feature) {
                     affects.push(*feature);
                 }
@@ -166,8 +166,13 @@ fn asks_proxy_login(result: &Reach) -> bool {
     result.http_status == Some(407) || result.error.as_deref().is_some_and(|e| e.contains("(407)"))
 }
 
-/// What a host serves, by the endpoint catalogues (sync, when it is in none).
-fn features_of(host: &str) -> &'static [Feature] {
+/// What a probe's host serves, by the endpoint catalogues (sync, when it is in none); through
+/// the machine's WinHTTP proxy, only Windows settings roaming goes.
+fn features_of(result: &Reach) -> &'static [Feature] {
+    if result.proxy_origin.as_deref() == Some(crate::network::proxy::FROM_WINHTTP) {
+        return &[Feature::WindowsSettings];
+    }
+    let host = result.host.as_str();
     [
         reach::Cloud::Global,
         reach::Cloud::UsGov,
@@ -355,6 +360,26 @@ mod tests {
                 "api.aadrm.com",
                 "login.microsoftonline.com"
             ]))
+        );
+    }
+
+    #[test]
+    fn a_dead_winhttp_proxy_fails_windows_settings_only() {
+        let text = format!(
+            r#"[{{"host":"edge.microsoft.com","reachable":true,"http_status":404}},{{"host":"api.aadrm.com","reachable":true,"http_status":401}},{{"host":"login.microsoftonline.com","reachable":true,"http_status":200}},
+            {{"host":"login.microsoftonline.com","reachable":false,"failed_phase":"proxy","error":"Connection refused (os error 111)","proxy":"old-proxy.fabrikam.com:3128","proxy_origin":"{}"}}]"#,
+            crate::network::proxy::FROM_WINHTTP
+        );
+        let result = run(&text);
+        assert_eq!(result.codes(), ["NET_PROXY_UNREACHABLE"]);
+        let finding = &result.findings[0];
+        assert_eq!(finding.affects, [Feature::WindowsSettings]);
+        assert!(
+            finding
+                .message
+                .contains("old-proxy.fabrikam.com:3128 (set by the machine's WinHTTP proxy"),
+            "{}",
+            finding.message
         );
     }
 }

@@ -25,6 +25,9 @@ pub struct Target {
     pub path: String,
     /// Connect here instead of resolving `host` (tests point real names at loopback).
     pub connect_to: Option<SocketAddr>,
+    /// Go through these proxy settings instead of the probe's own (the machine's WinHTTP
+    /// proxy, which Windows settings roaming uses, beside the user's).
+    pub via: Option<ProxySettings>,
 }
 
 impl Target {
@@ -43,6 +46,7 @@ impl Target {
             port,
             path,
             connect_to: None,
+            via: None,
         }
     }
 }
@@ -59,15 +63,31 @@ impl ProbeSettings {
     /// The global cloud's sync, RMS and sign-in endpoints, through the environment's proxy.
     pub fn global() -> ProbeSettings {
         ProbeSettings {
-            targets: super::reach::GLOBAL_ENDPOINTS
-                .iter()
-                .map(Target::from_endpoint)
-                .collect(),
+            targets: targets_of(super::reach::Cloud::Global),
             proxy: ProxySettings::from_env(),
             phase_timeout: Duration::from_secs(4),
         }
     }
+
+    /// Probes `cloud`'s endpoints instead, when these settings probe the global cloud's (set
+    /// targets, as tests give, are kept).
+    pub fn in_cloud(mut self, cloud: super::reach::Cloud) -> ProbeSettings {
+        if self.targets == targets_of(super::reach::Cloud::Global) {
+            self.targets = targets_of(cloud);
+        }
+        self
+    }
 }
+
+/// The probe targets of a cloud's endpoint catalogue.
+pub fn targets_of(cloud: super::reach::Cloud) -> Vec<Target> {
+    super::reach::endpoints(cloud)
+        .iter()
+        .map(Target::from_endpoint)
+        .collect()
+}
+
+impl ProbeSettings {}
 
 /// Probes every target concurrently; results come back in target order.
 pub async fn probe_all(settings: &ProbeSettings) -> ReachFacts {
@@ -135,7 +155,8 @@ async fn probe(target: &Target, settings: &ProbeSettings) -> Reach {
         .issuer
         .as_deref()
         .is_some_and(|issuer| !is_microsoft_issuer(issuer));
-    let proxy = settings.proxy.for_host(&target.host);
+    let proxies = target.via.as_ref().unwrap_or(&settings.proxy);
+    let proxy = proxies.for_host(&target.host);
     let (reachable, failed_phase, error, http_status) = match outcome {
         Ok(status) => (true, None, None, Some(status)),
         Err(f) => (false, Some(f.phase), Some(f.error), None),
@@ -152,7 +173,7 @@ async fn probe(target: &Target, settings: &ProbeSettings) -> Reach {
         ipv4: seen.ipv4,
         ipv6: seen.ipv6,
         proxy: proxy.map(ToString::to_string),
-        proxy_origin: proxy.and(settings.proxy.origin).map(str::to_owned),
+        proxy_origin: proxy.and(proxies.origin).map(str::to_owned),
     }
 }
 
@@ -162,7 +183,12 @@ async fn run_phases(
     seen: &mut Seen,
 ) -> Result<u16, Failure> {
     let timeout = settings.phase_timeout;
-    match settings.proxy.for_host(&target.host) {
+    match target
+        .via
+        .as_ref()
+        .unwrap_or(&settings.proxy)
+        .for_host(&target.host)
+    {
         Some(proxy) => {
             // A proxy that does not answer in time is the proxy's failure, not the host's.
             let at_proxy = |f: Failure| Failure {
@@ -328,7 +354,8 @@ mod tests {
                 host: "edge.microsoft.com".into(),
                 port: 443,
                 path: "/".into(),
-                connect_to: None
+                connect_to: None,
+                via: None,
             }
         );
         assert_eq!(targets[1].path, "/my/v1/servicediscovery");

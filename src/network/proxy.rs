@@ -32,6 +32,8 @@ pub struct ProxySettings {
 
 /// The origins a proxy setting can have.
 pub const FROM_ENVIRONMENT: &str = "the HTTPS_PROXY environment variable";
+pub const FROM_WINHTTP: &str =
+    "the machine's WinHTTP proxy (netsh winhttp show proxy), which Windows settings roaming uses";
 pub const FROM_WININET: &str =
     "the user's Windows proxy settings (WinINet: Settings > Network & internet > Proxy)";
 
@@ -96,6 +98,18 @@ pub fn from_wininet(reg_text: &str) -> ProxySettings {
         pac_url: get("AutoConfigURL")
             .and_then(|v| v.as_str().map(str::to_owned))
             .filter(|u| !u.trim().is_empty()),
+    }
+}
+
+/// The machine's WinHTTP proxy from `netsh winhttp show proxy`'s server and bypass list
+/// (the same `host:port` or `scheme=host:port;…` forms as WinINet's).
+pub fn from_winhttp(server: &str, bypass: Option<&str>) -> ProxySettings {
+    let proxy = wininet_https_proxy(server);
+    ProxySettings {
+        origin: proxy.is_some().then_some(FROM_WINHTTP),
+        proxy,
+        no_proxy: bypass.map_or_else(Vec::new, |list| host_list(list, ';')),
+        pac_url: None,
     }
 }
 

@@ -111,6 +111,23 @@ pub fn endpoints(cloud: Cloud) -> &'static [Endpoint] {
     }
 }
 
+/// The cloud whose login host a sign-in URL names (dsregcmd's or the registry's
+/// `AuthCodeUrl`); `None` for a host of no cloud esr-doctor knows.
+pub fn cloud_of_login_url(url: &str) -> Option<Cloud> {
+    let host = url::Url::parse(url.trim())
+        .ok()?
+        .host_str()?
+        .to_ascii_lowercase();
+    match host.as_str() {
+        "login.microsoftonline.com" | "login.windows.net" | "login.microsoft.com" => {
+            Some(Cloud::Global)
+        }
+        "login.microsoftonline.us" => Some(Cloud::UsGov),
+        "login.partner.microsoftonline.cn" | "login.chinacloudapi.cn" => Some(Cloud::China),
+        _ => None,
+    }
+}
+
 /// The cloud a set of probe results was taken for: the one whose sign-in host it holds.
 pub fn cloud_of(facts: &ReachFacts) -> Cloud {
     [Cloud::UsGov, Cloud::China, Cloud::Global]
@@ -215,6 +232,47 @@ pub fn parse(file: &str, text: &str) -> Result<ReachFacts, AnswerError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_login_host_names_the_cloud() {
+        for (url, cloud) in [
+            (
+                "https://login.microsoftonline.com/3f2a/oauth2/authorize",
+                Some(Cloud::Global),
+            ),
+            (
+                "https://login.microsoftonline.us/x/oauth2/authorize",
+                Some(Cloud::UsGov),
+            ),
+            (
+                "https://login.partner.microsoftonline.cn/x/oauth2/authorize",
+                Some(Cloud::China),
+            ),
+            ("https://login.evil.example/x", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(cloud_of_login_url(url), cloud, "{url}");
+        }
+        let usgov = ReachFacts {
+            results: vec![Reach {
+                host: "login.microsoftonline.us".into(),
+                reachable: true,
+                failed_phase: None,
+                error: None,
+                http_status: Some(200),
+                tls_issuer: None,
+                tls_inspected: false,
+                elapsed_ms: None,
+                ipv4: None,
+                ipv6: None,
+                proxy: None,
+                proxy_origin: None,
+            }],
+            pac_url: None,
+        };
+        assert_eq!(cloud_of(&usgov), Cloud::UsGov);
+        assert_eq!(cloud_of(&ReachFacts::default()), Cloud::Global);
+    }
 
     #[test]
     fn wrapped_and_bare_lists() {

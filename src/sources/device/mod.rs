@@ -238,13 +238,32 @@ pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
 }
 
 /// The probes to run from this device, with the proxy Edge would use here (on Windows the
-/// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`).
+/// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`), for the cloud a Windows
+/// device is joined in.
 pub fn probe_settings(ctx: &DeviceContext) -> crate::network::probe::ProbeSettings {
     let mut settings = ctx.probes.clone();
-    if ctx.platform == Platform::Windows
-        && let Some(wininet) = windows::wininet_proxy(ctx)
-    {
-        settings.proxy = wininet;
+    if ctx.platform == Platform::Windows {
+        if let Some(wininet) = windows::wininet_proxy(ctx) {
+            settings.proxy = wininet;
+        }
+        if let Some(cloud) = windows::joined_cloud(ctx) {
+            settings = settings.in_cloud(cloud);
+        }
+        // Windows settings roam through the machine's WinHTTP proxy: where it is another
+        // than the user's, sign-in is probed through it too.
+        if let Some(winhttp) = windows::winhttp_proxy(ctx)
+            && winhttp.proxy != settings.proxy.proxy
+            && let Some(sign_in) = settings
+                .targets
+                .iter()
+                .find(|t| t.host.starts_with("login."))
+                .cloned()
+        {
+            settings.targets.push(crate::network::probe::Target {
+                via: Some(winhttp),
+                ..sign_in
+            });
+        }
     }
     settings
 }

@@ -176,6 +176,42 @@ fn file_versions(ctx: &DeviceContext, gathering: &mut Gathering) {
     gathering.add("edge/version.txt", text.into_bytes());
 }
 
+/// Where Windows keeps the joined tenant's sign-in URLs (`AuthCodeUrl`, `AccessTokenUrl`:
+/// Microsoft's "AzureAdPrt is NO" troubleshooting article names this key).
+const TENANT_INFO: &str = r"HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoin\TenantInfo";
+
+/// The cloud the device is joined in, from its tenant's `AuthCodeUrl` (a quick registry read,
+/// not `dsregcmd`): the network probes test that cloud's hosts.
+pub fn joined_cloud(ctx: &DeviceContext) -> Option<crate::network::reach::Cloud> {
+    let output = super::run(ctx, "reg", &["query", TENANT_INFO, "/s"]).ok()?;
+    let values = crate::facts::registry::parse(&crate::facts::text::decode(&output.stdout));
+    values
+        .iter()
+        .filter(|v| v.name.eq_ignore_ascii_case("AuthCodeUrl"))
+        .find_map(|v| {
+            v.value
+                .as_str()
+                .and_then(crate::network::reach::cloud_of_login_url)
+        })
+}
+
+/// The machine's WinHTTP proxy, when `netsh winhttp show proxy` names one.
+pub fn winhttp_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::ProxySettings> {
+    use crate::facts::windows_state::{WinHttpProxy, parse_winhttp};
+    let output = super::run(ctx, "netsh", &["winhttp", "show", "proxy"]).ok()?;
+    let text = crate::facts::text::decode(&output.stdout);
+    let Some(WinHttpProxy::Proxy(server)) = parse_winhttp(&text) else {
+        return None;
+    };
+    let bypass = text
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("Bypass List"))
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(_, list)| list.trim().to_owned());
+    let settings = crate::network::proxy::from_winhttp(&server, bypass.as_deref());
+    settings.proxy.is_some().then_some(settings)
+}
+
 /// The user's WinINet proxy, when one (or a PAC script) is configured.
 pub fn wininet_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::ProxySettings> {
     let output = super::run(ctx, "reg", &["query", INTERNET_SETTINGS]).ok()?;
