@@ -241,9 +241,6 @@ pub struct CheckResult {
     pub duration_ms: u64,
     pub evidence: Map<String, Value>,
     pub findings: Vec<Finding>,
-    /// Checks whose failure blocked this one (empty unless it was blocked).
-    #[serde(skip)]
-    pub blocked_by: Vec<CheckId>,
 }
 
 impl CheckResult {
@@ -262,7 +259,6 @@ impl CheckResult {
             duration_ms: 0,
             evidence,
             findings,
-            blocked_by: Vec::new(),
             skip_kind: None,
         }
     }
@@ -277,7 +273,6 @@ impl CheckResult {
             duration_ms: 0,
             evidence: Map::new(),
             findings: Vec::new(),
-            blocked_by: Vec::new(),
             skip_kind: Some(kind),
         }
     }
@@ -401,7 +396,9 @@ impl Verdict {
 pub struct FeatureVerdict {
     pub id: Feature,
     pub verdict: Verdict,
-    pub blocked_by: Vec<CheckId>,
+    /// The checks whose failure fails this feature (`blocked_by` in the JSON report).
+    #[serde(rename = "blocked_by")]
+    pub failed_by: Vec<CheckId>,
 }
 
 /// The single product of a run.

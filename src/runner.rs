@@ -23,7 +23,8 @@ use tokio::task::JoinSet;
 pub enum Event {
     SourceStarted(FactSource),
     SourceFinished(FactSource),
-    CheckStarted(CheckId),
+    /// The check is waiting for its facts (and blockers); the wizard shows it as running.
+    CheckQueued(CheckId),
     CheckFinished(Box<CheckResult>),
 }
 
@@ -122,7 +123,7 @@ pub async fn run(
         });
     }
     for check in &selected {
-        emit(Event::CheckStarted(check.id));
+        emit(Event::CheckQueued(check.id));
     }
     let mut facts = Facts {
         platform: source.platform,
@@ -314,7 +315,7 @@ fn decide_ready(
         }
         let blockers_pending = !unblocked
             && check
-                .blocked_by
+                .blockers
                 .iter()
                 .any(|b| selected.iter().any(|s| s.id == *b) && !decided.contains_key(b));
         if blockers_pending {
@@ -352,7 +353,7 @@ fn blocking_failure(
     check: &CheckSpec,
     decided: &BTreeMap<CheckId, CheckResult>,
 ) -> Option<CheckResult> {
-    let (blocker, finding) = check.blocked_by.iter().find_map(|id| {
+    let (blocker, finding) = check.blockers.iter().find_map(|id| {
         let result = decided.get(id)?;
         let finding = result.findings.iter().find(|f| {
             f.severity == Severity::Fail
@@ -362,7 +363,7 @@ fn blocking_failure(
         })?;
         Some((*id, finding))
     })?;
-    let mut result = CheckResult::skipped(
+    Some(CheckResult::skipped(
         check.id,
         SkipKind::Blocked,
         format!(
@@ -370,9 +371,7 @@ fn blocking_failure(
             spec(blocker).title,
             finding.code
         ),
-    );
-    result.blocked_by = vec![blocker];
-    Some(result)
+    ))
 }
 
 fn decide_guarded(check: &CheckSpec, facts: &Facts) -> CheckResult {

@@ -51,7 +51,7 @@ fn fails(check: &CheckResult, feature: Feature) -> bool {
 }
 
 fn feature_verdict(feature: Feature, checks: &[CheckResult]) -> FeatureVerdict {
-    let blocked_by: Vec<_> = checks
+    let failed_by: Vec<_> = checks
         .iter()
         .filter(|c| fails(c, feature))
         .map(|c| c.id)
@@ -65,7 +65,7 @@ fn feature_verdict(feature: Feature, checks: &[CheckResult]) -> FeatureVerdict {
                 .find(|c| c.id == s.id)
                 .is_none_or(CheckResult::is_incomplete)
         });
-    let verdict = if !blocked_by.is_empty() {
+    let verdict = if !failed_by.is_empty() {
         Verdict::Fail
     } else if incomplete {
         Verdict::Incomplete
@@ -75,7 +75,7 @@ fn feature_verdict(feature: Feature, checks: &[CheckResult]) -> FeatureVerdict {
     FeatureVerdict {
         id: feature,
         verdict,
-        blocked_by,
+        failed_by,
     }
 }
 
@@ -105,7 +105,7 @@ mod tests {
         let (overall, features) = decide(&checks);
         assert_eq!(features[0].verdict, Verdict::Pass);
         assert_eq!(
-            (features[1].verdict, features[1].blocked_by.clone()),
+            (features[1].verdict, features[1].failed_by.clone()),
             (Verdict::Fail, vec![CheckId::DeviceRegistration])
         );
         assert_eq!(overall, Verdict::Fail);
@@ -142,6 +142,6 @@ mod tests {
         failed.status = crate::model::Status::Fail;
         let (overall, features) = decide(&[failed]);
         assert_eq!(overall, Verdict::Fail);
-        assert_eq!(features[0].blocked_by, vec![CheckId::Network]);
+        assert_eq!(features[0].failed_by, vec![CheckId::Network]);
     }
 }

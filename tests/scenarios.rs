@@ -189,5 +189,5 @@ async fn a_workplace_feature_split_is_reported_per_feature() {
         verdicts,
         [("edge_sync", "pass"), ("windows_settings", "fail")]
     );
-    assert_eq!(report.features[1].blocked_by, [CheckId::TenantEsr]);
+    assert_eq!(report.features[1].failed_by, [CheckId::TenantEsr]);
 }

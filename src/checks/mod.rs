@@ -37,7 +37,7 @@ pub struct CheckSpec {
     /// Features whose verdict cannot be complete without this check.
     pub serves: &'static [Feature],
     /// Earlier checks whose failure makes this one meaningless.
-    pub blocked_by: &'static [CheckId],
+    pub blockers: &'static [CheckId],
     pub decide: fn(&Facts) -> CheckResult,
     /// Every finding code `decide` can emit (a test holds the guidance catalogue to it).
     pub codes: &'static [&'static str],
@@ -63,7 +63,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::EdgeVersion],
         enriched_by: &[],
         serves: &[EdgeSync],
-        blocked_by: &[],
+        blockers: &[],
         decide: edge_version::decide,
         codes: edge_version::CODES,
     },
@@ -75,7 +75,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::EdgeProfile, S::Dsregcmd, S::SyncInternals],
         enriched_by: &[],
         serves: &[EdgeSync],
-        blocked_by: &[],
+        blockers: &[],
         decide: account_type::decide,
         codes: account_type::CODES,
     },
@@ -87,7 +87,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::Esr, S::Graph, S::SyncInternals],
         enriched_by: &[],
         serves: &[WindowsSettings],
-        blocked_by: &[],
+        blockers: &[],
         decide: tenant_esr::decide,
         codes: tenant_esr::CODES,
     },
@@ -99,7 +99,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::Graph, S::Rms],
         enriched_by: &[],
         serves: &[EdgeSync, WindowsSettings],
-        blocked_by: &[],
+        blockers: &[],
         decide: license::decide,
         codes: license::CODES,
     },
@@ -111,7 +111,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::Rms, S::Graph],
         enriched_by: &[],
         serves: &[EdgeSync],
-        blocked_by: &[CheckId::License],
+        blockers: &[CheckId::License],
         decide: rms::decide,
         codes: rms::CODES,
     },
@@ -123,7 +123,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::Network],
         enriched_by: &[],
         serves: &[EdgeSync, WindowsSettings],
-        blocked_by: &[],
+        blockers: &[],
         decide: network::decide,
         codes: network::CODES,
     },
@@ -136,7 +136,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         // The device object in Entra (dsregcmd's DeviceId looked up in Graph).
         enriched_by: &[S::Graph],
         serves: &[WindowsSettings],
-        blocked_by: &[],
+        blockers: &[],
         decide: device_registration::decide,
         codes: device_registration::CODES,
     },
@@ -148,7 +148,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::EdgePolicy, S::EdgeProfile],
         enriched_by: &[],
         serves: &[EdgeSync],
-        blocked_by: &[],
+        blockers: &[],
         decide: edge_policy::decide,
         codes: edge_policy::CODES,
     },
@@ -160,7 +160,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         needs: &[S::SyncInternals, S::EventLog],
         enriched_by: &[],
         serves: &[EdgeSync],
-        blocked_by: &[
+        blockers: &[
             CheckId::EdgeVersion,
             CheckId::AccountType,
             CheckId::License,
@@ -193,7 +193,7 @@ pub fn with_blockers(ids: &[CheckId]) -> Vec<CheckId> {
     closure(ids, |check, chosen| {
         chosen
             .iter()
-            .any(|id| spec(*id).blocked_by.contains(&check.id))
+            .any(|id| spec(*id).blockers.contains(&check.id))
     })
 }
 
@@ -201,7 +201,7 @@ pub fn with_blockers(ids: &[CheckId]) -> Vec<CheckId> {
 /// blockers of all of those.
 pub fn rerun_of(id: CheckId) -> Vec<CheckId> {
     let dependents = closure(&[id], |check, chosen| {
-        check.blocked_by.iter().any(|b| chosen.contains(b))
+        check.blockers.iter().any(|b| chosen.contains(b))
     });
     with_blockers(&dependents)
 }
@@ -307,7 +307,7 @@ mod tests {
     #[test]
     fn blocking_checks_come_earlier() {
         for (index, check) in CATALOGUE.iter().enumerate() {
-            for blocker in check.blocked_by {
+            for blocker in check.blockers {
                 let at = CATALOGUE.iter().position(|c| c.id == *blocker);
                 assert!(
                     at.is_some_and(|at| at < index),

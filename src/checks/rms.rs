@@ -49,17 +49,19 @@ pub fn decide(facts: &Facts) -> CheckResult {
             None => CheckResult::error(ID, "no RMS answers were recorded"),
         };
     }
-    let functional_state = match (state, discovery) {
-        (Some(s @ (FunctionalState::Enabled | FunctionalState::Disabled)), _) => s.as_str(),
-        (_, Some(Discovery::Services(_))) => "enabled",
-        (_, Some(Discovery::TenantNotActivated)) => "disabled",
-        _ => "unknown",
+    // The admin's view decides where it knows; else the user's discovery tells.
+    let activation = match (state, discovery) {
+        (Some(s @ (FunctionalState::Enabled | FunctionalState::Disabled)), _) => s.clone(),
+        (_, Some(Discovery::Services(_))) => FunctionalState::Enabled,
+        (_, Some(Discovery::TenantNotActivated)) => FunctionalState::Disabled,
+        _ => FunctionalState::Unknown(Value::Null),
     };
+    let not_activated = activation == FunctionalState::Disabled;
     let edge = &[Feature::EdgeSync];
     let mut findings: Vec<Finding> = cloud_offer::edge_sync_offer_unclear(facts)
         .into_iter()
         .collect();
-    if functional_state == "disabled" {
+    if not_activated {
         findings.push(Finding::new(
             "RMS_NOT_ACTIVATED",
             Severity::Fail,
@@ -124,7 +126,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let ipcv3 = rms.ipcv3.as_ref().and_then(|s| s.as_ref().ok());
     // A tenant that never activated RMS has IPCv3 off too; activating comes first.
-    if ipcv3 == Some(&Ipcv3State::Disabled) && functional_state != "disabled" {
+    if ipcv3 == Some(&Ipcv3State::Disabled) && !not_activated {
         findings.push(Finding::new(
             "RMS_IPCV3_DISABLED",
             Severity::Fail,
@@ -142,7 +144,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         Discovery::OtherError { code, .. } => code.clone(),
     });
     let mut evidence = evidence([
-        ("functional_state", Value::from(functional_state)),
+        ("functional_state", Value::from(activation.as_str())),
         (
             "service_discovery",
             discovery_text.map_or(Value::Null, Value::from),

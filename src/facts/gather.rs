@@ -22,16 +22,20 @@ pub fn gather(source: FactSource, loaded: &LoadedSource) -> (FactUpdate, Vec<Str
         Some(ctx) => {
             let live = crate::sources::device::gather(ctx, source);
             let missing = live.missing.as_deref().unwrap_or(loaded.missing_reason);
-            (decide(source, loaded, &live.files, missing), live.errors)
+            (
+                read_facts(source, loaded, &live.files, missing),
+                live.errors,
+            )
         }
         None => (
-            decide(source, loaded, &loaded.files, loaded.missing_reason),
+            read_facts(source, loaded, &loaded.files, loaded.missing_reason),
             Vec::new(),
         ),
     }
 }
 
-fn decide(
+/// The facts of `source` read from `files`, or why they cannot be.
+fn read_facts(
     source: FactSource,
     loaded: &LoadedSource,
     files: &EvidenceFiles,

@@ -37,11 +37,11 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         tr(lang, report.verdict.as_str()).to_uppercase()
     );
     for feature in &report.features {
-        let because = if feature.blocked_by.is_empty() {
+        let because = if feature.failed_by.is_empty() {
             String::new()
         } else {
             let names: Vec<String> = feature
-                .blocked_by
+                .failed_by
                 .iter()
                 .map(|id| format!("`{id}`"))
                 .collect();

@@ -72,11 +72,11 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         .unwrap_or(0)
         .max(26);
     for (feature, label) in report.features.iter().zip(&labels) {
-        let blocked = if feature.blocked_by.is_empty() {
+        let blocked = if feature.failed_by.is_empty() {
             String::new()
         } else {
             let names: Vec<String> = feature
-                .blocked_by
+                .failed_by
                 .iter()
                 .map(|id| tr(lang, spec(*id).title))
                 .collect();

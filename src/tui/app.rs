@@ -565,7 +565,7 @@ impl App {
 
     pub fn on_runner_event(&mut self, event: Event) {
         match event {
-            Event::CheckStarted(id) => {
+            Event::CheckQueued(id) => {
                 if let Some(step) = self.steps.iter_mut().find(|s| s.spec.id == id)
                     && !matches!(step.state, StepState::Running { .. })
                 {

@@ -37,7 +37,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             ]));
             for feature in &report.features {
                 let because: Vec<String> = feature
-                    .blocked_by
+                    .failed_by
                     .iter()
                     .map(|id| app.tr(spec(*id).title))
                     .collect();
