@@ -91,6 +91,21 @@ pub enum Status {
 }
 
 impl Status {
+    /// The one glyph table: a mark that carries the status without colour, in Unicode or, for
+    /// `--ascii` and consoles that cannot draw it, ASCII.
+    pub fn glyph(self, ascii: bool) -> &'static str {
+        match (self, ascii) {
+            (Status::Pass, false) => "✓",
+            (Status::Pass, true) => "+",
+            (Status::Warn, _) => "!",
+            (Status::Fail, false) => "✗",
+            (Status::Fail, true) => "x",
+            (Status::Skipped, false) => "–",
+            (Status::Skipped, true) => "-",
+            (Status::Error, _) => "?",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Pass => "pass",

@@ -1,7 +1,7 @@
 //! The ticket face: verdict, support facts, a table of checks, and each finding with its fix,
 //! ready to paste into a helpdesk ticket or an e-mail to Microsoft support.
 
-use super::summary::{glyph, one_line_in, problems, support_facts};
+use super::summary::{one_line_in, problems, support_facts};
 use super::{localise, sanitise};
 use crate::i18n::{self, Lang, tr};
 use crate::model::Report;
@@ -74,7 +74,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "| {} | {} (`{}`) | {} | {} |",
-            glyph(check.status),
+            check.status.glyph(false),
             check.title,
             check.id,
             tr(lang, check.status.as_str()),
@@ -94,7 +94,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n#### {} `{}` — {}\n",
-            glyph(finding.severity.status()),
+            finding.severity.status().glyph(false),
             finding.code,
             check.title
         );

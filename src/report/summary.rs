@@ -4,17 +4,6 @@ use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, CheckResult, Finding, Report, Severity, Status};
 use serde_json::Value;
 
-/// A glyph that carries the status without colour.
-pub fn glyph(status: Status) -> &'static str {
-    match status {
-        Status::Pass => "✓",
-        Status::Warn => "!",
-        Status::Fail => "✗",
-        Status::Skipped => "–",
-        Status::Error => "?",
-    }
-}
-
 fn text<'a>(check: &'a CheckResult, key: &str) -> Option<&'a str> {
     check.evidence.get(key).and_then(Value::as_str)
 }

@@ -3,7 +3,7 @@
 //! Styles are always written; `anstream` strips them when stdout is not a terminal or
 //! `NO_COLOR` is set, so the glyphs alone must carry the meaning.
 
-use super::summary::{glyph, one_line_in, problems, source_kind};
+use super::summary::{one_line_in, problems, source_kind};
 use super::{localise, sanitise};
 use crate::checks::spec;
 use crate::i18n::{self, Lang, tr, tr_with};
@@ -103,7 +103,7 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             " {} {:<title_width$} {}",
-            paint(status_style(check.status), glyph(check.status)),
+            paint(status_style(check.status), check.status.glyph(false)),
             check.title,
             one_line_in(check, lang)
         );
@@ -132,7 +132,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n {} {} ({})",
-            paint(status_style(status), glyph(status)),
+            paint(status_style(status), status.glyph(false)),
             paint(bold, &finding.code),
             check.title
         );

@@ -65,16 +65,7 @@ impl Theme {
     }
 
     pub fn glyph(self, status: Status) -> &'static str {
-        match (status, self.ascii) {
-            (Status::Pass, false) => "✓",
-            (Status::Pass, true) => "+",
-            (Status::Warn, _) => "!",
-            (Status::Fail, false) => "✗",
-            (Status::Fail, true) => "x",
-            (Status::Skipped, false) => "–",
-            (Status::Skipped, true) => "-",
-            (Status::Error, _) => "?",
-        }
+        status.glyph(self.ascii)
     }
 
     /// Spinner frame `n` (the loop ticks at most ten times a second).
