@@ -54,7 +54,7 @@ pub async fn collect(
     }
     let paths: Vec<String> = files.paths().map(str::to_owned).collect();
     let manifest = json!({
-        "schema": "esr-doctor/bundle/v1",
+        "schema": crate::sources::BUNDLE_SCHEMA,
         "collected_at": chrono::Local::now().to_rfc3339(),
         "os": os_description(ctx),
         "tool_version": env!("CARGO_PKG_VERSION"),
@@ -180,18 +180,13 @@ fn redacted(files: EvidenceFiles, ctx: &DeviceContext) -> EvidenceFiles {
     if let Some(user) = ctx.home.file_name() {
         redactor.learn_local(Kind::User, &user.to_string_lossy());
     }
-    for (var, kind) in [
-        ("COMPUTERNAME", Kind::Device),
-        ("HOSTNAME", Kind::Device),
-        ("USERNAME", Kind::User),
-        ("USER", Kind::User),
-    ] {
-        if let Ok(name) = std::env::var(var) {
-            redactor.learn_local(kind, &name);
-        }
+    for name in device::host_names() {
+        redactor.learn_local(Kind::Device, &name);
     }
-    if let Ok(host) = std::fs::read_to_string("/etc/hostname") {
-        redactor.learn_local(Kind::Device, &host);
+    for var in ["USERNAME", "USER"] {
+        if let Ok(name) = std::env::var(var) {
+            redactor.learn_local(Kind::User, &name);
+        }
     }
     redactor.bundle(&files)
 }

@@ -150,10 +150,7 @@ impl LoadedSource {
 
     /// This device, gathered live as each fact source is needed.
     pub fn device(ctx: device::DeviceContext) -> LoadedSource {
-        let name = std::env::var("COMPUTERNAME")
-            .or_else(|_| std::env::var("HOSTNAME"))
-            .or_else(|_| std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()))
-            .unwrap_or_default();
+        let name = device::host_names().into_iter().next().unwrap_or_default();
         LoadedSource {
             info: SourceInfo {
                 kind: crate::model::SourceKind::Device,

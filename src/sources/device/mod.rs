@@ -237,6 +237,20 @@ pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
     gathering
 }
 
+/// Every name this machine goes by, most telling first: `COMPUTERNAME` (Windows),
+/// `HOSTNAME`, `/etc/hostname`.
+pub fn host_names() -> Vec<String> {
+    let mut names: Vec<String> = ["COMPUTERNAME", "HOSTNAME"]
+        .into_iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .chain(std::fs::read_to_string("/etc/hostname").ok())
+        .map(|name| name.trim().to_owned())
+        .filter(|name| !name.is_empty())
+        .collect();
+    names.dedup();
+    names
+}
+
 /// The probes to run from this device, with the proxy Edge would use here (on Windows the
 /// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`), for the cloud a Windows
 /// device is joined in.
