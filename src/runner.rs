@@ -151,8 +151,9 @@ pub async fn run(
                 facts.fail(fact_source, reason);
                 emit(Event::SourceFinished(fact_source));
             }
-            // The task itself cannot panic outside the guarded work; if the runtime cancels
-            // it, its source stays pending and its checks report that below.
+            // A task that panicked or was cancelled (the tenant branch runs outside the timeout
+            // and spawn_blocking guard): its source stays pending and its checks say "its
+            // facts never arrived" below.
             Err(_) => {}
         }
         decide_ready(&selected, &facts, &mut progress, unblocked, &emit);

@@ -1,7 +1,9 @@
 //! Reading each fact source out of evidence files in the bundle layout.
 //!
-//! Every function here is pure over `EvidenceFiles`: a missing file is `Missing` with the
-//! source's reason, a broken one `Unreadable` with a message that names the file and the fault.
+//! The readers are pure over `EvidenceFiles`: a missing file is `Missing` with the source's
+//! reason, a broken one `Unreadable` with a message that names the file and the fault. On this
+//! device, `gather` first runs the source's commands and reads its files (`sources::device`),
+//! and `device_identity` / `device_id` may run dsregcmd to learn whose device it is.
 
 use super::*;
 use crate::cloud::live::{CloudAnswers, DeviceTenant};

@@ -1,4 +1,5 @@
-//! The one key map: key handling, the footer and the help overlay are all generated from it.
+//! The wizard's key map: its key handling, footer and help overlay are generated from it
+//! (setup still has its own keys and footer, in `tui/setup/view.rs`).
 
 use super::app::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

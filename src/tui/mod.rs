@@ -1,6 +1,6 @@
 //! The interactive wizard: a ratatui state machine over the runner's live events.
 //!
-//! `app` is the state machine, `keys` the one key map, `view` draws, `effects` writes files and
+//! `app` is the state machine, `keys` the wizard's key map, `view` draws, `effects` writes files and
 //! the clipboard, and this file is the event loop: it redraws only when something changed,
 //! ticks a spinner at most ten times a second while checks run, and sleeps otherwise.
 
