@@ -132,7 +132,10 @@ const CHANNEL_GUIDS: [(&str, Channel); 4] = [
     ("65c35b14-6c1d-4122-ac46-7148cc9d6497", Channel::Canary),
 ];
 
-#[allow(clippy::expect_used, reason = "a constant pattern: every parser test compiles it")]
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern: every parser test compiles it"
+)]
 static VERSION_TOKEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b(\d{1,5}(?:\.\d{1,6}){1,3})\b").expect("static regex"));
 

@@ -40,13 +40,19 @@ impl RegValue {
     }
 }
 
-#[allow(clippy::expect_used, reason = "a constant pattern: every parser test compiles it")]
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern: every parser test compiles it"
+)]
 static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^\s+(\S.*?)\s+(REG_[A-Z_]+)(?:\s+(.*?))?\s*$").expect("static regex")
 });
 
 /// `"name"=data` or `@=data` in a regedit export.
-#[allow(clippy::expect_used, reason = "a constant pattern: every parser test compiles it")]
+#[allow(
+    clippy::expect_used,
+    reason = "a constant pattern: every parser test compiles it"
+)]
 static EXPORT_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*(?:"((?:[^"\\]|\\.)*)"|@)=(.*)$"#).expect("static regex"));
 

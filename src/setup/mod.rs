@@ -16,7 +16,7 @@ use serde_json::Value;
 
 /// One tenant prerequisite, and how its check's result says whether it is in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Step {
+pub struct Prerequisite {
     pub title: &'static str,
     /// Why an admin sets it up (shown above the fix).
     pub why: &'static str,
@@ -32,8 +32,8 @@ pub struct Step {
 }
 
 /// The tenant prerequisites, in the order an admin sets them up.
-pub const STEPS: [Step; 6] = [
-    Step {
+pub const STEPS: [Prerequisite; 6] = [
+    Prerequisite {
         title: "Licences in the tenant",
         why: "The sync service accepts an account only when the tenant owns a plan with Azure Rights Management or Entra ID P1/P2.",
         check: CheckId::License,
@@ -41,7 +41,7 @@ pub const STEPS: [Step; 6] = [
         unsure: &[],
         evidence: None,
     },
-    Step {
+    Prerequisite {
         title: "Azure RMS activated",
         why: "Edge encrypts synced data with the tenant's Azure Rights Management key; without it Edge reports DISABLED_BY_ADMIN.",
         check: CheckId::Rms,
@@ -49,7 +49,7 @@ pub const STEPS: [Step; 6] = [
         unsure: &["RMS_STATE_UNKNOWN"],
         evidence: None,
     },
-    Step {
+    Prerequisite {
         title: "IPCv3 service on",
         why: "Edge talks to Azure RMS through the IPCv3 service; with it off, sync fails although RMS is active.",
         check: CheckId::Rms,
@@ -57,7 +57,7 @@ pub const STEPS: [Step; 6] = [
         unsure: &[],
         evidence: Some(("ipcv3_service", "disabled", "RMS_IPCV3_DISABLED")),
     },
-    Step {
+    Prerequisite {
         title: "Onboarding control policy",
         why: "An AIP onboarding control policy can limit RMS to one group; everyone outside it cannot sync.",
         check: CheckId::Rms,
@@ -65,7 +65,7 @@ pub const STEPS: [Step; 6] = [
         unsure: &["RMS_SCOPE_UNVERIFIED"],
         evidence: None,
     },
-    Step {
+    Prerequisite {
         title: "Enterprise State Roaming switch",
         why: "Needed where Windows settings should roam, and for tenants licensed only through Entra ID P1/P2; Edge sync on an RMS plan does not need it.",
         check: CheckId::TenantEsr,
@@ -73,7 +73,7 @@ pub const STEPS: [Step; 6] = [
         unsure: &["ESR_SETTING_UNKNOWN"],
         evidence: None,
     },
-    Step {
+    Prerequisite {
         title: "Network endpoints (firewall team)",
         why: "Devices must reach the sync service, Azure RMS and Entra sign-in over HTTPS; a firewall, proxy or TLS inspection in the way stops sync.",
         check: CheckId::Network,
@@ -92,7 +92,7 @@ pub const STEPS: [Step; 6] = [
 
 /// Where one step stands.
 #[derive(Debug, Clone, PartialEq)]
-pub enum StepState {
+pub enum PrerequisiteState {
     /// Its check has not answered yet.
     Checking,
     /// In place.
@@ -103,20 +103,20 @@ pub enum StepState {
     Unknown(String),
 }
 
-impl StepState {
+impl PrerequisiteState {
     pub fn is_done(&self) -> bool {
-        matches!(self, StepState::Done)
+        matches!(self, PrerequisiteState::Done)
     }
 }
 
-impl Step {
+impl Prerequisite {
     /// This step's state in `report` (`None` when the report did not run its check).
-    pub fn assess(&self, report: &Report) -> Option<StepState> {
+    pub fn assess(&self, report: &Report) -> Option<PrerequisiteState> {
         let result = report.checks.iter().find(|c| c.id == self.check)?;
         Some(self.assess_result(result))
     }
 
-    fn assess_result(&self, result: &CheckResult) -> StepState {
+    fn assess_result(&self, result: &CheckResult) -> PrerequisiteState {
         let to_do: Vec<Finding> = result
             .findings
             .iter()
@@ -124,7 +124,7 @@ impl Step {
             .cloned()
             .collect();
         if !to_do.is_empty() {
-            return StepState::ToDo(to_do);
+            return PrerequisiteState::ToDo(to_do);
         }
         if let Some((key, value, code)) = self.evidence
             && result.evidence.get(key).and_then(Value::as_str) == Some(value)
@@ -137,18 +137,18 @@ impl Step {
             );
             // Tenant fixes are the admin's PowerShell, the same from any platform.
             Guidance::builtin().attach(std::slice::from_mut(&mut finding), Platform::Unknown);
-            return StepState::ToDo(vec![finding]);
+            return PrerequisiteState::ToDo(vec![finding]);
         }
         if let Some(unsure) = result
             .findings
             .iter()
             .find(|f| self.unsure.contains(&f.code.as_str()))
         {
-            return StepState::Unknown(unsure.message.clone());
+            return PrerequisiteState::Unknown(unsure.message.clone());
         }
         match result.status {
-            Status::Pass | Status::Warn | Status::Fail => StepState::Done,
-            Status::Skipped | Status::Error => StepState::Unknown(
+            Status::Pass | Status::Warn | Status::Fail => PrerequisiteState::Done,
+            Status::Skipped | Status::Error => PrerequisiteState::Unknown(
                 result
                     .reason
                     .clone()
@@ -191,22 +191,25 @@ mod tests {
         let [_, rms, ipcv3, onboarding, ..] = STEPS;
         assert!(matches!(
             rms.assess_result(&not_activated),
-            StepState::ToDo(f) if f[0].code == "RMS_NOT_ACTIVATED"
+            PrerequisiteState::ToDo(f) if f[0].code == "RMS_NOT_ACTIVATED"
         ));
         // The user's check leaves IPCv3 to after activation; the admin sees it at once.
         match ipcv3.assess_result(&not_activated) {
-            StepState::ToDo(f) => {
+            PrerequisiteState::ToDo(f) => {
                 assert_eq!(f[0].code, "RMS_IPCV3_DISABLED");
                 assert!(f[0].fix.is_some(), "the fix is attached");
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(onboarding.assess_result(&not_activated), StepState::Done);
+        assert_eq!(
+            onboarding.assess_result(&not_activated),
+            PrerequisiteState::Done
+        );
         let healthy = result(Vec::new(), "enabled");
         assert!(
             STEPS[1..4]
                 .iter()
-                .all(|s| s.assess_result(&healthy) == StepState::Done)
+                .all(|s| s.assess_result(&healthy) == PrerequisiteState::Done)
         );
     }
 
@@ -215,12 +218,12 @@ mod tests {
         let skipped = CheckResult::error(CheckId::Rms, "no RMS answers were recorded");
         assert!(matches!(
             STEPS[1].assess_result(&skipped),
-            StepState::Unknown(_)
+            PrerequisiteState::Unknown(_)
         ));
         let unsure = result(vec![finding("RMS_SCOPE_UNVERIFIED")], "enabled");
         assert!(matches!(
             STEPS[3].assess_result(&unsure),
-            StepState::Unknown(_)
+            PrerequisiteState::Unknown(_)
         ));
     }
 

@@ -2,13 +2,13 @@
 //! admin to review and run. The commands come only from esr-doctor's own guidance; what the
 //! tenant or the device said appears only in comments, on one line, made inert.
 
-use super::Step;
+use super::Prerequisite;
 use crate::i18n::Lang;
 use crate::model::Finding;
 use crate::report::localise;
 
 /// A pending step: its number (from 1), the step, and what is wrong with it.
-pub type Pending<'a> = (usize, &'a Step, &'a [Finding]);
+pub type Pending<'a> = (usize, &'a Prerequisite, &'a [Finding]);
 
 /// The script for `pending`, stamped with `generated` (e.g. `2026-11-22 09:10`), its
 /// comments in `lang` (the commands are the same in every language).

@@ -6,7 +6,7 @@ use crate::cloud::auth::SignInEvent;
 use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, Report};
 use crate::setup::watch::{Backoff, Watch};
-use crate::setup::{STEPS, StepState, script};
+use crate::setup::{PrerequisiteState, STEPS, script};
 use crate::tui::theme::Theme;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::time::Instant;
@@ -14,7 +14,7 @@ use std::time::Instant;
 /// One step on screen.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    pub state: StepState,
+    pub state: PrerequisiteState,
     pub watch: Option<Watch>,
 }
 
@@ -73,7 +73,7 @@ impl SetupApp {
             rows: STEPS
                 .iter()
                 .map(|_| Row {
-                    state: StepState::Checking,
+                    state: PrerequisiteState::Checking,
                     watch: None,
                 })
                 .collect(),
@@ -133,7 +133,7 @@ impl SetupApp {
             KeyCode::Char('r') => {
                 self.status = Some(tr(self.lang, "Re-checking every step."));
                 for row in &mut self.rows {
-                    row.state = StepState::Checking;
+                    row.state = PrerequisiteState::Checking;
                 }
                 self.start()
             }
@@ -239,7 +239,7 @@ impl SetupApp {
             .zip(STEPS.iter())
             .enumerate()
             .filter_map(|(i, (row, step))| match &row.state {
-                StepState::ToDo(findings) => Some((i + 1, step, findings.as_slice())),
+                PrerequisiteState::ToDo(findings) => Some((i + 1, step, findings.as_slice())),
                 _ => None,
             })
             .collect();
@@ -293,7 +293,7 @@ mod tests {
     #[test]
     fn a_done_step_is_not_watched_and_s_stops_a_watch() {
         let mut app = app();
-        app.rows[0].state = StepState::Done;
+        app.rows[0].state = PrerequisiteState::Done;
         assert_eq!(app.handle_key(key('a')), Effect::Nothing);
         assert!(app.rows[0].watch.is_none());
         app.selected = 4;
@@ -317,8 +317,8 @@ mod tests {
             &[crate::model::Feature::WindowsSettings],
             "off".into(),
         );
-        app.rows[4].state = StepState::ToDo(vec![finding]);
-        app.rows[1].state = StepState::Done;
+        app.rows[4].state = PrerequisiteState::ToDo(vec![finding]);
+        app.rows[1].state = PrerequisiteState::Done;
         let Effect::Export(script) = app.handle_key(key('e')) else {
             panic!("e exports");
         };

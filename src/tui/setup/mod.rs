@@ -9,7 +9,7 @@ use crate::emulator::Emulator;
 use crate::model::{CheckId, Report};
 use crate::runner::{self, RunOptions};
 use crate::setup::watch::Backoff;
-use crate::setup::{STEPS, StepState, demo};
+use crate::setup::{PrerequisiteState, STEPS, demo};
 use crate::sources::LoadedSource;
 use crate::tui::effects;
 use crate::tui::theme::Theme;
@@ -102,8 +102,8 @@ fn summary(app: &SetupApp) -> String {
     );
     for (i, (row, step)) in app.rows.iter().zip(STEPS.iter()).enumerate() {
         let state = match &row.state {
-            StepState::Done => tr(lang, "done"),
-            StepState::ToDo(findings) => format!(
+            PrerequisiteState::Done => tr(lang, "done"),
+            PrerequisiteState::ToDo(findings) => format!(
                 "{} ({})",
                 tr(lang, "to do"),
                 findings
@@ -112,8 +112,8 @@ fn summary(app: &SetupApp) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            StepState::Unknown(_) => tr(lang, "cannot tell"),
-            StepState::Checking => tr(lang, "not checked"),
+            PrerequisiteState::Unknown(_) => tr(lang, "cannot tell"),
+            PrerequisiteState::Checking => tr(lang, "not checked"),
         };
         out.push_str(&format!(
             "  {}. {:<36} {state}\n",

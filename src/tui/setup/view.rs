@@ -7,7 +7,7 @@ use crate::model::Status;
 use crate::report::localise::recorded;
 use crate::report::plain;
 use crate::setup::watch::clock;
-use crate::setup::{STEPS, StepState};
+use crate::setup::{PrerequisiteState, STEPS};
 use crate::tui::view::block;
 use crate::tui::view::detail::findings_guidance;
 use ratatui::Frame;
@@ -88,12 +88,12 @@ fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {
 }
 
 /// The glyph and style of a step's state.
-fn status_of(state: &StepState) -> Status {
+fn status_of(state: &PrerequisiteState) -> Status {
     match state {
-        StepState::Done => Status::Pass,
-        StepState::ToDo(_) => Status::Fail,
-        StepState::Unknown(_) => Status::Error,
-        StepState::Checking => Status::Skipped,
+        PrerequisiteState::Done => Status::Pass,
+        PrerequisiteState::ToDo(_) => Status::Fail,
+        PrerequisiteState::Unknown(_) => Status::Error,
+        PrerequisiteState::Checking => Status::Skipped,
     }
 }
 
@@ -108,7 +108,7 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
         .map(|(i, (row, step))| {
             let status = status_of(&row.state);
             let state = match (&row.state, &row.watch) {
-                (StepState::Done, Some(watch)) => match watch.green_at {
+                (PrerequisiteState::Done, Some(watch)) => match watch.green_at {
                     Some(at) => tr_fill(
                         lang,
                         "done, {} after the fix ({})",
@@ -134,10 +134,10 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
                         watching
                     }
                 }
-                (StepState::Done, _) => tr(lang, "done"),
-                (StepState::ToDo(_), _) => tr(lang, "to do"),
-                (StepState::Unknown(_), _) => tr(lang, "cannot tell"),
-                (StepState::Checking, _) => tr(lang, "checking…"),
+                (PrerequisiteState::Done, _) => tr(lang, "done"),
+                (PrerequisiteState::ToDo(_), _) => tr(lang, "to do"),
+                (PrerequisiteState::Unknown(_), _) => tr(lang, "cannot tell"),
+                (PrerequisiteState::Checking, _) => tr(lang, "checking…"),
             };
             let marker = match (i == app.selected, theme.ascii) {
                 (false, _) => " ",
@@ -207,12 +207,12 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
         lines.push(Line::from(Span::styled(text, theme.key())));
     }
     match &row.state {
-        StepState::Checking => lines.push(Line::from(tr(lang, "Checking…"))),
-        StepState::Done => lines.push(Line::from(Span::styled(
+        PrerequisiteState::Checking => lines.push(Line::from(tr(lang, "Checking…"))),
+        PrerequisiteState::Done => lines.push(Line::from(Span::styled(
             format!("{} {}", theme.glyph(Status::Pass), tr(lang, "In place.")),
             theme.status(Status::Pass),
         ))),
-        StepState::Unknown(why) => lines.push(Line::from(vec![
+        PrerequisiteState::Unknown(why) => lines.push(Line::from(vec![
             Span::styled(
                 format!(
                     "{} {}: ",
@@ -223,7 +223,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
             ),
             Span::raw(plain(why)),
         ])),
-        StepState::ToDo(findings) => {
+        PrerequisiteState::ToDo(findings) => {
             for finding in findings {
                 lines.push(Line::from(vec![
                     Span::styled(
