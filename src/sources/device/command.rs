@@ -20,18 +20,38 @@ pub struct Output {
     pub status: Option<i32>,
 }
 
-/// Runs `program args` found on the context's `PATH`; errors are sentences for the manifest.
-pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, String> {
+/// Why a command gave no output to use; each reads as a sentence for the manifest.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("{program}: command not found")]
+    NotFound { program: String },
+    #[error("{program}: {reason}")]
+    Failed { program: String, reason: String },
+    #[error("{command} did not finish within {seconds} s and was stopped")]
+    TimedOut { command: String, seconds: u64 },
+    #[error("{command} printed more than {mib} MiB; its output was not used")]
+    TooMuchOutput { command: String, mib: u64 },
+}
+
+/// Runs `program args` found on the context's `PATH`.
+pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, CommandError> {
+    let failed = |e: std::io::Error| CommandError::Failed {
+        program: program.to_owned(),
+        reason: e.to_string(),
+    };
+    let command = || format!("{program} {}", args.join(" "));
     let resolved = ctx
         .find_program(program)
-        .ok_or_else(|| format!("{program}: command not found"))?;
+        .ok_or_else(|| CommandError::NotFound {
+            program: program.to_owned(),
+        })?;
     let mut child = Command::new(&resolved)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("{program}: {e}"))?;
+        .map_err(failed)?;
     // Read both pipes on their own threads so a chatty command cannot block on a full pipe;
     // past the evidence file cap the pipe is closed, which ends a command that keeps writing.
     // The bytes come back over a channel, so a pipe a grandchild keeps open is waited on only
@@ -60,19 +80,15 @@ pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, 
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let status = match child
-        .wait_timeout(ctx.command_timeout)
-        .map_err(|e| format!("{program}: {e}"))?
-    {
+    let status = match child.wait_timeout(ctx.command_timeout).map_err(failed)? {
         Some(status) => status,
         None => {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!(
-                "{program} {} did not finish within {} s and was stopped",
-                args.join(" "),
-                ctx.command_timeout.as_secs()
-            ));
+            return Err(CommandError::TimedOut {
+                command: command(),
+                seconds: ctx.command_timeout.as_secs(),
+            });
         }
     };
     let output = Output {
@@ -81,11 +97,10 @@ pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, 
         status: status.code(),
     };
     if output.stdout.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "{program} {} printed more than {} MiB; its output was not used",
-            args.join(" "),
-            MAX_FILE_BYTES >> 20
-        ));
+        return Err(CommandError::TooMuchOutput {
+            command: command(),
+            mib: MAX_FILE_BYTES >> 20,
+        });
     }
     Ok(output)
 }

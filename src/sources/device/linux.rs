@@ -46,7 +46,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
                 "{command}: {}\n",
                 String::from_utf8_lossy(&output.stdout).trim()
             )),
-            Err(e) => gathering.errors.push(e),
+            Err(e) => gathering.errors.push(e.to_string()),
         }
     }
     if text.is_empty() {

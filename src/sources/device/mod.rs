@@ -18,7 +18,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use command::{Output, run};
+pub use command::{CommandError, Output, run};
 
 /// Where this device keeps what esr-doctor reads, and how commands are found.
 #[derive(Debug, Clone)]
@@ -206,7 +206,7 @@ impl Gathering {
                 Some(output)
             }
             Err(e) => {
-                self.errors.push(e);
+                self.errors.push(e.to_string());
                 None
             }
         }

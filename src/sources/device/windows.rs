@@ -118,7 +118,7 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
                         "wevtutil qe {log}: {}",
                         String::from_utf8_lossy(&output.stderr).trim()
                     )),
-                    Err(e) => gathering.errors.push(e),
+                    Err(e) => gathering.errors.push(e.to_string()),
                 }
             }
         }
@@ -162,7 +162,7 @@ fn file_versions(ctx: &DeviceContext, gathering: &mut Gathering) {
                 exe.display(),
                 String::from_utf8_lossy(&output.stdout).trim()
             )),
-            Err(e) => gathering.errors.push(e),
+            Err(e) => gathering.errors.push(e.to_string()),
         }
     }
     if lines.is_empty() {
@@ -229,7 +229,7 @@ fn reg_queries(ctx: &DeviceContext, keys: &[&str], to: &str, gathering: &mut Gat
                 text.push_str(&crate::facts::text::decode(&output.stdout))
             }
             Ok(_) => {} // "ERROR: The system was unable to find the specified registry key"
-            Err(e) => gathering.errors.push(e),
+            Err(e) => gathering.errors.push(e.to_string()),
         }
     }
     if text.is_empty() {
