@@ -7,6 +7,7 @@ use crate::facts::FactSource;
 use crate::redact::{Kind, Redactor};
 use crate::sources::EvidenceFiles;
 use crate::sources::device::{self, DeviceContext};
+use crate::sources::layout;
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
@@ -63,7 +64,7 @@ pub async fn collect(
         "errors": errors,
     });
     files.insert(
-        "manifest.json",
+        layout::MANIFEST,
         serde_json::to_vec_pretty(&manifest).context("cannot write the manifest")?,
     );
     if redact {
@@ -153,7 +154,7 @@ async fn network_reach(ctx: &DeviceContext, deadline: Duration) -> Part {
         serde_json::to_vec_pretty(&reach).map_err(|e| format!("cannot record the probes: {e}"))
     };
     match tokio::time::timeout(deadline, probes).await {
-        Ok(Ok(json)) => files.insert("cloud/network.json", json),
+        Ok(Ok(json)) => files.insert(layout::NETWORK, json),
         Ok(Err(error)) => errors.push(error),
         Err(_) => errors.push(given_up("network reach", deadline)),
     }

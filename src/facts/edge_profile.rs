@@ -5,6 +5,7 @@
 //! work or school account (community knowledge, not documented by Microsoft); any other value is
 //! shown raw. A file without any `edge_*` key is from Chromium or Chrome, not Edge.
 
+use crate::sources::layout;
 use serde_json::Value;
 
 /// The tenant every personal Microsoft account signs in to.
@@ -85,7 +86,7 @@ pub fn parse(
 ) -> Result<EdgeProfiles, ProfileError> {
     let mut result = EdgeProfiles::default();
     if let Some(text) = local_state {
-        let root = parse_object("edge/Local State", text)?;
+        let root = parse_object(layout::EDGE_LOCAL_STATE, text)?;
         result.is_edge |= has_edge_keys(&root);
         let profile = root.get("profile");
         result.last_used = profile

@@ -10,6 +10,7 @@ use crate::cloud::live::{CloudAnswers, DeviceTenant};
 use crate::cloud::{AnswerError, esr, graph, openid, rms};
 use crate::model::SkipKind;
 use crate::network::reach;
+use crate::sources::layout;
 use crate::sources::{EvidenceFiles, LoadedSource};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -103,13 +104,13 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
         _ if registry && !trimmed.contains("HKEY_") && !trimmed.starts_with("ERROR:") => {
             "holds no registry key: it is not `reg query` output or a regedit export"
         }
-        "windows/whoami.txt" if !trimmed.contains("S-1-") => {
+        layout::WHOAMI if !trimmed.contains("S-1-") => {
             "holds no SID: it is not `whoami /user /groups` output"
         }
-        "windows/winhttp-proxy.txt" if windows_state::parse_winhttp(text).is_none() => {
+        layout::WINHTTP_PROXY if windows_state::parse_winhttp(text).is_none() => {
             "says neither \"Direct access\" nor \"Proxy Server(s)\": it is not `netsh winhttp show proxy` output"
         }
-        "edge/version.txt"
+        layout::EDGE_VERSION
             if edge_install::parse(text).installs.is_empty() && !says_not_found(trimmed) =>
         {
             "holds no Edge version, and does not say Edge is missing either"
@@ -132,18 +133,18 @@ fn says_not_found(text: &str) -> bool {
 pub fn source_of(path: &str) -> Option<FactSource> {
     let cloud = crate::cloud::api::Api::recorded_at(path).and_then(|api| api.fact_source());
     Some(match path {
-        "edge/version.txt" => FactSource::EdgeVersion,
-        "edge/Local State" => FactSource::EdgeProfile,
+        layout::EDGE_VERSION => FactSource::EdgeVersion,
+        layout::EDGE_LOCAL_STATE => FactSource::EdgeProfile,
         p if p.starts_with("edge/") && p.ends_with("/Preferences") => FactSource::EdgeProfile,
-        "edge/policies.json" | "edge/policies.reg.txt" => FactSource::EdgePolicy,
-        "edge/sync-internals.json" => FactSource::SyncInternals,
+        layout::EDGE_POLICIES_JSON | layout::EDGE_POLICIES_REG => FactSource::EdgePolicy,
+        layout::SYNC_INTERNALS => FactSource::SyncInternals,
         p if p.starts_with("windows/events/") => FactSource::EventLog,
-        "dsregcmd.txt" => FactSource::Dsregcmd,
-        "windows/settingsync.reg.txt"
-        | "windows/whoami.txt"
-        | "windows/winhttp-proxy.txt"
-        | "windows/internet-settings.reg.txt" => FactSource::WindowsState,
-        "cloud/network.json" | "network.json" => FactSource::Network,
+        layout::DSREGCMD => FactSource::Dsregcmd,
+        layout::SETTING_SYNC_REG
+        | layout::WHOAMI
+        | layout::WINHTTP_PROXY
+        | layout::INTERNET_SETTINGS_REG => FactSource::WindowsState,
+        layout::NETWORK | layout::NETWORK_AT_ROOT => FactSource::Network,
         _ => return cloud,
     })
 }
@@ -164,7 +165,7 @@ fn one_file<T, E: ToString>(
 }
 
 fn edge_versions(files: &EvidenceFiles, missing: String) -> Gathered<edge_install::EdgeVersions> {
-    match files.text("edge/version.txt") {
+    match files.text(layout::EDGE_VERSION) {
         None => Gathered::Missing(missing),
         Some(text) => Gathered::Found(edge_install::parse(&text)),
     }
@@ -172,7 +173,7 @@ fn edge_versions(files: &EvidenceFiles, missing: String) -> Gathered<edge_instal
 
 /// `edge/Local State` plus every `edge/<Profile>/Preferences`.
 fn edge_profiles(files: &EvidenceFiles, missing: String) -> Gathered<edge_profile::EdgeProfiles> {
-    let local_state = files.text("edge/Local State");
+    let local_state = files.text(layout::EDGE_LOCAL_STATE);
     let preferences: Vec<(String, String)> = files
         .under("edge")
         .filter_map(|path| {
@@ -191,15 +192,15 @@ fn edge_profiles(files: &EvidenceFiles, missing: String) -> Gathered<edge_profil
 
 /// `edge/policies.json` and/or `edge/policies.reg.txt`, merged.
 fn edge_policies(files: &EvidenceFiles, missing: String) -> Gathered<edge_policy::EdgePolicies> {
-    let json = files.text("edge/policies.json");
-    let reg = files.text("edge/policies.reg.txt");
+    let json = files.text(layout::EDGE_POLICIES_JSON);
+    let reg = files.text(layout::EDGE_POLICIES_REG);
     if json.is_none() && reg.is_none() {
         return Gathered::Missing(missing);
     }
     let mut policies = edge_policy::EdgePolicies::default();
     if let Some(text) = json {
         match edge_policy::parse_json(
-            "edge/policies.json",
+            layout::EDGE_POLICIES_JSON,
             &text,
             edge_policy::PolicyLevel::Mandatory,
         ) {
@@ -214,7 +215,7 @@ fn edge_policies(files: &EvidenceFiles, missing: String) -> Gathered<edge_policy
 }
 
 fn sync_dump(files: &EvidenceFiles, missing: String) -> Gathered<sync_internals::SyncInternals> {
-    one_file(files, "edge/sync-internals.json", missing, |_, text| {
+    one_file(files, layout::SYNC_INTERNALS, missing, |_, text| {
         sync_internals::parse(text)
     })
 }
@@ -247,7 +248,7 @@ fn dsreg(
     platform: Platform,
     missing: String,
 ) -> Gathered<dsregcmd::DsregStatus> {
-    let Some(text) = files.text("dsregcmd.txt") else {
+    let Some(text) = files.text(layout::DSREGCMD) else {
         return not_on_this_platform(platform, "dsregcmd", missing);
     };
     let status = dsregcmd::parse(&text);
@@ -274,16 +275,16 @@ fn windows(
 ) -> Gathered<windows_state::WindowsState> {
     let state = windows_state::WindowsState {
         setting_sync: files
-            .text("windows/settingsync.reg.txt")
+            .text(layout::SETTING_SYNC_REG)
             .map(|t| windows_state::parse_setting_sync(&t)),
         context: files
-            .text("windows/whoami.txt")
+            .text(layout::WHOAMI)
             .map(|t| windows_state::parse_whoami(&t)),
         winhttp: files
-            .text("windows/winhttp-proxy.txt")
+            .text(layout::WINHTTP_PROXY)
             .and_then(|t| windows_state::parse_winhttp(&t)),
         user_proxy: files
-            .text("windows/internet-settings.reg.txt")
+            .text(layout::INTERNET_SETTINGS_REG)
             .and_then(|t| windows_state::parse_user_proxy(&t)),
     };
     if state == windows_state::WindowsState::default() {
@@ -489,10 +490,10 @@ fn rms_facts(answers: Answers<'_>, missing: String) -> Gathered<RmsFacts> {
 }
 
 fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts> {
-    let path = if files.bytes("cloud/network.json").is_some() {
-        "cloud/network.json"
+    let path = if files.bytes(layout::NETWORK).is_some() {
+        layout::NETWORK
     } else {
-        "network.json"
+        layout::NETWORK_AT_ROOT
     };
     // No result at all is no evidence of reach, not a network where nothing failed.
     let no_results = |facts: &reach::ReachFacts| facts.results.is_empty();

@@ -5,10 +5,11 @@
 //! with `#` comment lines; those lines are dropped before giving up on the JSON.
 
 use super::json::{self, JsonError};
+use crate::sources::layout;
 use serde_json::Value;
 
 /// Where a bundle keeps the dump (named in errors).
-const FILE: &str = "edge/sync-internals.json";
+const FILE: &str = layout::SYNC_INTERNALS;
 
 /// One row of a section (`Summary`, `Credentials`, ...).
 #[derive(Debug, Clone, PartialEq)]

@@ -6,6 +6,7 @@
 use super::STEPS;
 use crate::cloud::api::Api;
 use crate::emulator::Emulator;
+use crate::sources::layout;
 use crate::sources::{EvidenceFiles, scenario};
 use serde_json::Value;
 use std::time::Duration;
@@ -45,7 +46,7 @@ const CHANGES: [&[Change]; STEPS.len()] = [
                 "CurrentLicensorCertificateGuid",
             ],
         ),
-        Change::File("edge/sync-internals.json"),
+        Change::File(layout::SYNC_INTERNALS),
     ],
     &[Change::Fields(
         "cloud/rmsConfiguration.json",
@@ -53,7 +54,7 @@ const CHANGES: [&[Change]; STEPS.len()] = [
     )],
     &[Change::File("cloud/rmsOnboardingPolicy.json")],
     &[Change::File("cloud/roamingSettings.json")],
-    &[Change::File("cloud/network.json")],
+    &[Change::File(layout::NETWORK)],
 ];
 
 /// Applies the fix of step `index` to the running demo: the emulated tenant, and the device's

@@ -9,6 +9,7 @@ use super::read::{Budget, MAX_FILE_BYTES, ReadError, read_regular};
 use super::{EvidenceFiles, LoadedSource};
 use crate::facts::Platform;
 use crate::model::{SourceInfo, SourceKind};
+use crate::sources::layout;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -96,10 +97,10 @@ pub fn load(path: &Path) -> Result<LoadedSource, BundleError> {
 /// Files `collect` found on the device but refused (a FIFO, a file too large), as its
 /// manifest lists them: still unusable evidence, not missing evidence.
 fn refused_at_collection(files: &mut EvidenceFiles) {
-    let Some(text) = files.text("manifest.json") else {
+    let Some(text) = files.text(layout::MANIFEST) else {
         return;
     };
-    let Ok(manifest) = crate::facts::json::parse("manifest.json", &text) else {
+    let Ok(manifest) = crate::facts::json::parse(layout::MANIFEST, &text) else {
         return;
     };
     let Some(refused) = manifest.get("refused").and_then(|r| r.as_object()) else {
@@ -117,7 +118,7 @@ fn refused_at_collection(files: &mut EvidenceFiles) {
 fn platform_of(files: &EvidenceFiles, os: Option<&str>) -> Platform {
     match os.map(Platform::from_os_text) {
         Some(platform) if platform != Platform::Unknown => platform,
-        _ if files.bytes("dsregcmd.txt").is_some() || files.under("windows").next().is_some() => {
+        _ if files.bytes(layout::DSREGCMD).is_some() || files.under("windows").next().is_some() => {
             Platform::Windows
         }
         _ => Platform::Unknown,

@@ -4,6 +4,7 @@
 
 pub mod bundle;
 pub mod device;
+pub mod layout;
 pub mod read;
 pub mod scenario;
 
@@ -175,12 +176,12 @@ pub const BUNDLE_SCHEMA: &str = "esr-doctor/bundle/v1";
 /// refused that belong to no fact source.
 pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
     let problem = |message: String| crate::model::Problem {
-        source: "manifest.json".to_owned(),
+        source: layout::MANIFEST.to_owned(),
         message,
     };
     let mut problems = Vec::new();
-    if let Some(text) = files.text("manifest.json") {
-        match crate::facts::json::parse("manifest.json", &text) {
+    if let Some(text) = files.text(layout::MANIFEST) {
+        match crate::facts::json::parse(layout::MANIFEST, &text) {
             Err(e) => problems.push(problem(e.to_string())),
             Ok(manifest) => {
                 match manifest.get("schema").and_then(serde_json::Value::as_str) {
@@ -212,7 +213,7 @@ pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
 
 /// `manifest.json`'s `collected_at`, when the evidence has a readable one.
 pub fn manifest_collected_at(files: &EvidenceFiles) -> Option<chrono::DateTime<chrono::Utc>> {
-    let text = files.text("manifest.json")?;
+    let text = files.text(layout::MANIFEST)?;
     let manifest: serde_json::Value = serde_json::from_str(&text).ok()?;
     let at = manifest.get("collected_at")?.as_str()?;
     chrono::DateTime::parse_from_rfc3339(at)
@@ -223,7 +224,7 @@ pub fn manifest_collected_at(files: &EvidenceFiles) -> Option<chrono::DateTime<c
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.
 pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
     let manifest =
-        crate::facts::json::parse("manifest.json", &files.text("manifest.json")?).ok()?;
+        crate::facts::json::parse(layout::MANIFEST, &files.text(layout::MANIFEST)?).ok()?;
     manifest.get("os")?.as_str().map(str::to_owned)
 }
 

@@ -3,6 +3,7 @@
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
 use crate::facts::FactSource;
+use crate::sources::layout;
 use serde_json::{Map, Value};
 
 /// (command, folder under /opt/microsoft, user-data folder) per channel, Stable first.
@@ -52,7 +53,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
     if text.is_empty() {
         text = "microsoft-edge: command not found (no Microsoft Edge on PATH or under /opt/microsoft)\n".into();
     }
-    gathering.add("edge/version.txt", text.into_bytes());
+    gathering.add(layout::EDGE_VERSION, text.into_bytes());
 }
 
 /// Merges `managed/*.json` and `recommended/*.json` into one `edge/policies.json`.
@@ -70,7 +71,7 @@ fn policies(ctx: &DeviceContext, gathering: &mut Gathering) {
         paths.sort();
         let mut policies = Map::new();
         for path in paths {
-            let Some(bytes) = gathering.read(&path, "edge/policies.json") else {
+            let Some(bytes) = gathering.read(&path, layout::EDGE_POLICIES_JSON) else {
                 continue;
             };
             let shown = path.display().to_string();
@@ -93,7 +94,7 @@ fn policies(ctx: &DeviceContext, gathering: &mut Gathering) {
     }
     // No policy folder at all is a fact too: no policy restricts sync.
     gathering.add(
-        "edge/policies.json",
+        layout::EDGE_POLICIES_JSON,
         serde_json::to_vec_pretty(&Value::Object(merged)).unwrap_or_default(),
     );
 }

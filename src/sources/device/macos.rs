@@ -4,6 +4,7 @@
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
 use crate::facts::FactSource;
+use crate::sources::layout;
 
 const APPS: [&str; 4] = [
     "Microsoft Edge",
@@ -27,12 +28,12 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
                 let path = plist.to_string_lossy().into_owned();
                 gathering.capture(
                     ctx,
-                    "edge/policies.json",
+                    layout::EDGE_POLICIES_JSON,
                     "plutil",
                     &["-convert", "json", "-o", "-", &path],
                 );
             } else {
-                gathering.add("edge/policies.json", b"{}".to_vec());
+                gathering.add(layout::EDGE_POLICIES_JSON, b"{}".to_vec());
             }
         }
         _ => {}
@@ -46,7 +47,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
         let plist = ctx
             .install_root
             .join(format!("{app}.app/Contents/Info.plist"));
-        let Some(bytes) = gathering.read(&plist, "edge/version.txt") else {
+        let Some(bytes) = gathering.read(&plist, layout::EDGE_VERSION) else {
             continue;
         };
         match short_version(&crate::facts::text::decode(&bytes)) {
@@ -60,7 +61,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
     if text.is_empty() {
         text = "Microsoft Edge: not found in /Applications\n".into();
     }
-    gathering.add("edge/version.txt", text.into_bytes());
+    gathering.add(layout::EDGE_VERSION, text.into_bytes());
 }
 
 /// The `<string>` after `<key>CFBundleShortVersionString</key>` in an XML plist.

@@ -13,6 +13,7 @@ mod windows;
 
 use crate::facts::{FactSource, Platform};
 use crate::sources::EvidenceFiles;
+use crate::sources::layout;
 use crate::sources::read::Budget;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -285,7 +286,7 @@ pub fn probe_settings(ctx: &DeviceContext) -> crate::network::probe::ProbeSettin
 /// Copies a Chromium user-data folder's `Local State` and each profile's `Preferences` into
 /// the bundle's `edge/` folder (shared by every platform).
 pub(crate) fn copy_user_data(user_data: &Path, gathering: &mut Gathering) {
-    gathering.copy_file(&user_data.join("Local State"), "edge/Local State");
+    gathering.copy_file(&user_data.join("Local State"), layout::EDGE_LOCAL_STATE);
     let Ok(entries) = std::fs::read_dir(user_data) else {
         return;
     };

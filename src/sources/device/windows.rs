@@ -7,6 +7,7 @@
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
 use crate::facts::FactSource;
+use crate::sources::layout;
 
 /// Registry keys whose values name Edge versions (the parser skips the WebView2 runtime).
 const VERSION_KEYS: [&str; 7] = [
@@ -63,11 +64,11 @@ const EVENTS_PER_LOG: &str = "/c:200";
 pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering) {
     match source {
         FactSource::EdgeVersion => {
-            reg_queries(ctx, &VERSION_KEYS, "edge/version.txt", gathering);
+            reg_queries(ctx, &VERSION_KEYS, layout::EDGE_VERSION, gathering);
             file_versions(ctx, gathering);
         }
         FactSource::EdgePolicy => {
-            reg_queries(ctx, &POLICY_KEYS, "edge/policies.reg.txt", gathering)
+            reg_queries(ctx, &POLICY_KEYS, layout::EDGE_POLICIES_REG, gathering)
         }
         FactSource::EdgeProfile => {
             let dirs: Vec<_> = ["Edge", "Edge Beta", "Edge Dev", "Edge SxS"]
@@ -84,25 +85,20 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
             }
         }
         FactSource::Dsregcmd => {
-            gathering.capture(ctx, "dsregcmd.txt", "dsregcmd", &["/status"]);
+            gathering.capture(ctx, layout::DSREGCMD, "dsregcmd", &["/status"]);
         }
         FactSource::WindowsState => {
-            reg_queries(
-                ctx,
-                &SETTING_SYNC_KEYS,
-                "windows/settingsync.reg.txt",
-                gathering,
-            );
-            gathering.capture(ctx, "windows/whoami.txt", "whoami", &["/user", "/groups"]);
+            reg_queries(ctx, &SETTING_SYNC_KEYS, layout::SETTING_SYNC_REG, gathering);
+            gathering.capture(ctx, layout::WHOAMI, "whoami", &["/user", "/groups"]);
             // Background sync services use WinHTTP's proxy, Edge the user's WinINet one.
             gathering.capture(
                 ctx,
-                "windows/winhttp-proxy.txt",
+                layout::WINHTTP_PROXY,
                 "netsh",
                 &["winhttp", "show", "proxy"],
             );
             if let Ok(output) = super::run(ctx, "reg", &["query", INTERNET_SETTINGS]) {
-                gathering.add("windows/internet-settings.reg.txt", output.stdout);
+                gathering.add(layout::INTERNET_SETTINGS_REG, output.stdout);
             }
         }
         FactSource::EventLog => {
@@ -168,12 +164,15 @@ fn file_versions(ctx: &DeviceContext, gathering: &mut Gathering) {
     if lines.is_empty() {
         return;
     }
-    let mut text = gathering.files.text("edge/version.txt").unwrap_or_default();
+    let mut text = gathering
+        .files
+        .text(layout::EDGE_VERSION)
+        .unwrap_or_default();
     if text.contains("unable to find") {
         text.clear(); // the registry knew nothing, the files do
     }
     text.push_str(&lines);
-    gathering.add("edge/version.txt", text.into_bytes());
+    gathering.add(layout::EDGE_VERSION, text.into_bytes());
 }
 
 /// Where Windows keeps the joined tenant's sign-in URLs (`AuthCodeUrl`, `AccessTokenUrl`:
