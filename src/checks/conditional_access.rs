@@ -59,12 +59,7 @@ pub fn findings(facts: &Facts) -> Vec<Finding> {
         .as_ref()
         .and_then(|m| m.as_ref().ok())
         .map(|u| u.id.as_str());
-    let groups: Vec<&str> = graph
-        .member_of
-        .as_ref()
-        .and_then(|m| m.as_ref().ok())
-        .map(|g| g.iter().map(|g| g.id.as_str()).collect())
-        .unwrap_or_default();
+    let groups = super::user_group_ids(facts).unwrap_or_default();
     let standing = device_standing(facts);
     policies
         .iter()

@@ -180,6 +180,12 @@ impl CheckSpec {
     }
 }
 
+/// The ids of the user's groups, when Graph gave them.
+pub(crate) fn user_group_ids(facts: &Facts) -> Option<Vec<&str>> {
+    let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
+    Some(groups.iter().map(|g| g.id.as_str()).collect())
+}
+
 /// The catalogue row of `id`.
 pub fn spec(id: CheckId) -> &'static CheckSpec {
     // The catalogue holds every id in enum order; a test keeps it so.

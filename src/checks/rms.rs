@@ -115,7 +115,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
     if let Some(policy) = onboarding
         && discovery != Some(&Discovery::UserScopedOut)
     {
-        let groups = user_groups(facts);
+        let groups = super::user_group_ids(facts);
         let label = limiting_group.map(|g| named_group(facts, g));
         findings.extend(onboarding::findings(
             policy,
@@ -197,7 +197,6 @@ pub fn decide(facts: &Facts) -> CheckResult {
     unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
 }
 
-/// The ids of the user's groups, when Graph gave them.
 /// `"Name" (id)`, or the id when no name is known.
 fn named_group(facts: &Facts, id: &str) -> String {
     match group_name(facts, id) {
@@ -226,11 +225,6 @@ fn group_name<'f>(facts: &'f Facts, id: &str) -> Option<&'f str> {
         .find(|g| g.id.eq_ignore_ascii_case(id))
         .map(|g| g.display_name.as_str())
         .filter(|name| !name.trim().is_empty())
-}
-
-fn user_groups(facts: &Facts) -> Option<Vec<&str>> {
-    let groups = facts.graph.found()?.member_of.as_ref()?.as_ref().ok()?;
-    Some(groups.iter().map(|g| g.id.as_str()).collect())
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! policy can stop Edge sync are read: its state, the apps and users it targets, and what it
 //! grants with. Unknown values are kept raw.
 
-use super::{AnswerError, parse_answer};
+use super::AnswerError;
 use serde::Deserialize;
 
 /// The app id of "Microsoft Azure Information Protection" (the Microsoft Rights Management
@@ -118,17 +118,7 @@ where
 
 /// `GET /identity/conditionalAccess/policies`.
 pub fn parse_policies(file: &str, text: &str) -> Result<Vec<Policy>, AnswerError> {
-    #[derive(Deserialize)]
-    struct List {
-        value: Vec<Policy>,
-    }
-    let value = parse_answer(file, text)?;
-    serde_json::from_value::<List>(value)
-        .map(|l| l.value)
-        .map_err(|e| AnswerError::Shape {
-            file: file.to_owned(),
-            detail: e.to_string(),
-        })
+    super::graph::collection(file, text)
 }
 
 #[cfg(test)]

@@ -53,7 +53,11 @@ struct Collection<T> {
     value: Vec<T>,
 }
 
-fn collection<T: for<'de> Deserialize<'de>>(file: &str, text: &str) -> Result<Vec<T>, AnswerError> {
+/// A Graph collection answer (`{"value": [...]}`) read as `T`s.
+pub(super) fn collection<T: for<'de> Deserialize<'de>>(
+    file: &str,
+    text: &str,
+) -> Result<Vec<T>, AnswerError> {
     let value = parse_answer(file, text)?;
     serde_json::from_value::<Collection<T>>(value)
         .map(|c| c.value)
