@@ -70,6 +70,14 @@ pub async fn run(
         .collect();
     let needed: BTreeSet<FactSource> = selected.iter().flat_map(|s| s.waits_for()).collect();
     let source = Arc::new(source);
+    // The device object is looked up by the DeviceId dsregcmd names: when the run gathers
+    // dsregcmd anyway, the Graph reader waits for that answer instead of running it again.
+    let (mut dsreg_sent, mut dsreg_heard) = if needed.contains(&FactSource::Dsregcmd) {
+        let (tx, rx) = tokio::sync::oneshot::channel::<Option<String>>();
+        (Some(tx), Some(rx))
+    } else {
+        (None, None)
+    };
     let mut tasks = JoinSet::new();
     for &fact_source in &needed {
         emit(Event::SourceStarted(fact_source));
@@ -80,15 +88,29 @@ pub async fn run(
             .copied()
             .unwrap_or_default();
         let timeout = options.source_timeout;
+        let dsreg_heard = if fact_source == FactSource::Graph {
+            dsreg_heard.take()
+        } else {
+            None
+        };
         tasks.spawn(async move {
             let began = Instant::now();
             // A live tenant read bounds itself: its sign-in waits for a person for as long as
             // the code is valid (or until cancelled), its calls have their own deadlines.
             if let Some(session) = tenant_session(&source, fact_source) {
-                let device_id = if fact_source == FactSource::Graph {
-                    crate::facts::gather::device_id_lookup(Arc::clone(&source))
-                } else {
-                    crate::cloud::live::no_device()
+                let device_id = match (fact_source, dsreg_heard) {
+                    // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
+                    (FactSource::Graph, Some(heard)) => Box::pin(async move {
+                        tokio::time::timeout(timeout, heard)
+                            .await
+                            .ok()
+                            .and_then(Result::ok)
+                            .flatten()
+                    }),
+                    (FactSource::Graph, None) => {
+                        crate::facts::gather::device_id_lookup(Arc::clone(&source))
+                    }
+                    _ => crate::cloud::live::no_device(),
                 };
                 let answers = session.answers(fact_source, device_id).await;
                 let update = live_answers(fact_source, &answers);
@@ -155,6 +177,17 @@ pub async fn run(
             // and spawn_blocking guard): its source stays pending and its checks say "its
             // facts never arrived" below.
             Err(_) => {}
+        }
+        if facts.has(FactSource::Dsregcmd)
+            && let Some(sent) = dsreg_sent.take()
+        {
+            // A closed receiver only means the Graph reader no longer waits.
+            let _ = sent.send(
+                facts
+                    .dsregcmd
+                    .found()
+                    .and_then(crate::facts::gather::device_id_of),
+            );
         }
         decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
     }

@@ -366,6 +366,11 @@ pub fn device_id(loaded: &LoadedSource) -> Option<String> {
     else {
         return None;
     };
+    device_id_of(&status)
+}
+
+/// The `DeviceId` a dsregcmd capture names, when it is a GUID.
+pub fn device_id_of(status: &dsregcmd::DsregStatus) -> Option<String> {
     let id = uuid::Uuid::parse_str(status.get("DeviceId")?.trim()).ok()?;
     Some(id.hyphenated().to_string())
 }
