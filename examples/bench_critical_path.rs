@@ -34,7 +34,7 @@ async fn round(max_in_flight: Option<usize>) -> anyhow::Result<Round> {
     let emulator = Emulator::start(config).await?;
     // Signed in to the device's tenant as on a device: its cloud is found beside the sign-in.
     let cloud = CloudConfig {
-        device_tenant: esr_doctor::facts::gather::device_identity(&source).tenant,
+        device_tenant: esr_doctor::runner::gather::device_identity(&source).tenant,
         overrides: emulator.overrides(),
         no_cache: true,
         limits: HttpLimits {

@@ -3,11 +3,11 @@
 //! can analyse it elsewhere with `check --from`.
 
 use crate::cloud::live::CloudSession;
-use crate::facts::FactSource;
+use crate::evidence::EvidenceFiles;
+use crate::evidence::FactSource;
+use crate::evidence::layout;
 use crate::redact::{Kind, Redactor};
-use crate::sources::EvidenceFiles;
 use crate::sources::device::{self, DeviceContext};
-use crate::sources::layout;
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
@@ -126,7 +126,7 @@ async fn tenant_answers(ctx: &DeviceContext, cloud: Option<&CloudSession>) -> Pa
     let (graph, esr, rms) = tokio::join!(
         session.answers(
             FactSource::Graph,
-            crate::facts::gather::device_id_lookup(device)
+            crate::runner::gather::device_id_lookup(device)
         ),
         session.answers(FactSource::Esr, no_device()),
         session.answers(FactSource::Rms, no_device()),
@@ -170,7 +170,7 @@ fn os_description(ctx: &DeviceContext) -> String {
                 .map(|v| v.trim_matches('"').to_owned())
         });
     match (ctx.platform, pretty) {
-        (crate::facts::Platform::Linux, Some(name)) => format!("linux ({name})"),
+        (crate::evidence::Platform::Linux, Some(name)) => format!("linux ({name})"),
         (platform, _) => platform.as_str().to_owned(),
     }
 }

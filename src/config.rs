@@ -8,6 +8,19 @@ use crate::cloud::auth::AuthMode;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
+/// The colours a person chose (config `theme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ThemeName {
+    /// Colours unless `NO_COLOR` says otherwise.
+    #[default]
+    Default,
+    /// Bright, bold colours for a projector or low vision.
+    HighContrast,
+    /// No colours at all; the glyphs carry the meaning.
+    Monochrome,
+}
+
 /// `ESR_DOCTOR_CONFIG` names another file (for tests, or a machine-wide default).
 pub const PATH_VARIABLE: &str = "ESR_DOCTOR_CONFIG";
 
@@ -23,7 +36,7 @@ pub struct Config {
     /// `en`, `de` or `nl` (the system's UI language when unset).
     pub lang: Option<crate::i18n::Lang>,
     /// `default`, `high-contrast` or `monochrome`.
-    pub theme: Option<crate::tui::theme::ThemeName>,
+    pub theme: Option<ThemeName>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +44,7 @@ pub enum ConfigError {
     #[error("cannot read the config file {path}: {source}")]
     Unreadable {
         path: PathBuf,
-        source: crate::sources::read::ReadError,
+        source: crate::evidence::read::ReadError,
     },
     #[error("the config file {path} is not valid: {detail}")]
     Invalid { path: PathBuf, detail: String },
@@ -55,7 +68,7 @@ pub fn load() -> Result<Config, ConfigError> {
 }
 
 fn load_from(path: &Path) -> Result<Config, ConfigError> {
-    let bytes = match crate::sources::read::read_regular(path) {
+    let bytes = match crate::evidence::read::read_regular(path) {
         Ok(bytes) => bytes,
         Err(e) if e.is_not_found() => return Ok(Config::default()),
         Err(source) => {
@@ -65,7 +78,7 @@ fn load_from(path: &Path) -> Result<Config, ConfigError> {
             });
         }
     };
-    let text = crate::facts::text::decode(&bytes);
+    let text = crate::evidence::text::decode(&bytes);
     toml::from_str(&text).map_err(|e| ConfigError::Invalid {
         path: path.to_owned(),
         detail: e.message().to_owned(),
@@ -90,10 +103,7 @@ mod tests {
         assert_eq!(config.auth, Some(AuthMode::AzureCli));
         assert_eq!(config.tenant.as_deref(), Some("fabrikam.com"));
         assert_eq!(config.lang, Some(crate::i18n::Lang::Nl));
-        assert_eq!(
-            config.theme,
-            Some(crate::tui::theme::ThemeName::HighContrast)
-        );
+        assert_eq!(config.theme, Some(ThemeName::HighContrast));
         std::fs::write(&file, "colour = \"pink\"\n").unwrap_or_else(|e| panic!("{e}"));
         let wrong = load_from(&file);
         assert!(

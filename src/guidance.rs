@@ -3,7 +3,7 @@
 //! The text lives in `assets/guidance/en.toml` (compiled in) so that admins and translators
 //! can read and correct it without reading Rust.
 
-use crate::facts::Platform;
+use crate::evidence::Platform;
 use crate::facts::event_log::{SIGNATURES, parse_code};
 use crate::model::{Audience, Finding, Fix};
 use serde::Deserialize;

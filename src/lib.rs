@@ -10,6 +10,7 @@ pub mod cloud;
 pub mod collect;
 pub mod config;
 pub mod emulator;
+pub mod evidence;
 pub mod facts;
 pub mod guidance;
 pub mod i18n;

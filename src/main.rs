@@ -344,7 +344,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 /// Sign-in progress on stderr (stdout holds only the report).
 fn sign_in_on_stderr() -> auth::PromptSink {
-    let plain = esr_doctor::report::plain;
+    let plain = esr_doctor::evidence::plain;
     Arc::new(move |event| match event {
         SignInEvent::Code(SignInPrompt {
             notice: Some(notice),
@@ -394,9 +394,9 @@ fn device_session(
         return Ok(None);
     }
     let identity = if args.admins_tenant {
-        esr_doctor::facts::gather::DeviceIdentity::default()
+        esr_doctor::runner::gather::DeviceIdentity::default()
     } else {
-        esr_doctor::facts::gather::device_identity(device)
+        esr_doctor::runner::gather::device_identity(device)
     };
     use std::io::IsTerminal;
     let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
@@ -671,7 +671,7 @@ fn wizard(
 fn setup(
     demo: Option<String>,
     ascii: bool,
-    theme: esr_doctor::tui::theme::ThemeName,
+    theme: esr_doctor::config::ThemeName,
     cloud: &CloudArgs,
 ) -> anyhow::Result<u8> {
     let lang = esr_doctor::i18n::current();

@@ -6,6 +6,10 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+/// Part of a check's evidence could not be used, so a pass is only a warning
+/// (`CheckResult::at_most_warning`, which the runner applies to every check).
+pub const EVIDENCE_UNUSABLE: &str = "EVIDENCE_UNUSABLE";
+
 /// Schema tag written into every JSON report.
 pub const REPORT_SCHEMA: &str = "esr-doctor/report/v1";
 
@@ -336,7 +340,7 @@ impl CheckResult {
         }
         for problem in unusable {
             self.findings.push(Finding::new(
-                crate::checks::EVIDENCE_UNUSABLE,
+                EVIDENCE_UNUSABLE,
                 Severity::Warn,
                 &[],
                 format!(

@@ -5,10 +5,10 @@
 #![cfg(unix)]
 
 use esr_doctor::collect::collect;
-use esr_doctor::facts::Platform;
+use esr_doctor::evidence::Platform;
+use esr_doctor::facts::proxy::ProxySettings;
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::network::probe::{ProbeSettings, Target};
-use esr_doctor::network::proxy::ProxySettings;
 use esr_doctor::runner::{RunOptions, run};
 use esr_doctor::sources::device::DeviceContext;
 use esr_doctor::sources::{LoadedSource, bundle};
@@ -313,8 +313,8 @@ async fn windows_gatherers_read_captured_command_output() {
         Some("personal".into())
     );
     // sync_health is blocked by the account and policy failures, so read the events directly.
-    let (facts, _) = esr_doctor::facts::gather::gather(
-        esr_doctor::facts::FactSource::EventLog,
+    let (facts, _) = esr_doctor::runner::gather::gather(
+        esr_doctor::evidence::FactSource::EventLog,
         &LoadedSource::device(windows_tree(dir.path())),
     );
     let esr_doctor::facts::FactUpdate::EventLog(esr_doctor::facts::Gathered::Found(log)) = facts

@@ -9,11 +9,11 @@ use common::{
     Events, assert_tenant_checks_signed_out, emulator_for, endpoints, fast_config, scenario_source,
     session,
 };
-use esr_doctor::cloud::api::Api;
 use esr_doctor::cloud::live::CloudConfig;
 use esr_doctor::emulator::Emulator;
-use esr_doctor::facts::gather::device_identity;
+use esr_doctor::facts::tenant::Api;
 use esr_doctor::model::{CheckId, Report, Status};
+use esr_doctor::runner::gather::device_identity;
 use esr_doctor::runner::{RunOptions, run};
 use std::time::Duration;
 
@@ -133,7 +133,7 @@ async fn a_bundle_is_read_with_the_tenant_live_for_its_user_and_tenant() {
     let home = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let bundle = home.path().join("bundle");
     // The bundle as `collect` on the user's PC writes it without a sign-in: no tenant answers.
-    let mut files = esr_doctor::sources::EvidenceFiles::default();
+    let mut files = esr_doctor::evidence::EvidenceFiles::default();
     for path in source
         .files
         .paths()

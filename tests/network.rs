@@ -4,11 +4,11 @@
 
 mod common;
 
+use esr_doctor::facts::proxy::{Proxy, ProxySettings};
+use esr_doctor::facts::reach::{Phase, Reach, ReachFacts};
 use esr_doctor::facts::{Facts, Gathered};
 use esr_doctor::model::{CheckId, CheckResult};
 use esr_doctor::network::probe::{ProbeSettings, Target, probe_all};
-use esr_doctor::network::proxy::{Proxy, ProxySettings};
-use esr_doctor::network::reach::{Phase, Reach, ReachFacts};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use std::net::SocketAddr;
@@ -303,7 +303,7 @@ fn proxy_at(address: SocketAddr) -> ProxySettings {
         }),
         no_proxy: Vec::new(),
         pac_url: None,
-        origin: Some(esr_doctor::network::proxy::FROM_WININET),
+        origin: Some(esr_doctor::facts::proxy::FROM_WININET),
     }
 }
 
@@ -318,7 +318,7 @@ fn findings_of(results: Vec<Reach>) -> Vec<esr_doctor::model::Finding> {
     };
     let mut findings = (esr_doctor::checks::spec(CheckId::Network).decide)(&facts).findings;
     esr_doctor::guidance::Guidance::builtin()
-        .attach(&mut findings, esr_doctor::facts::Platform::Windows);
+        .attach(&mut findings, esr_doctor::evidence::Platform::Windows);
     findings
 }
 

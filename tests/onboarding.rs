@@ -7,7 +7,7 @@
 mod common;
 
 use common::{Events, emulator_for, fast_config, scenario_source, session};
-use esr_doctor::cloud::api::Api;
+use esr_doctor::facts::tenant::Api;
 use esr_doctor::model::{CheckId, Status};
 use esr_doctor::runner::{RunOptions, run};
 

@@ -5,8 +5,8 @@
 mod common;
 
 use common::{Capture, Events, emulator_for, fast_config, scenario_source, session};
-use esr_doctor::cloud::api::Api;
 use esr_doctor::emulator::Emulator;
+use esr_doctor::facts::tenant::Api;
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::runner::{RunOptions, run};
 

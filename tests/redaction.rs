@@ -8,11 +8,12 @@
 
 mod common;
 
+use esr_doctor::evidence::EvidenceFiles;
 use esr_doctor::model::{CheckId, Report, Status};
 use esr_doctor::redact::Redactor;
 use esr_doctor::report::{markdown, text};
 use esr_doctor::runner::{RunOptions, run};
-use esr_doctor::sources::{EvidenceFiles, LoadedSource, bundle, scenario};
+use esr_doctor::sources::{LoadedSource, bundle, scenario};
 use regex::Regex;
 use serde_json::Value;
 use std::collections::BTreeSet;

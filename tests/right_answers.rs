@@ -3,9 +3,10 @@
 
 mod common;
 
+use esr_doctor::evidence::EvidenceFiles;
 use esr_doctor::model::{CheckId, Report, Status, Verdict};
 use esr_doctor::runner::{RunOptions, run};
-use esr_doctor::sources::{EvidenceFiles, bundle, scenario};
+use esr_doctor::sources::{bundle, scenario};
 
 /// A demo scenario's evidence with `changes` applied (`None` removes the file).
 fn evidence(name: &str, changes: &[(&str, Option<&[u8]>)]) -> EvidenceFiles {
@@ -191,7 +192,7 @@ async fn a_check_takes_as_long_as_its_own_facts() {
     source.cloud = None;
     source.latency.clear();
     source.latency.insert(
-        esr_doctor::facts::FactSource::SyncInternals,
+        esr_doctor::evidence::FactSource::SyncInternals,
         std::time::Duration::from_millis(600),
     );
     let report = run(source, RunOptions::default(), None).await;

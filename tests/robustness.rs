@@ -1,15 +1,16 @@
 //! No input makes any parser panic: arbitrary bytes, decoded the way evidence files are, go
 //! through every parser and every check that reads them.
 
-use esr_doctor::cloud::{esr, graph, rms};
-use esr_doctor::facts::gather::gather;
+use esr_doctor::evidence::EvidenceFiles;
+use esr_doctor::evidence::{FactSource, Platform, text};
+use esr_doctor::facts::reach;
+use esr_doctor::facts::tenant::{esr, graph, rms};
 use esr_doctor::facts::{
-    FactSource, Platform, dsregcmd, edge_install, edge_policy, edge_profile, event_log,
-    sync_internals, text,
+    dsregcmd, edge_install, edge_policy, edge_profile, event_log, sync_internals,
 };
 use esr_doctor::model::{SourceInfo, SourceKind};
-use esr_doctor::network::reach;
-use esr_doctor::sources::{EvidenceFiles, LoadedSource};
+use esr_doctor::runner::gather::gather;
+use esr_doctor::sources::LoadedSource;
 use proptest::prelude::*;
 
 /// Bytes biased towards the characters the formats care about.

@@ -5,7 +5,7 @@ mod common;
 
 use common::{Events, emulator_for, fast_config, scenario_source, session};
 use esr_doctor::collect::collect;
-use esr_doctor::facts::Platform;
+use esr_doctor::evidence::Platform;
 use esr_doctor::network::probe::ProbeSettings;
 use esr_doctor::report::{json, markdown, text};
 use esr_doctor::runner::{RunOptions, run};
@@ -151,8 +151,8 @@ fn zip_files(path: &Path) -> Vec<(String, String)> {
 /// reaches no report face and no collected bundle: secrets are scrubbed by value.
 #[tokio::test]
 async fn credentials_a_service_echoes_reach_no_face_and_no_bundle() {
-    use esr_doctor::cloud::api::Api;
     use esr_doctor::emulator::Fault;
+    use esr_doctor::facts::tenant::Api;
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     for (api, echoed_in) in [
         (Api::Token, "AADSTS900144"),
@@ -194,8 +194,8 @@ async fn credentials_a_service_echoes_reach_no_face_and_no_bundle() {
 /// scrubbed from the refusal: it never reaches a report face.
 #[tokio::test]
 async fn a_stored_refresh_token_echoed_in_a_refusal_reaches_no_face() {
-    use esr_doctor::cloud::api::Api;
     use esr_doctor::emulator::Fault;
+    use esr_doctor::facts::tenant::Api;
     const STORED: &str = "stored-refresh-token-0123456789";
     let store = keyring_core::mock::Store::new().unwrap_or_else(|e| panic!("{e}"));
     keyring_core::set_default_store(store);

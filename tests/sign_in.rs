@@ -329,7 +329,7 @@ async fn an_operator_who_is_not_the_edge_user_reads_that_users_licences_and_grou
         let emulator = emulator_for(&source).await;
         emulator.configure(|c| c.tenant.user_principal_name = operator.to_owned());
         let config = esr_doctor::cloud::live::CloudConfig {
-            device_account: esr_doctor::facts::gather::device_identity(&source).account,
+            device_account: esr_doctor::runner::gather::device_identity(&source).account,
             ..fast_config(&emulator)
         };
         source.cloud = Some(session(config, &Events::default()));

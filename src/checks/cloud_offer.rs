@@ -2,8 +2,8 @@
 //! offered in every national cloud, and there the only true answer is "not available here",
 //! never a switch to turn on (reference/real-tenant.md "Where sync is not offered").
 
-use crate::cloud::openid::{self, Offering};
 use crate::facts::Facts;
+use crate::facts::tenant::openid::{self, Offering};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
 

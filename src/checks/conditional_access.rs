@@ -9,9 +9,10 @@
 //! ActiveSync or other (legacy) clients does not reach it. A policy scoped by directory role
 //! only is left out: the user's roles are not read.
 
-use crate::cloud::api::Api;
-use crate::cloud::conditional_access::Policy;
-use crate::facts::{Facts, Platform};
+use crate::evidence::Platform;
+use crate::facts::Facts;
+use crate::facts::tenant::Api;
+use crate::facts::tenant::conditional_access::Policy;
 use crate::model::{Feature, Finding, Severity};
 
 pub const CODES: [&str; 3] = ["CA_BLOCKS_SYNC", "CA_MAY_BLOCK_SYNC", "CA_NOT_READ"];
@@ -251,8 +252,8 @@ fn device_standing(facts: &Facts) -> DeviceStanding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::conditional_access::{AIP_APP_ID, parse_policies};
-    use crate::cloud::graph::{parse_devices, parse_me, parse_member_of};
+    use crate::facts::tenant::conditional_access::{AIP_APP_ID, parse_policies};
+    use crate::facts::tenant::graph::{parse_devices, parse_me, parse_member_of};
     use crate::facts::{Gathered, GraphFacts, dsregcmd};
 
     const USER: &str = "6b1f2e0c-93a4-4d71-8c55-0f3e2d9a7b21";

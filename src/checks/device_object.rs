@@ -5,9 +5,9 @@
 //! (Microsoft's stale-device guidance counts from `approximateLastSignInDateTime`;
 //! entra-docs `docs/identity/devices/manage-stale-devices.md`).
 
-use crate::cloud::api::Api;
 use crate::facts::Facts;
 use crate::facts::dsregcmd::{DsregStatus, JoinType};
+use crate::facts::tenant::Api;
 use crate::model::{Feature, Finding, Severity};
 use serde_json::{Map, Value};
 
@@ -114,7 +114,7 @@ pub fn findings(
     out
 }
 
-fn shown_name(device: &crate::cloud::graph::DeviceObject) -> String {
+fn shown_name(device: &crate::facts::tenant::graph::DeviceObject) -> String {
     match device
         .display_name
         .as_deref()
@@ -128,7 +128,7 @@ fn shown_name(device: &crate::cloud::graph::DeviceObject) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::graph::parse_devices;
+    use crate::facts::tenant::graph::parse_devices;
     use crate::facts::{Gathered, GraphFacts, dsregcmd};
 
     const HYBRID: &str = "| Device State |\nAzureAdJoined : YES\nDomainJoined : YES\n| Device Details |\nDeviceId : c1d4e7a2-5b3f-4e8d-9a60-7f2b1c9e3d58\n";

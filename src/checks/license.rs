@@ -6,9 +6,9 @@
 //! regardless of their own licence, so a missing per-user licence is then only a warning.
 
 use super::{need, unanswered};
-use crate::cloud::graph::Sku;
-use crate::cloud::licensing::{EligiblePlan, PlanTable};
-use crate::cloud::rms::{Discovery, FunctionalState};
+use crate::facts::tenant::graph::Sku;
+use crate::facts::tenant::licensing::{EligiblePlan, PlanTable};
+use crate::facts::tenant::rms::{Discovery, FunctionalState};
 use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
@@ -201,7 +201,7 @@ fn plan_list(plans: &[&EligiblePlan]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::{graph, rms};
+    use crate::facts::tenant::{graph, rms};
     use crate::facts::{GraphFacts, RmsFacts};
     use crate::model::Status;
 

@@ -18,7 +18,8 @@ mod rms;
 mod sync_health;
 mod tenant_esr;
 
-use crate::facts::{FactSource, Facts, Gathered};
+use crate::evidence::FactSource;
+use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, SkipKind};
 
 /// One row of the catalogue.
@@ -43,12 +44,9 @@ pub struct CheckSpec {
     pub codes: &'static [&'static str],
 }
 
+use crate::model::EVIDENCE_UNUSABLE;
 use FactSource as S;
 use Feature::{EdgeSync, WindowsSettings};
-
-/// Part of a check's evidence could not be used, so a pass is only a warning
-/// (`CheckResult::at_most_warning`, which the runner applies to every check).
-pub const EVIDENCE_UNUSABLE: &str = "EVIDENCE_UNUSABLE";
 
 /// Codes the runner may add to any check, besides each check's own `codes`.
 pub const ANY_CHECK_CODES: [&str; 1] = [EVIDENCE_UNUSABLE];
@@ -245,7 +243,7 @@ pub(crate) fn require<T>(id: CheckId, gathered: &Gathered<T>) -> Result<&T, Box<
 
 /// The result of a check whose deciding cloud answer failed: skipped `needs_role` when the
 /// service refused the operator (401/403), an `error` naming the endpoint and cause otherwise.
-pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> CheckResult {
+pub(crate) fn unanswered(id: CheckId, error: &crate::facts::tenant::AnswerError) -> CheckResult {
     if error.is_token_problem() {
         CheckResult::skipped(
             id,
@@ -267,7 +265,7 @@ pub(crate) fn unanswered(id: CheckId, error: &crate::cloud::AnswerError) -> Chec
 /// without an admin role, and the user's own answers still decide.
 pub(crate) fn unless_unanswered<'a>(
     result: CheckResult,
-    failures: impl IntoIterator<Item = Option<&'a crate::cloud::AnswerError>>,
+    failures: impl IntoIterator<Item = Option<&'a crate::facts::tenant::AnswerError>>,
 ) -> CheckResult {
     if result.status == crate::model::Status::Fail {
         return result;

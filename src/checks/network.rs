@@ -5,8 +5,8 @@
 
 use super::need;
 use crate::facts::Facts;
+use crate::facts::reach::{self, Phase, Reach};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
-use crate::network::reach::{self, Phase, Reach};
 use serde_json::{Value, json};
 
 const ID: CheckId = CheckId::Network;
@@ -169,19 +169,15 @@ fn asks_proxy_login(result: &Reach) -> bool {
 /// What a probe's host serves, by the endpoint catalogues (sync, when it is in none); through
 /// the machine's WinHTTP proxy, only Windows settings roaming goes.
 fn features_of(result: &Reach) -> &'static [Feature] {
-    if result.proxy_origin.as_deref() == Some(crate::network::proxy::FROM_WINHTTP) {
+    if result.proxy_origin.as_deref() == Some(crate::facts::proxy::FROM_WINHTTP) {
         return &[Feature::WindowsSettings];
     }
     let host = result.host.as_str();
-    [
-        reach::Cloud::Global,
-        reach::Cloud::UsGov,
-        reach::Cloud::China,
-    ]
-    .into_iter()
-    .flat_map(reach::endpoints)
-    .find(|e| e.host.eq_ignore_ascii_case(host))
-    .map_or(&[Feature::EdgeSync], |e| e.affects)
+    crate::evidence::Cloud::ALL
+        .into_iter()
+        .flat_map(reach::endpoints)
+        .find(|e| e.host.eq_ignore_ascii_case(host))
+        .map_or(&[Feature::EdgeSync], |e| e.affects)
 }
 
 /// One finding per code, naming every endpoint it concerns, so each fix is given once.
@@ -272,8 +268,8 @@ fn judge(result: &Reach, purpose: &str, affects: &[Feature]) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::facts::Gathered;
+    use crate::facts::reach;
     use crate::model::Status;
-    use crate::network::reach;
 
     fn run(text: &str) -> CheckResult {
         let facts = Facts {
@@ -368,7 +364,7 @@ mod tests {
         let text = format!(
             r#"[{{"host":"edge.microsoft.com","reachable":true,"http_status":404}},{{"host":"api.aadrm.com","reachable":true,"http_status":401}},{{"host":"login.microsoftonline.com","reachable":true,"http_status":200}},
             {{"host":"login.microsoftonline.com","reachable":false,"failed_phase":"proxy","error":"Connection refused (os error 111)","proxy":"old-proxy.fabrikam.com:3128","proxy_origin":"{}"}}]"#,
-            crate::network::proxy::FROM_WINHTTP
+            crate::facts::proxy::FROM_WINHTTP
         );
         let result = run(&text);
         assert_eq!(result.codes(), ["NET_PROXY_UNREACHABLE"]);

@@ -5,9 +5,10 @@
 //! `MobileApp`) applies the limit only to that kind of client. Edge on a desktop is not a
 //! mobile app; whether `WindowsApp` reaches Edge on macOS or Linux is not documented.
 
-use crate::cloud::licensing::PlanTable;
-use crate::cloud::rms::OnboardingPolicy;
-use crate::facts::{Facts, Platform};
+use crate::evidence::Platform;
+use crate::facts::Facts;
+use crate::facts::tenant::licensing::PlanTable;
+use crate::facts::tenant::rms::OnboardingPolicy;
 use crate::model::{Feature, Finding, Severity};
 
 /// Whether the policy's `Scope` reaches Edge where it runs.

@@ -7,7 +7,7 @@
 //! service Edge needs is on.
 
 use super::{cloud_offer, conditional_access, need, onboarding, unanswered, unless_unanswered};
-use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State};
+use crate::facts::tenant::rms::{Discovery, FunctionalState, Ipcv3State};
 use crate::facts::{Facts, failed};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
@@ -230,8 +230,9 @@ fn group_name<'f>(facts: &'f Facts, id: &str) -> Option<&'f str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::rms as answers;
-    use crate::facts::{Gathered, Platform, RmsFacts};
+    use crate::evidence::Platform;
+    use crate::facts::tenant::rms as answers;
+    use crate::facts::{Gathered, RmsFacts};
     use crate::model::Status;
 
     fn run(discovery: Option<&str>, state: Option<&str>) -> CheckResult {
@@ -306,7 +307,7 @@ mod tests {
                 ..RmsFacts::default()
             }),
             graph: Gathered::Found(crate::facts::GraphFacts {
-                member_of: groups.map(|g| crate::cloud::graph::parse_member_of("g", g)),
+                member_of: groups.map(|g| crate::facts::tenant::graph::parse_member_of("g", g)),
                 ..crate::facts::GraphFacts::default()
             }),
             ..Facts::default()
@@ -371,9 +372,11 @@ mod tests {
                                 ..RmsFacts::default()
                             }),
                             graph: Gathered::Found(crate::facts::GraphFacts {
-                                license_details: Some(crate::cloud::graph::parse_license_details(
-                                    "l", licences,
-                                )),
+                                license_details: Some(
+                                    crate::facts::tenant::graph::parse_license_details(
+                                        "l", licences,
+                                    ),
+                                ),
                                 ..crate::facts::GraphFacts::default()
                             }),
                             ..Facts::default()

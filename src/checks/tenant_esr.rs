@@ -6,10 +6,10 @@
 //! then supplies the RMS piece), or RMS is active but Edge still reports `DISABLED_BY_ADMIN`.
 
 use super::{cloud_offer, need, unanswered};
-use crate::cloud::AnswerError;
-use crate::cloud::esr::SyncSetting;
-use crate::cloud::licensing::PlanTable;
 use crate::facts::Facts;
+use crate::facts::tenant::AnswerError;
+use crate::facts::tenant::esr::SyncSetting;
+use crate::facts::tenant::licensing::PlanTable;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
 
@@ -94,7 +94,7 @@ fn join(names: &[Value]) -> String {
 /// without the user's memberships, and the failure when looking them up failed.
 fn user_in_scope<'f>(
     facts: &'f Facts,
-    settings: &crate::cloud::esr::RoamingSettings,
+    settings: &crate::facts::tenant::esr::RoamingSettings,
 ) -> Result<Option<bool>, &'f AnswerError> {
     let Some(graph) = facts.graph.found() else {
         return Ok(None);
@@ -144,7 +144,7 @@ fn eligible_only_through_entra_premium(facts: &Facts) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::{esr, graph};
+    use crate::facts::tenant::{esr, graph};
     use crate::facts::{Gathered, GraphFacts, sync_internals};
     use crate::model::Status;
 

@@ -1,85 +1,13 @@
-//! Every Microsoft endpoint esr-doctor calls: its host, path, token audience, the file its answer
-//! is recorded as in a bundle, and who may read it. The live clients build requests from this
+//! Where each endpoint of `facts::tenant::Api` is called: its host, path and token audience. The live clients build requests from this
 //! table and the tenant emulator recognises requests by it, so the two cannot drift apart.
 
 use super::endpoints::{Audience, Host};
-use crate::facts::FactSource;
-
-/// One endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Api {
-    OpenIdConfiguration,
-    /// The sign-in page of the browser flow (the browser calls it, not esr-doctor).
-    Authorize,
-    DeviceCode,
-    Token,
-    Me,
-    LicenseDetails,
-    Organization,
-    SubscribedSkus,
-    MemberOf,
-    /// The device's own object in Entra ID, looked up by the id dsregcmd names.
-    Devices,
-    ConditionalAccess,
-    /// The group an onboarding control policy limits RMS to, for its display name.
-    OnboardingGroup,
-    RoamingSettings,
-    RmsDiscovery,
-    RmsServiceLocator,
-    RmsFunctionalState,
-    RmsOnboardingPolicy,
-    RmsConfiguration,
-}
+use crate::facts::tenant::Api;
 
 /// The Graph API version every Graph call uses.
 pub const GRAPH_VERSION: &str = "/v1.0";
 
 impl Api {
-    pub const ALL: [Api; 18] = [
-        Api::OpenIdConfiguration,
-        Api::Authorize,
-        Api::DeviceCode,
-        Api::Token,
-        Api::Me,
-        Api::LicenseDetails,
-        Api::Organization,
-        Api::SubscribedSkus,
-        Api::MemberOf,
-        Api::Devices,
-        Api::ConditionalAccess,
-        Api::OnboardingGroup,
-        Api::RoamingSettings,
-        Api::RmsDiscovery,
-        Api::RmsServiceLocator,
-        Api::RmsFunctionalState,
-        Api::RmsOnboardingPolicy,
-        Api::RmsConfiguration,
-    ];
-
-    /// How the endpoint is named in messages, logs and the emulator's request log.
-    pub fn name(self) -> &'static str {
-        match self {
-            Api::OpenIdConfiguration => "openid-configuration",
-            Api::Authorize => "authorize",
-            Api::DeviceCode => "devicecode",
-            Api::Token => "token",
-            Api::Me => "graph /me",
-            Api::LicenseDetails => "graph licenseDetails",
-            Api::Organization => "graph /organization",
-            Api::SubscribedSkus => "graph /subscribedSkus",
-            Api::MemberOf => "graph transitiveMemberOf",
-            Api::Devices => "graph /devices",
-            Api::ConditionalAccess => "graph conditionalAccess/policies",
-            Api::OnboardingGroup => "graph /groups",
-            Api::RoamingSettings => "portal RoamingSettings",
-            Api::RmsDiscovery => "rms servicediscovery",
-            Api::RmsServiceLocator => "rms ServiceLocator",
-            Api::RmsFunctionalState => "rms FunctionalState",
-            Api::RmsOnboardingPolicy => "rms OnboardingControlPolicy",
-            Api::RmsConfiguration => "rms Configuration",
-        }
-    }
-
     pub fn host(self) -> Host {
         match self {
             Api::OpenIdConfiguration | Api::Authorize | Api::DeviceCode | Api::Token => {
@@ -114,52 +42,6 @@ impl Api {
         }
     }
 
-    /// The fact source whose facts this answer feeds (the tenant's cloud travels with Graph's,
-    /// the onboarding policy's group with RMS's).
-    pub fn fact_source(self) -> Option<FactSource> {
-        match self {
-            Api::OpenIdConfiguration => return Some(FactSource::Graph),
-            Api::OnboardingGroup => return Some(FactSource::Rms),
-            _ => {}
-        }
-        match self.host() {
-            Host::Graph => Some(FactSource::Graph),
-            Host::Portal => Some(FactSource::Esr),
-            Host::Rms | Host::RmsDiscovery => Some(FactSource::Rms),
-            Host::Authority => None,
-        }
-    }
-
-    /// The endpoint whose answer a bundle records at `path`, if any.
-    pub fn recorded_at(path: &str) -> Option<Api> {
-        Api::ALL
-            .into_iter()
-            .find(|api| api.recorded_file() == Some(path))
-    }
-
-    /// Where a bundle records this answer.
-    pub fn recorded_file(self) -> Option<&'static str> {
-        Some(match self {
-            Api::Me => "cloud/me.json",
-            Api::LicenseDetails => "cloud/licenseDetails.json",
-            Api::Organization => "cloud/organization.json",
-            Api::SubscribedSkus => "cloud/subscribedSkus.json",
-            Api::MemberOf => "cloud/memberOf.json",
-            Api::Devices => "cloud/devices.json",
-            Api::ConditionalAccess => "cloud/conditionalAccessPolicies.json",
-            Api::OnboardingGroup => "cloud/onboardingGroup.json",
-            Api::RoamingSettings => "cloud/roamingSettings.json",
-            Api::RmsDiscovery => "cloud/rmsServiceDiscovery.json",
-            Api::RmsFunctionalState => "cloud/rmsFunctionalState.json",
-            Api::RmsOnboardingPolicy => "cloud/rmsOnboardingPolicy.json",
-            Api::RmsConfiguration => "cloud/rmsConfiguration.json",
-            Api::OpenIdConfiguration => "cloud/openidConfiguration.json",
-            Api::Authorize | Api::DeviceCode | Api::Token | Api::RmsServiceLocator => {
-                return None;
-            }
-        })
-    }
-
     /// The path of a Graph call for the subject: `/me/...` or `/users/{upn}/...`.
     pub fn graph_path(self, subject: Option<&str>) -> Option<String> {
         let user = match subject {
@@ -176,47 +58,6 @@ impl Api {
             _ => return None,
         };
         Some(format!("{GRAPH_VERSION}{path}"))
-    }
-
-    /// Who may read this endpoint, and what an admin runs when the operator may not.
-    pub fn needs(self) -> &'static str {
-        match self {
-            // microsoft-graph-docs-contrib `rbac-company-subscriptions-subscribedskus-apis.md`.
-            Api::SubscribedSkus => {
-                "reading the tenant's subscriptions needs Global Reader or Directory Readers"
-            }
-            Api::Me | Api::LicenseDetails | Api::MemberOf | Api::Organization => {
-                "reading another user's licences and groups needs User Administrator, License Administrator or Global Reader"
-            }
-            // Graph's "List devices" (`rbac-devices-apis-read.md`): member users may (the Users
-            // role), unless the tenant restricts default user permissions.
-            Api::Devices => {
-                "reading the device object needs a member account (guests may not, nor users where the tenant restricts default user permissions), Directory Readers, Global Reader or Security Reader"
-            }
-            // Graph's "Get group": member users read groups under the default user permissions.
-            Api::OnboardingGroup => {
-                "reading a group's name needs GroupMember.Read.All: a member user may, unless the tenant restricts default user permissions; otherwise Global Reader or Groups Administrator"
-            }
-            // Graph's "List policies" (`rbac-conditionalaccess-apis-read.md`).
-            Api::ConditionalAccess => {
-                "reading Conditional Access policies needs Global Reader, Security Reader, Security Administrator, Conditional Access Administrator or Global Secure Access Administrator"
-            }
-            Api::RoamingSettings => {
-                "Microsoft documents no role that may read the ESR switch; Global Administrator can, Global Reader and Cloud Device Administrator usually can"
-            }
-            Api::RmsServiceLocator
-            | Api::RmsFunctionalState
-            | Api::RmsOnboardingPolicy
-            | Api::RmsConfiguration => {
-                "reading the RMS activation state needs Azure Information Protection Administrator, Compliance Administrator or Global Administrator"
-            }
-            Api::RmsDiscovery => {
-                "Azure RMS refused the signed-in user's token; sign in as the affected user"
-            }
-            Api::OpenIdConfiguration | Api::Authorize | Api::DeviceCode | Api::Token => {
-                "the sign-in was refused; check the tenant and client id"
-            }
-        }
     }
 }
 
@@ -334,6 +175,7 @@ pub fn recognise(method: &str, path_and_query: &str) -> Option<Api> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::FactSource;
 
     #[test]
     fn built_paths_are_recognised_as_their_endpoint() {

@@ -5,8 +5,8 @@
 //! Only the base URL changes; paths stay Microsoft's. Plain `http://` is accepted only for
 //! loopback addresses, so an override can never send a token over the network unencrypted.
 
+use crate::evidence::Cloud;
 use serde::Deserialize;
-use std::net::IpAddr;
 use std::path::Path;
 
 /// The environment variable that names an endpoints file.
@@ -65,28 +65,7 @@ impl Audience {
     pub const ALL: [Audience; 3] = [Audience::Graph, Audience::Portal, Audience::Rms];
 }
 
-/// The national clouds, told apart by the tenant's OpenID configuration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Cloud {
-    Global,
-    /// US Government (GCC High and DoD sign in here).
-    UsGov,
-    /// Microsoft Azure operated by 21Vianet.
-    China,
-}
-
 impl Cloud {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cloud::Global => "global",
-            Cloud::UsGov => "usgov",
-            Cloud::China => "china",
-        }
-    }
-
-    /// Every cloud, in the order their login hosts are asked for a tenant.
-    pub const ALL: [Cloud; 3] = [Cloud::Global, Cloud::UsGov, Cloud::China];
-
     fn bases(self) -> [&'static str; 5] {
         match self {
             Cloud::Global => [
@@ -341,7 +320,7 @@ impl Overrides {
             detail,
         };
         let bytes =
-            crate::sources::read::read_regular(path).map_err(|e| unreadable(e.to_string()))?;
+            crate::evidence::read::read_regular(path).map_err(|e| unreadable(e.to_string()))?;
         let text =
             String::from_utf8(bytes).map_err(|_| unreadable("it is not UTF-8 text".to_owned()))?;
         Overrides::parse(&text).map_err(|e| match e {
@@ -478,19 +457,8 @@ fn check_base_url(key: &str, url: &str) -> Result<String, EndpointError> {
 /// True for 127.0.0.0/8, `[::1]` and `localhost`: this machine, which no proxy may sit in
 /// front of and where plain http cannot be read on the wire.
 pub fn is_loopback(url: &reqwest::Url) -> bool {
-    url.host_str().is_some_and(is_loopback_name)
-}
-
-/// [`is_loopback`] for a bare host name or address (`[::1]` with or without brackets).
-pub fn is_loopback_name(host: &str) -> bool {
-    let bare = host.trim_start_matches('[').trim_end_matches(']');
-    bare.parse::<IpAddr>().map_or_else(
-        |_| {
-            bare.eq_ignore_ascii_case("localhost")
-                || bare.to_ascii_lowercase().ends_with(".localhost")
-        },
-        |ip| ip.is_loopback(),
-    )
+    url.host_str()
+        .is_some_and(crate::evidence::hosts::is_loopback_name)
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! deadline, a bounded answer size, and a `client-request-id` per call that Microsoft support
 //! can trace. Tokens pass through headers only; nothing here logs or returns them.
 
-use super::api::Api;
+use crate::facts::tenant::Api;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
@@ -105,7 +105,7 @@ pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
 /// curl reads them, except that loopback never goes through a proxy: the tenant emulator's
 /// device code and tokens would otherwise travel to the proxy, in clear text.
 fn environment_proxy() -> reqwest::Proxy {
-    use crate::network::proxy::env_var;
+    use crate::facts::proxy::env_var;
     let all = env_var(["ALL_PROXY", "all_proxy"]);
     let https = env_var(["HTTPS_PROXY", "https_proxy"]).or_else(|| all.clone());
     let http = env_var(["http_proxy", "HTTP_PROXY"]).or(all);
@@ -240,7 +240,7 @@ impl CloudHttp {
                 }
                 body.extend_from_slice(&chunk);
             }
-            let text = crate::facts::text::decode(&body);
+            let text = crate::evidence::text::decode(&body);
             Ok(((status, text), retry_after))
         };
         match tokio::time::timeout(timeout, work).await {

@@ -6,8 +6,7 @@
 //! The person signs in for Graph; the portal's and Azure RMS's tokens are redeemed from the
 //! refresh token, each on its own, so one service refusing its token leaves the others read.
 
-use super::AnswerError;
-use super::api::{self, Api};
+use super::api;
 use super::auth::browser::BrowserOptions;
 use super::auth::device_code;
 use super::auth::device_code::DeviceCodeOptions;
@@ -15,13 +14,16 @@ use super::auth::entra::SignInTarget;
 use super::auth::interactive::{Context, Flow, HeadStart, InteractiveCredential};
 use super::auth::token_store::TokenStore;
 use super::auth::{self, AuthMode, PromptSink, SignInError, TokenBroker};
-use super::endpoints::{Audience, Cloud, Endpoints, Host, Overrides};
-use super::graph;
+use super::endpoints::{Audience, Endpoints, Host, Overrides};
 use super::http::{CallRecord, CloudHttp, HttpLimits, Reply};
-use super::openid::{self, TenantCloud};
 use super::paging;
-use crate::facts::FactSource;
-use crate::sources::EvidenceFiles;
+use crate::evidence::Cloud;
+use crate::evidence::EvidenceFiles;
+use crate::evidence::FactSource;
+use crate::facts::tenant::AnswerError;
+use crate::facts::tenant::Api;
+use crate::facts::tenant::graph;
+use crate::facts::tenant::openid::{self, TenantCloud};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -625,7 +627,8 @@ impl CloudSession {
 }
 
 fn wrong_tenant_error(expected: &DeviceTenant, name: Option<&str>, id: &str) -> SignInError {
-    let shown = |text: &str| crate::report::plain(&crate::redact::strip_bearer_material(text));
+    let shown =
+        |text: &str| crate::evidence::plain(&crate::evidence::secrets::strip_bearer_material(text));
     SignInError::WrongTenant {
         signed_in: shown(&describe_tenant(name, id)),
         signed_in_id: shown(id),
@@ -648,7 +651,7 @@ fn limiting_group(admin: &[(Api, Result<Option<String>, AnswerError>)]) -> Optio
         Ok(Some(body)) if *api == Api::RmsOnboardingPolicy => Some(body),
         _ => None,
     })?;
-    let policy = super::rms::parse_onboarding_policy("onboarding", body).ok()?;
+    let policy = crate::facts::tenant::rms::parse_onboarding_policy("onboarding", body).ok()?;
     policy.limiting_group().map(str::to_owned)
 }
 
@@ -670,7 +673,7 @@ impl CloudAnswers {
             // echoed survives in it.
             Ok(Some(body)) => self.files.insert(
                 path,
-                crate::redact::strip_bearer_material(&body).into_bytes(),
+                crate::evidence::secrets::strip_bearer_material(&body).into_bytes(),
             ),
             Ok(None) => {}
             Err(e) => {
@@ -912,12 +915,12 @@ fn json_answer(
 }
 
 fn status_failure(api: Api, reply: &Reply) -> AnswerError {
-    let service = super::parse_answer(api.name(), &reply.body)
+    let service = crate::facts::tenant::parse_answer(api.name(), &reply.body)
         .err()
         .and_then(|e| match e {
             AnswerError::Service { code, message, .. } => Some(format!(
                 "{code}: {}",
-                crate::redact::strip_bearer_material(&message)
+                crate::evidence::secrets::strip_bearer_material(&message)
             )),
             _ => None,
         });

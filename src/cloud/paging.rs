@@ -3,7 +3,7 @@
 //! bundle records it; a next link is followed only to the Graph host the first page came from
 //! (the token must never go anywhere else), and at most [`MAX_PAGES`] pages are read.
 
-use super::AnswerError;
+use crate::facts::tenant::AnswerError;
 use serde_json::Value;
 
 /// Pages read at most (5,000 objects at Graph's 100 a page): enough for a user in a very large
@@ -90,7 +90,7 @@ impl Pages {
         };
         let link = link.as_str().unwrap_or_default().to_owned();
         if !same_host(&link, graph_base) {
-            let shown: String = crate::report::plain(&link).chars().take(120).collect();
+            let shown: String = crate::evidence::plain(&link).chars().take(120).collect();
             return Err(self.failure(format!(
                 "the answer's @odata.nextLink points away from the Graph host ({shown:?}); not followed, so the token stays with Graph and the list is incomplete"
             )));

@@ -5,8 +5,9 @@
 //! running demo had (or, where that demo itself has the fault, what `healthy` has).
 
 use super::Emulator;
+use crate::evidence::EvidenceFiles;
 use crate::model::CheckId;
-use crate::sources::{EvidenceFiles, scenario};
+use crate::sources::scenario;
 
 /// One prerequisite a trainer can break: the scenario that shows it broken, and a label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

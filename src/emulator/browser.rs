@@ -4,7 +4,7 @@
 //! loopback hosts, so it can reach nothing but the emulator and esr-doctor itself.
 
 use crate::cloud::auth::browser::Opener;
-use crate::cloud::endpoints::is_loopback_name;
+use crate::evidence::hosts::is_loopback_name;
 use http_body_util::Empty;
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;

@@ -64,7 +64,7 @@ pub async fn attach(
     pacing: DemoPacing,
     prompt: PromptSink,
 ) -> anyhow::Result<Emulator> {
-    let identity = crate::facts::gather::device_identity(source);
+    let identity = crate::runner::gather::device_identity(source);
     let demo_user = identity.account;
     if let Some(user) = subject
         && demo_user

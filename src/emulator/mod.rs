@@ -13,8 +13,11 @@ pub mod log;
 pub mod oauth;
 pub mod tenant;
 
-use crate::cloud::api::{self, Api};
-use crate::cloud::endpoints::{Cloud, Host, Overrides};
+use crate::cloud::api;
+
+use crate::cloud::endpoints::{Host, Overrides};
+use crate::evidence::Cloud;
+use crate::facts::tenant::Api;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -230,13 +233,13 @@ impl Emulator {
     /// anything else to the device's `files`; `None` removes it.
     pub fn put(
         &self,
-        files: &mut crate::sources::EvidenceFiles,
+        files: &mut crate::evidence::EvidenceFiles,
         path: &str,
         bytes: Option<Vec<u8>>,
     ) {
         match (Api::recorded_at(path), bytes) {
             (Some(api), Some(body)) => {
-                let body = crate::facts::text::decode(&body);
+                let body = crate::evidence::text::decode(&body);
                 self.configure(|c| c.tenant.set_answer(api, &body));
             }
             (Some(api), None) => self.configure(|c| c.tenant.remove_answer(api)),
@@ -779,7 +782,7 @@ mod tests {
         // The refusal is about the caller: never a tenant whose platform is disabled.
         let refusal = platform_not_recognised();
         assert_eq!(refusal.status, 400);
-        let read = crate::cloud::rms::parse_discovery("d", &refusal.body);
+        let read = crate::facts::tenant::rms::parse_discovery("d", &refusal.body);
         assert!(read.is_err(), "{read:?}");
     }
 }

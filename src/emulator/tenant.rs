@@ -2,8 +2,8 @@
 //! taken from a scenario's recorded `cloud/*.json` files with the status the real service
 //! sends for such a body.
 
-use crate::cloud::api::Api;
-use crate::sources::EvidenceFiles;
+use crate::evidence::EvidenceFiles;
+use crate::facts::tenant::Api;
 use serde_json::Value;
 
 /// The cloud an emulated tenant lives in, as its OpenID configuration says it
@@ -63,9 +63,9 @@ impl EmulatedCloud {
     }
 
     /// The login host of the tenant's own cloud.
-    pub fn home(&self) -> crate::cloud::endpoints::Cloud {
-        crate::cloud::openid::offering(&self.instance, self.sub_scope.as_deref())
-            .map_or(crate::cloud::endpoints::Cloud::Global, |o| o.cloud())
+    pub fn home(&self) -> crate::evidence::Cloud {
+        crate::facts::tenant::openid::offering(&self.instance, self.sub_scope.as_deref())
+            .map_or(crate::evidence::Cloud::Global, |o| o.cloud())
     }
 
     /// Whether the login host of `asked` knows this tenant: the global host knows every tenant
@@ -73,8 +73,8 @@ impl EmulatedCloud {
     /// answers AADSTS90002 for a China tenant, DrollRobot/azure-auth tests, as recorded in
     /// reference/real-tenant.md); the US Government and China hosts know their own tenants
     /// only (no source says otherwise; either reading finds the same cloud).
-    pub fn known_at(&self, asked: crate::cloud::endpoints::Cloud) -> bool {
-        use crate::cloud::endpoints::Cloud;
+    pub fn known_at(&self, asked: crate::evidence::Cloud) -> bool {
+        use crate::evidence::Cloud;
         match (asked, self.home()) {
             (Cloud::Global, home) => home != Cloud::China,
             (asked, home) => asked == home,

@@ -177,7 +177,7 @@ pub fn decode_settings_url(value: &str) -> Option<Vec<String>> {
         .map(|s| s.uris)
 }
 
-/// Parses dsregcmd output already decoded to text (see `facts::text::decode`).
+/// Parses dsregcmd output already decoded to text (see `evidence::text::decode`).
 pub fn parse(text: &str) -> DsregStatus {
     let mut sections: Vec<Section> = Vec::new();
     for raw in text.lines() {
@@ -248,7 +248,7 @@ fn is_prompt(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     const AADJ: &str =
         include_str!("../../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");

@@ -215,7 +215,7 @@ fn channel_from_context(lower: &str) -> Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap_or_else(|| panic!("bad test version {text}"))

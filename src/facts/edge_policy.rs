@@ -81,7 +81,7 @@ pub fn as_int(value: &Value) -> Option<i64> {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum PolicyError {
     #[error(transparent)]
-    Json(#[from] super::json::JsonError),
+    Json(#[from] crate::evidence::json::JsonError),
     #[error("`{file}` holds no JSON object of policies")]
     NotAnObject { file: String },
 }
@@ -93,7 +93,7 @@ pub fn parse_json(
     text: &str,
     default_level: PolicyLevel,
 ) -> Result<EdgePolicies, PolicyError> {
-    let root = match super::json::parse(file, text)? {
+    let root = match crate::evidence::json::parse(file, text)? {
         Value::Object(map) => map,
         _ => return Err(PolicyError::NotAnObject { file: file.into() }),
     };
@@ -232,7 +232,7 @@ impl RegKey {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
     use serde_json::json;
 
     const REG: &str = "\

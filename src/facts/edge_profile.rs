@@ -5,7 +5,7 @@
 //! work or school account (community knowledge, not documented by Microsoft); any other value is
 //! shown raw. A file without any `edge_*` key is from Chromium or Chrome, not Edge.
 
-use crate::sources::layout;
+use crate::evidence::layout;
 use serde_json::Value;
 
 /// The tenant every personal Microsoft account signs in to.
@@ -74,7 +74,7 @@ impl EdgeProfiles {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ProfileError {
     #[error(transparent)]
-    Json(#[from] super::json::JsonError),
+    Json(#[from] crate::evidence::json::JsonError),
     #[error("`{file}` is JSON but not a Chromium profile file (no object at the top)")]
     NotAnObject { file: String },
 }
@@ -115,7 +115,7 @@ pub fn parse(
 }
 
 fn parse_object(file: &str, text: &str) -> Result<Value, ProfileError> {
-    match super::json::parse(file, text)? {
+    match crate::evidence::json::parse(file, text)? {
         value @ Value::Object(_) => Ok(value),
         _ => Err(ProfileError::NotAnObject { file: file.into() }),
     }
@@ -226,7 +226,7 @@ fn classify(account_type: Option<&Value>, user: Option<&str>, tenant: Option<&st
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     const EDGE_TEMPLATE: &str = include_str!(
         "../../tests/fixtures/edge-profile/edge-local-state-not-signed-in-template.json"

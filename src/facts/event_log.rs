@@ -216,7 +216,7 @@ fn event_from(node: roxmltree::Node<'_, '_>) -> Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     fn event(id: u32, channel: &str, data: &str) -> String {
         format!(

@@ -8,106 +8,20 @@ pub mod edge_install;
 pub mod edge_policy;
 pub mod edge_profile;
 pub mod event_log;
-pub mod gather;
-pub mod json;
+pub mod proxy;
+pub mod reach;
 pub mod registry;
 pub mod sync_internals;
-pub mod text;
+pub mod tenant;
 pub mod windows_state;
 
-use crate::cloud::AnswerError;
-use crate::cloud::esr::RoamingSettings;
-use crate::cloud::graph::{Membership, Organization, Sku, User};
-use crate::cloud::rms::{Discovery, FunctionalState, Ipcv3State, OnboardingPolicy};
+use crate::evidence::{FactSource, Platform};
+use crate::facts::reach::ReachFacts;
+use crate::facts::tenant::AnswerError;
+use crate::facts::tenant::esr::RoamingSettings;
+use crate::facts::tenant::graph::{Membership, Organization, Sku, User};
+use crate::facts::tenant::rms::{Discovery, FunctionalState, Ipcv3State, OnboardingPolicy};
 use crate::model::Problem;
-use crate::network::reach::ReachFacts;
-use serde::Deserialize;
-
-/// One unit of gathering; the runner reports progress per source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum FactSource {
-    EdgeVersion,
-    EdgeProfile,
-    EdgePolicy,
-    SyncInternals,
-    EventLog,
-    Dsregcmd,
-    WindowsState,
-    Graph,
-    Esr,
-    Rms,
-    Network,
-}
-
-impl FactSource {
-    pub const ALL: [FactSource; 11] = [
-        FactSource::EdgeVersion,
-        FactSource::EdgeProfile,
-        FactSource::EdgePolicy,
-        FactSource::SyncInternals,
-        FactSource::EventLog,
-        FactSource::Dsregcmd,
-        FactSource::WindowsState,
-        FactSource::Graph,
-        FactSource::Esr,
-        FactSource::Rms,
-        FactSource::Network,
-    ];
-
-    /// What a person is told is being gathered.
-    pub fn label(self) -> &'static str {
-        match self {
-            FactSource::EdgeVersion => "Edge version",
-            FactSource::EdgeProfile => "Edge profile",
-            FactSource::EdgePolicy => "Edge policies",
-            FactSource::SyncInternals => "edge://sync-internals",
-            FactSource::EventLog => "Windows event logs",
-            FactSource::Dsregcmd => "dsregcmd /status",
-            FactSource::WindowsState => "Windows sync settings",
-            FactSource::Graph => "Microsoft Graph licences",
-            FactSource::Esr => "ESR tenant setting",
-            FactSource::Rms => "Azure RMS state",
-            FactSource::Network => "network reach",
-        }
-    }
-}
-
-/// The operating system the evidence comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Platform {
-    Windows,
-    Linux,
-    Macos,
-    #[default]
-    Unknown,
-}
-
-impl Platform {
-    /// Reads `manifest.json`'s `os` (`windows`, `Windows 11 23H2`, `linux`, `macos`, `darwin`).
-    pub fn from_os_text(os: &str) -> Platform {
-        let lower = os.to_ascii_lowercase();
-        if lower.contains("windows") {
-            Platform::Windows
-        } else if lower.contains("linux") {
-            Platform::Linux
-        } else if lower.contains("mac") || lower.contains("darwin") {
-            Platform::Macos
-        } else {
-            Platform::Unknown
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Platform::Windows => "windows",
-            Platform::Linux => "linux",
-            Platform::Macos => "macos",
-            Platform::Unknown => "unknown",
-        }
-    }
-}
 
 /// The state of one fact source.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -174,11 +88,11 @@ pub struct GraphFacts {
     pub me: Option<Result<User, AnswerError>>,
     pub member_of: Option<Result<Vec<Membership>, AnswerError>>,
     /// The objects Entra holds with the device's id (empty: the device object is gone).
-    pub devices: Option<Result<Vec<crate::cloud::graph::DeviceObject>, AnswerError>>,
+    pub devices: Option<Result<Vec<crate::facts::tenant::graph::DeviceObject>, AnswerError>>,
     pub conditional_access:
-        Option<Result<Vec<crate::cloud::conditional_access::Policy>, AnswerError>>,
+        Option<Result<Vec<crate::facts::tenant::conditional_access::Policy>, AnswerError>>,
     /// The tenant's cloud, from its OpenID configuration.
-    pub cloud: Option<Result<crate::cloud::openid::TenantCloud, AnswerError>>,
+    pub cloud: Option<Result<crate::facts::tenant::openid::TenantCloud, AnswerError>>,
 }
 
 /// The user's and the admin's view of Azure RMS.

@@ -199,7 +199,7 @@ pub fn number(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
     use serde_json::json;
 
     #[test]

@@ -4,8 +4,8 @@
 //! Summary rows (`Sync Account Type`) and the `type_status` table. Edge users often paste dumps
 //! with `#` comment lines; those lines are dropped before giving up on the JSON.
 
-use super::json::{self, JsonError};
-use crate::sources::layout;
+use crate::evidence::json::{self, JsonError};
+use crate::evidence::layout;
 use serde_json::Value;
 
 /// Where a bundle keeps the dump (named in errors).
@@ -210,7 +210,7 @@ fn collect_strings(value: &Value, out: &mut String, depth: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     const CHROMIUM_88: &str = include_str!(
         "../../tests/fixtures/sync-internals/chromium-88-linux-not-signed-in-about_sync_data.json"

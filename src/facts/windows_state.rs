@@ -134,7 +134,7 @@ pub fn parse_winhttp(text: &str) -> Option<WinHttpProxy> {
 
 /// The user's proxy or PAC script from `reg query` of Internet Settings, if one is set.
 pub fn parse_user_proxy(reg_text: &str) -> Option<String> {
-    let settings = crate::network::proxy::from_wininet(reg_text);
+    let settings = crate::facts::proxy::from_wininet(reg_text);
     settings
         .pac_url
         .map(|pac| format!("PAC script {pac}"))
@@ -154,7 +154,7 @@ pub fn evidence(state: &SettingSyncState) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::{decode, variants};
+    use crate::evidence::text::{decode, variants};
 
     const SYNC: &str = "
 HKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\SettingSync

@@ -1,7 +1,7 @@
-//! Network reach: live probes (`probe`, with `proxy` and `tls`) and the facts they produce
-//! (`reach`), which bundles also carry as a recorded `cloud/network.json`.
+//! Network reach from this device: live probes (`probe`, through a proxy `tunnel`, recording the
+//! certificate issuer with `tls`). They produce `facts::reach::ReachFacts`, which bundles also
+//! carry as a recorded `cloud/network.json`.
 
 pub mod probe;
-pub mod proxy;
-pub mod reach;
 pub mod tls;
+pub mod tunnel;

@@ -3,9 +3,10 @@
 //! endpoints are probed concurrently. An endpoint counts as reachable once TLS completes and
 //! any HTTP status comes back.
 
-use super::proxy::{ProxySettings, TunnelError, connect_tunnel};
-use super::reach::{Endpoint, Phase, Reach, ReachFacts};
 use super::tls::{IssuerRecorder, is_microsoft_issuer};
+use super::tunnel::{TunnelError, connect_tunnel};
+use crate::facts::proxy::ProxySettings;
+use crate::facts::reach::{Endpoint, Phase, Reach, ReachFacts};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use std::future::Future;
@@ -63,7 +64,7 @@ impl ProbeSettings {
     /// The global cloud's sync, RMS and sign-in endpoints, through the environment's proxy.
     pub fn global() -> ProbeSettings {
         ProbeSettings {
-            targets: targets_of(super::reach::Cloud::Global),
+            targets: targets_of(crate::evidence::Cloud::Global),
             proxy: ProxySettings::from_env(),
             phase_timeout: Duration::from_secs(4),
         }
@@ -71,8 +72,8 @@ impl ProbeSettings {
 
     /// Probes `cloud`'s endpoints instead, when these settings probe the global cloud's (set
     /// targets, as tests give, are kept).
-    pub fn in_cloud(mut self, cloud: super::reach::Cloud) -> ProbeSettings {
-        if self.targets == targets_of(super::reach::Cloud::Global) {
+    pub fn in_cloud(mut self, cloud: crate::evidence::Cloud) -> ProbeSettings {
+        if self.targets == targets_of(crate::evidence::Cloud::Global) {
             self.targets = targets_of(cloud);
         }
         self
@@ -80,8 +81,8 @@ impl ProbeSettings {
 }
 
 /// The probe targets of a cloud's endpoint catalogue.
-pub fn targets_of(cloud: super::reach::Cloud) -> Vec<Target> {
-    super::reach::endpoints(cloud)
+pub fn targets_of(cloud: crate::evidence::Cloud) -> Vec<Target> {
+    crate::facts::reach::endpoints(cloud)
         .iter()
         .map(Target::from_endpoint)
         .collect()
@@ -344,7 +345,7 @@ mod tests {
 
     #[test]
     fn targets_from_the_catalogue() {
-        let targets: Vec<Target> = super::super::reach::GLOBAL_ENDPOINTS
+        let targets: Vec<Target> = crate::facts::reach::GLOBAL_ENDPOINTS
             .iter()
             .map(Target::from_endpoint)
             .collect();

@@ -47,7 +47,7 @@ fn format_of(path: &str) -> Format {
 pub fn learn(redactor: &mut Redactor, path: &str, text: &str) {
     match format_of(path) {
         Format::Json => {
-            if let Ok(value) = crate::facts::json::parse(path, text) {
+            if let Ok(value) = crate::evidence::json::parse(path, text) {
                 redactor.learn_json(&value);
             }
         }
@@ -76,7 +76,7 @@ pub fn learn(redactor: &mut Redactor, path: &str, text: &str) {
 /// One evidence file, redacted.
 pub fn redact(redactor: &mut Redactor, path: &str, text: &str) -> String {
     match format_of(path) {
-        Format::Json => match crate::facts::json::parse(path, text) {
+        Format::Json => match crate::evidence::json::parse(path, text) {
             Ok(mut value) => {
                 redactor.json(None, &mut value);
                 serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"

@@ -12,14 +12,13 @@
 mod fields;
 mod formats;
 mod patterns;
-pub mod secrets;
 mod vocabulary;
 
+use crate::evidence::secrets::strip_bearer_material;
 pub use fields::Kind;
-pub use patterns::strip_bearer_material;
 
+use crate::evidence::EvidenceFiles;
 use crate::model::{CheckResult, Report, SourceKind};
-use crate::sources::EvidenceFiles;
 use fields::Field;
 use regex::Regex;
 use serde_json::Value;
@@ -77,7 +76,7 @@ impl Redactor {
     /// Learns the identifier fields of every file.
     fn learn_files(&mut self, files: &EvidenceFiles) {
         for path in files.paths() {
-            let text = crate::facts::text::decode(files.bytes(path).unwrap_or_default());
+            let text = crate::evidence::text::decode(files.bytes(path).unwrap_or_default());
             formats::learn(self, path, &text);
         }
     }
@@ -441,7 +440,7 @@ impl Redactor {
         self.learn_files(files);
         let mut out = EvidenceFiles::default();
         for path in files.paths() {
-            let text = crate::facts::text::decode(files.bytes(path).unwrap_or_default());
+            let text = crate::evidence::text::decode(files.bytes(path).unwrap_or_default());
             out.insert(path, formats::redact(&mut self, path, &text).into_bytes());
         }
         for (path, reason) in files.refused() {

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 pub const WELL_KNOWN: [&str; 4] = [
     "9188040d-6c67-4c5b-b112-36a304b66dad",
     "b16898c6-a148-4967-9171-64d755da8520",
-    crate::cloud::conditional_access::AIP_APP_ID,
+    crate::facts::tenant::conditional_access::AIP_APP_ID,
     "62e90394-69f5-4237-9190-012177145e10",
 ];
 
@@ -60,22 +60,6 @@ pub static PATTERNS: LazyLock<Vec<Pattern>> = LazyLock::new(|| {
     .filter_map(|(kind, pattern)| Regex::new(pattern).ok().map(|regex| Pattern { kind, regex }))
     .collect()
 });
-
-/// JWTs (`eyJ…` header.payload[.signature]) and `Bearer`/`MSOID` credentials.
-static BEARER: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:bearer|msoid)\s+[A-Za-z0-9._~+/=-]{8,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?").ok()
-});
-
-/// Replaces bearer material anywhere in `text` with `<token>`, and every secret this process
-/// holds with `<secret>`: service error messages and error pages can echo a credential, and
-/// no face, log or bundle may show one.
-pub fn strip_bearer_material(text: &str) -> String {
-    let text = super::secrets::scrub(text);
-    match BEARER.as_ref() {
-        Some(re) => re.replace_all(&text, "<token>").into_owned(),
-        None => text,
-    }
-}
 
 /// True when a match is no identifier after all: a well-known GUID, a placeholder of ours, an
 /// IPv4-shaped version number (`Edge 76.0.182.22`, `version REG_SZ 131.0.2903.86`) or an

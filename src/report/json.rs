@@ -12,7 +12,7 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
 
 /// A JSON report as `check --format json` writes it, from a file (for `diff`).
 pub fn read(path: &Path) -> anyhow::Result<Report> {
-    let bytes = crate::sources::read::read_regular(path)
+    let bytes = crate::evidence::read::read_regular(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     let not_a_report = || {
         format!(
@@ -22,8 +22,8 @@ pub fn read(path: &Path) -> anyhow::Result<Report> {
     };
     let text = String::from_utf8(bytes).with_context(not_a_report)?;
     // Within the same value budget as evidence: a report is input too.
-    let value =
-        crate::facts::json::parse(&path.display().to_string(), &text).with_context(not_a_report)?;
+    let value = crate::evidence::json::parse(&path.display().to_string(), &text)
+        .with_context(not_a_report)?;
     let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
     anyhow::ensure!(
         report.schema == REPORT_SCHEMA,

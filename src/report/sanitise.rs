@@ -6,20 +6,9 @@
 //!
 //! Guidance (fix steps, commands, links) is ours and passes unchanged.
 
+pub use crate::evidence::plain::plain;
 use crate::model::{CheckResult, Finding, Problem, Report, SourceInfo};
 use serde_json::Value;
-
-/// `text` safe for a terminal: control characters and bidi overrides become spaces.
-pub fn plain(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            let bidi = matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}');
-            if c.is_control() || bidi { ' ' } else { c }
-        })
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
 
 /// The report as faces may show it.
 pub fn report(report: &Report) -> Report {

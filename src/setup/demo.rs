@@ -4,10 +4,11 @@
 //! visibly re-checks before the step turns green.
 
 use super::STEPS;
-use crate::cloud::api::Api;
 use crate::emulator::Emulator;
-use crate::sources::layout;
-use crate::sources::{EvidenceFiles, scenario};
+use crate::evidence::EvidenceFiles;
+use crate::evidence::layout;
+use crate::facts::tenant::Api;
+use crate::sources::scenario;
 use serde_json::Value;
 use std::time::Duration;
 

@@ -9,7 +9,7 @@ pub mod demo;
 pub mod script;
 pub mod watch;
 
-use crate::facts::Platform;
+use crate::evidence::Platform;
 use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, Feature, Finding, Report, Severity, Status};
 use serde_json::Value;

@@ -67,7 +67,7 @@ fn line(command: &str) -> String {
 
 /// Text that stays inside one comment line: no control character, no line separator.
 fn comment(text: &str) -> String {
-    crate::report::plain(text)
+    crate::evidence::plain(text)
         .chars()
         .map(|c| {
             if matches!(c, '\u{2028}' | '\u{2029}') {
@@ -82,7 +82,7 @@ fn comment(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::Platform;
+    use crate::evidence::Platform;
     use crate::guidance::Guidance;
     use crate::model::{Feature, Severity};
     use crate::setup::STEPS;

@@ -5,11 +5,12 @@
 //! file is refused and named in the report; a bundle with too many files or folders too deep (a
 //! home folder, say) is refused as a whole.
 
-use super::read::{Budget, MAX_FILE_BYTES, ReadError, read_regular};
-use super::{EvidenceFiles, LoadedSource};
-use crate::facts::Platform;
+use super::LoadedSource;
+use crate::evidence::EvidenceFiles;
+use crate::evidence::Platform;
+use crate::evidence::layout;
+use crate::evidence::read::{Budget, MAX_FILE_BYTES, ReadError, read_regular};
 use crate::model::{SourceInfo, SourceKind};
-use crate::sources::layout;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -100,7 +101,7 @@ fn refused_at_collection(files: &mut EvidenceFiles) {
     let Some(text) = files.text(layout::MANIFEST) else {
         return;
     };
-    let Ok(manifest) = crate::facts::json::parse(layout::MANIFEST, &text) else {
+    let Ok(manifest) = crate::evidence::json::parse(layout::MANIFEST, &text) else {
         return;
     };
     let Some(refused) = manifest.get("refused").and_then(|r| r.as_object()) else {

@@ -4,111 +4,13 @@
 
 pub mod bundle;
 pub mod device;
-pub mod layout;
-pub mod read;
 pub mod scenario;
 
-use crate::facts::{FactSource, Platform};
+use crate::evidence::{EvidenceFiles, FactSource, Platform, layout};
 use crate::model::SourceInfo;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Raw evidence files keyed by their path in the bundle layout (`/`-separated), and the files
-/// that were there but refused (too large, not a regular file) with the reason.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct EvidenceFiles {
-    files: BTreeMap<String, Vec<u8>>,
-    refused: BTreeMap<String, String>,
-}
-
-impl EvidenceFiles {
-    pub fn insert(&mut self, path: &str, bytes: Vec<u8>) {
-        self.files.insert(normalise(path), bytes);
-    }
-
-    /// Records that `path` exists but was not read, and why.
-    pub fn refuse(&mut self, path: &str, reason: impl ToString) {
-        self.refused.insert(normalise(path), reason.to_string());
-    }
-
-    /// Files that exist but were not read, with the reason.
-    pub fn refused(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.refused.iter().map(|(p, r)| (p.as_str(), r.as_str()))
-    }
-
-    /// Adds every file of `other`, read or refused.
-    pub fn extend(&mut self, other: EvidenceFiles) {
-        self.files.extend(other.files);
-        self.refused.extend(other.refused);
-    }
-
-    pub fn remove(&mut self, path: &str) {
-        self.files.remove(&normalise(path));
-    }
-
-    pub fn bytes(&self, path: &str) -> Option<&[u8]> {
-        self.files.get(path).map(Vec::as_slice)
-    }
-
-    /// The file decoded to text (see `facts::text::decode`).
-    pub fn text(&self, path: &str) -> Option<String> {
-        self.bytes(path).map(crate::facts::text::decode)
-    }
-
-    /// Paths directly or indirectly under `folder/`, in order.
-    pub fn under<'a>(&'a self, folder: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.files.keys().map(String::as_str).filter(move |p| {
-            p.strip_prefix(folder)
-                .is_some_and(|rest| rest.starts_with('/'))
-        })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty() && self.refused.is_empty()
-    }
-
-    pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
-    }
-
-    /// Drops one leading folder that holds everything (zips of a folder often carry it).
-    pub fn without_common_root(self) -> EvidenceFiles {
-        let first = self
-            .files
-            .keys()
-            .next()
-            .and_then(|p| p.split_once('/'))
-            .map(|(r, _)| r.to_owned());
-        let Some(root) = first else { return self };
-        let prefix = format!("{root}/");
-        let known = ["edge", "windows", "cloud"];
-        let all_under = self
-            .files
-            .keys()
-            .chain(self.refused.keys())
-            .all(|p| p.starts_with(&prefix));
-        if known.contains(&root.as_str()) || !all_under {
-            return self;
-        }
-        let strip = |p: String| p[prefix.len()..].to_owned();
-        EvidenceFiles {
-            files: self.files.into_iter().map(|(p, b)| (strip(p), b)).collect(),
-            refused: self
-                .refused
-                .into_iter()
-                .map(|(p, r)| (strip(p), r))
-                .collect(),
-        }
-    }
-}
-
-fn normalise(path: &str) -> String {
-    path.replace('\\', "/")
-        .trim_start_matches("./")
-        .trim_matches('/')
-        .to_owned()
-}
 
 /// Evidence ready for gathering, with how the source behaves.
 #[derive(Debug, Clone)]
@@ -181,7 +83,7 @@ pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
     };
     let mut problems = Vec::new();
     if let Some(text) = files.text(layout::MANIFEST) {
-        match crate::facts::json::parse(layout::MANIFEST, &text) {
+        match crate::evidence::json::parse(layout::MANIFEST, &text) {
             Err(e) => problems.push(problem(e.to_string())),
             Ok(manifest) => {
                 match manifest.get("schema").and_then(serde_json::Value::as_str) {
@@ -201,7 +103,7 @@ pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
         }
     }
     for (path, reason) in files.refused() {
-        if crate::facts::gather::source_of(path).is_none() {
+        if crate::evidence::layout::source_of(path).is_none() {
             problems.push(crate::model::Problem {
                 source: path.to_owned(),
                 message: format!("`{path}` was not read: {reason}"),
@@ -224,7 +126,7 @@ pub fn manifest_collected_at(files: &EvidenceFiles) -> Option<chrono::DateTime<c
 /// `manifest.json`'s `os` text, when the evidence has a readable manifest.
 pub fn manifest_os(files: &EvidenceFiles) -> Option<String> {
     let manifest =
-        crate::facts::json::parse(layout::MANIFEST, &files.text(layout::MANIFEST)?).ok()?;
+        crate::evidence::json::parse(layout::MANIFEST, &files.text(layout::MANIFEST)?).ok()?;
     manifest.get("os")?.as_str().map(str::to_owned)
 }
 

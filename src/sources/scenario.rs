@@ -5,8 +5,9 @@
 //! progressing as on a real device, and optionally `extends = "<other>"` to start from another
 //! scenario's files and replace or `remove` some.
 
-use super::{EvidenceFiles, LoadedSource};
-use crate::facts::{FactSource, Platform};
+use super::LoadedSource;
+use crate::evidence::EvidenceFiles;
+use crate::evidence::{FactSource, Platform};
 use crate::model::{SourceInfo, SourceKind};
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;

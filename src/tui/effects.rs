@@ -38,7 +38,7 @@ pub fn copy(text: &str, out: &mut impl Write) -> std::io::Result<()> {
 
 /// Sends `text` (made terminal-safe first) to the terminal's clipboard.
 pub fn copy_text(text: &str, out: &mut impl Write) -> std::io::Result<()> {
-    copy(&crate::report::plain(text), out)
+    copy(&crate::evidence::plain(text), out)
 }
 
 /// Sends the markdown summary to the terminal's clipboard.

@@ -33,7 +33,7 @@ pub struct WizardOptions {
     pub present: bool,
     pub ascii: bool,
     /// The colours chosen in the config file.
-    pub theme: theme::ThemeName,
+    pub theme: crate::config::ThemeName,
     /// When the process started, for the time-to-first-frame figure.
     pub started: Instant,
 }

@@ -5,18 +5,7 @@ use crate::model::{Status, Verdict};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::border;
 
-/// The colours a person chose (config `theme`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ThemeName {
-    /// Colours unless `NO_COLOR` says otherwise.
-    #[default]
-    Default,
-    /// Bright, bold colours for a projector or low vision.
-    HighContrast,
-    /// No colours at all; the glyphs carry the meaning.
-    Monochrome,
-}
+use crate::config::ThemeName;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {

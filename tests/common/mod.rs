@@ -46,7 +46,7 @@ pub fn written_file(dir: &std::path::Path, extension: &str) -> Option<std::path:
 }
 
 /// Writes `files` as a folder bundle at `dir`.
-pub fn write_bundle(files: &esr_doctor::sources::EvidenceFiles, dir: &std::path::Path) {
+pub fn write_bundle(files: &esr_doctor::evidence::EvidenceFiles, dir: &std::path::Path) {
     for path in files.paths() {
         let file = dir.join(path);
         if let Some(parent) = file.parent() {

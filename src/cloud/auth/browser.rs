@@ -11,7 +11,7 @@
 use super::entra::{EntraError, Transport};
 use super::interactive::Context;
 use super::{SignInError, SignInEvent};
-use crate::cloud::api::Api;
+use crate::facts::tenant::Api;
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
 use hyper::server::conn::http1;
@@ -141,7 +141,7 @@ pub async fn sign_in(
         }
         Returned::Refused(answer) => return Err(answer.into_sign_in_error(Api::Authorize, 302)),
     };
-    crate::redact::secrets::remember(&code);
+    crate::evidence::secrets::remember(&code);
     let transport = Transport::new(&context.http, Api::Token, context.deadline());
     client
         .exchange_code(AuthorizationCode::new(code))

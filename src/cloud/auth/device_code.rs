@@ -10,8 +10,8 @@
 use super::entra::{EntraError, Transport};
 use super::interactive::Context;
 use super::{SignInError, SignInEvent, SignInPrompt};
-use crate::cloud::api::Api;
 use crate::cloud::http::Reply;
+use crate::facts::tenant::Api;
 use oauth2::basic::BasicTokenResponse;
 use oauth2::{DeviceAuthorizationResponse, ExtraDeviceAuthorizationFields};
 use serde::{Deserialize, Serialize};
@@ -122,7 +122,7 @@ pub async fn authorize(context: &Context) -> Result<DeviceAuthorization, SignInE
         .request_async(&transport)
         .await
         .map_err(|e| transport.error(e))?;
-    crate::redact::secrets::remember(code.device_code().secret());
+    crate::evidence::secrets::remember(code.device_code().secret());
     let page = code.verification_uri().as_str();
     if !is_microsoft_device_login(page) {
         return Err(SignInError::Malformed {

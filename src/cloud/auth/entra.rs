@@ -5,9 +5,10 @@
 
 use super::SignInError;
 use super::refusals::{self, RefusalKind};
-use crate::cloud::api::{Api, authority_path};
+use crate::cloud::api::authority_path;
 use crate::cloud::endpoints::{Endpoints, Host};
 use crate::cloud::http::{CallError, CloudHttp};
+use crate::facts::tenant::Api;
 use oauth2::basic::{
     BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenResponse,
 };
@@ -119,7 +120,7 @@ impl EntraError {
 
     /// The description's first line, with any credential it echoed removed.
     pub fn first_line(&self) -> String {
-        crate::redact::strip_bearer_material(
+        crate::evidence::secrets::strip_bearer_material(
             self.error_description
                 .as_deref()
                 .and_then(|d| d.lines().next())
@@ -225,7 +226,7 @@ impl<'a> Transport<'a> {
                     SignInError::Malformed {
                         api: self.api.name(),
                         status,
-                        detail: crate::redact::strip_bearer_material(&e.to_string()),
+                        detail: crate::evidence::secrets::strip_bearer_material(&e.to_string()),
                     }
                 } else {
                     SignInError::status(self.api, status, &String::from_utf8_lossy(&body))

@@ -11,8 +11,8 @@ use super::entra::{SignInTarget, Transport};
 use super::refusals::{self, RefusalKind};
 use super::token_store::TokenStore;
 use super::{PromptSink, SignInError, SignInEvent};
-use crate::cloud::api::Api;
 use crate::cloud::http::CloudHttp;
+use crate::facts::tenant::Api;
 use azure_core::credentials::{AccessToken, Secret};
 use oauth2::basic::BasicTokenResponse;
 use oauth2::{RefreshToken, Scope, TokenResponse};
@@ -122,7 +122,7 @@ impl InteractiveCredential {
                 context.head_start = std::sync::Mutex::new(code);
                 stored
                     .iter()
-                    .for_each(|t| crate::redact::secrets::remember(t));
+                    .for_each(|t| crate::evidence::secrets::remember(t));
                 (OnceCell::new_with(Some(())), stored.map(Secret::new))
             }
             None => (OnceCell::new(), None),
@@ -143,7 +143,7 @@ impl InteractiveCredential {
         self.loaded
             .get_or_init(|| async {
                 if let Some(token) = self.store.load().await {
-                    crate::redact::secrets::remember(&token);
+                    crate::evidence::secrets::remember(&token);
                     *self.refresh.lock().await = Some(Secret::new(token));
                 }
             })
@@ -225,10 +225,10 @@ impl InteractiveCredential {
     /// Keeps the new refresh token (memory and keyring) and returns the access token.
     async fn accept(&self, answer: BasicTokenResponse) -> Result<AccessToken, SignInError> {
         let access = answer.access_token().secret().clone();
-        crate::redact::secrets::remember(&access);
+        crate::evidence::secrets::remember(&access);
         if let Some(refresh) = answer.refresh_token() {
             let refresh = refresh.secret().clone();
-            crate::redact::secrets::remember(&refresh);
+            crate::evidence::secrets::remember(&refresh);
             *self.refresh.lock().await = Some(Secret::new(refresh.clone()));
             self.store.save(refresh).await;
         }

@@ -13,9 +13,10 @@ pub mod interactive;
 pub mod refusals;
 pub mod token_store;
 
-use crate::cloud::api::Api;
-use crate::cloud::endpoints::{Audience, Cloud, Endpoints, Host};
+use crate::cloud::endpoints::{Audience, Endpoints, Host};
 use crate::cloud::http::CallError;
+use crate::evidence::Cloud;
+use crate::facts::tenant::Api;
 use azure_core::credentials::{Secret, TokenCredential};
 pub use browser::BrowserPrompt;
 use interactive::InteractiveCredential;
@@ -187,7 +188,7 @@ pub fn excerpt(body: &str) -> String {
     let without_tags = strip_tags(body);
     let words: Vec<&str> = without_tags.split_whitespace().collect();
     let joined = words.join(" ");
-    let cleaned = crate::redact::strip_bearer_material(&joined);
+    let cleaned = crate::evidence::secrets::strip_bearer_material(&joined);
     let mut shown: String = cleaned.chars().take(120).collect();
     if cleaned.chars().count() > 120 {
         shown.push('…');
@@ -340,9 +341,9 @@ impl TokenBroker {
                             .await
                         {
                             Ok(answer) => answer.map(|t| t.token).map_err(|e| {
-                                SignInError::Credential(crate::redact::strip_bearer_material(
-                                    &e.to_string(),
-                                ))
+                                SignInError::Credential(
+                                    crate::evidence::secrets::strip_bearer_material(&e.to_string()),
+                                )
                             }),
                             Err(_) => Err(SignInError::Credential(format!(
                                 "no token within {} s",
@@ -352,7 +353,7 @@ impl TokenBroker {
                     }
                     Source::Failed(error) => Err(error.clone()),
                 }
-                .inspect(|token| crate::redact::secrets::remember(token.secret()))
+                .inspect(|token| crate::evidence::secrets::remember(token.secret()))
             })
             .await
             .clone()
@@ -391,7 +392,7 @@ pub fn app_from_env(
     let tenant = var("AZURE_TENANT_ID")?;
     let client_id = var("AZURE_CLIENT_ID")?;
     let secret = var("AZURE_CLIENT_SECRET")?;
-    crate::redact::secrets::remember(&secret);
+    crate::evidence::secrets::remember(&secret);
     let mut options = azure_identity::ClientSecretCredentialOptions::default();
     options.client_options.transport = Some(azure_core::http::Transport::new(Arc::new(client)));
     // The authority override is honoured as for every other sign-in (azure_identity takes

@@ -2,7 +2,7 @@
 //! unbounded memory.
 
 use super::DeviceContext;
-use crate::sources::read::MAX_FILE_BYTES;
+use crate::evidence::read::MAX_FILE_BYTES;
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::mpsc;

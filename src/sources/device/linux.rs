@@ -2,8 +2,8 @@
 //! `~/.config/microsoft-edge*`, and policies in `/etc/opt/edge/policies/{managed,recommended}`.
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
-use crate::facts::FactSource;
-use crate::sources::layout;
+use crate::evidence::FactSource;
+use crate::evidence::layout;
 use serde_json::{Map, Value};
 
 /// (command, folder under /opt/microsoft, user-data folder) per channel, Stable first.
@@ -75,7 +75,7 @@ fn policies(ctx: &DeviceContext, gathering: &mut Gathering) {
                 continue;
             };
             let shown = path.display().to_string();
-            match crate::facts::json::parse(&shown, &crate::facts::text::decode(&bytes)) {
+            match crate::evidence::json::parse(&shown, &crate::evidence::text::decode(&bytes)) {
                 Ok(Value::Object(map)) => policies.extend(map),
                 Ok(_) => gathering
                     .errors

@@ -3,8 +3,8 @@
 //! `/Library/Managed Preferences`) are read with `plutil`, which every Mac has.
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
-use crate::facts::FactSource;
-use crate::sources::layout;
+use crate::evidence::FactSource;
+use crate::evidence::layout;
 
 const APPS: [&str; 4] = [
     "Microsoft Edge",
@@ -50,7 +50,7 @@ fn versions(ctx: &DeviceContext, gathering: &mut Gathering) {
         let Some(bytes) = gathering.read(&plist, layout::EDGE_VERSION) else {
             continue;
         };
-        match short_version(&crate::facts::text::decode(&bytes)) {
+        match short_version(&crate::evidence::text::decode(&bytes)) {
             Some(version) => text.push_str(&format!("{app} {version}\n")),
             None => gathering.errors.push(format!(
                 "{}: no CFBundleShortVersionString",

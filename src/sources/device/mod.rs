@@ -11,10 +11,10 @@ mod linux;
 mod macos;
 mod windows;
 
-use crate::facts::{FactSource, Platform};
-use crate::sources::EvidenceFiles;
-use crate::sources::layout;
-use crate::sources::read::Budget;
+use crate::evidence::EvidenceFiles;
+use crate::evidence::layout;
+use crate::evidence::read::Budget;
+use crate::evidence::{FactSource, Platform};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;

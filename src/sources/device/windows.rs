@@ -6,8 +6,8 @@
 //! bundle, and tests feed captured text through fake commands.
 
 use super::{DeviceContext, Gathering, copy_user_data, first_user_data};
-use crate::facts::FactSource;
-use crate::sources::layout;
+use crate::evidence::FactSource;
+use crate::evidence::layout;
 
 /// Registry keys whose values name Edge versions (the parser skips the WebView2 runtime).
 const VERSION_KEYS: [&str; 7] = [
@@ -181,24 +181,24 @@ const TENANT_INFO: &str = r"HKLM\SYSTEM\CurrentControlSet\Control\CloudDomainJoi
 
 /// The cloud the device is joined in, from its tenant's `AuthCodeUrl` (a quick registry read,
 /// not `dsregcmd`): the network probes test that cloud's hosts.
-pub fn joined_cloud(ctx: &DeviceContext) -> Option<crate::network::reach::Cloud> {
+pub fn joined_cloud(ctx: &DeviceContext) -> Option<crate::evidence::Cloud> {
     let output = super::run(ctx, "reg", &["query", TENANT_INFO, "/s"]).ok()?;
-    let values = crate::facts::registry::parse(&crate::facts::text::decode(&output.stdout));
+    let values = crate::facts::registry::parse(&crate::evidence::text::decode(&output.stdout));
     values
         .iter()
         .filter(|v| v.name.eq_ignore_ascii_case("AuthCodeUrl"))
         .find_map(|v| {
             v.value
                 .as_str()
-                .and_then(crate::network::reach::cloud_of_login_url)
+                .and_then(crate::facts::reach::cloud_of_login_url)
         })
 }
 
 /// The machine's WinHTTP proxy, when `netsh winhttp show proxy` names one.
-pub fn winhttp_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::ProxySettings> {
+pub fn winhttp_proxy(ctx: &DeviceContext) -> Option<crate::facts::proxy::ProxySettings> {
     use crate::facts::windows_state::{WinHttpProxy, parse_winhttp};
     let output = super::run(ctx, "netsh", &["winhttp", "show", "proxy"]).ok()?;
-    let text = crate::facts::text::decode(&output.stdout);
+    let text = crate::evidence::text::decode(&output.stdout);
     let Some(WinHttpProxy::Proxy(server)) = parse_winhttp(&text) else {
         return None;
     };
@@ -207,14 +207,15 @@ pub fn winhttp_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::Proxy
         .find_map(|line| line.trim().strip_prefix("Bypass List"))
         .and_then(|rest| rest.split_once(':'))
         .map(|(_, list)| list.trim().to_owned());
-    let settings = crate::network::proxy::from_winhttp(&server, bypass.as_deref());
+    let settings = crate::facts::proxy::from_winhttp(&server, bypass.as_deref());
     settings.proxy.is_some().then_some(settings)
 }
 
 /// The user's WinINet proxy, when one (or a PAC script) is configured.
-pub fn wininet_proxy(ctx: &DeviceContext) -> Option<crate::network::proxy::ProxySettings> {
+pub fn wininet_proxy(ctx: &DeviceContext) -> Option<crate::facts::proxy::ProxySettings> {
     let output = super::run(ctx, "reg", &["query", INTERNET_SETTINGS]).ok()?;
-    let settings = crate::network::proxy::from_wininet(&crate::facts::text::decode(&output.stdout));
+    let settings =
+        crate::facts::proxy::from_wininet(&crate::evidence::text::decode(&output.stdout));
     (settings.proxy.is_some() || settings.pac_url.is_some()).then_some(settings)
 }
 
@@ -225,7 +226,7 @@ fn reg_queries(ctx: &DeviceContext, keys: &[&str], to: &str, gathering: &mut Gat
     for key in keys {
         match super::run(ctx, "reg", &["query", key, "/s"]) {
             Ok(output) if output.status == Some(0) => {
-                text.push_str(&crate::facts::text::decode(&output.stdout))
+                text.push_str(&crate::evidence::text::decode(&output.stdout))
             }
             Ok(_) => {} // "ERROR: The system was unable to find the specified registry key"
             Err(e) => gathering.errors.push(e.to_string()),

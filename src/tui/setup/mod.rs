@@ -24,7 +24,7 @@ use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 pub struct SetupOptions {
     pub ascii: bool,
     /// The colours chosen in the config file.
-    pub theme: crate::tui::theme::ThemeName,
+    pub theme: crate::config::ThemeName,
     /// What is being set up, for the header.
     pub subject: String,
 }

@@ -2,10 +2,10 @@
 //! keys, and what was last done. Everything the tenant or device said is made inert first.
 
 use super::app::{SetupApp, SignIn};
+use crate::evidence::plain;
 use crate::i18n::{tr, tr_fill};
 use crate::model::Status;
 use crate::report::localise::recorded;
-use crate::report::plain;
 use crate::setup::watch::clock;
 use crate::setup::{PrerequisiteState, STEPS};
 use crate::tui::view::block;

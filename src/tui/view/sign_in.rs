@@ -5,7 +5,7 @@
 
 use super::block;
 use crate::cloud::auth::{BrowserPrompt, SignInPrompt};
-use crate::report::plain;
+use crate::evidence::plain;
 use crate::tui::app::App;
 use ratatui::Frame;
 use ratatui::layout::Rect;

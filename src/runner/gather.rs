@@ -5,13 +5,14 @@
 //! device, `gather` first runs the source's commands and reads its files (`sources::device`),
 //! and `device_identity` / `device_id` may run dsregcmd to learn whose device it is.
 
-use super::*;
 use crate::cloud::live::{CloudAnswers, DeviceTenant};
-use crate::cloud::{AnswerError, esr, graph, openid, rms};
+use crate::evidence::layout;
+use crate::evidence::{EvidenceFiles, FactSource, Platform};
+use crate::facts::reach;
+use crate::facts::tenant::{AnswerError, esr, graph, openid, rms};
+use crate::facts::*;
 use crate::model::SkipKind;
-use crate::network::reach;
-use crate::sources::layout;
-use crate::sources::{EvidenceFiles, LoadedSource};
+use crate::sources::LoadedSource;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -81,11 +82,11 @@ fn read_facts(
 fn unusable(files: &EvidenceFiles, source: FactSource) -> Option<String> {
     let refused = files
         .refused()
-        .filter(|(path, _)| source_of(path) == Some(source))
+        .filter(|(path, _)| layout::source_of(path) == Some(source))
         .map(|(path, reason)| format!("`{path}` was not read: {reason}"));
     let not_captures = files
         .paths()
-        .filter(|path| source_of(path) == Some(source))
+        .filter(|path| layout::source_of(path) == Some(source))
         .filter_map(|path| not_a_capture(path, &files.text(path).unwrap_or_default()));
     let named: Vec<String> = refused.chain(not_captures).collect();
     (!named.is_empty()).then(|| named.join("; "))
@@ -127,26 +128,6 @@ fn says_not_found(text: &str) -> bool {
     ["not found", "unable to find", "cannot find", "no such file"]
         .iter()
         .any(|words| lower.contains(words))
-}
-
-/// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
-pub fn source_of(path: &str) -> Option<FactSource> {
-    let cloud = crate::cloud::api::Api::recorded_at(path).and_then(|api| api.fact_source());
-    Some(match path {
-        layout::EDGE_VERSION => FactSource::EdgeVersion,
-        layout::EDGE_LOCAL_STATE => FactSource::EdgeProfile,
-        p if p.starts_with("edge/") && p.ends_with("/Preferences") => FactSource::EdgeProfile,
-        layout::EDGE_POLICIES_JSON | layout::EDGE_POLICIES_REG => FactSource::EdgePolicy,
-        layout::SYNC_INTERNALS => FactSource::SyncInternals,
-        p if p.starts_with("windows/events/") => FactSource::EventLog,
-        layout::DSREGCMD => FactSource::Dsregcmd,
-        layout::SETTING_SYNC_REG
-        | layout::WHOAMI
-        | layout::WINHTTP_PROXY
-        | layout::INTERNET_SETTINGS_REG => FactSource::WindowsState,
-        layout::NETWORK | layout::NETWORK_AT_ROOT => FactSource::Network,
-        _ => return cloud,
-    })
 }
 
 fn one_file<T, E: ToString>(
@@ -453,7 +434,7 @@ fn graph_facts(answers: Answers<'_>, missing: String) -> Gathered<GraphFacts> {
         devices: answers.get("cloud/devices.json", graph::parse_devices),
         conditional_access: answers.get(
             "cloud/conditionalAccessPolicies.json",
-            crate::cloud::conditional_access::parse_policies,
+            crate::facts::tenant::conditional_access::parse_policies,
         ),
         cloud: answers.get("cloud/openidConfiguration.json", openid::parse),
     };
@@ -513,7 +494,7 @@ fn network(files: &EvidenceFiles, missing: String) -> Gathered<reach::ReachFacts
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::facts::text::variants;
+    use crate::evidence::text::variants;
     use crate::model::{SourceInfo, SourceKind};
 
     fn loaded(files: &[(&str, Vec<u8>)], platform: Platform) -> LoadedSource {

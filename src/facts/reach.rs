@@ -1,8 +1,8 @@
 //! Reach results per endpoint: which phase failed (DNS, TCP, TLS, HTTP, proxy), how long it
 //! took, and the TLS issuer seen (to spot TLS inspection).
 
-use crate::cloud::AnswerError;
-pub use crate::cloud::endpoints::Cloud;
+use crate::evidence::Cloud;
+use crate::facts::tenant::AnswerError;
 use crate::model::Feature;
 use serde::{Deserialize, Serialize};
 
@@ -212,7 +212,7 @@ pub fn parse(file: &str, text: &str) -> Result<ReachFacts, AnswerError> {
         },
         Bare(Vec<Reach>),
     }
-    let value = crate::cloud::parse_answer(file, text)?;
+    let value = crate::facts::tenant::parse_answer(file, text)?;
     let shape: Shape = serde_json::from_value(value).map_err(|e| AnswerError::Shape {
         file: file.to_owned(),
         detail: e.to_string(),

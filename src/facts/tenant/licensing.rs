@@ -24,7 +24,7 @@ pub struct PlanTable {
     pub plans: Vec<EligiblePlan>,
 }
 
-const TABLE_TOML: &str = include_str!("../../assets/licensing/service-plans.toml");
+const TABLE_TOML: &str = include_str!("../../../assets/licensing/service-plans.toml");
 
 static TABLE: LazyLock<PlanTable> =
     LazyLock::new(|| toml::from_str(TABLE_TOML).unwrap_or_default());

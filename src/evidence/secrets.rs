@@ -4,8 +4,9 @@
 //! A service may echo a credential in an error body or description; shape-based stripping
 //! finds JWTs but not an opaque refresh token or device code. Every path that turns service
 //! text into an error, a log line or a recorded answer goes through
-//! [`super::strip_bearer_material`], which scrubs these values too.
+//! [`strip_bearer_material`], which scrubs these values too.
 
+use regex::Regex;
 use std::sync::{LazyLock, RwLock};
 
 /// Shorter values are not secrets worth the false matches (and a user code is meant to be
@@ -46,6 +47,22 @@ pub fn scrub(text: &str) -> String {
         }
     }
     text
+}
+
+/// JWTs (`eyJ…` header.payload[.signature]) and `Bearer`/`MSOID` credentials.
+static BEARER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:bearer|msoid)\s+[A-Za-z0-9._~+/=-]{8,}|eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?").ok()
+});
+
+/// Replaces bearer material anywhere in `text` with `<token>`, and every secret this process
+/// holds with `<secret>`: service error messages and error pages can echo a credential, and
+/// no face, log or bundle may show one.
+pub fn strip_bearer_material(text: &str) -> String {
+    let text = scrub(text);
+    match BEARER.as_ref() {
+        Some(re) => re.replace_all(&text, "<token>").into_owned(),
+        None => text,
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 //! `Get-OpenIDConfiguration`; microsoft-graph-docs `concepts/deployments.md`).
 
 use super::AnswerError;
-use super::endpoints::Cloud;
+use crate::evidence::Cloud;
 use serde::Deserialize;
 
 /// Where a tenant lives, as far as Edge sync and ESR care.

@@ -4,13 +4,16 @@
 //! Each source has a timeout; a source that times out or panics is marked unreadable with the
 //! cause, and a panicking check becomes an `error` row. The run always finishes.
 
+pub mod gather;
+
 use crate::checks::{CATALOGUE, CheckSpec, spec};
-use crate::facts::gather::{gather, live_answers};
-use crate::facts::{FactSource, FactUpdate, Facts, Gathered};
+use crate::evidence::FactSource;
+use crate::facts::{FactUpdate, Facts, Gathered};
 use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
 use crate::sources::LoadedSource;
 use crate::verdict;
+use gather::{gather, live_answers};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -108,7 +111,7 @@ pub async fn run(
                             .flatten()
                     }),
                     (FactSource::Graph, None) => {
-                        crate::facts::gather::device_id_lookup(Arc::clone(&source))
+                        crate::runner::gather::device_id_lookup(Arc::clone(&source))
                     }
                     _ => crate::cloud::live::no_device(),
                 };
@@ -186,7 +189,7 @@ pub async fn run(
                 facts
                     .dsregcmd
                     .found()
-                    .and_then(crate::facts::gather::device_id_of),
+                    .and_then(crate::runner::gather::device_id_of),
             );
         }
         decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
@@ -254,7 +257,7 @@ fn record_requests(
     calls: &[crate::cloud::http::CallRecord],
     identities: &crate::cloud::live::Identities,
 ) {
-    use crate::cloud::api::Api;
+    use crate::facts::tenant::Api;
     for check in checks {
         let needs = spec(check.id).needs;
         let requests: Vec<serde_json::Value> = calls
@@ -300,7 +303,7 @@ fn record_evidence_files(checks: &mut [CheckResult], source: &LoadedSource) {
             .files
             .paths()
             .filter(|path| {
-                crate::facts::gather::source_of(path)
+                crate::evidence::layout::source_of(path)
                     .is_some_and(|s| needs.contains(&s) && tenant_session(source, s).is_none())
             })
             .map(serde_json::Value::from)
@@ -428,9 +431,10 @@ fn decide_guarded(check: &CheckSpec, facts: &Facts) -> CheckResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::evidence::EvidenceFiles;
     use crate::model::Status;
     use crate::model::{SourceInfo, SourceKind};
-    use crate::sources::{EvidenceFiles, LoadedSource};
+    use crate::sources::LoadedSource;
     use std::collections::HashMap;
 
     fn statuses(report: &Report) -> Vec<(CheckId, Status)> {
@@ -448,7 +452,7 @@ mod tests {
                 name: "test".into(),
             },
             evidence,
-            crate::facts::Platform::Windows,
+            crate::evidence::Platform::Windows,
             "not in bundle",
         );
         source.latency = latency
@@ -461,7 +465,7 @@ mod tests {
     #[tokio::test]
     async fn only_dsregcmd_decides_device_registration_and_skips_the_rest() {
         let dsreg =
-            include_str!("../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+            include_str!("../../tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
         let report = run(
             source(&[("dsregcmd.txt", dsreg)], &[]),
             RunOptions::default(),
