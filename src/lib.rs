@@ -6,6 +6,7 @@
 //! the `Report`) → `report` (text, JSON, markdown faces). `guidance` holds the fixes.
 
 pub mod checks;
+pub mod cli;
 pub mod cloud;
 pub mod collect;
 pub mod config;
