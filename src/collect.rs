@@ -7,13 +7,13 @@ use crate::evidence::EvidenceFiles;
 use crate::evidence::FactSource;
 use crate::evidence::layout;
 use crate::redact::{Kind, Redactor};
+use crate::runner::fan_out::{FanOut, on_thread};
 use crate::sources::device::{self, DeviceContext};
 use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
-use tokio::task::JoinSet;
 
 /// What `collect` wrote.
 #[derive(Debug, Clone, PartialEq)]
@@ -82,36 +82,22 @@ type Part = (EvidenceFiles, Vec<String>);
 
 /// Every device source, each on its own blocking thread under `deadline`.
 async fn device_sources(ctx: &DeviceContext, deadline: Duration) -> Part {
-    let mut tasks = JoinSet::new();
+    let mut fan = FanOut::default();
     for source in FactSource::ALL {
         let ctx = ctx.clone();
-        tasks.spawn(async move {
-            let work = tokio::task::spawn_blocking(move || device::gather(&ctx, source));
-            (source, tokio::time::timeout(deadline, work).await)
-        });
+        fan.spawn_blocking(source, deadline, move || device::gather(&ctx, source));
     }
     let (mut files, mut errors) = Part::default();
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((_, Ok(Ok(gathering)))) => {
+    while let Some(finished) = fan.next().await {
+        match finished.outcome {
+            Ok(gathering) => {
                 files.extend(gathering.files);
                 errors.extend(gathering.errors);
             }
-            Ok((source, Ok(Err(crashed)))) => {
-                errors.push(format!("gathering {} crashed: {crashed}", source.label()))
-            }
-            Ok((source, Err(_))) => errors.push(given_up(source.label(), deadline)),
-            Err(_) => {} // cancelled with the runtime: nothing left to record
+            Err(failure) => errors.push(failure.to_string()),
         }
     }
     (files, errors)
-}
-
-fn given_up(what: &str, deadline: Duration) -> String {
-    format!(
-        "gathering {what} took longer than {} s and was given up",
-        deadline.as_secs()
-    )
 }
 
 /// The tenant's live answers (their calls have their own deadlines; a sign-in waits for the
@@ -146,17 +132,21 @@ async fn network_reach(ctx: &DeviceContext, deadline: Duration) -> Part {
         return (files, errors);
     }
     let device = ctx.clone();
-    let probes = async move {
-        let settings = tokio::task::spawn_blocking(move || device::probe_settings(&device))
-            .await
-            .map_err(|e| format!("reading the proxy settings crashed: {e}"))?;
-        let reach = crate::network::probe::probe_all(&settings).await;
-        serde_json::to_vec_pretty(&reach).map_err(|e| format!("cannot record the probes: {e}"))
-    };
-    match tokio::time::timeout(deadline, probes).await {
-        Ok(Ok(json)) => files.insert(layout::NETWORK, json),
-        Ok(Err(error)) => errors.push(error),
-        Err(_) => errors.push(given_up("network reach", deadline)),
+    let mut fan = FanOut::default();
+    fan.spawn_async(FactSource::Network, Some(deadline), async move {
+        // Reading the proxy settings runs commands on Windows.
+        let settings = on_thread(move || device::probe_settings(&device)).await;
+        crate::network::probe::probe_all(&settings).await
+    });
+    while let Some(finished) = fan.next().await {
+        match finished
+            .outcome
+            .map(|reach| serde_json::to_vec_pretty(&reach))
+        {
+            Ok(Ok(json)) => files.insert(layout::NETWORK, json),
+            Ok(Err(error)) => errors.push(format!("cannot record the probes: {error}")),
+            Err(failure) => errors.push(failure.to_string()),
+        }
     }
     (files, errors)
 }

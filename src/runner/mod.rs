@@ -1,9 +1,12 @@
 //! Gathers every fact source concurrently, decides each check as soon as its facts (and the
 //! checks that may block it) are in, emits progress events, and builds the `Report`.
 //!
-//! Each source has a timeout; a source that times out or panics is marked unreadable with the
-//! cause, and a panicking check becomes an `error` row. The run always finishes.
+//! Every source is gathered through `fan_out`: one that times out or panics is marked
+//! unreadable with the cause (a live tenant read has no deadline of its own here: its sign-in
+//! waits for a person, its calls have their own), and a panicking check becomes an `error`
+//! row. The run always finishes.
 
+pub mod fan_out;
 pub mod gather;
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
@@ -13,13 +16,13 @@ use crate::guidance::Guidance;
 use crate::model::{CheckId, CheckResult, REPORT_SCHEMA, Report, Severity, SkipKind};
 use crate::sources::LoadedSource;
 use crate::verdict;
+use fan_out::FanOut;
 use gather::{gather, live_answers};
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
-use tokio::task::JoinSet;
 
 /// Progress of a run, for the wizard.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,79 +76,18 @@ pub async fn run(
         .collect();
     let needed: BTreeSet<FactSource> = selected.iter().flat_map(|s| s.waits_for()).collect();
     let source = Arc::new(source);
-    // The device object is looked up by the DeviceId dsregcmd names: when the run gathers
-    // dsregcmd anyway, the Graph reader waits for that answer instead of running it again.
-    let (mut dsreg_sent, mut dsreg_heard) = if needed.contains(&FactSource::Dsregcmd) {
-        let (tx, rx) = tokio::sync::oneshot::channel::<Option<String>>();
-        (Some(tx), Some(rx))
-    } else {
-        (None, None)
-    };
-    let mut tasks = JoinSet::new();
+    let mut device_id = DeviceIdRelay::for_run(&needed);
+    let mut fan = FanOut::default();
     for &fact_source in &needed {
         emit(Event::SourceStarted(fact_source));
-        let source = Arc::clone(&source);
-        let latency = source
-            .latency
-            .get(&fact_source)
-            .copied()
-            .unwrap_or_default();
-        let timeout = options.source_timeout;
-        let dsreg_heard = if fact_source == FactSource::Graph {
-            dsreg_heard.take()
-        } else {
-            None
-        };
-        tasks.spawn(async move {
-            let began = Instant::now();
-            // A live tenant read bounds itself: its sign-in waits for a person for as long as
-            // the code is valid (or until cancelled), its calls have their own deadlines.
-            if let Some(session) = tenant_session(&source, fact_source) {
-                let device_id = match (fact_source, dsreg_heard) {
-                    // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
-                    (FactSource::Graph, Some(heard)) => Box::pin(async move {
-                        tokio::time::timeout(timeout, heard)
-                            .await
-                            .ok()
-                            .and_then(Result::ok)
-                            .flatten()
-                    }),
-                    (FactSource::Graph, None) => {
-                        crate::runner::gather::device_id_lookup(Arc::clone(&source))
-                    }
-                    _ => crate::cloud::live::no_device(),
-                };
-                let answers = session.answers(fact_source, device_id).await;
-                let update = live_answers(fact_source, &answers);
-                return (fact_source, Ok((update, Vec::new())), began.elapsed());
-            }
-            let work = async {
-                tokio::time::sleep(latency).await;
-                if let Some(device) = live_probes(&source, fact_source) {
-                    let settings = tokio::task::spawn_blocking(move || {
-                        crate::sources::device::probe_settings(&device)
-                    })
-                    .await?;
-                    let reach = crate::network::probe::probe_all(&settings).await;
-                    return Ok((FactUpdate::Network(Gathered::Found(reach)), Vec::new()));
-                }
-                let source = Arc::clone(&source);
-                tokio::task::spawn_blocking(move || gather(fact_source, &source)).await
-            };
-            let outcome = match tokio::time::timeout(timeout, work).await {
-                Ok(Ok(update)) => Ok(update),
-                Ok(Err(join_error)) => Err(format!(
-                    "gathering {} crashed: {join_error}",
-                    fact_source.label()
-                )),
-                Err(_) => Err(format!(
-                    "gathering {} took longer than {} s and was stopped",
-                    fact_source.label(),
-                    timeout.as_secs()
-                )),
-            };
-            (fact_source, outcome, began.elapsed())
-        });
+        let heard = device_id.listener(fact_source);
+        spawn_source(
+            &mut fan,
+            &source,
+            fact_source,
+            options.source_timeout,
+            heard,
+        );
     }
     for check in &selected {
         emit(Event::CheckQueued(check.id));
@@ -161,40 +103,134 @@ pub async fn run(
     let mut progress = Progress::default();
     let unblocked = options.unblocked;
     decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((fact_source, Ok((update, errors)), elapsed)) => {
-                progress.took.insert(fact_source, elapsed);
-                facts.note_gathering_errors(fact_source, errors);
-                tracing::debug!(source = fact_source.label(), "gathered");
+    while let Some(finished) = fan.next().await {
+        progress.took.insert(finished.source, finished.took);
+        match finished.outcome {
+            Ok((update, errors)) => {
+                facts.note_gathering_errors(finished.source, errors);
+                tracing::debug!(source = finished.source.label(), "gathered");
                 facts.apply(update);
-                emit(Event::SourceFinished(fact_source));
             }
-            Ok((fact_source, Err(reason), elapsed)) => {
-                progress.took.insert(fact_source, elapsed);
-                tracing::warn!(source = fact_source.label(), "gathering failed: {reason}");
-                facts.fail(fact_source, reason);
-                emit(Event::SourceFinished(fact_source));
+            Err(failure) => {
+                tracing::warn!(source = finished.source.label(), "{failure}");
+                facts.fail(finished.source, failure.to_string());
             }
-            // A task that panicked or was cancelled (the tenant branch runs outside the timeout
-            // and spawn_blocking guard): its source stays pending and its checks say "its
-            // facts never arrived" below.
-            Err(_) => {}
         }
-        if facts.has(FactSource::Dsregcmd)
-            && let Some(sent) = dsreg_sent.take()
-        {
-            // A closed receiver only means the Graph reader no longer waits.
-            let _ = sent.send(
-                facts
-                    .dsregcmd
-                    .found()
-                    .and_then(crate::runner::gather::device_id_of),
-            );
-        }
+        emit(Event::SourceFinished(finished.source));
+        device_id.tell(&facts);
         decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
     }
-    for check in &selected {
+    report(&source, &facts, progress, &selected, started)
+}
+
+/// What gathering one source yields: its facts and the errors met on the way.
+type SourceFacts = (FactUpdate, Vec<String>);
+
+/// Gathers `fact_source` of `source`: the tenant read live (under the panic guard only, see
+/// `FanOut::spawn_async`), the network probed from this device, or the evidence read, each of
+/// the latter two under `timeout`.
+fn spawn_source(
+    fan: &mut FanOut<SourceFacts>,
+    source: &Arc<LoadedSource>,
+    fact_source: FactSource,
+    timeout: Duration,
+    dsregcmd_device_id: Option<tokio::sync::oneshot::Receiver<Option<String>>>,
+) {
+    if let Some(session) = tenant_session(source, fact_source) {
+        let device_id = match (fact_source, dsregcmd_device_id) {
+            // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
+            (FactSource::Graph, Some(heard)) => Box::pin(async move {
+                tokio::time::timeout(timeout, heard)
+                    .await
+                    .ok()
+                    .and_then(Result::ok)
+                    .flatten()
+            }),
+            (FactSource::Graph, None) => gather::device_id_lookup(Arc::clone(source)),
+            _ => crate::cloud::live::no_device(),
+        };
+        fan.spawn_async(fact_source, None, async move {
+            let answers = session.answers(fact_source, device_id).await;
+            (live_answers(fact_source, &answers), Vec::new())
+        });
+        return;
+    }
+    let latency = source
+        .latency
+        .get(&fact_source)
+        .copied()
+        .unwrap_or_default();
+    if let Some(device) = live_probes(source, fact_source) {
+        fan.spawn_async(fact_source, Some(timeout), async move {
+            tokio::time::sleep(latency).await;
+            // Reading the proxy settings runs commands on Windows.
+            let settings =
+                fan_out::on_thread(move || crate::sources::device::probe_settings(&device)).await;
+            let reach = crate::network::probe::probe_all(&settings).await;
+            (FactUpdate::Network(Gathered::Found(reach)), Vec::new())
+        });
+        return;
+    }
+    let source = Arc::clone(source);
+    fan.spawn_async(fact_source, Some(timeout), async move {
+        tokio::time::sleep(latency).await;
+        fan_out::on_thread(move || gather(fact_source, &source)).await
+    });
+}
+
+/// Hands the DeviceId of the run's own dsregcmd answer to the Graph reader (which looks the
+/// device object up by it), so a run that gathers dsregcmd never runs it twice.
+struct DeviceIdRelay {
+    sender: Option<tokio::sync::oneshot::Sender<Option<String>>>,
+    receiver: Option<tokio::sync::oneshot::Receiver<Option<String>>>,
+}
+
+impl DeviceIdRelay {
+    fn for_run(needed: &BTreeSet<FactSource>) -> DeviceIdRelay {
+        if !needed.contains(&FactSource::Dsregcmd) {
+            return DeviceIdRelay {
+                sender: None,
+                receiver: None,
+            };
+        }
+        let (sender, receiver) = tokio::sync::oneshot::channel();
+        DeviceIdRelay {
+            sender: Some(sender),
+            receiver: Some(receiver),
+        }
+    }
+
+    /// The Graph reader's end, once.
+    fn listener(
+        &mut self,
+        fact_source: FactSource,
+    ) -> Option<tokio::sync::oneshot::Receiver<Option<String>>> {
+        (fact_source == FactSource::Graph)
+            .then(|| self.receiver.take())
+            .flatten()
+    }
+
+    /// Passes the DeviceId on once dsregcmd is in.
+    fn tell(&mut self, facts: &Facts) {
+        if facts.has(FactSource::Dsregcmd)
+            && let Some(sender) = self.sender.take()
+        {
+            // A closed receiver only means the Graph reader no longer waits.
+            let _ = sender.send(facts.dsregcmd.found().and_then(gather::device_id_of));
+        }
+    }
+}
+
+/// The report of a finished run: every selected check (one whose facts never arrived is an
+/// error), the requests and files each rests on, and the verdicts.
+fn report(
+    source: &LoadedSource,
+    facts: &Facts,
+    mut progress: Progress,
+    selected: &[&'static CheckSpec],
+    started: Instant,
+) -> Report {
+    for check in selected {
         progress
             .decided
             .entry(check.id)
@@ -208,7 +244,7 @@ pub async fn run(
         record_requests(&mut checks, &session.calls(), &session.identities());
     }
     if source.device.is_none() {
-        record_evidence_files(&mut checks, &source);
+        record_evidence_files(&mut checks, source);
     }
     let notes = source
         .cloud
