@@ -4,7 +4,7 @@
 //! consumer service, an Active Directory (on-premises) profile cannot cloud-sync at all.
 
 use super::need;
-use crate::facts::edge_profile::AccountKind;
+use crate::facts::edge_profile::{AccountKind, ProfileAccount};
 use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::{Value, json};
@@ -88,7 +88,6 @@ pub fn decide(facts: &Facts) -> CheckResult {
             vec![finding],
         );
     };
-    let user = active.user_name.clone().unwrap_or_default();
     let all_profiles: Vec<Value> = profiles
         .profiles
         .iter()
@@ -111,6 +110,24 @@ pub fn decide(facts: &Facts) -> CheckResult {
         ),
         ("profiles", Value::Array(all_profiles)),
     ]);
+    let mut findings = profile_findings(active, facts);
+    // The dump says what actually syncs, whatever the profile files suggest.
+    let personal_sync = synced.is_some_and(|t| t.eq_ignore_ascii_case("MSA"));
+    if personal_sync && !findings.iter().any(|f| f.code == "ACCOUNT_PERSONAL_MSA") {
+        findings.push(Finding::new(
+            "ACCOUNT_PERSONAL_MSA",
+            Severity::Fail,
+            edge,
+            "edge://sync-internals says the account that syncs is a personal Microsoft account (Sync Account Type: MSA); enterprise sync needs a work or school account.".into(),
+        ));
+    }
+    CheckResult::decided(ID, evidence, findings)
+}
+
+/// What the active profile's account says about enterprise sync.
+fn profile_findings(active: &ProfileAccount, facts: &Facts) -> Vec<Finding> {
+    let edge = &[Feature::EdgeSync];
+    let user = active.user_name.clone().unwrap_or_default();
     let mut findings = Vec::new();
     match active.kind {
         AccountKind::Personal => findings.push(Finding::new(
@@ -163,17 +180,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             }
         }
     }
-    // The dump says what actually syncs, whatever the profile files suggest.
-    let personal_sync = synced.is_some_and(|t| t.eq_ignore_ascii_case("MSA"));
-    if personal_sync && !findings.iter().any(|f| f.code == "ACCOUNT_PERSONAL_MSA") {
-        findings.push(Finding::new(
-            "ACCOUNT_PERSONAL_MSA",
-            Severity::Fail,
-            edge,
-            "edge://sync-internals says the account that syncs is a personal Microsoft account (Sync Account Type: MSA); enterprise sync needs a work or school account.".into(),
-        ));
-    }
-    CheckResult::decided(ID, evidence, findings)
+    findings
 }
 
 #[cfg(test)]

@@ -146,8 +146,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
         );
         return CheckResult::decided(ID, evidence, vec![finding]);
     }
+    let findings = if user_skus.is_some() {
+        user_findings(&user_active, &user_disabled, rms_active)
+    } else {
+        Vec::new()
+    };
+    CheckResult::decided(ID, evidence, findings)
+}
+
+/// What the user's own licences lack, given that the tenant owns an eligible plan.
+fn user_findings(
+    user_active: &[&EligiblePlan],
+    user_disabled: &[&EligiblePlan],
+    rms_active: Option<bool>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if user_skus.is_some() && !any_enables(&user_active, Feature::EdgeSync) {
+    if !any_enables(user_active, Feature::EdgeSync) {
         let severity = if rms_active == Some(true) {
             Severity::Warn
         } else {
@@ -166,7 +180,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
                 "LICENSE_PLAN_DISABLED",
                 format!(
                     "The user's licence includes {} but that plan is turned off.",
-                    plan_list(&user_disabled)
+                    plan_list(user_disabled)
                 ),
             )
         } else {
@@ -179,7 +193,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             format!("{what}{note}"),
         ));
     }
-    if user_skus.is_some() && !any_enables(&user_active, Feature::WindowsSettings) {
+    if !any_enables(user_active, Feature::WindowsSettings) {
         findings.push(Finding::new(
             "LICENSE_NO_ENTRA_PREMIUM",
             Severity::Fail,
@@ -187,7 +201,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             "Windows settings roaming needs an Entra ID P1 or P2 licence assigned to the user; none is.".into(),
         ));
     }
-    CheckResult::decided(ID, evidence, findings)
+    findings
 }
 
 fn plan_list(plans: &[&EligiblePlan]) -> String {

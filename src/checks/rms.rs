@@ -7,7 +7,7 @@
 //! service Edge needs is on.
 
 use super::{cloud_offer, conditional_access, need, onboarding, unanswered, unless_unanswered};
-use crate::facts::tenant::rms::{Discovery, FunctionalState, Ipcv3State};
+use crate::facts::tenant::rms::{Discovery, FunctionalState, Ipcv3State, OnboardingPolicy};
 use crate::facts::{Facts, failed};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, evidence};
 use serde_json::Value;
@@ -79,39 +79,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
     }
     let onboarding = rms.onboarding.as_ref().and_then(|p| p.as_ref().ok());
     let limiting_group = onboarding.and_then(|p| p.limiting_group());
-    match discovery {
-        Some(Discovery::UserScopedOut) => findings.push(Finding::new(
-            "RMS_USER_SCOPED_OUT",
-            Severity::Fail,
-            edge,
-            match limiting_group {
-                Some(id) => format!(
-                    "Azure RMS is active but disabled for this user: the onboarding control policy limits it to the group {}.",
-                    named_group(facts, id)
-                ),
-                None => "Azure RMS is active but disabled for this user (an onboarding control policy scopes it to other users).".into(),
-            },
-        )),
-        Some(Discovery::PlatformDisabled(code)) => findings.push(Finding::new(
-            "RMS_PLATFORM_DISABLED",
-            Severity::Fail,
-            edge,
-            format!("Azure RMS refuses this device platform or application ({code})."),
-        )),
-        Some(Discovery::UnknownTenant) => findings.push(Finding::new(
-            "RMS_UNKNOWN_TENANT",
-            Severity::Fail,
-            edge,
-            "Azure RMS does not know the user's tenant (no cloud RMS tenant, or an on-premises AD RMS setup).".into(),
-        )),
-        Some(Discovery::OtherError { code, message }) => findings.push(Finding::new(
-            "RMS_STATE_UNKNOWN",
-            Severity::Warn,
-            edge,
-            format!("RMS service discovery answered with an error esr-doctor does not know: {code}: {message}"),
-        )),
-        _ => {}
-    }
+    findings.extend(discovery.and_then(|d| discovery_finding(d, limiting_group, facts)));
     if let Some(policy) = onboarding
         && discovery != Some(&Discovery::UserScopedOut)
     {
@@ -135,6 +103,80 @@ pub fn decide(facts: &Facts) -> CheckResult {
         ));
     }
     findings.extend(conditional_access::findings(facts));
+    let evidence = rms_evidence(&activation, discovery, onboarding, ipcv3, facts);
+    // The admin's view is the only place some failures show (a failing service locator is
+    // recorded against FunctionalState): losing it leaves the check unconfirmed.
+    // Conditional Access that could not be read may block sync; so may a policy asking a
+    // device whose object could not be read.
+    let graph = facts.graph.found();
+    let policies_lost = graph.and_then(|g| failed(&g.conditional_access));
+    let device_lost = findings
+        .iter()
+        .any(|f| f.code == "CA_MAY_BLOCK_SYNC")
+        .then(|| graph.and_then(|g| failed(&g.devices)))
+        .flatten();
+    let unconfirmed = [
+        rms.functional_state.as_ref().and_then(|a| a.as_ref().err()),
+        rms.onboarding.as_ref().and_then(|a| a.as_ref().err()),
+        rms.ipcv3.as_ref().and_then(|a| a.as_ref().err()),
+        policies_lost,
+        device_lost,
+    ];
+    unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
+}
+
+/// What the user's RMS service discovery says besides activation: scoped out, a refused
+/// platform, an unknown tenant or an error esr-doctor does not know.
+fn discovery_finding(
+    discovery: &Discovery,
+    limiting_group: Option<&str>,
+    facts: &Facts,
+) -> Option<Finding> {
+    let edge = &[Feature::EdgeSync];
+    match discovery {
+        Discovery::UserScopedOut => Some(Finding::new(
+            "RMS_USER_SCOPED_OUT",
+            Severity::Fail,
+            edge,
+            match limiting_group {
+                Some(id) => format!(
+                    "Azure RMS is active but disabled for this user: the onboarding control policy limits it to the group {}.",
+                    named_group(facts, id)
+                ),
+                None => "Azure RMS is active but disabled for this user (an onboarding control policy scopes it to other users).".into(),
+            },
+        )),
+        Discovery::PlatformDisabled(code) => Some(Finding::new(
+            "RMS_PLATFORM_DISABLED",
+            Severity::Fail,
+            edge,
+            format!("Azure RMS refuses this device platform or application ({code})."),
+        )),
+        Discovery::UnknownTenant => Some(Finding::new(
+            "RMS_UNKNOWN_TENANT",
+            Severity::Fail,
+            edge,
+            "Azure RMS does not know the user's tenant (no cloud RMS tenant, or an on-premises AD RMS setup).".into(),
+        )),
+        Discovery::OtherError { code, message } => Some(Finding::new(
+            "RMS_STATE_UNKNOWN",
+            Severity::Warn,
+            edge,
+            format!("RMS service discovery answered with an error esr-doctor does not know: {code}: {message}"),
+        )),
+        _ => None,
+    }
+}
+
+/// What the check read: activation, discovery, the onboarding policy's scope and IPCv3.
+fn rms_evidence(
+    activation: &FunctionalState,
+    discovery: Option<&Discovery>,
+    onboarding: Option<&OnboardingPolicy>,
+    ipcv3: Option<&Ipcv3State>,
+    facts: &Facts,
+) -> serde_json::Map<String, Value> {
+    let limiting_group = onboarding.and_then(|p| p.limiting_group());
     let discovery_text = discovery.map(|d| match d {
         Discovery::Services(list) => format!("services: {}", list.join(", ")),
         Discovery::TenantNotActivated => "NotSignedUpException".into(),
@@ -176,25 +218,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             evidence.insert("onboarding_licensed_only".into(), Value::Bool(true));
         }
     }
-    // The admin's view is the only place some failures show (a failing service locator is
-    // recorded against FunctionalState): losing it leaves the check unconfirmed.
-    // Conditional Access that could not be read may block sync; so may a policy asking a
-    // device whose object could not be read.
-    let graph = facts.graph.found();
-    let policies_lost = graph.and_then(|g| failed(&g.conditional_access));
-    let device_lost = findings
-        .iter()
-        .any(|f| f.code == "CA_MAY_BLOCK_SYNC")
-        .then(|| graph.and_then(|g| failed(&g.devices)))
-        .flatten();
-    let unconfirmed = [
-        rms.functional_state.as_ref().and_then(|a| a.as_ref().err()),
-        rms.onboarding.as_ref().and_then(|a| a.as_ref().err()),
-        rms.ipcv3.as_ref().and_then(|a| a.as_ref().err()),
-        policies_lost,
-        device_lost,
-    ];
-    unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
+    evidence
 }
 
 /// `"Name" (id)`, or the id when no name is known.

@@ -123,9 +123,19 @@ fn push_once(
 }
 
 fn dump_findings(dump: &SyncInternals, findings: &mut Vec<Finding>) {
-    let crypto =
-        dump.mentions("cryptographer error") || dump.mentions("GenerateCryptoErrorsForTypes");
-    if crypto {
+    dump_refusals(dump, findings);
+    dump_session_errors(dump, findings);
+}
+
+/// Edge's data cannot be decrypted with the current key.
+fn has_crypto_error(dump: &SyncInternals) -> bool {
+    dump.mentions("cryptographer error") || dump.mentions("GenerateCryptoErrorsForTypes")
+}
+
+/// Why Edge says sync is off: a cryptographer error, the service's or a policy's refusal, no
+/// sign-in, an unrecoverable error.
+fn dump_refusals(dump: &SyncInternals, findings: &mut Vec<Finding>) {
+    if has_crypto_error(dump) {
         let mip = dump
             .stat("Last MIP Result")
             .map(|r| format!(" Last MIP Result: {r}."))
@@ -180,6 +190,11 @@ fn dump_findings(dump: &SyncInternals, findings: &mut Vec<Finding>) {
             format!("Edge reports an unrecoverable sync error: {message}"),
         );
     }
+}
+
+/// What goes wrong in a running sync session: tokens, the server, a passphrase, a pause,
+/// data types in error.
+fn dump_session_errors(dump: &SyncInternals, findings: &mut Vec<Finding>) {
     let auth = dump
         .stat("Auth Error")
         .filter(|a| !a.is_empty() && !a.to_ascii_lowercase().starts_with("ok"));
@@ -242,7 +257,7 @@ fn dump_findings(dump: &SyncInternals, findings: &mut Vec<Finding>) {
         );
     }
     let failing: Vec<&str> = dump.failing_types().map(|t| t.name.as_str()).collect();
-    if !failing.is_empty() && !crypto {
+    if !failing.is_empty() && !has_crypto_error(dump) {
         push_once(
             findings,
             "SYNC_TYPE_ERRORS",
