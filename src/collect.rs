@@ -9,7 +9,6 @@ use crate::evidence::layout;
 use crate::redact::{Kind, Redactor};
 use crate::runner::fan_out::{FanOut, on_thread};
 use crate::sources::device::{self, DeviceContext};
-use anyhow::Context;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -20,6 +19,27 @@ use std::time::Duration;
 pub struct Collected {
     pub files: Vec<String>,
     pub errors: Vec<String>,
+}
+
+/// Why a bundle was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectError {
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+    #[error("cannot write the manifest")]
+    Manifest(#[source] serde_json::Error),
+    #[error("cannot add {path} to the bundle")]
+    Add {
+        path: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
+    #[error("cannot finish {out}")]
+    Finish {
+        out: String,
+        #[source]
+        source: zip::result::ZipError,
+    },
 }
 
 /// Gathers every fact source of this device into `out` (a .zip); with a signed-in `cloud`
@@ -33,7 +53,7 @@ pub async fn collect(
     out: &Path,
     redact: bool,
     deadline: Duration,
-) -> anyhow::Result<Collected> {
+) -> Result<Collected, CollectError> {
     // Said before anything is gathered, not after the wait (the file is still created new).
     if std::fs::symlink_metadata(out).is_ok() {
         return Err(crate::output::OutputError::Exists(out.to_owned()).into());
@@ -65,7 +85,7 @@ pub async fn collect(
     });
     files.insert(
         layout::MANIFEST,
-        serde_json::to_vec_pretty(&manifest).context("cannot write the manifest")?,
+        serde_json::to_vec_pretty(&manifest).map_err(CollectError::Manifest)?,
     );
     if redact {
         files = redacted(files, ctx);
@@ -182,17 +202,23 @@ fn redacted(files: EvidenceFiles, ctx: &DeviceContext) -> EvidenceFiles {
     redactor.bundle(&files)
 }
 
-fn write_zip(files: &EvidenceFiles, out: &Path) -> anyhow::Result<()> {
+fn write_zip(files: &EvidenceFiles, out: &Path) -> Result<(), CollectError> {
     let file = crate::output::create_new(out)?;
     let mut zip = zip::ZipWriter::new(file);
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
     for path in files.paths() {
-        zip.start_file(path, options)
-            .with_context(|| format!("cannot add {path} to the bundle"))?;
-        zip.write_all(files.bytes(path).unwrap_or_default())?;
+        let added = |source| CollectError::Add {
+            path: path.to_owned(),
+            source,
+        };
+        zip.start_file(path, options).map_err(added)?;
+        zip.write_all(files.bytes(path).unwrap_or_default())
+            .map_err(|e| added(e.into()))?;
     }
-    zip.finish()
-        .with_context(|| format!("cannot finish {}", out.display()))?;
+    zip.finish().map_err(|source| CollectError::Finish {
+        out: out.display().to_string(),
+        source,
+    })?;
     Ok(())
 }

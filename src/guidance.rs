@@ -86,8 +86,7 @@ const EN: &str = include_str!("../assets/guidance/en.toml");
 const DE: &str = include_str!("../assets/guidance/de.toml");
 const NL: &str = include_str!("../assets/guidance/nl.toml");
 
-static BUILTIN: LazyLock<Result<Guidance, String>> =
-    LazyLock::new(|| toml::from_str(EN).map_err(|e| e.to_string()));
+static BUILTIN: LazyLock<Result<Guidance, toml::de::Error>> = LazyLock::new(|| toml::from_str(EN));
 static GERMAN: LazyLock<Guidance> = LazyLock::new(|| translated(DE));
 static DUTCH: LazyLock<Guidance> = LazyLock::new(|| translated(NL));
 
@@ -230,8 +229,8 @@ pub enum Explanation<'a> {
 }
 
 /// The built-in catalogue failed to parse (only a broken build can cause this).
-pub fn builtin_error() -> Option<&'static str> {
-    BUILTIN.as_ref().err().map(String::as_str)
+pub fn builtin_error() -> Option<&'static toml::de::Error> {
+    BUILTIN.as_ref().err()
 }
 
 #[cfg(test)]

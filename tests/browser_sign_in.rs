@@ -92,7 +92,9 @@ async fn an_answer_with_another_state_is_refused_and_the_real_one_still_signs_in
         let seen = Arc::clone(&seen);
         tokio::spawn(async move {
             let forged = format!("{redirect}/?code=forged&state=not-this-sign-in");
-            let answer = esr_doctor::emulator::browser::get(&forged).await;
+            let answer = esr_doctor::emulator::browser::get(&forged)
+                .await
+                .map_err(|e| e.to_string());
             if let Ok(mut slot) = seen.lock() {
                 *slot = Some(answer);
             }

@@ -277,8 +277,9 @@ async fn guided_screens(
     presenter: bool,
 ) -> (String, Option<Redactor>) {
     use esr_doctor::runner::Event;
-    use esr_doctor::tui::app::{App, Screen};
+    use esr_doctor::tui::app::App;
     use esr_doctor::tui::keys::Action;
+    use esr_doctor::tui::state::Screen;
     let root = Scratch::new(&format!("guided-{name}"));
     let (source, report) = check(files, &root.0.join("bundle")).await;
     let mut app = App::new(

@@ -542,8 +542,9 @@ async fn one_fix_block_per_code_names_every_blocked_host() {
 
 #[tokio::test]
 async fn the_wizard_summary_lists_unusable_evidence_like_the_reports() {
-    use esr_doctor::tui::app::{App, Screen};
+    use esr_doctor::tui::app::App;
     use esr_doctor::tui::keys::Action;
+    use esr_doctor::tui::state::Screen;
     let report = check(
         "healthy",
         &[("cloud/rmsConfiguration.json", Some(b"<html>"))],

@@ -4,8 +4,9 @@
 use esr_doctor::model::Report;
 use esr_doctor::runner::{Event, RunOptions, run};
 use esr_doctor::sources::scenario;
-use esr_doctor::tui::app::{App, Focus, Overlay, Screen};
+use esr_doctor::tui::app::App;
 use esr_doctor::tui::keys::Action;
+use esr_doctor::tui::state::{Focus, Overlay, Screen};
 use esr_doctor::tui::theme::Theme;
 use esr_doctor::tui::view;
 use ratatui::Terminal;
@@ -147,7 +148,7 @@ fn ascii_mode_uses_no_box_drawing() {
 #[tokio::test]
 async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
     use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
-    use esr_doctor::tui::app::{Effect, SignIn};
+    use esr_doctor::tui::state::{Effect, SignIn};
     let report = report_of("healthy").await;
     let mut app = new_app("healthy");
     app.handle(Action::Enter);
@@ -188,7 +189,7 @@ async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
 async fn the_browser_sign_in_pane_fits_in_every_language() {
     use esr_doctor::cloud::auth::{BrowserPrompt, SignInEvent};
     use esr_doctor::i18n::Lang;
-    use esr_doctor::tui::app::Effect;
+    use esr_doctor::tui::state::Effect;
     let url = "http://127.0.0.1:8400/organizations/oauth2/v2.0/authorize?response_type=code&client_id=1950a258-227b-4e31-a9cf-717495945fc2&state=abc&code_challenge=xyz&code_challenge_method=S256&redirect_uri=http%3A%2F%2Flocalhost%3A5000";
     for (lang, words) in [
         (Lang::En, ["open in your browser", "copy the address"]),

@@ -59,8 +59,8 @@ pub fn collect(
 }
 
 pub fn signout() -> anyhow::Result<u8> {
-    token_store::use_platform_store().map_err(|e| anyhow::anyhow!(e))?;
-    let removed = token_store::sign_out_everywhere().map_err(|e| anyhow::anyhow!(e))?;
+    token_store::use_platform_store()?;
+    let removed = token_store::sign_out_everywhere()?;
     write_stdout(&format!(
         "esr-doctor: removed {removed} stored sign-in(s) from the OS keyring\n"
     ))?;

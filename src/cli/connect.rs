@@ -178,6 +178,7 @@ pub fn connect_tenant(
                     prompt,
                 ))
                 .map(Some)
+                .map_err(Into::into)
         }
         // A bundle with `--live` is the helpdesk's split run: `collect` on the user's PC,
         // the sign-in here.

@@ -244,11 +244,13 @@ impl Endpoints {
     /// an Azure RMS host of this cloud (`admin.<region>.aadrm.com`, reference/microsoft-apis.md
     /// §2.1), or, when discovery is overridden, the overriding host itself (plain http only
     /// when that is loopback). Anything else would hand the admin token to whoever answered.
-    pub fn rms_admin_url(&self, named: &str) -> Result<String, String> {
-        let url = reqwest::Url::parse(named.trim())
-            .map_err(|e| format!("the service locator named {named:?}, not a URL ({e})"))?;
+    pub fn rms_admin_url(&self, named: &str) -> Result<String, LocatorRefusal> {
+        let url = reqwest::Url::parse(named.trim()).map_err(|source| LocatorRefusal::NotAUrl {
+            named: named.to_owned(),
+            source,
+        })?;
         if !url.username().is_empty() || url.password().is_some() {
-            return Err("the service locator named a URL with credentials; not followed".into());
+            return Err(LocatorRefusal::Credentials);
         }
         let allowed = match self.overrides.get(Host::RmsDiscovery) {
             Some(base) => reqwest::Url::parse(base).is_ok_and(|base| {
@@ -271,9 +273,7 @@ impl Endpoints {
         if allowed {
             Ok(url.as_str().trim_end_matches('/').to_owned())
         } else {
-            Err(format!(
-                "the service locator named {named:?}, which is not an Azure RMS admin host of this cloud over https; not followed"
-            ))
+            Err(LocatorRefusal::NotAdminHost(named.to_owned()))
         }
     }
 }
@@ -459,6 +459,22 @@ fn check_base_url(key: &str, url: &str) -> Result<String, EndpointError> {
 pub fn is_loopback(url: &reqwest::Url) -> bool {
     url.host_str()
         .is_some_and(crate::evidence::hosts::is_loopback_name)
+}
+
+/// Why the RMS admin URL a service locator named is not followed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LocatorRefusal {
+    #[error("the service locator named {named:?}, not a URL ({source})")]
+    NotAUrl {
+        named: String,
+        source: url::ParseError,
+    },
+    #[error("the service locator named a URL with credentials; not followed")]
+    Credentials,
+    #[error(
+        "the service locator named {0:?}, which is not an Azure RMS admin host of this cloud over https; not followed"
+    )]
+    NotAdminHost(String),
 }
 
 #[cfg(test)]

@@ -86,8 +86,13 @@ pub struct CloudHttp {
     calls: Mutex<Vec<CallRecord>>,
 }
 
+/// The HTTP client could not be built (no TLS provider, a broken proxy setting).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot set up the HTTP client: {0}")]
+pub struct ClientError(reqwest::Error);
+
 /// Builds the reqwest client esr-doctor uses everywhere (also handed to azure_identity).
-pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
+pub fn build_client(limits: &HttpLimits) -> Result<reqwest::Client, ClientError> {
     // reqwest is built without a default crypto provider; ring is the one the project uses.
     // Installing twice is harmless (the second call reports the first and changes nothing).
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -98,7 +103,7 @@ pub fn build_client(limits: &HttpLimits) -> anyhow::Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .proxy(environment_proxy())
         .build()
-        .map_err(|e| anyhow::anyhow!("cannot set up the HTTP client: {e}"))
+        .map_err(ClientError)
 }
 
 /// The proxy of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` (either case) and `NO_PROXY`, as
@@ -123,7 +128,7 @@ fn environment_proxy() -> reqwest::Proxy {
 }
 
 impl CloudHttp {
-    pub fn new(limits: HttpLimits) -> anyhow::Result<CloudHttp> {
+    pub fn new(limits: HttpLimits) -> Result<CloudHttp, ClientError> {
         Ok(CloudHttp {
             client: build_client(&limits)?,
             gate: limits

@@ -3,7 +3,7 @@
 //! esr-doctor's loopback address, and follows that redirect. It speaks only plain HTTP to
 //! loopback hosts, so it can reach nothing but the emulator and esr-doctor itself.
 
-use crate::cloud::auth::browser::Opener;
+use crate::cloud::auth::browser::{Opener, Unopened};
 use crate::evidence::hosts::is_loopback_name;
 use http_body_util::Empty;
 use hyper::body::Bytes;
@@ -19,7 +19,7 @@ const MAX_REDIRECTS: usize = 3;
 pub fn opener(after: Duration) -> Opener {
     Arc::new(move |url: String| {
         let runtime = tokio::runtime::Handle::try_current()
-            .map_err(|_| "the emulated browser needs the async runtime".to_owned())?;
+            .map_err(|_| Unopened::from("the emulated browser needs the async runtime"))?;
         runtime.spawn(async move {
             tokio::time::sleep(after).await;
             if let Err(e) = visit(url).await {
@@ -30,42 +30,66 @@ pub fn opener(after: Duration) -> Opener {
     })
 }
 
+/// Why the emulated browser stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum VisitError {
+    #[error("{url:?} is not a URL: {source}")]
+    NotAUrl {
+        url: String,
+        source: url::ParseError,
+    },
+    #[error("{0:?}: the emulated browser only visits loopback over http")]
+    NotLoopback(String),
+    #[error("cannot connect to {host}:{port}: {source}")]
+    Connect {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
+    #[error("{0}")]
+    Http(#[from] hyper::Error),
+    #[error("{0}")]
+    Request(#[from] hyper::http::Error),
+    #[error("more than {MAX_REDIRECTS} redirects")]
+    TooManyRedirects,
+}
+
 /// Opens `url` and follows its redirects.
-async fn visit(mut url: String) -> Result<(), String> {
+async fn visit(mut url: String) -> Result<(), VisitError> {
     for _ in 0..MAX_REDIRECTS {
         match get(&url).await? {
             (status, Some(location)) if (300..400).contains(&status) => url = location,
             _ => return Ok(()),
         }
     }
-    Err(format!("more than {MAX_REDIRECTS} redirects"))
+    Err(VisitError::TooManyRedirects)
 }
 
 /// One GET: the status and the `Location` header.
-pub async fn get(url: &str) -> Result<(u16, Option<String>), String> {
-    let parsed = url::Url::parse(url).map_err(|e| format!("{url:?} is not a URL: {e}"))?;
+pub async fn get(url: &str) -> Result<(u16, Option<String>), VisitError> {
+    let parsed = url::Url::parse(url).map_err(|source| VisitError::NotAUrl {
+        url: url.to_owned(),
+        source,
+    })?;
     let host = parsed.host_str().unwrap_or_default().to_owned();
     if parsed.scheme() != "http" || !is_loopback_name(&host) {
-        return Err(format!(
-            "{host:?}: the emulated browser only visits loopback over http"
-        ));
+        return Err(VisitError::NotLoopback(host));
     }
     let port = parsed.port_or_known_default().unwrap_or(80);
     let stream = TcpStream::connect((host.as_str(), port))
         .await
-        .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|source| VisitError::Connect {
+            host: host.clone(),
+            port,
+            source,
+        })?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
     let request = hyper::Request::get(&parsed[url::Position::BeforePath..])
         .header(hyper::header::HOST, format!("{host}:{port}"))
-        .body(Empty::<Bytes>::new())
-        .map_err(|e| e.to_string())?;
-    let response = sender
-        .send_request(request)
-        .await
-        .map_err(|e| e.to_string())?;
+        .body(Empty::<Bytes>::new())?;
+    let response = sender.send_request(request).await?;
     let location = response
         .headers()
         .get(hyper::header::LOCATION)

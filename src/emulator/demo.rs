@@ -51,6 +51,19 @@ pub enum DemoSignIn {
     Browser,
 }
 
+/// Why a demo's tenant could not be attached.
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error(
+        "a demo tenant has one user ({own}); --user {asked} cannot be read in a demo: leave --user out, or run on a device or a bundle"
+    )]
+    OtherUser { own: String, asked: String },
+    #[error("cannot start the demo tenant on 127.0.0.1: {0}")]
+    NotStarted(String),
+    #[error(transparent)]
+    Client(#[from] crate::cloud::http::ClientError),
+}
+
 /// Starts the emulator for the scenario in `source` and makes the source read its tenant
 /// through it. With a `sign_in`, the emulator plays the person (a demo never uses a real
 /// credential or a real browser); without, the tenant checks are skipped. The demo tenant
@@ -63,7 +76,7 @@ pub async fn attach(
     subject: Option<&str>,
     pacing: DemoPacing,
     prompt: PromptSink,
-) -> anyhow::Result<Emulator> {
+) -> Result<Emulator, DemoError> {
     let identity = crate::runner::gather::device_identity(source);
     let demo_user = identity.account;
     if let Some(user) = subject
@@ -71,17 +84,17 @@ pub async fn attach(
             .as_deref()
             .is_none_or(|own| !own.eq_ignore_ascii_case(user))
     {
-        anyhow::bail!(
-            "a demo tenant has one user ({}); --user {user} cannot be read in a demo: leave --user out, or run on a device or a bundle",
-            demo_user.as_deref().unwrap_or("none")
-        );
+        return Err(DemoError::OtherUser {
+            own: demo_user.unwrap_or_else(|| "none".to_owned()),
+            asked: user.to_owned(),
+        });
     }
     let mut config = EmulatorConfig::new(TenantData::from_files(&source.files));
     config.latency = pacing.latency;
     config.sign_in.decide_after = pacing.sign_in_after;
     let emulator = Emulator::start(config)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot start the demo tenant on 127.0.0.1: {e}"))?;
+        .map_err(|e| DemoError::NotStarted(e.to_string()))?;
     let cloud = CloudConfig {
         auth: match sign_in {
             Some(DemoSignIn::DeviceCode) => AuthMode::DeviceCode,

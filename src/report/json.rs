@@ -1,7 +1,6 @@
 //! The `esr-doctor/report/v1` JSON document.
 
 use crate::model::{REPORT_SCHEMA, Report};
-use anyhow::Context;
 use std::path::Path;
 
 /// Pretty-printed JSON; serialising our own model cannot fail, but if it ever did the error
@@ -10,27 +9,48 @@ pub fn render(report: &Report) -> Result<String, serde_json::Error> {
     serde_json::to_string_pretty(report)
 }
 
+/// Why a file is not a report `diff` can compare.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("cannot read {path}")]
+    Unreadable {
+        path: String,
+        #[source]
+        source: crate::evidence::read::ReadError,
+    },
+    #[error("{path} is not an esr-doctor JSON report (write one with `check --format json`)")]
+    NotAReport {
+        path: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error(
+        "{path} is a report of another layout ({schema:?}); this esr-doctor compares {REPORT_SCHEMA} reports"
+    )]
+    OtherLayout { path: String, schema: String },
+}
+
 /// A JSON report as `check --format json` writes it, from a file (for `diff`).
-pub fn read(path: &Path) -> anyhow::Result<Report> {
-    let bytes = crate::evidence::read::read_regular(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let not_a_report = || {
-        format!(
-            "{} is not an esr-doctor JSON report (write one with `check --format json`)",
-            path.display()
-        )
+pub fn read(path: &Path) -> Result<Report, ReportError> {
+    let shown = path.display().to_string();
+    let bytes =
+        crate::evidence::read::read_regular(path).map_err(|source| ReportError::Unreadable {
+            path: shown.clone(),
+            source,
+        })?;
+    let not_a_report = |source: Box<dyn std::error::Error + Send + Sync>| ReportError::NotAReport {
+        path: shown.clone(),
+        source,
     };
-    let text = String::from_utf8(bytes).with_context(not_a_report)?;
+    let text = String::from_utf8(bytes).map_err(|e| not_a_report(e.into()))?;
     // Within the same value budget as evidence: a report is input too.
-    let value = crate::evidence::json::parse(&path.display().to_string(), &text)
-        .with_context(not_a_report)?;
-    let report: Report = serde_json::from_value(value).with_context(not_a_report)?;
-    anyhow::ensure!(
-        report.schema == REPORT_SCHEMA,
-        "{} is a report of another layout ({:?}); this esr-doctor compares {} reports",
-        path.display(),
-        report.schema,
-        REPORT_SCHEMA
-    );
+    let value = crate::evidence::json::parse(&shown, &text).map_err(|e| not_a_report(e.into()))?;
+    let report: Report = serde_json::from_value(value).map_err(|e| not_a_report(e.into()))?;
+    if report.schema != REPORT_SCHEMA {
+        return Err(ReportError::OtherLayout {
+            path: shown,
+            schema: report.schema,
+        });
+    }
     Ok(report)
 }

@@ -273,6 +273,22 @@ fn report(
     }
 }
 
+/// `report` with the checks a re-run decided again replaced, and its verdicts decided again by
+/// the one rule (`verdict`); a full re-run replaces the report.
+pub fn with_rerun(mut report: Report, rerun: Report) -> Report {
+    if rerun.checks.len() >= report.checks.len() {
+        return rerun;
+    }
+    for check in rerun.checks {
+        if let Some(slot) = report.checks.iter_mut().find(|c| c.id == check.id) {
+            *slot = check;
+        }
+    }
+    (report.verdict, report.features) = verdict::decide(&report.checks);
+    report.generated_at = rerun.generated_at;
+    report
+}
+
 /// The live tenant session, for the tenant's fact sources.
 fn tenant_session(
     source: &LoadedSource,

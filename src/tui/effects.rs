@@ -1,20 +1,33 @@
 //! Side effects the wizard and setup ask for: writing the report or script to a file and
 //! copying text to the clipboard with OSC 52 (which works through SSH and most remote terminals).
 
-use super::app::ExportFormat;
+use super::state::ExportFormat;
 use crate::model::Report;
 use crate::report::{json, markdown};
 use base64::Engine;
 use std::io::Write;
 use std::path::Path;
 
+/// Why the report was not written.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Serialise(#[from] serde_json::Error),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+}
+
 /// Writes the report and says what was done, e.g. `Wrote /home/ann/report.md (4 KB)`.
-pub fn write_export(report: &Report, format: ExportFormat, path: &Path) -> Result<String, String> {
+pub fn write_export(
+    report: &Report,
+    format: ExportFormat,
+    path: &Path,
+) -> Result<String, ExportError> {
     let text = match format {
         ExportFormat::Markdown => markdown::render(report),
-        ExportFormat::Json => json::render(report).map_err(|e| e.to_string())?,
+        ExportFormat::Json => json::render(report)?,
     };
-    let shown = crate::output::write_new(path, &text).map_err(|e| e.to_string())?;
+    let shown = crate::output::write_new(path, &text)?;
     Ok(format!(
         "Wrote {} ({} KB).",
         shown.display(),

@@ -1,7 +1,7 @@
 //! The wizard's key map: its key handling, footer and help overlay are generated from it
 //! (setup still has its own keys and footer, in `tui/setup/view.rs`).
 
-use super::app::Screen;
+use super::state::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// What a key asks for; the app decides what it means on the current screen.

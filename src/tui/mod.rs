@@ -6,9 +6,12 @@
 
 pub mod app;
 pub mod effects;
+mod events;
 pub mod keys;
 pub mod setup;
+pub mod state;
 pub mod theme;
+mod update;
 pub mod view;
 
 use crate::cloud::auth::SignInEvent;
@@ -18,9 +21,10 @@ use crate::model::CheckId;
 use crate::report::text;
 use crate::runner::{self, Event as RunnerEvent, RunOptions};
 use crate::sources::LoadedSource;
-use app::{App, Effect};
+use app::App;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
+use state::Effect;
 use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -57,7 +61,7 @@ pub fn run(
     options: WizardOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
-) -> anyhow::Result<Option<String>> {
+) -> Result<Option<String>, TuiError> {
     let mut theme = Theme::chosen(options.ascii, options.theme);
     // The presenter view reads on a projector whatever theme is configured.
     theme.high_contrast |= options.present;
@@ -106,19 +110,42 @@ pub fn run(
 /// Takes over the terminal for a full-screen mode (`who`), or says why not and what prints to
 /// stdout instead (`instead`). ratatui's try_init installs a panic hook that restores the
 /// terminal before the message prints.
-pub(crate) fn take_terminal(who: &str, instead: &str) -> anyhow::Result<DefaultTerminal> {
+pub(crate) fn take_terminal(
+    who: &'static str,
+    instead: &'static str,
+) -> Result<DefaultTerminal, TuiError> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "{who} needs an interactive terminal; for a report on stdout use `{instead}`"
-        );
+        return Err(TuiError::NotATerminal { who, instead });
     }
     ratatui::try_init().map_err(|e| {
         let _ = ratatui::crossterm::terminal::disable_raw_mode();
-        anyhow::anyhow!(
-            "cannot take over the terminal ({e}); for a report on stdout use `{instead}`"
-        )
+        TuiError::NoTakeover {
+            detail: e.to_string(),
+            instead,
+        }
     })
+}
+
+/// Why a full-screen mode could not run or ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    #[error("{who} needs an interactive terminal; for a report on stdout use `{instead}`")]
+    NotATerminal {
+        who: &'static str,
+        instead: &'static str,
+    },
+    #[error("cannot take over the terminal ({detail}); for a report on stdout use `{instead}`")]
+    NoTakeover {
+        detail: String,
+        instead: &'static str,
+    },
+    #[error(transparent)]
+    Terminal(#[from] std::io::Error),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+    #[error("cannot record the emulator's log: {0}")]
+    Log(#[from] serde_json::Error),
 }
 
 /// What the wizard checks: the source, and the demo's emulator (which must outlive every run,
@@ -134,7 +161,7 @@ async fn event_loop(
     checked: &mut Checked,
     options: WizardOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
-) -> anyhow::Result<()> {
+) -> Result<(), TuiError> {
     let (tx, mut rx) = unbounded_channel::<Message>();
     listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let figures = Figures::from_env(options.started);
@@ -196,7 +223,7 @@ fn handle(
     checked: &mut Checked,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
-) -> anyhow::Result<bool> {
+) -> Result<bool, TuiError> {
     app.now = Instant::now();
     match message {
         None => {
@@ -231,7 +258,7 @@ fn apply(
     checked: &mut Checked,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
-) -> anyhow::Result<()> {
+) -> Result<(), TuiError> {
     let source = &mut checked.source;
     match effect {
         Effect::Nothing | Effect::Quit => {}

@@ -27,7 +27,18 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 /// Opens a URL in the person's browser; `Err` says why it could not.
-pub type Opener = Arc<dyn Fn(String) -> Result<(), String> + Send + Sync>;
+pub type Opener = Arc<dyn Fn(String) -> Result<(), Unopened> + Send + Sync>;
+
+/// Why no browser opened (no display, no thread to start it on, no runtime).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Unopened(pub String);
+
+impl From<&str> for Unopened {
+    fn from(why: &str) -> Unopened {
+        Unopened(why.to_owned())
+    }
+}
 
 /// How the browser sign-in runs.
 #[derive(Clone)]
@@ -55,7 +66,7 @@ impl Default for BrowserOptions {
 }
 
 /// The system's default browser (the `webbrowser` crate), started without waiting for it.
-fn system_browser(url: String) -> Result<(), String> {
+fn system_browser(url: String) -> Result<(), Unopened> {
     std::thread::Builder::new()
         .name("open-browser".into())
         .spawn(move || {
@@ -64,7 +75,7 @@ fn system_browser(url: String) -> Result<(), String> {
             }
         })
         .map(drop)
-        .map_err(|e| format!("cannot start the browser: {e}"))
+        .map_err(|e| Unopened(format!("cannot start the browser: {e}")))
 }
 
 /// What the sign-in pane shows while the browser is out.
@@ -116,7 +127,7 @@ pub async fn sign_in(
     if let Err(why) = &opened {
         tracing::info!("no browser: {why}");
         if give_up_if_unopened {
-            return Err(SignInError::BrowserUnavailable(why.clone()));
+            return Err(SignInError::BrowserUnavailable(why.to_string()));
         }
     }
     let expires_at = Instant::now() + context.browser.deadline;

@@ -14,10 +14,19 @@ const INDEX: &str = "index";
 
 /// Installs the platform's keyring as the process-wide store. On failure the run goes on
 /// without a cache (each run then signs in again); the message says why.
-pub fn use_platform_store() -> Result<(), String> {
+pub fn use_platform_store() -> Result<(), KeyringError> {
     platform_store()
         .map(keyring_core::set_default_store)
-        .map_err(|e| format!("no OS keyring to keep the sign-in in ({e}); you will be asked to sign in on each run"))
+        .map_err(KeyringError::NoStore)
+}
+
+/// Why the OS keyring could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyringError {
+    #[error("no OS keyring to keep the sign-in in ({0}); you will be asked to sign in on each run")]
+    NoStore(Error),
+    #[error("the OS keyring refused: {0}")]
+    Refused(Error),
 }
 
 #[cfg(target_os = "linux")]
@@ -158,24 +167,24 @@ impl TokenStore {
 }
 
 /// Removes every refresh token esr-doctor stored; returns how many were removed.
-pub fn sign_out_everywhere() -> Result<usize, String> {
-    let index = entry(INDEX).map_err(describe)?;
+pub fn sign_out_everywhere() -> Result<usize, KeyringError> {
+    let index = entry(INDEX).map_err(KeyringError::Refused)?;
     let listed = match index.get_password() {
         Ok(text) => text,
         Err(Error::NoEntry) => return Ok(0),
-        Err(e) => return Err(describe(e)),
+        Err(e) => return Err(KeyringError::Refused(e)),
     };
     let mut removed = 0;
     for key in listed.lines().filter(|k| !k.is_empty()) {
         match entry(key).and_then(|e| e.delete_credential()) {
             Ok(()) => removed += 1,
             Err(Error::NoEntry) => {}
-            Err(e) => return Err(describe(e)),
+            Err(e) => return Err(KeyringError::Refused(e)),
         }
     }
     match index.delete_credential() {
         Ok(()) | Err(Error::NoEntry) => Ok(removed),
-        Err(e) => Err(describe(e)),
+        Err(e) => Err(KeyringError::Refused(e)),
     }
 }
 
@@ -196,10 +205,6 @@ fn add_to_index(key: &str) -> keyring_core::Result<()> {
         index.set_password(&keys)?;
     }
     Ok(())
-}
-
-fn describe(error: Error) -> String {
-    format!("the OS keyring refused: {error}")
 }
 
 /// Keyring calls may block (D-Bus, Credential Manager); keep them off the async workers.

@@ -50,7 +50,7 @@ pub fn run(
     options: SetupOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
-) -> anyhow::Result<String> {
+) -> Result<String, crate::tui::TuiError> {
     let backoff = if emulator.is_some() {
         Backoff::DEMO
     } else {
@@ -130,7 +130,7 @@ async fn event_loop(
     source: &mut LoadedSource,
     emulator: Option<&Emulator>,
     sign_in: UnboundedReceiver<SignInEvent>,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::tui::TuiError> {
     let (tx, mut rx) = unbounded_channel::<Message>();
     crate::tui::listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let first = app.start();
@@ -193,7 +193,7 @@ fn apply(
     emulator: Option<&Emulator>,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
-) -> anyhow::Result<()> {
+) -> Result<(), crate::tui::TuiError> {
     match effect {
         Effect::Nothing | Effect::Quit => {}
         Effect::Run(checks) => spawn_run(source.clone(), checks, tx.clone()),

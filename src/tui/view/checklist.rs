@@ -4,7 +4,8 @@
 use super::block;
 use super::detail::{findings_lines, guidance_lines};
 use crate::report::summary::one_line_in;
-use crate::tui::app::{App, Focus, Step, StepState};
+use crate::tui::app::App;
+use crate::tui::state::{Focus, Step, StepState};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};

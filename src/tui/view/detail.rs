@@ -4,7 +4,8 @@
 use super::block;
 use crate::i18n::{Lang, tr};
 use crate::model::{CheckResult, Finding, Severity};
-use crate::tui::app::{App, Focus};
+use crate::tui::app::App;
+use crate::tui::state::Focus;
 use crate::tui::theme::Theme;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};

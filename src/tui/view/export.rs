@@ -1,7 +1,8 @@
 //! Choosing a format and a file for the report.
 
 use super::block;
-use crate::tui::app::{App, ExportFormat};
+use crate::tui::app::App;
+use crate::tui::state::ExportFormat;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};

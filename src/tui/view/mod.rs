@@ -8,8 +8,9 @@ mod sign_in;
 mod summary;
 mod welcome;
 
-use super::app::{App, Overlay, Screen, SignIn};
+use super::app::App;
 use super::keys::{Action, BINDINGS, footer};
+use super::state::{Overlay, Screen, SignIn};
 use super::theme::Theme;
 use crate::report::summary::source_kind;
 use ratatui::Frame;
