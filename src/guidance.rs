@@ -236,7 +236,7 @@ pub fn builtin_error() -> Option<&'static toml::de::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::CATALOGUE;
+    use crate::checks::{CATALOGUE, CheckSpec};
 
     #[test]
     fn builtin_catalogue_parses() {
@@ -289,7 +289,7 @@ mod tests {
         let guidance = Guidance::builtin();
         let missing: Vec<&str> = CATALOGUE
             .iter()
-            .flat_map(|c| c.codes.iter().copied())
+            .flat_map(CheckSpec::all_codes)
             .chain(crate::checks::ANY_CHECK_CODES)
             .filter(|code| guidance.entry(code).is_none())
             .collect();
@@ -300,7 +300,7 @@ mod tests {
     fn every_entry_is_complete_and_belongs_to_a_check() {
         let emitted: Vec<&str> = CATALOGUE
             .iter()
-            .flat_map(|c| c.codes.iter().copied())
+            .flat_map(CheckSpec::all_codes)
             .chain(crate::checks::ANY_CHECK_CODES)
             .collect();
         for (code, entry) in &Guidance::builtin().codes {
@@ -359,11 +359,10 @@ mod tests {
         ];
         let codes = portable
             .iter()
-            .flat_map(|id| crate::checks::spec(*id).codes.iter())
+            .flat_map(|id| crate::checks::spec(*id).all_codes())
             .chain(
                 crate::checks::spec(CheckId::SyncHealth)
-                    .codes
-                    .iter()
+                    .all_codes()
                     .filter(|c| c.starts_with("SYNC_")),
             );
         for code in codes {

@@ -259,7 +259,7 @@ fn explain_list_prints_every_code() {
     assert_eq!(output.status.code(), Some(0));
     let listed = String::from_utf8_lossy(&output.stdout);
     for id in esr_doctor::model::CheckId::ALL {
-        for code in esr_doctor::checks::spec(id).codes {
+        for code in esr_doctor::checks::spec(id).all_codes() {
             assert!(listed.contains(code), "{code} is not listed");
         }
     }

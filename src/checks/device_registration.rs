@@ -28,11 +28,6 @@ pub const CODES: &[&str] = &[
     "WINDOWS_SYNC_OFF_FOR_USER",
     "WINDOWS_SYNC_GROUPS_OFF",
     "WINHTTP_PROXY_MISSING",
-    device_object::CODES[0],
-    device_object::CODES[1],
-    device_object::CODES[2],
-    device_object::CODES[3],
-    device_object::CODES[4],
 ];
 
 const WINDOWS: &[Feature] = &[Feature::WindowsSettings];

@@ -40,8 +40,20 @@ pub struct CheckSpec {
     /// Earlier checks whose failure makes this one meaningless.
     pub blockers: &'static [CheckId],
     pub decide: fn(&Facts) -> CheckResult,
-    /// Every finding code `decide` can emit (a test holds the guidance catalogue to it).
+    /// The finding codes `decide` emits of its own (a test holds the guidance catalogue to them).
     pub codes: &'static [&'static str],
+    /// The codes of the parts `decide` draws on (the device object, Conditional Access).
+    pub part_codes: &'static [&'static [&'static str]],
+}
+
+impl CheckSpec {
+    /// Every finding code `decide` can emit.
+    pub fn all_codes(&self) -> impl Iterator<Item = &'static str> {
+        self.codes
+            .iter()
+            .chain(self.part_codes.iter().flat_map(|codes| codes.iter()))
+            .copied()
+    }
 }
 
 use crate::model::EVIDENCE_UNUSABLE;
@@ -64,6 +76,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: edge_version::decide,
         codes: edge_version::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::AccountType,
@@ -76,6 +89,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: account_type::decide,
         codes: account_type::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::TenantEsr,
@@ -88,6 +102,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: tenant_esr::decide,
         codes: tenant_esr::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::License,
@@ -100,6 +115,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: license::decide,
         codes: license::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::Rms,
@@ -112,6 +128,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[CheckId::License],
         decide: rms::decide,
         codes: rms::CODES,
+        part_codes: &[&conditional_access::CODES],
     },
     CheckSpec {
         id: CheckId::Network,
@@ -124,6 +141,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: network::decide,
         codes: network::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::DeviceRegistration,
@@ -137,6 +155,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: device_registration::decide,
         codes: device_registration::CODES,
+        part_codes: &[&device_object::CODES],
     },
     CheckSpec {
         id: CheckId::EdgePolicy,
@@ -149,6 +168,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: edge_policy::decide,
         codes: edge_policy::CODES,
+        part_codes: &[],
     },
     CheckSpec {
         id: CheckId::SyncHealth,
@@ -168,6 +188,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         ],
         decide: sync_health::decide,
         codes: sync_health::CODES,
+        part_codes: &[],
     },
 ];
 

@@ -24,9 +24,6 @@ pub const CODES: &[&str] = &[
     "RMS_USER_NOT_LICENSED",
     "EDGE_SYNC_NOT_OFFERED",
     "EDGE_SYNC_OFFER_UNCLEAR",
-    conditional_access::CODES[0],
-    conditional_access::CODES[1],
-    conditional_access::CODES[2],
 ];
 
 pub fn decide(facts: &Facts) -> CheckResult {

@@ -2,7 +2,7 @@
 //! `oauth`, the tenant's data from `tenant` (paged and filtered as Graph does), the RMS
 //! locator, and the faults a test asks for.
 
-use super::oauth::{Minted, OAuthState, TokenSubject};
+use super::oauth::{Minted, OAuthState, TokenRequest, TokenSubject};
 use super::{EmulatorConfig, Fault, State, lock};
 use crate::cloud::endpoints::Host;
 use crate::evidence::Cloud;
@@ -141,7 +141,12 @@ pub(super) fn answer(
                 tenant_id: config.tenant.tenant_id.clone(),
                 upn: config.tenant.user_principal_name.clone(),
             };
-            let ((status, body), minted_by) = oauth.token(id, &form, &config.sign_in, &subject);
+            let ((status, body), minted_by) = oauth.token(&TokenRequest {
+                request: id,
+                form: &form,
+                behaviour: &config.sign_in,
+                subject: &subject,
+            });
             Answer {
                 depends_on: minted_by.into_iter().collect(),
                 ..Answer::json(status, body)

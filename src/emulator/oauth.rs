@@ -105,6 +105,22 @@ pub struct Minted {
     pub scope: String,
 }
 
+/// One `POST /token`: the request's number in the log, its form, how the tenant behaves and
+/// whom the tokens name.
+pub struct TokenRequest<'a> {
+    pub request: u64,
+    pub form: &'a HashMap<String, String>,
+    pub behaviour: &'a SignInBehaviour,
+    pub subject: &'a TokenSubject,
+}
+
+impl<'a> TokenRequest<'a> {
+    /// A form field, empty when absent.
+    fn field(&self, name: &str) -> &'a str {
+        self.form.get(name).map_or("", String::as_str)
+    }
+}
+
 /// The sign-in state of the emulator.
 #[derive(Default)]
 pub struct OAuthState {
@@ -198,14 +214,9 @@ impl OAuthState {
     }
 
     /// `grant_type=authorization_code`: the code, its PKCE verifier and its redirect checked.
-    fn redeem_code(
-        &mut self,
-        request: u64,
-        form: &HashMap<String, String>,
-        behaviour: &SignInBehaviour,
-        subject: &TokenSubject,
-    ) -> (OAuthReply, Option<u64>) {
-        let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    fn redeem_code(&mut self, asked: &TokenRequest<'_>) -> (OAuthReply, Option<u64>) {
+        let field = |k: &str| asked.field(k);
+        let (request, behaviour, subject) = (asked.request, asked.behaviour, asked.subject);
         let Some(issued) = self.authorization_codes.get_mut(field("code")) else {
             return (
                 oauth_error(
@@ -261,19 +272,14 @@ impl OAuthState {
 
     /// `POST /token`: a device-code poll or a refresh-token redemption. Returns the reply
     /// and the request the presented code or refresh token came from.
-    pub fn token(
-        &mut self,
-        request: u64,
-        form: &HashMap<String, String>,
-        behaviour: &SignInBehaviour,
-        subject: &TokenSubject,
-    ) -> (OAuthReply, Option<u64>) {
-        let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    pub fn token(&mut self, asked: &TokenRequest<'_>) -> (OAuthReply, Option<u64>) {
+        let field = |k: &str| asked.field(k);
+        let (request, behaviour, subject) = (asked.request, asked.behaviour, asked.subject);
         match field("grant_type") {
             "urn:ietf:params:oauth:grant-type:device_code" => {
                 self.poll(request, field("device_code"), behaviour, subject)
             }
-            "authorization_code" => self.redeem_code(request, form, behaviour, subject),
+            "authorization_code" => self.redeem_code(asked),
             "refresh_token" => {
                 let Some(minted) = self.refresh.get(field("refresh_token")).cloned() else {
                     return (
@@ -348,7 +354,7 @@ impl OAuthState {
                 minted_by,
             );
         }
-        let reply = match behaviour.outcome {
+        let (error, code, description) = match behaviour.outcome {
             SignInOutcome::Approve | SignInOutcome::SlowDownThenApprove => {
                 if let Some(refused) = refusal_at(behaviour, Stage::Poll, &scope) {
                     return (refused, minted_by);
@@ -356,32 +362,28 @@ impl OAuthState {
                 self.codes.remove(device_code);
                 return (self.tokens(request, &scope, subject), minted_by);
             }
-            SignInOutcome::Decline => oauth_error(
-                400,
+            SignInOutcome::Decline => (
                 "authorization_declined",
                 70000,
                 "AADSTS70000: The user declined the authorization request.",
             ),
-            SignInOutcome::Expire => oauth_error(
-                400,
+            SignInOutcome::Expire => (
                 "expired_token",
                 70020,
                 "AADSTS70020: The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
             ),
-            SignInOutcome::ConditionalAccess => oauth_error(
-                400,
+            SignInOutcome::ConditionalAccess => (
                 "invalid_grant",
                 53003,
                 "AADSTS53003: Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
             ),
-            SignInOutcome::BadCode => oauth_error(
-                400,
+            SignInOutcome::BadCode => (
                 "bad_verification_code",
                 70019,
                 "AADSTS70019: Verification code expired or not recognised.",
             ),
         };
-        (reply, minted_by)
+        (oauth_error(400, error, code, description), minted_by)
     }
 
     /// An access token for `scope` and a refresh token.
@@ -584,7 +586,12 @@ mod tests {
             ("redirect_uri", redirect),
         ]);
         state
-            .token(2, &form, &SignInBehaviour::default(), &subject())
+            .token(&TokenRequest {
+                request: 2,
+                form: &form,
+                behaviour: &SignInBehaviour::default(),
+                subject: &subject(),
+            })
             .0
     }
 
