@@ -18,6 +18,8 @@ mod rms;
 mod sync_health;
 mod tenant_esr;
 
+pub use rms::ipcv3_off_behind_activation;
+
 use crate::evidence::FactSource;
 use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, SkipKind};

@@ -122,6 +122,21 @@ pub fn decide(facts: &Facts) -> CheckResult {
     unless_unanswered(CheckResult::decided(ID, evidence, findings), unconfirmed)
 }
 
+/// For an admin's setup: the IPCv3 service is off although the result reports only that RMS
+/// is not activated (a user must activate first, so `decide` names that alone; an admin sees
+/// both steps at once).
+pub fn ipcv3_off_behind_activation(result: &CheckResult) -> Option<Finding> {
+    let off = result.evidence.get("ipcv3_service").and_then(Value::as_str) == Some("disabled");
+    off.then(|| {
+        Finding::new(
+            "RMS_IPCV3_DISABLED",
+            Severity::Fail,
+            &[Feature::EdgeSync],
+            format!("{} reports ipcv3_service = disabled.", result.title),
+        )
+    })
+}
+
 /// What the user's RMS service discovery says besides activation: scoped out, a refused
 /// platform, an unknown tenant or an error esr-doctor does not know.
 fn discovery_finding(

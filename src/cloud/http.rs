@@ -68,9 +68,9 @@ pub enum CallError {
 }
 
 /// What one call did, for the evidence and the log (never the body or a header).
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CallRecord {
-    pub endpoint: &'static str,
+    pub api: Api,
     pub status: Option<u16>,
     pub client_request_id: String,
     pub attempts: u32,
@@ -183,7 +183,7 @@ impl CloudHttp {
             }
         };
         let record = CallRecord {
-            endpoint: api.name(),
+            api,
             status: outcome.as_ref().ok().map(|(status, _)| *status),
             client_request_id: client_request_id.clone(),
             attempts,
@@ -191,7 +191,7 @@ impl CloudHttp {
         };
         match &outcome {
             Ok((status, _)) => tracing::info!(
-                endpoint = record.endpoint,
+                endpoint = record.api.name(),
                 status,
                 attempts,
                 elapsed_ms = record.elapsed_ms,
@@ -199,7 +199,7 @@ impl CloudHttp {
                 "cloud call"
             ),
             Err(error) => tracing::warn!(
-                endpoint = record.endpoint,
+                endpoint = record.api.name(),
                 attempts,
                 client_request_id = %record.client_request_id,
                 "cloud call failed: {error}"

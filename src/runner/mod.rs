@@ -309,20 +309,18 @@ fn record_requests(
     calls: &[crate::cloud::http::CallRecord],
     identities: &crate::cloud::live::Identities,
 ) {
-    use crate::facts::tenant::Api;
     for check in checks {
         let needs = spec(check.id).needs;
         let requests: Vec<serde_json::Value> = calls
             .iter()
             .filter(|call| {
-                Api::ALL.iter().any(|api| {
-                    api.name() == call.endpoint
-                        && api.fact_source().is_some_and(|s| needs.contains(&s))
-                })
+                call.api
+                    .fact_source()
+                    .is_some_and(|source| needs.contains(&source))
             })
             .map(|call| {
                 serde_json::json!({
-                    "endpoint": call.endpoint,
+                    "endpoint": call.api.name(),
                     "status": call.status,
                     "client_request_id": call.client_request_id,
                 })

@@ -11,11 +11,10 @@ pub mod watch;
 
 use crate::evidence::Platform;
 use crate::guidance::Guidance;
-use crate::model::{CheckId, CheckResult, Feature, Finding, Report, Severity, Status};
-use serde_json::Value;
+use crate::model::{CheckId, CheckResult, Finding, Report, Status};
 
 /// One tenant prerequisite, and how its check's result says whether it is in place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy)]
 pub struct Prerequisite {
     pub title: &'static str,
     /// Why an admin sets it up (shown above the fix).
@@ -25,10 +24,10 @@ pub struct Prerequisite {
     pub codes: &'static [&'static str],
     /// The check's findings that mean it could not tell.
     pub unsure: &'static [&'static str],
-    /// An evidence value of the check that means "to do" although the check, for a user,
-    /// reports it under an earlier finding (IPCv3 is off in a tenant that never activated
-    /// RMS): the key, the value, and the code whose fix applies.
-    pub evidence: Option<(&'static str, &'static str, &'static str)>,
+    /// What the check, for a user, reports under an earlier finding but an admin does at
+    /// once (IPCv3 is off in a tenant that never activated RMS): the check's own reading of
+    /// its result, so no rule is decided here.
+    pub behind: Option<fn(&CheckResult) -> Option<Finding>>,
 }
 
 /// The tenant prerequisites, in the order an admin sets them up.
@@ -39,7 +38,7 @@ pub const STEPS: [Prerequisite; 6] = [
         check: CheckId::License,
         codes: &["LICENSE_NONE_ELIGIBLE"],
         unsure: &[],
-        evidence: None,
+        behind: None,
     },
     Prerequisite {
         title: "Azure RMS activated",
@@ -47,7 +46,7 @@ pub const STEPS: [Prerequisite; 6] = [
         check: CheckId::Rms,
         codes: &["RMS_NOT_ACTIVATED", "RMS_UNKNOWN_TENANT"],
         unsure: &["RMS_STATE_UNKNOWN"],
-        evidence: None,
+        behind: None,
     },
     Prerequisite {
         title: "IPCv3 service on",
@@ -55,7 +54,7 @@ pub const STEPS: [Prerequisite; 6] = [
         check: CheckId::Rms,
         codes: &["RMS_IPCV3_DISABLED"],
         unsure: &[],
-        evidence: Some(("ipcv3_service", "disabled", "RMS_IPCV3_DISABLED")),
+        behind: Some(crate::checks::ipcv3_off_behind_activation),
     },
     Prerequisite {
         title: "Onboarding control policy",
@@ -63,7 +62,7 @@ pub const STEPS: [Prerequisite; 6] = [
         check: CheckId::Rms,
         codes: &["RMS_USER_SCOPED_OUT"],
         unsure: &["RMS_SCOPE_UNVERIFIED"],
-        evidence: None,
+        behind: None,
     },
     Prerequisite {
         title: "Enterprise State Roaming switch",
@@ -71,7 +70,7 @@ pub const STEPS: [Prerequisite; 6] = [
         check: CheckId::TenantEsr,
         codes: &["ESR_DISABLED"],
         unsure: &["ESR_SETTING_UNKNOWN"],
-        evidence: None,
+        behind: None,
     },
     Prerequisite {
         title: "Network endpoints (firewall team)",
@@ -86,7 +85,7 @@ pub const STEPS: [Prerequisite; 6] = [
             "NET_NO_DNS",
         ],
         unsure: &["NET_NOT_PROBED"],
-        evidence: None,
+        behind: None,
     },
 ];
 
@@ -126,15 +125,7 @@ impl Prerequisite {
         if !to_do.is_empty() {
             return PrerequisiteState::ToDo(to_do);
         }
-        if let Some((key, value, code)) = self.evidence
-            && result.evidence.get(key).and_then(Value::as_str) == Some(value)
-        {
-            let mut finding = Finding::new(
-                code,
-                Severity::Fail,
-                &[Feature::EdgeSync],
-                format!("{} reports {key} = {value}.", result.title),
-            );
+        if let Some(mut finding) = self.behind.and_then(|behind| behind(result)) {
             // Tenant fixes are the admin's PowerShell, the same from any platform.
             Guidance::builtin().attach(std::slice::from_mut(&mut finding), Platform::Unknown);
             return PrerequisiteState::ToDo(vec![finding]);
@@ -169,7 +160,8 @@ pub fn checks() -> Vec<CheckId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::evidence;
+    use crate::model::{Feature, Severity, evidence};
+    use serde_json::Value;
 
     fn result(status_findings: Vec<Finding>, ipcv3: &str) -> CheckResult {
         let mut result = CheckResult::decided(
