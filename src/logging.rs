@@ -18,8 +18,7 @@ pub fn log_file() -> Option<PathBuf> {
     let dirs = directories::ProjectDirs::from("", "", "esr-doctor")?;
     let dir = dirs
         .state_dir()
-        .map(PathBuf::from)
-        .unwrap_or_else(|| dirs.cache_dir().to_path_buf());
+        .map_or_else(|| dirs.cache_dir().to_path_buf(), PathBuf::from);
     Some(dir.join("esr-doctor.log"))
 }
 

@@ -116,7 +116,7 @@ fn decided_in_bounded_memory(case: &str, files: &[Filler], named: &[&str], why: 
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let zip = dir.path().join("bundle.zip");
     write_zip(&zip, files);
-    let zipped = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0);
+    let zipped = std::fs::metadata(&zip).map_or(0, |m| m.len());
     let (report, peak) = check_with_peak(&zip);
     println!(
         "{case}: {} KiB zip, peak RSS {peak} MiB (limit {PEAK_LIMIT_MIB} MiB)",

@@ -187,7 +187,12 @@ fn zip_text(path: &Path) -> String {
     let mut all = String::new();
     for index in 0..archive.len() {
         let mut entry = archive.by_index(index).unwrap_or_else(|e| panic!("{e}"));
-        all.push_str(&entry.name().map(|n| n.into_owned()).unwrap_or_default());
+        all.push_str(
+            &entry
+                .name()
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default(),
+        );
         let _ = entry.read_to_string(&mut all);
     }
     all
@@ -457,7 +462,7 @@ fn make_stuck(path: &Path, how: Stuck) {
             assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
         }
         Stuck::DevZero => {
-            std::os::unix::fs::symlink("/dev/zero", path).unwrap_or_else(|e| panic!("{e}"))
+            std::os::unix::fs::symlink("/dev/zero", path).unwrap_or_else(|e| panic!("{e}"));
         }
     }
 }

@@ -150,8 +150,7 @@ fn scoped_out_message(report: &Report) -> String {
     rms.findings
         .iter()
         .find(|f| f.code == "RMS_USER_SCOPED_OUT")
-        .map(|f| f.message.clone())
-        .unwrap_or_else(|| panic!("{:?}", rms.findings))
+        .map_or_else(|| panic!("{:?}", rms.findings), |f| f.message.clone())
 }
 
 #[tokio::test]

@@ -160,7 +160,7 @@ async fn graph_refused_alone_leaves_the_portal_and_rms_read() {
             code: 53003,
             stage: Stage::Refresh,
             audience: Some("graph".into()),
-        })
+        });
     });
     let mut second = source;
     second.cloud = Some(session(config, &Events::default()));

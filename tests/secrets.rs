@@ -138,7 +138,10 @@ fn zip_files(path: &Path) -> Vec<(String, String)> {
     (0..archive.len())
         .map(|index| {
             let mut entry = archive.by_index(index).unwrap_or_else(|e| panic!("{e}"));
-            let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+            let name = entry
+                .name()
+                .map(std::borrow::Cow::into_owned)
+                .unwrap_or_default();
             let mut body = String::new();
             let _ = entry.read_to_string(&mut body);
             (name, body)

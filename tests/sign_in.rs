@@ -401,7 +401,7 @@ async fn a_sign_in_page_that_is_not_microsofts_is_never_shown() {
     let mut source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
-        c.sign_in.verification_uri = "https://login.evil.example/devicelogin".into()
+        c.sign_in.verification_uri = "https://login.evil.example/devicelogin".into();
     });
     let events = Events::default();
     source.cloud = Some(session(fast_config(&emulator), &events));

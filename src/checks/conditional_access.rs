@@ -163,7 +163,7 @@ fn reaches_client(policy: &Policy, platform: Platform) -> bool {
         Platform::Windows => "windows",
         Platform::Macos => "macOS",
         Platform::Linux => "linux",
-        _ => "",
+        Platform::Unknown => "",
     };
     let named = |list: &[String]| {
         list.iter()
@@ -229,7 +229,11 @@ fn device_standing(facts: &Facts) -> DeviceStanding {
             },
         );
     }
-    let Some(join) = facts.dsregcmd.found().map(|d| d.join_type()) else {
+    let Some(join) = facts
+        .dsregcmd
+        .found()
+        .map(super::super::facts::dsregcmd::DsregStatus::join_type)
+    else {
         return DeviceStanding::default();
     };
     match join {

@@ -75,7 +75,7 @@ pub fn findings(
             "DEVICE_OBJECT_MISSING",
             Severity::Fail,
             WINDOWS,
-            format!("The device reports itself {} with DeviceId {device_id}, but Entra ID holds no device with that id: it was deleted, so the device cannot authenticate.", joined),
+            format!("The device reports itself {joined} with DeviceId {device_id}, but Entra ID holds no device with that id: it was deleted, so the device cannot authenticate."),
         ));
         return out;
     };
@@ -96,7 +96,7 @@ pub fn findings(
             "DEVICE_TRUST_MISMATCH",
             Severity::Fail,
             WINDOWS,
-            format!("The device reports itself {} (trust type {expected}), but its object in Entra ID has trust type {trust}: the registration is out of step.", joined),
+            format!("The device reports itself {joined} (trust type {expected}), but its object in Entra ID has trust type {trust}: the registration is out of step."),
         ));
     }
     if let (Some(seen), Some(as_of)) = (device.last_sign_in_at(), facts.as_of) {

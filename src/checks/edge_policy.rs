@@ -81,7 +81,7 @@ fn mandatory_bool(policies: &EdgePolicies, name: &str) -> Option<bool> {
 fn findings(policies: &EdgePolicies, user: Option<&str>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut add = |code: &str, severity, message: String| {
-        out.push(Finding::new(code, severity, EDGE, message))
+        out.push(Finding::new(code, severity, EDGE, message));
     };
     if mandatory_bool(policies, "SyncDisabled") == Some(true) {
         add("POLICY_SYNC_DISABLED", Severity::Fail, "The SyncDisabled policy is set: Edge shows \"Sync has been turned off by your administrator\".".into());

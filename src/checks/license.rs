@@ -79,7 +79,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
         .organization
         .as_ref()
         .and_then(|o| o.as_ref().ok())
-        .and_then(|o| o.plans_as_sku());
+        .and_then(super::super::facts::tenant::graph::Organization::plans_as_sku);
     let (tenant_skus, tenant_plans_from): (Option<&[Sku]>, &str) =
         match (subscribed, &organization_plans) {
             (Some(skus), _) => (Some(skus.as_slice()), "subscribedSkus"),

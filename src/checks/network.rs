@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn a_host_only_the_doc_lists_is_a_warning_and_each_dead_proxy_one_finding() {
         let listed = ALL_OK.replace(
-            "]",
+            ']',
             r#",{"host":"edge.activity.windows.com","reachable":false,"failed_phase":"tcp","error":"connection refused"}]"#,
         );
         let result = run(&listed);

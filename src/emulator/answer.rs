@@ -131,7 +131,7 @@ pub(super) fn answer(
         Api::DeviceCode => {
             let (status, body) = oauth.issue_code(
                 id,
-                form.get("scope").map(String::as_str).unwrap_or(""),
+                form.get("scope").map_or("", String::as_str),
                 &config.sign_in,
             );
             Answer::json(status, body)

@@ -170,15 +170,12 @@ impl Emulator {
         let server = tokio::spawn(async move {
             let mut connections = JoinSet::new();
             loop {
-                let stream = match listener.accept().await {
-                    Ok((stream, _)) => stream,
-                    // Out of file descriptors (or another accept error): wait for open
-                    // connections to end instead of spinning on the failing accept.
-                    Err(_) => {
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        while connections.try_join_next().is_some() {}
-                        continue;
-                    }
+                // Out of file descriptors (or another accept error): wait for open
+                // connections to end instead of spinning on the failing accept.
+                let Ok((stream, _)) = listener.accept().await else {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    while connections.try_join_next().is_some() {}
+                    continue;
                 };
                 let state = Arc::clone(&served);
                 connections.spawn(async move {
@@ -305,8 +302,7 @@ async fn serve(
     let path_and_query = request
         .uri()
         .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_else(|| "/".into());
+        .map_or_else(|| "/".into(), |p| p.as_str().to_owned());
     let path = path_and_query
         .split_once('?')
         .map_or(path_and_query.as_str(), |(p, _)| p)
@@ -325,7 +321,7 @@ async fn serve(
     let body = Limited::new(request.into_body(), 64 * 1024)
         .collect()
         .await
-        .map(|b| b.to_bytes())
+        .map(http_body_util::Collected::to_bytes)
         .unwrap_or_default();
     let api = api::recognise(&method, &path_and_query);
     let fault = api.and_then(|a| take_fault(&state, a));

@@ -173,7 +173,7 @@ impl OAuthState {
         query: &HashMap<String, String>,
         behaviour: &SignInBehaviour,
     ) -> Result<String, (u16, String)> {
-        let field = |k: &str| query.get(k).map(String::as_str).unwrap_or("");
+        let field = |k: &str| query.get(k).map_or("", String::as_str);
         let redirect = field("redirect_uri");
         // Entra accepts any port on http://localhost for public clients; anything else is a
         // reply address the client did not register (AADSTS50011, shown on Entra's page).

@@ -84,10 +84,10 @@ fn check_kind(metadata: &fs::Metadata) -> Result<(), ReadError> {
     if metadata.is_file() {
         return Ok(());
     }
-    Err(ReadError::NotRegular(describe(&metadata.file_type())))
+    Err(ReadError::NotRegular(describe(metadata.file_type())))
 }
 
-fn describe(kind: &fs::FileType) -> &'static str {
+fn describe(kind: fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;

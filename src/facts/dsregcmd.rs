@@ -234,7 +234,7 @@ fn key_value(line: &str) -> Option<(String, String)> {
     }
     // Legacy output writes `KeySignTest: : MUST Run elevated to test.`
     let value = value.trim();
-    let value = value.strip_prefix(':').map(str::trim).unwrap_or(value);
+    let value = value.strip_prefix(':').map_or(value, str::trim);
     Some((key.to_owned(), value.to_owned()))
 }
 

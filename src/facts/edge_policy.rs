@@ -93,9 +93,8 @@ pub fn parse_json(
     text: &str,
     default_level: PolicyLevel,
 ) -> Result<EdgePolicies, PolicyError> {
-    let root = match crate::evidence::json::parse(file, text)? {
-        Value::Object(map) => map,
-        _ => return Err(PolicyError::NotAnObject { file: file.into() }),
+    let Value::Object(root) = crate::evidence::json::parse(file, text)? else {
+        return Err(PolicyError::NotAnObject { file: file.into() });
     };
     let mut policies = Vec::new();
     if let Some(groups) = root.get("policyValues").and_then(Value::as_object) {
@@ -117,7 +116,7 @@ pub fn parse_json(
         };
         match (nested_level, value) {
             (Some(level), Value::Object(inner)) => policies.extend(flat(inner, level)),
-            _ => policies.extend(flat_one(name, value, default_level)),
+            _ => policies.push(flat_one(name, value, default_level)),
         }
     }
     Ok(EdgePolicies { policies })
@@ -125,17 +124,17 @@ pub fn parse_json(
 
 fn flat(map: &Map<String, Value>, level: PolicyLevel) -> Vec<Policy> {
     map.iter()
-        .filter_map(|(name, value)| flat_one(name, value, level))
+        .map(|(name, value)| flat_one(name, value, level))
         .collect()
 }
 
-fn flat_one(name: &str, value: &Value, level: PolicyLevel) -> Option<Policy> {
-    Some(Policy {
+fn flat_one(name: &str, value: &Value, level: PolicyLevel) -> Policy {
+    Policy {
         name: name.to_owned(),
         value: value.clone(),
         level,
         scope: None,
-    })
+    }
 }
 
 fn exported_policy(name: &str, entry: &Value) -> Option<Policy> {

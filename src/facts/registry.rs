@@ -174,9 +174,9 @@ fn unescape(text: &str) -> String {
 
 fn typed(kind: &str, data: &str) -> Value {
     match kind {
-        "REG_DWORD" | "REG_QWORD" => number(data)
-            .map(Value::from)
-            .unwrap_or_else(|| Value::String(data.to_owned())),
+        "REG_DWORD" | "REG_QWORD" => {
+            number(data).map_or_else(|| Value::String(data.to_owned()), Value::from)
+        }
         "REG_MULTI_SZ" => Value::Array(
             data.split("\\0")
                 .filter(|s| !s.is_empty())

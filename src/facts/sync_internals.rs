@@ -225,7 +225,7 @@ mod tests {
             Some("Disabled")
         );
         assert_eq!(
-            dump.map(|d| d.disable_reasons()).ok(),
+            dump.map(super::SyncInternals::disable_reasons).ok(),
             Some(vec!["Not signed in".to_owned()])
         );
         assert_eq!(

@@ -43,11 +43,11 @@ pub fn parse_setting_sync(text: &str) -> SettingSyncState {
             .or_else(|| row.value.as_str().and_then(registry::number));
         match row.name.to_ascii_lowercase().as_str() {
             "disablesettingsync" if path.contains("policies\\microsoft\\windows\\settingsync") => {
-                state.policy_disable = number
+                state.policy_disable = number;
             }
             "allowsyncmysettings" => state.mdm_allow = number,
             "syncpolicy" if path.ends_with("currentversion\\settingsync") => {
-                state.user_sync_policy = number
+                state.user_sync_policy = number;
             }
             "enabled" if path.contains("settingsync\\groups\\") && number == Some(0) => {
                 if let Some(group) = path.rsplit('\\').next() {

@@ -263,9 +263,9 @@ async fn direct_connection(
         .await;
         let ok = result.is_ok();
         if family_is_v4 {
-            seen.ipv4 = Some(ok)
+            seen.ipv4 = Some(ok);
         } else {
-            seen.ipv6 = Some(ok)
+            seen.ipv6 = Some(ok);
         }
         match result {
             Ok(stream) if first_stream.is_none() => first_stream = Some(stream),
@@ -274,7 +274,7 @@ async fn direct_connection(
                 last_error = Some(Failure {
                     error: format!("{address}: {}", f.error),
                     ..f
-                })
+                });
             }
         }
     }

@@ -390,7 +390,7 @@ impl Redactor {
 
     /// Redacts one check in place: evidence, reason, findings and their fixes.
     pub fn check(&mut self, check: &mut CheckResult) {
-        for (key, value) in check.evidence.iter_mut() {
+        for (key, value) in &mut check.evidence {
             self.json(Some(key), value);
         }
         if let Some(reason) = &mut check.reason {

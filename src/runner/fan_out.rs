@@ -86,12 +86,12 @@ impl<T: Send + 'static> FanOut<T> {
     /// The next source to finish; `None` when all have (a task cancelled with the runtime is
     /// skipped: nothing is left to record).
     pub async fn next(&mut self) -> Option<Finished<T>> {
-        loop {
-            match self.tasks.join_next().await? {
-                Ok(finished) => return Some(finished),
-                Err(_) => continue,
+        while let Some(joined) = self.tasks.join_next().await {
+            if let Ok(finished) = joined {
+                return Some(finished);
             }
         }
+        None
     }
 }
 

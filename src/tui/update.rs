@@ -17,7 +17,7 @@ impl App {
             key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         if self.overlay == Some(Overlay::ConfirmQuit) && !ctrl_c {
             return match key.code {
-                KeyCode::Char('y') | KeyCode::Char('Y') => self.quit_now(),
+                KeyCode::Char('y' | 'Y') => self.quit_now(),
                 _ => {
                     self.overlay = None;
                     Effect::Nothing
@@ -66,7 +66,7 @@ impl App {
                 None => {
                     self.notice = Some(self.tr(
                         "Break and fix works in a live demo (--demo), not on a device or bundle.",
-                    ))
+                    ));
                 }
             }
             return Effect::Nothing;

@@ -120,9 +120,9 @@ impl InteractiveCredential {
         let (loaded, refresh) = match head_start {
             Some(HeadStart { stored, code }) => {
                 context.head_start = std::sync::Mutex::new(code);
-                stored
-                    .iter()
-                    .for_each(|t| crate::evidence::secrets::remember(t));
+                if let Some(token) = &stored {
+                    crate::evidence::secrets::remember(token);
+                }
                 (OnceCell::new_with(Some(())), stored.map(Secret::new))
             }
             None => (OnceCell::new(), None),

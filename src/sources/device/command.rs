@@ -80,16 +80,13 @@ pub fn run(ctx: &DeviceContext, program: &str, args: &[&str]) -> Result<Output, 
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let status = match child.wait_timeout(ctx.command_timeout).map_err(failed)? {
-        Some(status) => status,
-        None => {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(CommandError::TimedOut {
-                command: command(),
-                seconds: ctx.command_timeout.as_secs(),
-            });
-        }
+    let Some(status) = child.wait_timeout(ctx.command_timeout).map_err(failed)? else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Err(CommandError::TimedOut {
+            command: command(),
+            seconds: ctx.command_timeout.as_secs(),
+        });
     };
     let output = Output {
         stdout: collected(stdout),

@@ -68,12 +68,10 @@ impl DeviceContext {
         let app_data = match platform {
             Platform::Windows if running_as_system() => home.join("AppData/Local"),
             Platform::Windows => std::env::var_os("LOCALAPPDATA")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| home.join("AppData/Local")),
+                .map_or_else(|| home.join("AppData/Local"), PathBuf::from),
             Platform::Macos => home.join("Library/Application Support"),
             _ => std::env::var_os("XDG_CONFIG_HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| home.join(".config")),
+                .map_or_else(|| home.join(".config"), PathBuf::from),
         };
         let (policy_root, install_root) = match platform {
             Platform::Macos => (
@@ -84,8 +82,7 @@ impl DeviceContext {
             Platform::Windows => (
                 PathBuf::new(),
                 std::env::var_os("ProgramFiles(x86)")
-                    .map(PathBuf::from)
-                    .unwrap_or_else(|| PathBuf::from(r"C:\Program Files (x86)")),
+                    .map_or_else(|| PathBuf::from(r"C:\Program Files (x86)"), PathBuf::from),
             ),
             _ => (
                 PathBuf::from("/etc/opt/edge/policies"),

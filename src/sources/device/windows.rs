@@ -68,7 +68,7 @@ pub fn gather(ctx: &DeviceContext, source: FactSource, gathering: &mut Gathering
             file_versions(ctx, gathering);
         }
         FactSource::EdgePolicy => {
-            reg_queries(ctx, &POLICY_KEYS, layout::EDGE_POLICIES_REG, gathering)
+            reg_queries(ctx, &POLICY_KEYS, layout::EDGE_POLICIES_REG, gathering);
         }
         FactSource::EdgeProfile => {
             let dirs: Vec<_> = ["Edge", "Edge Beta", "Edge Dev", "Edge SxS"]
@@ -226,7 +226,7 @@ fn reg_queries(ctx: &DeviceContext, keys: &[&str], to: &str, gathering: &mut Gat
     for key in keys {
         match super::run(ctx, "reg", &["query", key, "/s"]) {
             Ok(output) if output.status == Some(0) => {
-                text.push_str(&crate::evidence::text::decode(&output.stdout))
+                text.push_str(&crate::evidence::text::decode(&output.stdout));
             }
             Ok(_) => {} // "ERROR: The system was unable to find the specified registry key"
             Err(e) => gathering.errors.push(e.to_string()),
