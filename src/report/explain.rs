@@ -1,6 +1,7 @@
 //! The face of `esr-doctor explain`: a finding code, an event id, an HRESULT or an AADSTS
 //! sign-in answer in plain text.
 
+use super::fix::{self, FixFace, FixParts};
 use crate::guidance::{Explanation, Guidance};
 use crate::i18n::{Lang, tr, tr_with};
 use std::fmt::Write;
@@ -10,33 +11,13 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
     let mut out = String::new();
     match explanation {
         Explanation::Code { code, entry } => {
-            let _ = writeln!(
-                out,
-                "{code}: {}\n\n{}\n\n{}: {}",
-                entry.title,
-                entry.explanation,
-                tr(lang, "Who fixes it"),
-                tr(lang, entry.audience.as_str())
-            );
-            for (n, step) in entry.steps.iter().enumerate() {
-                let _ = writeln!(out, "  {}. {step}", n + 1);
-            }
-            if !entry.commands.is_empty() {
-                let _ = writeln!(out, "\n{}:", tr(lang, "Commands"));
-                for command in &entry.commands {
-                    let _ = writeln!(out, "  > {command}");
-                }
-            }
-            for doc in &entry.docs {
-                let _ = match guidance.pages.get(doc) {
-                    Some(page) => write!(
-                        out,
-                        "\n{doc} ({})",
-                        tr_with(lang, "page dated {}", &page.date)
-                    ),
-                    None => write!(out, "\n{doc}"),
-                };
-            }
+            let _ = write!(out, "{code}: {}\n\n{}\n\n", entry.title, entry.explanation);
+            let mut face = ExplainFix {
+                out: &mut out,
+                guidance,
+                lang,
+            };
+            fix::render(&FixParts::from(*entry), lang, &mut face);
             out.push('\n');
         }
         Explanation::Event { id, note, codes } => {
@@ -101,4 +82,41 @@ fn see_also(guidance: &Guidance, codes: &[&str]) -> String {
             format!("\nFinding {code}: {title}\n  (esr-doctor explain {code})\n")
         })
         .collect()
+}
+
+/// A fix in `explain`: indented steps, a commands list, each page with the date it was read.
+struct ExplainFix<'o> {
+    out: &'o mut String,
+    guidance: &'o Guidance,
+    lang: Lang,
+}
+
+impl FixFace for ExplainFix<'_> {
+    fn who(&mut self, label: &str, audience: &str) {
+        let _ = writeln!(self.out, "{label}: {audience}");
+    }
+
+    fn step(&mut self, number: usize, text: &str) {
+        let _ = writeln!(self.out, "  {number}. {text}");
+    }
+
+    fn commands(&mut self, label: &str, commands: &[String]) {
+        let _ = writeln!(self.out, "\n{label}:");
+        for command in commands {
+            let _ = writeln!(self.out, "  > {command}");
+        }
+    }
+
+    fn docs(&mut self, _label: &str, docs: &[String]) {
+        for doc in docs {
+            let _ = match self.guidance.pages.get(doc) {
+                Some(page) => write!(
+                    self.out,
+                    "\n{doc} ({})",
+                    tr_with(self.lang, "page dated {}", &page.date)
+                ),
+                None => write!(self.out, "\n{doc}"),
+            };
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! The ticket face: verdict, support facts, a table of checks, and each finding with its fix,
 //! ready to paste into a helpdesk ticket or an e-mail to Microsoft support.
 
+use super::fix::{self, FixFace, FixParts};
 use super::summary::{one_line_in, problems, support_facts};
 use super::{localise, sanitise};
 use crate::i18n::{self, Lang, tr};
@@ -124,22 +125,8 @@ fn write_findings(out: &mut String, report: &Report, lang: Lang) {
             tr(lang, "Affects"),
             features.join(", ")
         );
-        let Some(fix) = &finding.fix else { continue };
-        let _ = writeln!(
-            out,
-            "\n**{}:** {}\n",
-            tr(lang, "Who fixes it"),
-            tr(lang, fix.audience.as_str())
-        );
-        for (n, step) in fix.steps.iter().enumerate() {
-            let _ = writeln!(out, "{}. {step}", n + 1);
-        }
-        if !fix.commands.is_empty() {
-            let _ = writeln!(out, "\n```powershell\n{}\n```", fix.commands.join("\n"));
-        }
-        if !fix.docs.is_empty() {
-            let links: Vec<String> = fix.docs.iter().map(|d| format!("<{d}>")).collect();
-            let _ = writeln!(out, "\n{}: {}", tr(lang, "Docs"), links.join(" · "));
+        if let Some(fix) = &finding.fix {
+            fix::render(&FixParts::from(fix), lang, &mut MarkdownFix(out));
         }
     }
 }
@@ -166,6 +153,28 @@ fn write_notes_and_problems(out: &mut String, report: &Report, lang: Lang) {
             inline(&problem.source),
             inline(&problem.message)
         );
+    }
+}
+
+/// A fix in markdown: who in bold, numbered steps, commands in a PowerShell block, links.
+struct MarkdownFix<'o>(&'o mut String);
+
+impl FixFace for MarkdownFix<'_> {
+    fn who(&mut self, label: &str, audience: &str) {
+        let _ = writeln!(self.0, "\n**{label}:** {audience}\n");
+    }
+
+    fn step(&mut self, number: usize, text: &str) {
+        let _ = writeln!(self.0, "{number}. {text}");
+    }
+
+    fn commands(&mut self, _label: &str, commands: &[String]) {
+        let _ = writeln!(self.0, "\n```powershell\n{}\n```", commands.join("\n"));
+    }
+
+    fn docs(&mut self, label: &str, docs: &[String]) {
+        let links: Vec<String> = docs.iter().map(|d| format!("<{d}>")).collect();
+        let _ = writeln!(self.0, "\n{label}: {}", links.join(" · "));
     }
 }
 

@@ -3,6 +3,7 @@
 //! Styles are always written; `anstream` strips them when stdout is not a terminal or
 //! `NO_COLOR` is set, so the glyphs alone must carry the meaning.
 
+use super::fix::{self, FixFace, FixParts};
 use super::summary::{one_line_in, problems, source_kind};
 use super::{localise, sanitise};
 use crate::checks::spec;
@@ -138,28 +139,8 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         );
         let _ = writeln!(out, "   {}", finding.message);
         if let Some(fix) = &finding.fix {
-            let _ = writeln!(
-                out,
-                "   {}: {}",
-                tr(lang, "Who fixes it"),
-                tr(lang, fix.audience.as_str())
-            );
-            for (n, step) in fix.steps.iter().enumerate() {
-                let _ = writeln!(out, "   {}. {step}", n + 1);
-            }
-            for command in &fix.commands {
-                let _ = writeln!(
-                    out,
-                    "     {}",
-                    paint(
-                        Style::new().fg_color(Some(AnsiColor::Cyan.into())),
-                        &format!("> {command}")
-                    )
-                );
-            }
-            for doc in &fix.docs {
-                let _ = writeln!(out, "   {}", paint(dim, doc));
-            }
+            let mut face = TextFix { out: &mut out, dim };
+            fix::render(&FixParts::from(fix), lang, &mut face);
         }
     }
     if !report.notes.is_empty() {
@@ -191,4 +172,32 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         )
     );
     out
+}
+/// A fix on the terminal: indented under its finding, commands in cyan, links dim.
+struct TextFix<'o> {
+    out: &'o mut String,
+    dim: Style,
+}
+
+impl FixFace for TextFix<'_> {
+    fn who(&mut self, label: &str, audience: &str) {
+        let _ = writeln!(self.out, "   {label}: {audience}");
+    }
+
+    fn step(&mut self, number: usize, text: &str) {
+        let _ = writeln!(self.out, "   {number}. {text}");
+    }
+
+    fn commands(&mut self, _label: &str, commands: &[String]) {
+        let cyan = Style::new().fg_color(Some(AnsiColor::Cyan.into()));
+        for command in commands {
+            let _ = writeln!(self.out, "     {}", paint(cyan, &format!("> {command}")));
+        }
+    }
+
+    fn docs(&mut self, _label: &str, docs: &[String]) {
+        for doc in docs {
+            let _ = writeln!(self.out, "   {}", paint(self.dim, doc));
+        }
+    }
 }

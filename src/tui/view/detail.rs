@@ -4,6 +4,7 @@
 use super::block;
 use crate::i18n::{Lang, tr};
 use crate::model::{CheckResult, Finding, Severity};
+use crate::report::fix::{self, FixFace, FixParts};
 use crate::tui::app::App;
 use crate::tui::state::Focus;
 use crate::tui::theme::Theme;
@@ -188,35 +189,60 @@ pub(crate) fn findings_guidance(
             lines.push(Line::default());
         }
         lines.push(Line::from(Span::styled(entry.title.clone(), theme.title())));
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", tr(lang, "Who fixes it")), theme.title()),
-            Span::styled(tr(lang, entry.audience.as_str()), theme.key()),
-        ]));
-        for (n, step) in entry.steps.iter().enumerate() {
-            lines.push(Line::from(format!("{}. {step}", n + 1)));
-        }
-        if !entry.commands.is_empty() {
-            lines.push(Line::from(Span::styled(
-                format!("{}:", tr(lang, "Commands")),
-                theme.title(),
-            )));
-            lines.extend(
-                entry
-                    .commands
-                    .iter()
-                    .map(|c| Line::from(Span::styled(format!("  {c}"), theme.command()))),
-            );
-        }
-        lines.push(Line::from(vec![
-            Span::styled(format!("{}: ", tr(lang, "Why")), theme.title()),
-            Span::raw(entry.explanation.clone()),
-        ]));
-        lines.extend(
-            entry
-                .docs
-                .iter()
-                .map(|d| Line::from(Span::styled(d.clone(), theme.dim()))),
-        );
+        let mut face = WizardFix {
+            lines: &mut lines,
+            theme,
+            why: (tr(lang, "Why"), &entry.explanation),
+        };
+        fix::render(&FixParts::from(entry), lang, &mut face);
     }
     lines
+}
+
+/// A fix in the wizard: who in the key colour, commands in the command colour, then why the
+/// fix is needed, then the links.
+struct WizardFix<'o> {
+    lines: &'o mut Vec<Line<'static>>,
+    theme: Theme,
+    /// The translated "Why" and the entry's explanation.
+    why: (String, &'o str),
+}
+
+impl FixFace for WizardFix<'_> {
+    fn who(&mut self, label: &str, audience: &str) {
+        self.lines.push(Line::from(vec![
+            Span::styled(format!("{label}: "), self.theme.title()),
+            Span::styled(audience.to_owned(), self.theme.key()),
+        ]));
+    }
+
+    fn step(&mut self, number: usize, text: &str) {
+        self.lines.push(Line::from(format!("{number}. {text}")));
+    }
+
+    fn commands(&mut self, label: &str, commands: &[String]) {
+        self.lines.push(Line::from(Span::styled(
+            format!("{label}:"),
+            self.theme.title(),
+        )));
+        self.lines.extend(
+            commands
+                .iter()
+                .map(|c| Line::from(Span::styled(format!("  {c}"), self.theme.command()))),
+        );
+    }
+
+    fn before_docs(&mut self) {
+        self.lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", self.why.0), self.theme.title()),
+            Span::raw(self.why.1.to_owned()),
+        ]));
+    }
+
+    fn docs(&mut self, _label: &str, docs: &[String]) {
+        self.lines.extend(
+            docs.iter()
+                .map(|d| Line::from(Span::styled(d.clone(), self.theme.dim()))),
+        );
+    }
 }
