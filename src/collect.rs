@@ -58,9 +58,12 @@ pub async fn collect(
     if std::fs::symlink_metadata(out).is_ok() {
         return Err(crate::output::OutputError::Exists(out.to_owned()).into());
     }
+    // The tenant's device object is looked up by the DeviceId of the dsregcmd gathered here,
+    // so dsregcmd runs once.
+    let (device_id, heard) = tokio::sync::oneshot::channel();
     let (device, tenant, network) = tokio::join!(
-        device_sources(ctx, deadline),
-        tenant_answers(ctx, cloud),
+        device_sources(ctx, deadline, device_id),
+        tenant_answers(cloud, heard, deadline),
         network_reach(ctx, deadline),
     );
     let mut files = EvidenceFiles::default();
@@ -101,7 +104,12 @@ pub async fn collect(
 type Part = (EvidenceFiles, Vec<String>);
 
 /// Every device source, each on its own blocking thread under `deadline`.
-async fn device_sources(ctx: &DeviceContext, deadline: Duration) -> Part {
+async fn device_sources(
+    ctx: &DeviceContext,
+    deadline: Duration,
+    device_id: tokio::sync::oneshot::Sender<Option<String>>,
+) -> Part {
+    let mut device_id = Some(device_id);
     let mut fan = FanOut::default();
     for source in FactSource::ALL {
         let ctx = ctx.clone();
@@ -111,6 +119,15 @@ async fn device_sources(ctx: &DeviceContext, deadline: Duration) -> Part {
     while let Some(finished) = fan.next().await {
         match finished.outcome {
             Ok(gathering) => {
+                if finished.source == FactSource::Dsregcmd
+                    && let Some(sender) = device_id.take()
+                {
+                    let named = gathering.files.text(layout::DSREGCMD).and_then(|text| {
+                        crate::runner::gather::device_id_of(&crate::facts::dsregcmd::parse(&text))
+                    });
+                    // A closed receiver only means no tenant is read.
+                    let _ = sender.send(named);
+                }
                 files.extend(gathering.files);
                 errors.extend(gathering.errors);
             }
@@ -122,18 +139,26 @@ async fn device_sources(ctx: &DeviceContext, deadline: Duration) -> Part {
 
 /// The tenant's live answers (their calls have their own deadlines; a sign-in waits for the
 /// person for as long as the code is valid).
-async fn tenant_answers(ctx: &DeviceContext, cloud: Option<&CloudSession>) -> Part {
+async fn tenant_answers(
+    cloud: Option<&CloudSession>,
+    heard: tokio::sync::oneshot::Receiver<Option<String>>,
+    deadline: Duration,
+) -> Part {
     use crate::cloud::live::no_device;
     let (mut files, mut errors) = Part::default();
     let Some(session) = cloud else {
         return (files, errors);
     };
-    let device = std::sync::Arc::new(crate::sources::LoadedSource::device(ctx.clone()));
+    // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
+    let device_id = Box::pin(async move {
+        tokio::time::timeout(deadline, heard)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+    });
     let (graph, esr, rms) = tokio::join!(
-        session.answers(
-            FactSource::Graph,
-            crate::runner::gather::device_id_lookup(device)
-        ),
+        session.answers(FactSource::Graph, device_id),
         session.answers(FactSource::Esr, no_device()),
         session.answers(FactSource::Rms, no_device()),
     );

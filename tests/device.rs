@@ -4,6 +4,8 @@
 //! of the original identifiers in the bundle.
 #![cfg(unix)]
 
+mod common;
+
 use esr_doctor::collect::collect;
 use esr_doctor::evidence::Platform;
 use esr_doctor::facts::proxy::ProxySettings;
@@ -616,5 +618,51 @@ async fn gathering_errors_on_the_device_reach_the_report() {
             .any(|p| p.message.contains("dsregcmd: command not found")),
         "{:#?}",
         report.problems
+    );
+}
+
+#[tokio::test]
+async fn collect_runs_dsregcmd_once_and_looks_the_device_object_up_by_its_id() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut ctx = windows_tree(dir.path());
+    ctx.offline = true;
+    let runs = dir.path().join("dsregcmd-runs");
+    let fixture = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/dsregcmd/aadj-empty-settingsurl-transcribed.txt");
+    script(
+        &dir.path().join("bin"),
+        "dsregcmd",
+        &format!(
+            "echo run >> '{}'\ncat '{}'",
+            runs.display(),
+            fixture.display()
+        ),
+    );
+    let source = common::scenario_source("healthy");
+    let emulator = common::emulator_for(&source).await;
+    let session = common::session(common::fast_config(&emulator), &common::Events::default());
+    let zip = dir.path().join("bundle.zip");
+    let collected = collect(&ctx, Some(&session), &zip, false, Duration::from_secs(20)).await;
+    assert!(
+        collected.is_ok(),
+        "{:?}",
+        collected.err().map(|e| e.to_string())
+    );
+    let ran = std::fs::read_to_string(&runs).unwrap_or_default();
+    assert_eq!(
+        ran.lines().count(),
+        1,
+        "dsregcmd ran {} times",
+        ran.lines().count()
+    );
+    // Graph is asked for the device object only with a DeviceId in hand.
+    let looked_up = emulator
+        .log()
+        .iter()
+        .any(|e| e.endpoint == "graph /devices");
+    let recorded = collected.is_ok_and(|c| c.files.iter().any(|f| f == "cloud/devices.json"));
+    assert!(
+        looked_up && recorded,
+        "the device object is read by the DeviceId dsregcmd named"
     );
 }
