@@ -183,6 +183,28 @@ async fn the_setup_screen_renders_each_state() {
         assert!(screen.contains("0/6 in place"), "{screen}");
         insta::assert_snapshot!(format!("setup-watching-{width}x{height}"), screen);
     }
+    // `?` opens the help, drawn from the same key map as the footer, in every language.
+    app.handle_key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Char('?'),
+    ));
+    for lang in [
+        esr_doctor::i18n::Lang::En,
+        esr_doctor::i18n::Lang::De,
+        esr_doctor::i18n::Lang::Nl,
+    ] {
+        app.lang = lang;
+        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
+            .unwrap_or_else(|e| panic!("{e}"));
+        terminal
+            .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let screen = terminal.backend().to_string();
+        insta::assert_snapshot!(format!("setup-help-{}-80x24", lang.code()), screen);
+    }
+    app.handle_key(ratatui::crossterm::event::KeyEvent::from(
+        ratatui::crossterm::event::KeyCode::Esc,
+    ));
+    assert!(!app.help, "Esc closes the help");
     // The same screen for a German admin: the words change, the commands do not.
     app.lang = esr_doctor::i18n::Lang::De;
     app.scroll = 4;

@@ -1,5 +1,5 @@
-//! The wizard's key map: its key handling, footer and help overlay are generated from it
-//! (setup still has its own keys and footer, in `tui/setup/view.rs`).
+//! The one key map of the full-screen modes: the wizard's and setup's key handling, footers and
+//! help overlays are all generated from the tables here.
 
 use super::state::Screen;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -23,10 +23,17 @@ pub enum Action {
     Help,
     Back,
     Quit,
+    /// Setup: scroll the selected step's fix.
+    ScrollDown,
+    ScrollUp,
+    /// Setup: the admin ran the selected step's fix; watch it until it is green.
+    AdminRan,
+    /// Setup: stop watching the selected step.
+    StopWatching,
 }
 
-/// One row of the key map.
-pub struct Binding {
+/// One row of a key map; `S` is the mode's screens.
+pub struct Binding<S: 'static> {
     pub codes: &'static [KeyCode],
     /// How the key is written in the footer and the help.
     pub label: &'static str,
@@ -36,7 +43,7 @@ pub struct Binding {
     /// Sentence for the help overlay.
     pub help: &'static str,
     /// Screens where it works.
-    pub screens: &'static [Screen],
+    pub screens: &'static [S],
     /// Shown in the footer (the help overlay shows every binding).
     pub in_footer: bool,
     /// Only meaningful in guided mode.
@@ -47,7 +54,7 @@ use Screen::{Checklist, Detail, Export, Summary, Welcome};
 
 const ALL: &[Screen] = &[Welcome, Checklist, Detail, Summary, Export];
 
-pub const BINDINGS: [Binding; 16] = [
+pub const BINDINGS: [Binding<Screen>; 16] = [
     Binding {
         codes: &[KeyCode::Up, KeyCode::Char('k')],
         label: "↑/k",
@@ -210,27 +217,165 @@ pub const BINDINGS: [Binding; 16] = [
     },
 ];
 
-/// The action of a key on `screen`, if it has one there. Ctrl-C always quits.
-pub fn action_for(key: KeyEvent, screen: Screen) -> Option<Action> {
+/// Setup's one screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetupScreen {
+    Steps,
+}
+
+const STEPS: &[SetupScreen] = &[SetupScreen::Steps];
+
+/// Setup's keys, most needed first (the footer offers as many as fit, in this order).
+pub const SETUP_BINDINGS: [Binding<SetupScreen>; 11] = [
+    Binding {
+        codes: &[KeyCode::Up, KeyCode::Char('k')],
+        label: "↑/k",
+        action: Action::Up,
+        short: "up",
+        help: "Previous step",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Down, KeyCode::Char('j')],
+        label: "↓/j",
+        action: Action::Down,
+        short: "down",
+        help: "Next step",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('a')],
+        label: "a",
+        action: Action::AdminRan,
+        short: "fix applied",
+        help: "The admin ran the selected step's fix: re-check it until it is green",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('r')],
+        label: "r",
+        action: Action::RerunAll,
+        short: "re-check",
+        help: "Re-check every step",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('e')],
+        label: "e",
+        action: Action::Export,
+        short: "export",
+        help: "Write the pending fixes as a PowerShell script",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('c')],
+        label: "c",
+        action: Action::Copy,
+        short: "copy",
+        help: "Copy the script to the clipboard (OSC 52, works over SSH)",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::PageDown, KeyCode::Char(' ')],
+        label: "PgDn",
+        action: Action::ScrollDown,
+        short: "scroll",
+        help: "Scroll the selected step's fix down",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::PageUp],
+        label: "PgUp",
+        action: Action::ScrollUp,
+        short: "scroll up",
+        help: "Scroll the selected step's fix up",
+        screens: STEPS,
+        in_footer: false,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('s')],
+        label: "s",
+        action: Action::StopWatching,
+        short: "stop",
+        help: "Stop watching the selected step",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('?')],
+        label: "?",
+        action: Action::Help,
+        short: "help",
+        help: "This help",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+    Binding {
+        codes: &[KeyCode::Char('q'), KeyCode::Esc],
+        label: "q",
+        action: Action::Back,
+        short: "quit",
+        help: "Quit (Esc closes this help)",
+        screens: STEPS,
+        in_footer: true,
+        guided_only: false,
+    },
+];
+
+/// The action of a key on `screen` of the mode `map` belongs to, if it has one there. Ctrl-C
+/// always quits.
+pub fn action_in<S: Copy + PartialEq>(
+    map: &'static [Binding<S>],
+    key: KeyEvent,
+    screen: S,
+) -> Option<Action> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return Some(Action::Quit);
     }
-    BINDINGS
-        .iter()
+    map.iter()
         .filter(|b| b.screens.contains(&screen))
         .find(|b| b.codes.contains(&key.code))
         .map(|b| b.action)
 }
 
-/// The bindings that work on `screen`, in key-map order.
-pub fn for_screen(screen: Screen) -> impl Iterator<Item = &'static Binding> {
-    BINDINGS.iter().filter(move |b| b.screens.contains(&screen))
+/// The wizard's action for a key on `screen`.
+pub fn action_for(key: KeyEvent, screen: Screen) -> Option<Action> {
+    action_in(&BINDINGS, key, screen)
+}
+
+/// The bindings of `map` that work on `screen`, in key-map order.
+pub fn for_screen<S: Copy + PartialEq>(
+    map: &'static [Binding<S>],
+    screen: S,
+) -> impl Iterator<Item = &'static Binding<S>> {
+    map.iter().filter(move |b| b.screens.contains(&screen))
 }
 
 /// The bindings the footer offers on `screen`, the way back or out first (guided-mode keys
 /// only in guided mode).
-pub fn footer(screen: Screen, guided: bool) -> Vec<&'static Binding> {
-    let mut offered: Vec<&Binding> = for_screen(screen)
+pub fn footer<S: Copy + PartialEq>(
+    map: &'static [Binding<S>],
+    screen: S,
+    guided: bool,
+) -> Vec<&'static Binding<S>> {
+    let mut offered: Vec<&Binding<S>> = for_screen(map, screen)
         .filter(|b| b.in_footer && (guided || !b.guided_only))
         .collect();
     offered.sort_by_key(|b| b.action != Action::Back);
@@ -268,14 +413,37 @@ mod tests {
 
     #[test]
     fn no_key_means_two_things_on_one_screen() {
-        for screen in ALL {
+        fn distinct<S: Copy + PartialEq + std::fmt::Debug>(map: &'static [Binding<S>], screen: S) {
             let mut seen = Vec::new();
-            for binding in for_screen(*screen) {
+            for binding in for_screen(map, screen) {
                 for code in binding.codes {
                     assert!(!seen.contains(code), "{code:?} twice on {screen:?}");
                     seen.push(*code);
                 }
             }
         }
+        for screen in ALL {
+            distinct(&BINDINGS, *screen);
+        }
+        distinct(&SETUP_BINDINGS, SetupScreen::Steps);
+    }
+
+    #[test]
+    fn setup_reads_its_keys_from_the_same_map() {
+        let setup = |code| action_in(&SETUP_BINDINGS, key(code), SetupScreen::Steps);
+        assert_eq!(setup(KeyCode::Char('a')), Some(Action::AdminRan));
+        assert_eq!(setup(KeyCode::PageUp), Some(Action::ScrollUp));
+        assert_eq!(setup(KeyCode::Esc), Some(Action::Back));
+        assert_eq!(
+            setup(KeyCode::Char('g')),
+            None,
+            "guided mode is the wizard's"
+        );
+        let offered: Vec<&str> = footer(&SETUP_BINDINGS, SetupScreen::Steps, false)
+            .iter()
+            .map(|b| b.label)
+            .collect();
+        assert_eq!(offered.first(), Some(&"q"), "the way out first");
+        assert!(!offered.contains(&"PgUp"), "{offered:?}");
     }
 }

@@ -7,8 +7,9 @@ use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, Report};
 use crate::setup::watch::{Backoff, Watch};
 use crate::setup::{PrerequisiteState, STEPS, script};
+use crate::tui::keys::{Action, SETUP_BINDINGS, SetupScreen, action_in};
 use crate::tui::theme::Theme;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 use std::time::Instant;
 
 /// One step on screen.
@@ -64,6 +65,8 @@ pub struct SetupApp {
     /// Where `e` writes the script.
     pub script_path: String,
     pub now: Instant,
+    /// The help overlay is open.
+    pub help: bool,
     pub quit: bool,
 }
 
@@ -87,6 +90,7 @@ impl SetupApp {
             status: None,
             script_path,
             now: Instant::now(),
+            help: false,
             quit: false,
         }
     }
@@ -100,25 +104,38 @@ impl SetupApp {
         self.rows.iter().filter(|r| r.state.is_done()).count()
     }
 
+    /// Handles a key through setup's key map (`keys::SETUP_BINDINGS`); with the help open,
+    /// only closing it (or Ctrl-C) does anything.
     pub fn handle_key(&mut self, key: KeyEvent) -> Effect {
-        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        match key.code {
-            KeyCode::Char('c') if ctrl => self.quit(),
-            KeyCode::Char('q') | KeyCode::Esc => self.quit(),
-            KeyCode::Down | KeyCode::Char('j') => {
-                self.select((self.selected + 1).min(self.rows.len().saturating_sub(1)))
+        let Some(action) = action_in(&SETUP_BINDINGS, key, SetupScreen::Steps) else {
+            return Effect::Nothing;
+        };
+        if self.help {
+            match action {
+                Action::Quit => return self.quit(),
+                Action::Help | Action::Back => self.help = false,
+                _ => {}
             }
-            KeyCode::Up | KeyCode::Char('k') => self.select(self.selected.saturating_sub(1)),
-            KeyCode::PageDown | KeyCode::Char(' ') => {
+            return Effect::Nothing;
+        }
+        match action {
+            Action::Quit | Action::Back => self.quit(),
+            Action::Help => {
+                self.help = true;
+                Effect::Nothing
+            }
+            Action::Down => self.select((self.selected + 1).min(self.rows.len().saturating_sub(1))),
+            Action::Up => self.select(self.selected.saturating_sub(1)),
+            Action::ScrollDown => {
                 self.scroll = self.scroll.saturating_add(5);
                 Effect::Nothing
             }
-            KeyCode::PageUp => {
+            Action::ScrollUp => {
                 self.scroll = self.scroll.saturating_sub(5);
                 Effect::Nothing
             }
-            KeyCode::Char('a') => self.admin_ran(),
-            KeyCode::Char('s') => {
+            Action::AdminRan => self.admin_ran(),
+            Action::StopWatching => {
                 if let Some(row) = self.rows.get_mut(self.selected)
                     && row.watch.take().is_some()
                 {
@@ -130,15 +147,15 @@ impl SetupApp {
                 }
                 Effect::Nothing
             }
-            KeyCode::Char('r') => {
+            Action::RerunAll => {
                 self.status = Some(tr(self.lang, "Re-checking every step."));
                 for row in &mut self.rows {
                     row.state = PrerequisiteState::Checking;
                 }
                 self.start()
             }
-            KeyCode::Char('e') => Effect::Export(self.script()),
-            KeyCode::Char('c') => Effect::Copy(self.script()),
+            Action::Export => Effect::Export(self.script()),
+            Action::Copy => Effect::Copy(self.script()),
             _ => Effect::Nothing,
         }
     }
@@ -254,7 +271,7 @@ impl SetupApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::KeyEvent;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
     use std::time::Duration;
 
     fn app() -> SetupApp {
@@ -268,6 +285,24 @@ mod tests {
 
     fn key(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn with_the_help_open_only_closing_it_or_ctrl_c_acts() {
+        let mut app = app();
+        assert_eq!(app.handle_key(key('?')), Effect::Nothing);
+        assert!(app.help);
+        assert_eq!(
+            app.handle_key(key('e')),
+            Effect::Nothing,
+            "no export behind the help"
+        );
+        assert_eq!(app.handle_key(key('q')), Effect::Nothing);
+        assert!(!app.help && !app.quit, "q closes the help first");
+        assert!(matches!(app.handle_key(key('e')), Effect::Export(_)));
+        app.help = true;
+        let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(app.handle_key(ctrl_c), Effect::Quit);
     }
 
     #[test]

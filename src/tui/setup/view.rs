@@ -8,24 +8,13 @@ use crate::model::Status;
 use crate::report::localise::recorded;
 use crate::setup::watch::clock;
 use crate::setup::{PrerequisiteState, STEPS};
-use crate::tui::view::block;
+use crate::tui::keys::{SETUP_BINDINGS, SetupScreen, footer};
 use crate::tui::view::detail::findings_guidance;
+use crate::tui::view::{block, footer_line, help_popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
-
-/// The keys, long and short (for 80 columns), Unicode and ASCII.
-const KEYS: [[&str; 2]; 2] = [
-    [
-        "↑↓ step · PgDn/PgUp scroll · a the admin ran the fix · s stop watching · r re-check · e export script · c copy · q quit",
-        "↑↓ PgDn · a fix applied · s stop · r re-check · e export · c copy · q quit",
-    ],
-    [
-        "j/k step · PgDn/PgUp scroll · a the admin ran the fix · s stop watching · r re-check · e export script · c copy · q quit",
-        "j/k PgDn · a fix applied · s stop · r re-check · e export · c copy · q quit",
-    ],
-];
 
 /// What the status line says before anything was done.
 const HINT: &str = "Press a once the selected fix is applied: it re-checks until it is green.";
@@ -51,14 +40,19 @@ pub fn render(frame: &mut Frame, app: &SetupApp) {
         Paragraph::new(format!(" {said}")).style(app.theme.title()),
         status,
     );
-    let keys_text = tr(
-        app.lang,
-        KEYS[usize::from(app.theme.ascii)][usize::from(area.width < 122)],
-    );
+    let offered = footer(&SETUP_BINDINGS, SetupScreen::Steps, false);
     frame.render_widget(
-        Paragraph::new(format!(" {keys_text}")).style(app.theme.dim()),
+        Paragraph::new(footer_line(
+            &offered,
+            usize::from(keys.width),
+            app.theme,
+            app.lang,
+        )),
         keys,
     );
+    if app.help {
+        help_popup(frame, area, &SETUP_BINDINGS, app.theme, app.lang);
+    }
 }
 
 fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {

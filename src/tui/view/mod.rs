@@ -9,9 +9,10 @@ mod summary;
 mod welcome;
 
 use super::app::App;
-use super::keys::{Action, BINDINGS, footer};
+use super::keys::{Action, BINDINGS, Binding, footer};
 use super::state::{Overlay, Screen, SignIn};
 use super::theme::Theme;
+use crate::i18n::{Lang, tr};
 use crate::report::summary::source_kind;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
@@ -124,17 +125,28 @@ fn render_header(frame: &mut Frame, area: Rect, app: &App) {
 
 /// As many of the screen's keys as fit, then `? more` when some did not.
 fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = app.theme;
-    let width = usize::from(area.width);
-    let more = format!(" ? {}", app.tr("more"));
+    let offered = footer(&BINDINGS, app.screen, app.guided.is_some());
+    let line = footer_line(&offered, usize::from(area.width), app.theme, app.lang);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+/// The footer of any mode: its bindings in order, as many as fit in `width`, then `? more`
+/// when some did not.
+pub(crate) fn footer_line<S>(
+    offered: &[&Binding<S>],
+    width: usize,
+    theme: Theme,
+    lang: Lang,
+) -> Line<'static> {
+    let more = format!(" ? {}", tr(lang, "more"));
     let mut used = 0;
     let mut spans = Vec::new();
     let mut dropped = false;
-    for binding in footer(app.screen, app.guided.is_some()) {
+    for binding in offered {
         if binding.action == Action::Help && dropped {
             continue;
         }
-        let short = app.tr(binding.short);
+        let short = tr(lang, binding.short);
         let cost = binding.label.chars().count() + short.chars().count() + 3;
         if used + cost + more.chars().count() > width {
             dropped = true;
@@ -145,9 +157,9 @@ fn render_footer(frame: &mut Frame, area: Rect, app: &App) {
         spans.push(Span::styled(format!(" {short} "), theme.dim()));
     }
     if dropped {
-        spans.push(Span::styled(more.clone(), theme.key()));
+        spans.push(Span::styled(more, theme.key()));
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    Line::from(spans)
 }
 
 /// A bordered block; the focused one is highlighted (by colour, and by a bold title).
@@ -179,27 +191,37 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn help(frame: &mut Frame, area: Rect, app: &App) {
-    let theme = app.theme;
+    help_popup(frame, area, &BINDINGS, app.theme, app.lang);
+}
+
+/// The help overlay of any mode: every binding of `map` with what it does.
+pub(crate) fn help_popup<S>(
+    frame: &mut Frame,
+    area: Rect,
+    map: &[Binding<S>],
+    theme: Theme,
+    lang: Lang,
+) {
     let mut lines = vec![
-        Line::from(Span::styled(app.tr("Keys"), theme.title())),
+        Line::from(Span::styled(tr(lang, "Keys"), theme.title())),
         Line::default(),
     ];
-    for binding in &BINDINGS {
+    for binding in map {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<11}", binding.label), theme.key()),
-            Span::raw(app.tr(binding.help)),
+            Span::raw(tr(lang, binding.help)),
         ]));
     }
     lines.push(Line::default());
     lines.push(Line::from(Span::styled(
-        app.tr("Ctrl-C quits at once. ? or Esc closes this help."),
+        tr(lang, "Ctrl-C quits at once. ? or Esc closes this help."),
         theme.dim(),
     )));
     // Room for the border and for one wrapped line on narrow terminals.
     let height = lines.len() as u16 + 3;
     let help = Paragraph::new(lines)
         .wrap(Wrap { trim: false })
-        .block(block(&app.tr("Help"), theme, true));
+        .block(block(&tr(lang, "Help"), theme, true));
     popup(frame, area, (76, height), help);
 }
 
