@@ -199,6 +199,11 @@ async fn the_setup_screen_renders_each_state() {
             .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
             .unwrap_or_else(|e| panic!("{e}"));
         let screen = terminal.backend().to_string();
+        let last = esr_doctor::i18n::tr(lang, "Ctrl-C quits at once. ? or Esc closes this help.");
+        assert!(
+            screen.contains(&last),
+            "the help's last line fits in {lang:?}:\n{screen}"
+        );
         insta::assert_snapshot!(format!("setup-help-{}-80x24", lang.code()), screen);
     }
     app.handle_key(ratatui::crossterm::event::KeyEvent::from(

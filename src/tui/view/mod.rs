@@ -217,12 +217,12 @@ pub(crate) fn help_popup<S>(
         tr(lang, "Ctrl-C quits at once. ? or Esc closes this help."),
         theme.dim(),
     )));
-    // Room for the border and for one wrapped line on narrow terminals.
-    let height = lines.len() as u16 + 3;
-    let help = Paragraph::new(lines)
-        .wrap(Wrap { trim: false })
-        .block(block(&tr(lang, "Help"), theme, true));
-    popup(frame, area, (76, height), help);
+    let width = area.width.min(76);
+    let help = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // As tall as the text wraps to in this language, and the border.
+    let height = u16::try_from(help.line_count(width.saturating_sub(2))).unwrap_or(u16::MAX);
+    let help = help.block(block(&tr(lang, "Help"), theme, true));
+    popup(frame, area, (width, height.saturating_add(2)), help);
 }
 
 /// Draws `paragraph` in a cleared box of `size` (width, height) centred on `area`.
