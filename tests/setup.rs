@@ -6,7 +6,7 @@
 mod common;
 
 use common::pty::Pty;
-use esr_doctor::setup::STEPS;
+use esr_doctor::prerequisites::STEPS;
 use serde_json::Value;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -137,8 +137,8 @@ fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
 /// The setup screen at the remote-session size and a larger one, with one step being watched.
 #[tokio::test]
 async fn the_setup_screen_renders_each_state() {
+    use esr_doctor::prerequisites::watch::{Backoff, Watch};
     use esr_doctor::runner::{RunOptions, run};
-    use esr_doctor::setup::watch::{Backoff, Watch};
     use esr_doctor::tui::setup::app::{SetupApp, SignIn};
     use esr_doctor::tui::theme::Theme;
     use std::time::{Duration, Instant};
@@ -147,7 +147,7 @@ async fn the_setup_screen_renders_each_state() {
         esr_doctor::sources::scenario::load("new-tenant").unwrap_or_else(|e| panic!("{e}"));
     source.latency.clear();
     let options = RunOptions {
-        only: Some(esr_doctor::setup::checks()),
+        only: Some(esr_doctor::prerequisites::checks()),
         unblocked: true,
         ..RunOptions::default()
     };

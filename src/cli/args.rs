@@ -144,7 +144,7 @@ pub enum Command {
     /// a watch that re-checks after the fix (read-only: nothing is ever written to the tenant).
     Setup {
         /// Practise on a built-in demo tenant where the emulator plays the admin's changes.
-        #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = crate::setup::demo::SCENARIO)]
+        #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = crate::prerequisites::demo::SCENARIO)]
         demo: Option<String>,
         /// Draw with ASCII only (for consoles without Unicode).
         #[arg(long)]

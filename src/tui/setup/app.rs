@@ -5,8 +5,8 @@
 use crate::cloud::auth::SignInEvent;
 use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckId, Report};
-use crate::setup::watch::{Backoff, Watch};
-use crate::setup::{PrerequisiteState, STEPS, script};
+use crate::prerequisites::watch::{Backoff, Watch};
+use crate::prerequisites::{PrerequisiteState, STEPS, script};
 use crate::tui::keys::{Action, SETUP_BINDINGS, SetupScreen, action_in};
 use crate::tui::theme::Theme;
 use ratatui::crossterm::event::KeyEvent;
@@ -97,7 +97,7 @@ impl SetupApp {
 
     /// The first run: every step's check.
     pub fn start(&self) -> Effect {
-        Effect::Run(crate::setup::checks())
+        Effect::Run(crate::prerequisites::checks())
     }
 
     pub fn done_count(&self) -> usize {

@@ -5,9 +5,9 @@ use super::app::{SetupApp, SignIn};
 use crate::evidence::plain;
 use crate::i18n::{tr, tr_fill};
 use crate::model::Status;
+use crate::prerequisites::watch::clock;
+use crate::prerequisites::{PrerequisiteState, STEPS};
 use crate::report::localise::recorded;
-use crate::setup::watch::clock;
-use crate::setup::{PrerequisiteState, STEPS};
 use crate::tui::keys::{SETUP_BINDINGS, SetupScreen, footer};
 use crate::tui::view::detail::findings_guidance;
 use crate::tui::view::{block, footer_line, help_popup};
@@ -167,8 +167,9 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
     let (Some(row), Some(step)) = (app.rows.get(app.selected), STEPS.get(app.selected)) else {
         return;
     };
-    let since =
-        |watch: &crate::setup::watch::Watch| clock(app.now.saturating_duration_since(watch.since));
+    let since = |watch: &crate::prerequisites::watch::Watch| {
+        clock(app.now.saturating_duration_since(watch.since))
+    };
     let mut lines = vec![Line::from(vec![
         Span::styled(format!("{}: ", tr(lang, "Why")), theme.title()),
         Span::raw(tr(lang, step.why)),

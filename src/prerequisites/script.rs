@@ -85,7 +85,7 @@ mod tests {
     use crate::evidence::Platform;
     use crate::guidance::Guidance;
     use crate::model::{Feature, Severity};
-    use crate::setup::STEPS;
+    use crate::prerequisites::STEPS;
 
     fn finding(code: &str, message: &str) -> Finding {
         let mut finding = Finding::new(code, Severity::Fail, &[Feature::EdgeSync], message.into());
