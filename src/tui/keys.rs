@@ -50,171 +50,67 @@ pub struct Binding<S: 'static> {
     pub guided_only: bool,
 }
 
+/// A binding shown in the footer, in every mode (the table rows below adjust it).
+const fn bind<S>(
+    codes: &'static [KeyCode],
+    label: &'static str,
+    action: Action,
+    short: &'static str,
+    help: &'static str,
+    screens: &'static [S],
+) -> Binding<S> {
+    Binding {
+        codes,
+        label,
+        action,
+        short,
+        help,
+        screens,
+        in_footer: true,
+        guided_only: false,
+    }
+}
+
+impl<S> Binding<S> {
+    /// Listed in the help only.
+    const fn not_in_footer(self) -> Self {
+        Binding {
+            in_footer: false,
+            ..self
+        }
+    }
+
+    /// Offered in guided mode only.
+    const fn guided_only(self) -> Self {
+        Binding {
+            guided_only: true,
+            ..self
+        }
+    }
+}
+
 use Screen::{Checklist, Detail, Export, Summary, Welcome};
 
 const ALL: &[Screen] = &[Welcome, Checklist, Detail, Summary, Export];
 
+#[rustfmt::skip]
 pub const BINDINGS: [Binding<Screen>; 16] = [
-    Binding {
-        codes: &[KeyCode::Up, KeyCode::Char('k')],
-        label: "↑/k",
-        action: Action::Up,
-        short: "up",
-        help: "Previous step, or scroll up",
-        screens: &[Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Down, KeyCode::Char('j')],
-        label: "↓/j",
-        action: Action::Down,
-        short: "down",
-        help: "Next step, or scroll down",
-        screens: &[Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Left, KeyCode::Char('h')],
-        label: "←/h",
-        action: Action::Left,
-        short: "prev",
-        help: "Guided mode: previous step",
-        screens: &[Checklist],
-        in_footer: false,
-        guided_only: true,
-    },
-    Binding {
-        codes: &[KeyCode::Right, KeyCode::Char('l'), KeyCode::Char(' ')],
-        label: "→/l/space",
-        action: Action::Right,
-        short: "next",
-        help: "Guided mode: show the result, then the next step",
-        screens: &[Checklist],
-        in_footer: true,
-        guided_only: true,
-    },
-    Binding {
-        codes: &[KeyCode::Enter],
-        label: "Enter",
-        action: Action::Enter,
-        short: "open",
-        help: "Start; open the selected step; write the export",
-        screens: &[Welcome, Checklist, Export],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Tab, KeyCode::BackTab],
-        label: "Tab",
-        action: Action::Tab,
-        short: "pane",
-        help: "Switch pane (export: switch format)",
-        screens: &[Checklist, Detail, Export],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('r')],
-        label: "r",
-        action: Action::Rerun,
-        short: "re-run",
-        help: "Re-run the selected check",
-        screens: &[Checklist, Detail],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('R')],
-        label: "R",
-        action: Action::RerunAll,
-        short: "re-run all",
-        help: "Re-run every check",
-        screens: &[Checklist, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('s')],
-        label: "s",
-        action: Action::Summary,
-        short: "summary",
-        help: "Verdict and what to do next, by who must act",
-        screens: &[Checklist, Detail],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('e')],
-        label: "e",
-        action: Action::Export,
-        short: "export",
-        help: "Write the report to a file (markdown or JSON)",
-        screens: &[Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('c')],
-        label: "c",
-        action: Action::Copy,
-        short: "copy",
-        help: "Copy the markdown summary to the clipboard (OSC 52, works over SSH)",
-        screens: &[Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('g')],
-        label: "g",
-        action: Action::Guided,
-        short: "guided",
-        help: "Guided mode: one prerequisite at a time, with why it exists",
-        screens: &[Welcome, Checklist],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('x')],
-        label: "x",
-        action: Action::BreakFix,
-        short: "break/fix",
-        help: "Demo: break a prerequisite live, or fix it again",
-        screens: &[Checklist, Detail, Summary],
-        in_footer: false,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('?')],
-        label: "?",
-        action: Action::Help,
-        short: "help",
-        help: "This help",
-        screens: &[Welcome, Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('q')],
-        label: "q",
-        action: Action::Back,
-        short: "back/quit",
-        help: "Back, or quit from the checklist",
-        screens: &[Welcome, Checklist, Detail, Summary],
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Esc],
-        label: "Esc",
-        action: Action::Back,
-        short: "back",
-        help: "Back (closes overlays too)",
-        screens: ALL,
-        in_footer: false,
-        guided_only: false,
-    },
+    bind(&[KeyCode::Up, KeyCode::Char('k')], "↑/k", Action::Up, "up", "Previous step, or scroll up", &[Checklist, Detail, Summary]),
+    bind(&[KeyCode::Down, KeyCode::Char('j')], "↓/j", Action::Down, "down", "Next step, or scroll down", &[Checklist, Detail, Summary]),
+    bind(&[KeyCode::Left, KeyCode::Char('h')], "←/h", Action::Left, "prev", "Guided mode: previous step", &[Checklist]).not_in_footer().guided_only(),
+    bind(&[KeyCode::Right, KeyCode::Char('l'), KeyCode::Char(' ')], "→/l/space", Action::Right, "next", "Guided mode: show the result, then the next step", &[Checklist]).guided_only(),
+    bind(&[KeyCode::Enter], "Enter", Action::Enter, "open", "Start; open the selected step; write the export", &[Welcome, Checklist, Export]),
+    bind(&[KeyCode::Tab, KeyCode::BackTab], "Tab", Action::Tab, "pane", "Switch pane (export: switch format)", &[Checklist, Detail, Export]),
+    bind(&[KeyCode::Char('r')], "r", Action::Rerun, "re-run", "Re-run the selected check", &[Checklist, Detail]),
+    bind(&[KeyCode::Char('R')], "R", Action::RerunAll, "re-run all", "Re-run every check", &[Checklist, Summary]),
+    bind(&[KeyCode::Char('s')], "s", Action::Summary, "summary", "Verdict and what to do next, by who must act", &[Checklist, Detail]),
+    bind(&[KeyCode::Char('e')], "e", Action::Export, "export", "Write the report to a file (markdown or JSON)", &[Checklist, Detail, Summary]),
+    bind(&[KeyCode::Char('c')], "c", Action::Copy, "copy", "Copy the markdown summary to the clipboard (OSC 52, works over SSH)", &[Checklist, Detail, Summary]),
+    bind(&[KeyCode::Char('g')], "g", Action::Guided, "guided", "Guided mode: one prerequisite at a time, with why it exists", &[Welcome, Checklist]),
+    bind(&[KeyCode::Char('x')], "x", Action::BreakFix, "break/fix", "Demo: break a prerequisite live, or fix it again", &[Checklist, Detail, Summary]).not_in_footer(),
+    bind(&[KeyCode::Char('?')], "?", Action::Help, "help", "This help", &[Welcome, Checklist, Detail, Summary]),
+    bind(&[KeyCode::Char('q')], "q", Action::Back, "back/quit", "Back, or quit from the checklist", &[Welcome, Checklist, Detail, Summary]),
+    bind(&[KeyCode::Esc], "Esc", Action::Back, "back", "Back (closes overlays too)", ALL).not_in_footer(),
 ];
 
 /// Setup's one screen.
@@ -226,117 +122,19 @@ pub enum SetupScreen {
 const STEPS: &[SetupScreen] = &[SetupScreen::Steps];
 
 /// Setup's keys, most needed first (the footer offers as many as fit, in this order).
+#[rustfmt::skip]
 pub const SETUP_BINDINGS: [Binding<SetupScreen>; 11] = [
-    Binding {
-        codes: &[KeyCode::Up, KeyCode::Char('k')],
-        label: "↑/k",
-        action: Action::Up,
-        short: "up",
-        help: "Previous step",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Down, KeyCode::Char('j')],
-        label: "↓/j",
-        action: Action::Down,
-        short: "down",
-        help: "Next step",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('a')],
-        label: "a",
-        action: Action::AdminRan,
-        short: "fix applied",
-        help: "The admin ran the selected step's fix: re-check it until it is green",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('r')],
-        label: "r",
-        action: Action::RerunAll,
-        short: "re-check",
-        help: "Re-check every step",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('e')],
-        label: "e",
-        action: Action::Export,
-        short: "export",
-        help: "Write the pending fixes as a PowerShell script",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('c')],
-        label: "c",
-        action: Action::Copy,
-        short: "copy",
-        help: "Copy the script to the clipboard (OSC 52, works over SSH)",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::PageDown, KeyCode::Char(' ')],
-        label: "PgDn",
-        action: Action::ScrollDown,
-        short: "scroll",
-        help: "Scroll the selected step's fix down",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::PageUp],
-        label: "PgUp",
-        action: Action::ScrollUp,
-        short: "scroll up",
-        help: "Scroll the selected step's fix up",
-        screens: STEPS,
-        in_footer: false,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('s')],
-        label: "s",
-        action: Action::StopWatching,
-        short: "stop",
-        help: "Stop watching the selected step",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('?')],
-        label: "?",
-        action: Action::Help,
-        short: "help",
-        help: "This help",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
-    Binding {
-        codes: &[KeyCode::Char('q'), KeyCode::Esc],
-        label: "q",
-        action: Action::Back,
-        short: "quit",
-        help: "Quit (Esc closes this help)",
-        screens: STEPS,
-        in_footer: true,
-        guided_only: false,
-    },
+    bind(&[KeyCode::Up, KeyCode::Char('k')], "↑/k", Action::Up, "up", "Previous step", STEPS),
+    bind(&[KeyCode::Down, KeyCode::Char('j')], "↓/j", Action::Down, "down", "Next step", STEPS),
+    bind(&[KeyCode::Char('a')], "a", Action::AdminRan, "fix applied", "The admin ran the selected step's fix: re-check it until it is green", STEPS),
+    bind(&[KeyCode::Char('r')], "r", Action::RerunAll, "re-check", "Re-check every step", STEPS),
+    bind(&[KeyCode::Char('e')], "e", Action::Export, "export", "Write the pending fixes as a PowerShell script", STEPS),
+    bind(&[KeyCode::Char('c')], "c", Action::Copy, "copy", "Copy the script to the clipboard (OSC 52, works over SSH)", STEPS),
+    bind(&[KeyCode::PageDown, KeyCode::Char(' ')], "PgDn", Action::ScrollDown, "scroll", "Scroll the selected step's fix down", STEPS),
+    bind(&[KeyCode::PageUp], "PgUp", Action::ScrollUp, "scroll up", "Scroll the selected step's fix up", STEPS).not_in_footer(),
+    bind(&[KeyCode::Char('s')], "s", Action::StopWatching, "stop", "Stop watching the selected step", STEPS),
+    bind(&[KeyCode::Char('?')], "?", Action::Help, "help", "This help", STEPS),
+    bind(&[KeyCode::Char('q'), KeyCode::Esc], "q", Action::Back, "quit", "Quit (Esc closes this help)", STEPS),
 ];
 
 /// The action of a key on `screen` of the mode `map` belongs to, if it has one there. Ctrl-C
