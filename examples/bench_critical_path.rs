@@ -47,7 +47,10 @@ async fn round(max_in_flight: Option<usize>) -> anyhow::Result<Round> {
         },
         ..CloudConfig::default()
     };
-    source.cloud = Some(Arc::new(CloudSession::new(cloud, Arc::new(|_| {}))?));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        Arc::new(CloudSession::new(cloud, Arc::new(|_| {}))?),
+    );
     let started = Instant::now();
     let report = run(source, RunOptions::default(), None).await;
     let wall = started.elapsed();

@@ -19,7 +19,7 @@ async fn app_sign_in_honours_the_authority_override_and_the_call_budget() {
         std::env::set_var("AZURE_CLIENT_SECRET", "a-client-secret-of-the-test");
     }
     let authority = Capture::start();
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = common::emulator_for(&source).await;
     let mut config = fast_config(&emulator);
     config.auth = AuthMode::App;
@@ -30,7 +30,7 @@ async fn app_sign_in_honours_the_authority_override_and_the_call_budget() {
     );
     config.overrides = overrides;
     let budget = config.device_code.call_budget;
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let started = std::time::Instant::now();
     let report = run(source, RunOptions::default(), None).await;
     assert!(authority.connections() > 0, "the override was not used");

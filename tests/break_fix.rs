@@ -7,25 +7,25 @@ mod common;
 use common::{Events, emulator_for, fast_config, scenario_source, session};
 use esr_doctor::emulator::break_fix::BREAKAGES;
 use esr_doctor::model::{Report, Status, Verdict};
-use esr_doctor::runner::{RunOptions, run};
-use esr_doctor::sources::LoadedSource;
+use esr_doctor::runner::{Inputs, RunOptions, run};
+use std::sync::Arc;
 
-async fn check(source: &LoadedSource) -> Report {
-    run(source.clone(), RunOptions::default(), None).await
+async fn check(inputs: &Inputs) -> Report {
+    run(inputs.clone(), RunOptions::default(), None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_prerequisite_breaks_and_fixes_live() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
-    assert_eq!(check(&source).await.verdict, Verdict::Pass);
+    let mut inputs = Inputs::live(source, session(fast_config(&emulator), &Events::default()));
+    assert_eq!(check(&inputs).await.verdict, Verdict::Pass);
     for breakage in BREAKAGES {
         let red = breakage.turns_red();
         assert!(!red.is_empty(), "{}: turns nothing red", breakage.label);
 
-        breakage.apply(&emulator, &mut source.files);
-        let broken = check(&source).await;
+        breakage.apply(&emulator, &mut Arc::make_mut(&mut inputs.source).files);
+        let broken = check(&inputs).await;
         for (id, codes) in &red {
             let step = broken.check(*id);
             assert_eq!(
@@ -38,8 +38,12 @@ async fn every_prerequisite_breaks_and_fixes_live() {
             assert_eq!(&broken.codes(*id), codes, "{}", breakage.label);
         }
 
-        breakage.fix(&emulator, &mut source.files, "healthy");
-        let fixed = check(&source).await;
+        breakage.fix(
+            &emulator,
+            &mut Arc::make_mut(&mut inputs.source).files,
+            "healthy",
+        );
+        let fixed = check(&inputs).await;
         let still_red: Vec<_> = fixed
             .checks
             .iter()
@@ -59,13 +63,13 @@ async fn every_prerequisite_breaks_and_fixes_live() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn break_and_fix_works_in_any_demo() {
     let demo = "rms-not-activated";
-    let mut source = scenario_source(demo);
+    let source = scenario_source(demo);
     let emulator = emulator_for(&source).await;
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let mut inputs = Inputs::live(source, session(fast_config(&emulator), &Events::default()));
     let statuses = |report: &Report| -> Vec<(esr_doctor::model::CheckId, Status)> {
         report.checks.iter().map(|c| (c.id, c.status)).collect()
     };
-    let original = check(&source).await;
+    let original = check(&inputs).await;
     let find = |scenario: &str| {
         BREAKAGES
             .iter()
@@ -74,26 +78,34 @@ async fn break_and_fix_works_in_any_demo() {
     };
     let (esr, rms) = (find("esr-disabled"), find("rms-not-activated"));
     assert!(
-        rms.is_broken_in(&source.files),
+        rms.is_broken_in(&inputs.source.files),
         "the demo starts with RMS off"
     );
-    assert!(!esr.is_broken_in(&source.files));
+    assert!(!esr.is_broken_in(&inputs.source.files));
 
-    esr.apply(&emulator, &mut source.files);
-    let broken = check(&source).await;
+    esr.apply(&emulator, &mut Arc::make_mut(&mut inputs.source).files);
+    let broken = check(&inputs).await;
     assert_eq!(
         broken.codes(esr_doctor::model::CheckId::TenantEsr),
         ["ESR_DISABLED"]
     );
-    esr.fix(&emulator, &mut source.files, demo);
+    esr.fix(
+        &emulator,
+        &mut Arc::make_mut(&mut inputs.source).files,
+        demo,
+    );
     assert_eq!(
-        statuses(&check(&source).await),
+        statuses(&check(&inputs).await),
         statuses(&original),
         "back to the demo"
     );
 
-    rms.fix(&emulator, &mut source.files, demo);
-    let fixed = check(&source).await;
+    rms.fix(
+        &emulator,
+        &mut Arc::make_mut(&mut inputs.source).files,
+        demo,
+    );
+    let fixed = check(&inputs).await;
     assert_eq!(
         fixed
             .check(esr_doctor::model::CheckId::Rms)

@@ -24,10 +24,11 @@ fn query(url: &str) -> std::collections::HashMap<String, String> {
 
 #[tokio::test]
 async fn the_browser_signs_in_with_pkce_on_a_loopback_redirect() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let events = Events::default();
-    source.cloud = Some(session(browser_config(&emulator), &events));
+    let source =
+        esr_doctor::runner::Inputs::live(source, session(browser_config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
     assert!(
         report.checks.iter().all(|c| c.status == Status::Pass),
@@ -65,11 +66,12 @@ async fn the_browser_signs_in_with_pkce_on_a_loopback_redirect() {
 
 #[tokio::test]
 async fn a_declined_browser_sign_in_skips_the_tenant_checks_and_says_so() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.sign_in.outcome = SignInOutcome::Decline);
     let events = Events::default();
-    source.cloud = Some(session(browser_config(&emulator), &events));
+    let source =
+        esr_doctor::runner::Inputs::live(source, session(browser_config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
     common::assert_tenant_checks_signed_out(&report, &["declined"]);
     assert!(
@@ -82,7 +84,7 @@ async fn a_declined_browser_sign_in_skips_the_tenant_checks_and_says_so() {
 /// end the sign-in; the browser's own answer then does.
 #[tokio::test]
 async fn an_answer_with_another_state_is_refused_and_the_real_one_still_signs_in() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let refused = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&refused);
@@ -103,7 +105,7 @@ async fn an_answer_with_another_state_is_refused_and_the_real_one_still_signs_in
     });
     let mut config = browser_config(&emulator);
     config.browser.opener = opener;
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let report = run(source, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     let answer = refused.lock().ok().and_then(|a| a.clone());
@@ -119,13 +121,13 @@ async fn an_answer_with_another_state_is_refused_and_the_real_one_still_signs_in
 
 #[tokio::test]
 async fn a_browser_that_never_comes_back_ends_at_the_deadline_naming_the_alternative() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let mut config = browser_config(&emulator);
     config.browser.deadline = Duration::from_millis(300);
     config.browser.opener = Arc::new(|_| Ok(()));
     let events = Events::default();
-    source.cloud = Some(session(config, &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &events));
     let report = tokio::time::timeout(
         Duration::from_secs(10),
         run(source, RunOptions::default(), None),
@@ -142,14 +144,14 @@ async fn a_browser_that_never_comes_back_ends_at_the_deadline_naming_the_alterna
 
 #[tokio::test]
 async fn auto_uses_a_device_code_when_no_browser_can_start() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let mut config = browser_config(&emulator);
     config.browser.opener = Arc::new(|_| Err("no display".into()));
     config.auth = esr_doctor::cloud::auth::AuthMode::Auto;
     config.desktop_session = true;
     let events = Events::default();
-    source.cloud = Some(session(config, &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &events));
     let report = run(source, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     assert!(
@@ -162,13 +164,13 @@ async fn auto_uses_a_device_code_when_no_browser_can_start() {
 
 #[tokio::test]
 async fn an_explicit_browser_sign_in_without_a_browser_still_shows_the_address() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let mut config = browser_config(&emulator);
     config.browser.deadline = Duration::from_millis(200);
     config.browser.opener = Arc::new(|_| Err("no display".into()));
     let events = Events::default();
-    source.cloud = Some(session(config, &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &events));
     let _ = run(source, RunOptions::default(), None).await;
     assert!(
         matches!(events.all().first(), Some(SignInEvent::Browser(p)) if !p.opened && p.url.contains("/oauth2/v2.0/authorize")),

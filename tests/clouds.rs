@@ -15,7 +15,7 @@ use esr_doctor::runner::{RunOptions, run};
 
 /// Runs the healthy tenant placed in `cloud`, signed in to it by name.
 async fn healthy_in(cloud: EmulatedCloud) -> (Report, Events, Emulator) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.tenant.cloud = cloud);
     let config = CloudConfig {
@@ -23,7 +23,7 @@ async fn healthy_in(cloud: EmulatedCloud) -> (Report, Events, Emulator) {
         ..fast_config(&emulator)
     };
     let events = Events::default();
-    source.cloud = Some(session(config, &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &events));
     let report = run(source, RunOptions::default(), None).await;
     (report, events, emulator)
 }

@@ -35,12 +35,12 @@ fn become_contoso(emulator: &Emulator) {
 }
 
 async fn run_healthy(config: CloudConfig) -> Report {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let config = CloudConfig {
         device_tenant: device_identity(&source).tenant,
         ..config
     };
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     run(source, RunOptions::default(), None).await
 }
 

@@ -28,14 +28,17 @@ fn phone_then_laptop(laptop_trust: &str) -> String {
 }
 
 async fn run_with(answers: &[(Api, String)]) -> Report {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         for (api, body) in answers {
             c.tenant.set_answer(*api, body);
         }
     });
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     let asked = emulator
         .log()
@@ -138,7 +141,10 @@ async fn scoped_out(
             .insert("cloud/onboardingGroup.json", body.as_bytes().to_vec());
     }
     let emulator = emulator_for(&source).await;
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     (report, emulator.log())
 }

@@ -12,7 +12,7 @@ use esr_doctor::runner::{RunOptions, run};
 const ODATA_DENIED: &str = r#"{"odata.error":{"code":"Authorization_RequestDenied","message":{"lang":"en","value":"Insufficient privileges to complete the operation."}}}"#;
 
 /// Runs `source` and asserts the ESR check needs a role; returns its reason.
-async fn esr_needs_a_role(source: esr_doctor::sources::LoadedSource) -> String {
+async fn esr_needs_a_role(source: impl Into<esr_doctor::runner::Inputs>) -> String {
     let report = run(source, RunOptions::default(), None).await;
     let esr = report
         .check(CheckId::TenantEsr)
@@ -27,10 +27,13 @@ async fn esr_needs_a_role(source: esr_doctor::sources::LoadedSource) -> String {
 
 #[tokio::test]
 async fn an_older_envelopes_denial_needs_a_role_live() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.tenant.set_answer(Api::RoamingSettings, ODATA_DENIED));
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let reason = esr_needs_a_role(source).await;
     assert!(
         reason.contains("Global Reader") && reason.contains("HTTP 403"),
@@ -54,9 +57,12 @@ async fn an_older_envelopes_denial_needs_a_role_recorded() {
 /// services proves the request carries the SDK's header, and the services are read.
 #[tokio::test]
 async fn service_discovery_is_asked_with_the_platform_the_sdk_names() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     let rms = report
         .check(CheckId::Rms)
@@ -82,10 +88,13 @@ const PORTAL_FORBIDDEN: &str = r#"{"errorCode":"Forbidden","localizedErrorDetail
 
 #[tokio::test]
 async fn the_portals_own_denial_needs_a_role_live_and_recorded() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.tenant.set_answer(Api::RoamingSettings, PORTAL_FORBIDDEN));
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let live = esr_needs_a_role(source).await;
     assert!(live.contains("HTTP 403"), "{live}");
     let mut recorded = scenario_source("healthy");

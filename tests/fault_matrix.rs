@@ -92,7 +92,7 @@ fn description(fault: Fault) -> &'static str {
 }
 
 async fn run_case(api: Api, fault: Fault) -> (Report, Emulator, Duration) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.tenant.set_answer(Api::RoamingSettings, SELECTED));
     let once = matches!(
@@ -103,7 +103,7 @@ async fn run_case(api: Api, fault: Fault) -> (Report, Emulator, Duration) {
     let mut config = fast_config(&emulator);
     // A named tenant makes the run detect its cloud first (the OpenID configuration).
     config.tenant = Some("fabrikam.com".into());
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let started = Instant::now();
     let report = tokio::time::timeout(RUN_DEADLINE, run(source, RunOptions::default(), None))
         .await
@@ -219,7 +219,7 @@ async fn every_endpoint_under_every_fault_ends_in_the_right_status() {
 #[tokio::test]
 async fn a_persistent_503_gives_up_within_the_deadline_and_names_the_endpoint() {
     let (report, emulator, took) = {
-        let mut source = scenario_source("healthy");
+        let source = scenario_source("healthy");
         let emulator = emulator_for(&source).await;
         emulator.set_fault(
             Api::LicenseDetails,
@@ -228,7 +228,10 @@ async fn a_persistent_503_gives_up_within_the_deadline_and_names_the_endpoint() 
             },
             None,
         );
-        source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+        let source = esr_doctor::runner::Inputs::live(
+            source,
+            session(fast_config(&emulator), &Events::default()),
+        );
         let started = Instant::now();
         let report = run(source, RunOptions::default(), None).await;
         (report, emulator, started.elapsed())

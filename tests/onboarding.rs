@@ -29,7 +29,7 @@ fn policy(scope: Option<&str>, licence_only: bool, group: bool) -> String {
 }
 
 async fn rms_codes(policy: &str, licensed: bool) -> (Status, Vec<String>) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         c.tenant.set_answer(Api::RmsOnboardingPolicy, policy);
@@ -37,7 +37,10 @@ async fn rms_codes(policy: &str, licensed: bool) -> (Status, Vec<String>) {
             c.tenant.set_answer(Api::LicenseDetails, ENTRA_P1_ONLY);
         }
     });
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     let rms = report
         .check(CheckId::Rms)

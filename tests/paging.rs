@@ -30,14 +30,17 @@ fn thousand_groups() -> String {
 }
 
 async fn run_large_organisation(change: impl FnOnce(&Emulator)) -> (Report, Emulator) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         c.tenant.set_answer(Api::RoamingSettings, SELECTED);
         c.tenant.set_answer(Api::MemberOf, &thousand_groups());
     });
     change(&emulator);
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     (report, emulator)
 }

@@ -21,11 +21,11 @@ async fn refused(
     refusal: Refusal,
     config: impl Fn(&Emulator) -> CloudConfig,
 ) -> (Report, Events, Emulator) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.sign_in.refusal = Some(refusal));
     let events = Events::default();
-    source.cloud = Some(session(config(&emulator), &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
     (report, events, emulator)
 }
@@ -151,8 +151,9 @@ async fn graph_refused_alone_leaves_the_portal_and_rms_read() {
         no_cache: false,
         ..fast_config(&emulator)
     };
-    let mut first = source.clone();
-    first.cloud = Some(session(config.clone(), &Events::default()));
+    let first = source.clone();
+    let first =
+        esr_doctor::runner::Inputs::live(first, session(config.clone(), &Events::default()));
     assert_eq!(run(first, RunOptions::default(), None).await.exit_code(), 0);
 
     emulator.configure(|c| {
@@ -162,8 +163,8 @@ async fn graph_refused_alone_leaves_the_portal_and_rms_read() {
             audience: Some("graph".into()),
         });
     });
-    let mut second = source;
-    second.cloud = Some(session(config, &Events::default()));
+    let second = source;
+    let second = esr_doctor::runner::Inputs::live(second, session(config, &Events::default()));
     let report = run(second, RunOptions::default(), None).await;
     assert_eq!(
         report.check(CheckId::License).map(|c| c.status),
@@ -181,13 +182,13 @@ async fn graph_refused_alone_leaves_the_portal_and_rms_read() {
 
 #[tokio::test]
 async fn a_code_pending_for_long_says_a_policy_may_block_it() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.sign_in.pending_polls = 30);
     let mut config = fast_config(&emulator);
     config.device_code.pending_notice_after = std::time::Duration::from_millis(100);
     let events = Events::default();
-    source.cloud = Some(session(config, &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &events));
     let report = run(source, RunOptions::default(), None).await;
     assert_eq!(report.exit_code(), 0);
     let notices: Vec<String> = events

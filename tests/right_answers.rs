@@ -189,7 +189,6 @@ async fn a_report_read_back_from_json_gives_the_same_exit_code() {
 #[tokio::test]
 async fn a_check_takes_as_long_as_its_own_facts() {
     let mut source = scenario::load("healthy").unwrap_or_else(|e| panic!("{e}"));
-    source.cloud = None;
     source.latency.clear();
     source.latency.insert(
         esr_doctor::evidence::FactSource::SyncInternals,

@@ -18,8 +18,8 @@ async fn report_of(name: &str) -> Report {
 async fn live_report_of(name: &str) -> Report {
     let mut source = scenario::load(name).unwrap_or_else(|e| panic!("{e}"));
     source.latency.clear();
-    let _emulator = demo::attach(
-        &mut source,
+    let (_emulator, session) = demo::attach(
+        &source,
         Some(demo::DemoSignIn::DeviceCode),
         None,
         DemoPacing::report(),
@@ -27,7 +27,12 @@ async fn live_report_of(name: &str) -> Report {
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"));
-    run(source, RunOptions::default(), None).await
+    run(
+        esr_doctor::runner::Inputs::live(source, session),
+        RunOptions::default(),
+        None,
+    )
+    .await
 }
 
 fn evidence(report: &Report, id: CheckId, key: &str) -> serde_json::Value {

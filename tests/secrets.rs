@@ -77,10 +77,10 @@ fn quiet_device(root: &Path) -> DeviceContext {
 
 #[tokio::test]
 async fn reports_and_a_collected_bundle_hold_no_token() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let cloud = session(fast_config(&emulator), &Events::default());
-    source.cloud = Some(std::sync::Arc::clone(&cloud));
+    let source = esr_doctor::runner::Inputs::live(source, std::sync::Arc::clone(&cloud));
     let report = run(source, RunOptions::default(), None).await;
     let secrets = emulator.secrets();
     assert!(secrets.len() >= 4, "tokens were minted: {}", secrets.len());
@@ -164,11 +164,11 @@ async fn credentials_a_service_echoes_reach_no_face_and_no_bundle() {
         (Api::RmsDiscovery, "InvalidTokenException"),
         (Api::RmsFunctionalState, "the request presented"),
     ] {
-        let mut source = scenario_source("healthy");
+        let source = scenario_source("healthy");
         let emulator = emulator_for(&source).await;
         emulator.set_fault(api, Fault::EchoCredentials, None);
         let cloud = session(fast_config(&emulator), &Events::default());
-        source.cloud = Some(std::sync::Arc::clone(&cloud));
+        let source = esr_doctor::runner::Inputs::live(source, std::sync::Arc::clone(&cloud));
         let report = run(source, RunOptions::default(), None).await;
         let zip_path = dir
             .path()
@@ -209,14 +209,14 @@ async fn a_stored_refresh_token_echoed_in_a_refusal_reaches_no_face() {
     keyring_core::Entry::new("esr-doctor", &key)
         .and_then(|entry| entry.set_password(STORED))
         .unwrap_or_else(|e| panic!("{e}"));
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.set_fault(Api::Token, Fault::EchoCredentials, None);
     let config = esr_doctor::cloud::live::CloudConfig {
         no_cache: false,
         ..fast_config(&emulator)
     };
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let report = run(source, RunOptions::default(), None).await;
     let json = json::render(&report).unwrap_or_default();
     assert!(

@@ -16,14 +16,14 @@ const TENANT_CHECKS: [CheckId; 3] = [CheckId::TenantEsr, CheckId::License, Check
 
 /// Runs the healthy demo tenant with a sign-in that ends in `outcome` after `pending` polls.
 async fn healthy_with(outcome: SignInOutcome, pending: u32) -> (Report, Events, Emulator) {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         c.sign_in.outcome = outcome;
         c.sign_in.pending_polls = pending;
     });
     let events = Events::default();
-    source.cloud = Some(session(fast_config(&emulator), &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(fast_config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
     (report, events, emulator)
 }
@@ -131,12 +131,12 @@ async fn slow_down_lengthens_the_polling_interval_and_still_signs_in() {
 
 #[tokio::test]
 async fn cancelling_a_waiting_sign_in_ends_the_run_promptly() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| c.sign_in.decide_after = Duration::from_secs(3600));
     let events = Events::default();
     let cloud = session(fast_config(&emulator), &events);
-    source.cloud = Some(std::sync::Arc::clone(&cloud));
+    let source = esr_doctor::runner::Inputs::live(source, std::sync::Arc::clone(&cloud));
     let running = tokio::spawn(run(source, RunOptions::default(), None));
     let waiting_since = Instant::now();
     while !events
@@ -195,8 +195,8 @@ async fn a_refresh_token_in_the_keyring_spares_the_next_run_a_prompt() {
         .unwrap_or_else(|e| panic!("{e}"));
 
     let first = Events::default();
-    let mut run_one = source.clone();
-    run_one.cloud = Some(session(config.clone(), &first));
+    let run_one = source.clone();
+    let run_one = esr_doctor::runner::Inputs::live(run_one, session(config.clone(), &first));
     let report = run(run_one, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     assert!(matches!(first.all().first(), Some(SignInEvent::Code(_))));
@@ -209,8 +209,8 @@ async fn a_refresh_token_in_the_keyring_spares_the_next_run_a_prompt() {
 
     let before = emulator.log().len();
     let second = Events::default();
-    let mut run_two = source.clone();
-    run_two.cloud = Some(session(config, &second));
+    let run_two = source.clone();
+    let run_two = esr_doctor::runner::Inputs::live(run_two, session(config, &second));
     let report = run(run_two, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     assert!(second.all().is_empty(), "no prompt: {:?}", second.all());
@@ -230,13 +230,13 @@ async fn a_refresh_token_in_the_keyring_spares_the_next_run_a_prompt() {
 
 #[tokio::test]
 async fn auth_none_contacts_no_sign_in_or_tenant_endpoint() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let config = esr_doctor::cloud::live::CloudConfig {
         auth: esr_doctor::cloud::auth::AuthMode::None,
         ..fast_config(&emulator)
     };
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let report = run(source, RunOptions::default(), None).await;
     assert!(emulator.log().is_empty(), "{:?}", endpoints(&emulator));
     for id in TENANT_CHECKS {
@@ -325,14 +325,14 @@ async fn offline_makes_no_connection_and_the_endpoints_override_reaches_the_emul
 #[tokio::test]
 async fn an_operator_who_is_not_the_edge_user_reads_that_users_licences_and_groups() {
     for operator in ["it.admin@fabrikam.com", "Jana.Novak@fabrikam.com"] {
-        let mut source = scenario_source("healthy");
+        let source = scenario_source("healthy");
         let emulator = emulator_for(&source).await;
         emulator.configure(|c| c.tenant.user_principal_name = operator.to_owned());
         let config = esr_doctor::cloud::live::CloudConfig {
             device_account: esr_doctor::runner::gather::device_identity(&source).account,
             ..fast_config(&emulator)
         };
-        source.cloud = Some(session(config, &Events::default()));
+        let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
         let report = run(source, RunOptions::default(), None).await;
         assert!(
             report.checks.iter().all(|c| c.status == Status::Pass),
@@ -372,23 +372,23 @@ async fn a_failed_sign_in_is_offered_again_on_the_next_run() {
     emulator.configure(|c| c.sign_in.outcome = SignInOutcome::Decline);
     let events = Events::default();
     let cloud = session(fast_config(&emulator), &events);
-    let mut first = source.clone();
-    first.cloud = Some(std::sync::Arc::clone(&cloud));
+    let first = source.clone();
+    let first = esr_doctor::runner::Inputs::live(first, std::sync::Arc::clone(&cloud));
     let declined = run(first, RunOptions::default(), None).await;
     assert_eq!(declined.exit_code(), 3);
 
     emulator.configure(|c| c.sign_in.outcome = SignInOutcome::Approve);
     cloud.forget_failed_sign_in();
-    let mut second = source.clone();
-    second.cloud = Some(std::sync::Arc::clone(&cloud));
+    let second = source.clone();
+    let second = esr_doctor::runner::Inputs::live(second, std::sync::Arc::clone(&cloud));
     let report = run(second, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     assert_eq!(count(&emulator, "devicecode"), 2);
 
     // A sign-in that gave tokens is kept: no third prompt.
     cloud.forget_failed_sign_in();
-    let mut third = source;
-    third.cloud = Some(cloud);
+    let third = source;
+    let third = esr_doctor::runner::Inputs::live(third, cloud);
     let again = run(third, RunOptions::default(), None).await;
     assert_eq!(again.exit_code(), 0);
     assert_eq!(count(&emulator, "devicecode"), 2);
@@ -398,13 +398,13 @@ async fn a_failed_sign_in_is_offered_again_on_the_next_run() {
 /// before the person is shown anything, with a message that says why.
 #[tokio::test]
 async fn a_sign_in_page_that_is_not_microsofts_is_never_shown() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         c.sign_in.verification_uri = "https://login.evil.example/devicelogin".into();
     });
     let events = Events::default();
-    source.cloud = Some(session(fast_config(&emulator), &events));
+    let source = esr_doctor::runner::Inputs::live(source, session(fast_config(&emulator), &events));
     let report = run(source, RunOptions::default(), None).await;
     assert!(
         !events
@@ -429,7 +429,7 @@ async fn a_sign_in_page_that_is_not_microsofts_is_never_shown() {
 /// `interval: 0` would poll without pause: the client waits at least a second between polls.
 #[tokio::test]
 async fn an_interval_of_zero_still_pauses_between_polls() {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     emulator.configure(|c| {
         c.sign_in.interval_secs = 0;
@@ -442,7 +442,7 @@ async fn an_interval_of_zero_still_pauses_between_polls() {
         },
         ..fast_config(&emulator)
     };
-    source.cloud = Some(session(config, &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(source, session(config, &Events::default()));
     let report = run(source, RunOptions::default(), None).await;
     assert!(report.checks.iter().all(|c| c.status == Status::Pass));
     let polls: Vec<f64> = emulator

@@ -45,11 +45,14 @@ fn a_proxy_in_the_environment_never_sees_the_demos_loopback_traffic() {
 
 /// The healthy tenant whose service locator names `admin_base` for the admin service.
 async fn rms_with_locator_naming(admin_base: &str) -> esr_doctor::model::CheckResult {
-    let mut source = scenario_source("healthy");
+    let source = scenario_source("healthy");
     let emulator = emulator_for(&source).await;
     let admin_base = admin_base.to_owned();
     emulator.configure(move |c| c.rms_admin_base = Some(admin_base));
-    source.cloud = Some(session(fast_config(&emulator), &Events::default()));
+    let source = esr_doctor::runner::Inputs::live(
+        source,
+        session(fast_config(&emulator), &Events::default()),
+    );
     let report = run(source, RunOptions::default(), None).await;
     report
         .check(CheckId::Rms)

@@ -78,7 +78,7 @@ pub fn check(
 ) -> anyhow::Result<u8> {
     let only = (!only.is_empty()).then(|| only.to_vec());
     refuse_live(cloud, demo.is_some(), offline)?;
-    let mut source = load_source(demo, from, offline)?;
+    let source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
     // Intune runs unattended: nothing on stderr, and on a device no interactive sign-in.
     let fleet = format == Format::Intune;
@@ -94,9 +94,9 @@ pub fn check(
     } else {
         sign_in_on_stderr()
     };
-    let _emulator = connect_tenant(
+    let (inputs, _emulator) = connect_tenant(
         &runtime,
-        &mut source,
+        source,
         cloud,
         offline,
         DemoPacing::report(),
@@ -108,8 +108,8 @@ pub fn check(
     };
     // What the evidence names is learned before the run consumes it: a group or tenant name
     // may reach a message without being in any check's evidence.
-    let redactor = redact_report.then(|| redact::Redactor::learning_from(&source.files));
-    let mut report = runtime.block_on(runner::run(source, options, None));
+    let redactor = redact_report.then(|| redact::Redactor::learning_from(&inputs.source.files));
+    let mut report = runtime.block_on(runner::run(inputs, options, None));
     // Work given up on at its deadline is not waited for.
     runtime.shutdown_background();
     let exit = if fleet {
@@ -146,10 +146,10 @@ pub fn wizard(
         Some(name) => scenario::spec(name)?.description,
         None => String::new(),
     };
-    let mut source = load_source(demo, from, offline)?;
+    let source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
-    let (emulator, sign_in) = connect_screen(&runtime, &mut source, cloud, offline)?;
-    let summary = crate::tui::run(runtime, source, description, options, sign_in, emulator)?;
+    let (inputs, emulator, sign_in) = connect_screen(&runtime, source, cloud, offline)?;
+    let summary = crate::tui::run(runtime, inputs, description, options, sign_in, emulator)?;
     if let Some(summary) = summary {
         write_stdout(&summary)?;
     }
@@ -171,19 +171,19 @@ pub fn setup(
         ),
         None => crate::i18n::tr(lang, "the tenant of the admin who signs in (read-only)"),
     };
-    let mut source = load_source(demo, None, false)?;
+    let source = load_source(demo, None, false)?;
     let runtime = runtime()?;
     let cloud = CloudArgs {
         admins_tenant: true,
         ..cloud.clone()
     };
-    let (emulator, sign_in) = connect_screen(&runtime, &mut source, &cloud, false)?;
+    let (inputs, emulator, sign_in) = connect_screen(&runtime, source, &cloud, false)?;
     let options = crate::tui::setup::SetupOptions {
         ascii,
         theme,
         subject,
     };
-    let summary = crate::tui::setup::run(runtime, source, options, sign_in, emulator)?;
+    let summary = crate::tui::setup::run(runtime, inputs, options, sign_in, emulator)?;
     write_stdout(&summary)?;
     Ok(0)
 }

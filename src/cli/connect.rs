@@ -10,6 +10,7 @@ use crate::emulator::Emulator;
 use crate::emulator::demo::{self, DemoPacing};
 use crate::evidence::plain;
 use crate::model::SourceKind;
+use crate::runner::Inputs;
 use crate::sources::device::DeviceContext;
 use crate::sources::{LoadedSource, bundle, scenario};
 use anyhow::Context;
@@ -142,16 +143,17 @@ pub fn refuse_live(args: &CloudArgs, demo: bool, offline: bool) -> anyhow::Resul
     Ok(())
 }
 
-/// Connects the tenant side of `source`: the emulator for a demo, a live session on a device,
-/// nothing for a bundle (it carries its answers). The emulator, if any, must outlive the run.
+/// The run's inputs: `source` with its tenant side connected — the emulator for a demo, a live
+/// session on a device, nothing for a bundle (it carries its answers). The emulator, if any,
+/// must outlive the run.
 pub fn connect_tenant(
     runtime: &tokio::runtime::Runtime,
-    source: &mut LoadedSource,
+    source: LoadedSource,
     args: &CloudArgs,
     offline: bool,
     pacing: DemoPacing,
     prompt: auth::PromptSink,
-) -> anyhow::Result<Option<Emulator>> {
+) -> anyhow::Result<(Inputs, Option<Emulator>)> {
     refuse_live(args, source.info.kind == SourceKind::Demo, offline)?;
     match source.info.kind {
         SourceKind::Demo if !offline => {
@@ -169,26 +171,27 @@ pub fn connect_tenant(
                         .unwrap_or_default()
                 );
             }
-            runtime
-                .block_on(demo::attach(
-                    source,
-                    sign_in,
-                    args.user.as_deref(),
-                    pacing,
-                    prompt,
-                ))
-                .map(Some)
-                .map_err(Into::into)
+            let (emulator, session) = runtime.block_on(demo::attach(
+                &source,
+                sign_in,
+                args.user.as_deref(),
+                pacing,
+                prompt,
+            ))?;
+            Ok((Inputs::live(source, session), Some(emulator)))
         }
         // A bundle with `--live` is the helpdesk's split run: `collect` on the user's PC,
         // the sign-in here.
         SourceKind::Device | SourceKind::Bundle
             if source.info.kind == SourceKind::Device || args.live =>
         {
-            source.cloud = device_session(args, source, offline, prompt)?;
-            Ok(None)
+            let inputs = match device_session(args, &source, offline, prompt)? {
+                Some(session) => Inputs::live(source, session),
+                None => Inputs::from(source),
+            };
+            Ok((inputs, None))
         }
-        _ => Ok(None),
+        _ => Ok((Inputs::from(source), None)),
     }
 }
 
@@ -196,10 +199,11 @@ pub fn connect_tenant(
 /// for people to watch.
 pub fn connect_screen(
     runtime: &tokio::runtime::Runtime,
-    source: &mut LoadedSource,
+    source: LoadedSource,
     cloud: &CloudArgs,
     offline: bool,
 ) -> anyhow::Result<(
+    Inputs,
     Option<Emulator>,
     tokio::sync::mpsc::UnboundedReceiver<SignInEvent>,
 )> {
@@ -208,7 +212,7 @@ pub fn connect_screen(
         // A closed screen no longer listens; the event is then of no use to anyone.
         let _ = sign_in_tx.send(event);
     });
-    let emulator = connect_tenant(
+    let (inputs, emulator) = connect_tenant(
         runtime,
         source,
         cloud,
@@ -216,7 +220,7 @@ pub fn connect_screen(
         DemoPacing::wizard(),
         prompt,
     )?;
-    Ok((emulator, sign_in_rx))
+    Ok((inputs, emulator, sign_in_rx))
 }
 
 /// How a demo signs in to its emulator: as `--auth` asks where the emulator plays that flow

@@ -71,12 +71,12 @@ pub enum DemoError {
 /// that user's data under someone else's name. Keep the returned emulator alive for as long
 /// as the source is used.
 pub async fn attach(
-    source: &mut LoadedSource,
+    source: &LoadedSource,
     sign_in: Option<DemoSignIn>,
     subject: Option<&str>,
     pacing: DemoPacing,
     prompt: PromptSink,
-) -> Result<Emulator, DemoError> {
+) -> Result<(Emulator, Arc<CloudSession>), DemoError> {
     let identity = crate::runner::gather::device_identity(source);
     let demo_user = identity.account;
     if let Some(user) = subject
@@ -116,6 +116,6 @@ pub async fn attach(
         },
         ..CloudConfig::default()
     };
-    source.cloud = Some(Arc::new(CloudSession::new(cloud, prompt)?));
-    Ok(emulator)
+    let session = Arc::new(CloudSession::new(cloud, prompt)?);
+    Ok((emulator, session))
 }

@@ -8,6 +8,9 @@
 
 pub mod fan_out;
 pub mod gather;
+mod inputs;
+
+pub use inputs::Inputs;
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
 use crate::evidence::FactSource;
@@ -58,10 +61,11 @@ impl Default for RunOptions {
 
 /// Runs the chosen checks on `source`; `events` (if given) receives progress as it happens.
 pub async fn run(
-    source: LoadedSource,
+    inputs: impl Into<Inputs>,
     options: RunOptions,
     events: Option<UnboundedSender<Event>>,
 ) -> Report {
+    let inputs = inputs.into();
     let started = Instant::now();
     let emit = |event: Event| {
         if let Some(tx) = &events {
@@ -75,7 +79,7 @@ pub async fn run(
         .filter(|s| chosen.as_ref().is_none_or(|only| only.contains(&s.id)))
         .collect();
     let needed: BTreeSet<FactSource> = selected.iter().flat_map(|s| s.waits_for()).collect();
-    let source = Arc::new(source);
+    let source = &inputs.source;
     let mut device_id = DeviceIdRelay::for_run(&needed);
     let mut fan = FanOut::default();
     for &fact_source in &needed {
@@ -83,7 +87,7 @@ pub async fn run(
         let heard = device_id.listener(fact_source);
         spawn_source(
             &mut fan,
-            &source,
+            &inputs,
             fact_source,
             options.source_timeout,
             heard,
@@ -120,7 +124,7 @@ pub async fn run(
         device_id.tell(&facts);
         decide_ready(&selected, &facts, &mut progress, unblocked, &emit);
     }
-    report(&source, &facts, progress, &selected, started)
+    report(&inputs, &facts, progress, &selected, started)
 }
 
 /// What gathering one source yields: its facts and the errors met on the way.
@@ -131,12 +135,13 @@ type SourceFacts = (FactUpdate, Vec<String>);
 /// the latter two under `timeout`.
 fn spawn_source(
     fan: &mut FanOut<SourceFacts>,
-    source: &Arc<LoadedSource>,
+    inputs: &Inputs,
     fact_source: FactSource,
     timeout: Duration,
     dsregcmd_device_id: Option<tokio::sync::oneshot::Receiver<Option<String>>>,
 ) {
-    if let Some(session) = tenant_session(source, fact_source) {
+    let source = &inputs.source;
+    if let Some(session) = tenant_session(inputs, fact_source) {
         let device_id = match (fact_source, dsregcmd_device_id) {
             // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
             (FactSource::Graph, Some(heard)) => Box::pin(async move {
@@ -224,7 +229,7 @@ impl DeviceIdRelay {
 /// The report of a finished run: every selected check (one whose facts never arrived is an
 /// error), the requests and files each rests on, and the verdicts.
 fn report(
-    source: &LoadedSource,
+    inputs: &Inputs,
     facts: &Facts,
     mut progress: Progress,
     selected: &[&'static CheckSpec],
@@ -240,14 +245,15 @@ fn report(
         .iter()
         .filter_map(|s| progress.decided.remove(&s.id))
         .collect();
-    if let Some(session) = &source.cloud {
+    let source = &inputs.source;
+    if let Some(session) = &inputs.tenant {
         record_requests(&mut checks, &session.calls(), &session.identities());
     }
     if source.device.is_none() {
-        record_evidence_files(&mut checks, source);
+        record_evidence_files(&mut checks, inputs);
     }
-    let notes = source
-        .cloud
+    let notes = inputs
+        .tenant
         .as_ref()
         .filter(|_| source.info.kind != crate::model::SourceKind::Demo)
         .and_then(|session| session.device_note())
@@ -291,14 +297,14 @@ pub fn with_rerun(mut report: Report, rerun: Report) -> Report {
 
 /// The live tenant session, for the tenant's fact sources.
 fn tenant_session(
-    source: &LoadedSource,
+    inputs: &Inputs,
     fact_source: FactSource,
 ) -> Option<Arc<crate::cloud::live::CloudSession>> {
     let tenant = matches!(
         fact_source,
         FactSource::Graph | FactSource::Esr | FactSource::Rms
     );
-    source.cloud.as_ref().filter(|_| tenant).map(Arc::clone)
+    inputs.tenant.as_ref().filter(|_| tenant).map(Arc::clone)
 }
 
 /// Adds the HTTP calls behind each tenant check to its evidence (endpoint, status and the
@@ -346,15 +352,16 @@ fn record_requests(
 
 /// Adds the evidence files each check was decided from (`files`), so a report always
 /// says which files it rests on. Tenant answers fetched live are listed as `requests` instead.
-fn record_evidence_files(checks: &mut [CheckResult], source: &LoadedSource) {
+fn record_evidence_files(checks: &mut [CheckResult], inputs: &Inputs) {
     for check in checks {
         let needs = spec(check.id).needs;
-        let read: Vec<serde_json::Value> = source
+        let read: Vec<serde_json::Value> = inputs
+            .source
             .files
             .paths()
             .filter(|path| {
                 crate::evidence::layout::source_of(path)
-                    .is_some_and(|s| needs.contains(&s) && tenant_session(source, s).is_none())
+                    .is_some_and(|s| needs.contains(&s) && tenant_session(inputs, s).is_none())
             })
             .map(serde_json::Value::from)
             .collect();

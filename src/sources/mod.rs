@@ -26,9 +26,6 @@ pub struct LoadedSource {
     pub latency: HashMap<FactSource, Duration>,
     /// Set when the facts are gathered live from this device rather than read from `files`.
     pub device: Option<Arc<device::DeviceContext>>,
-    /// Set when the tenant's facts are read live (a signed-in device, or a demo's emulator)
-    /// rather than from recorded `cloud/*.json` files.
-    pub cloud: Option<Arc<crate::cloud::live::CloudSession>>,
 }
 
 impl LoadedSource {
@@ -47,7 +44,6 @@ impl LoadedSource {
             missing_reason,
             latency: HashMap::new(),
             device: None,
-            cloud: None,
         }
     }
 
@@ -65,7 +61,6 @@ impl LoadedSource {
             missing_reason: "not gathered on this device",
             latency: HashMap::new(),
             device: Some(Arc::new(ctx)),
-            cloud: None,
         }
     }
 }

@@ -19,12 +19,13 @@ use crate::emulator::Emulator;
 use crate::emulator::break_fix::BREAKAGES;
 use crate::model::CheckId;
 use crate::report::text;
+use crate::runner::Inputs;
 use crate::runner::{self, Event as RunnerEvent, RunOptions};
-use crate::sources::LoadedSource;
 use app::App;
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use state::Effect;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use theme::Theme;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
@@ -56,7 +57,7 @@ const TICK: Duration = Duration::from_millis(100);
 /// scrollback (if a report was produced). `sign_in` carries the tenant sign-in's progress.
 pub fn run(
     runtime: tokio::runtime::Runtime,
-    source: LoadedSource,
+    inputs: Inputs,
     description: String,
     options: WizardOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
@@ -69,6 +70,7 @@ pub fn run(
         "esr-doctor-report-{}.md",
         chrono::Local::now().format("%Y%m%d-%H%M")
     );
+    let source = &inputs.source;
     let mut app = App::new(
         source.info.clone(),
         description,
@@ -89,7 +91,7 @@ pub fn run(
         );
     }
     let mut terminal = take_terminal("the wizard", "esr-doctor check")?;
-    let mut checked = Checked { source, emulator };
+    let mut checked = Checked { inputs, emulator };
     let outcome = runtime.block_on(event_loop(
         &mut terminal,
         &mut app,
@@ -148,10 +150,10 @@ pub enum TuiError {
     Log(#[from] serde_json::Error),
 }
 
-/// What the wizard checks: the source, and the demo's emulator (which must outlive every run,
+/// What the wizard runs: its inputs (the run handle), and the demo's emulator (which must outlive every run,
 /// and which break and fix change).
 struct Checked {
-    source: LoadedSource,
+    inputs: Inputs,
     emulator: Option<Emulator>,
 }
 
@@ -259,29 +261,32 @@ fn apply(
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
 ) -> Result<(), TuiError> {
-    let source = &mut checked.source;
+    let inputs = &mut checked.inputs;
     match effect {
         Effect::Nothing | Effect::Quit => {}
         Effect::Run(only) => {
             // A full re-run offers the sign-in again if the last one ended without a token.
-            if let (None, Some(session)) = (only, &source.cloud) {
+            if let (None, Some(session)) = (only, &inputs.tenant) {
                 session.forget_failed_sign_in();
             }
             app.run_started(only);
-            spawn_run(source.clone(), only, tx.clone());
+            spawn_run(inputs.clone(), only, tx.clone());
         }
         Effect::ToggleBreakage(index) => {
             let (Some(emulator), Some(breakage)) = (&checked.emulator, BREAKAGES.get(index)) else {
                 return Ok(());
             };
             let broken = app.broken.as_ref().and_then(|b| b.get(index).copied());
+            // The breakage changes the evidence the next runs read (a clone, if a run still
+            // holds the old one).
+            let source = Arc::make_mut(&mut inputs.source);
             if broken == Some(true) {
                 breakage.apply(emulator, &mut source.files);
             } else {
                 breakage.fix(emulator, &mut source.files, &source.info.name);
             }
             app.run_started(None);
-            spawn_run(source.clone(), None, tx.clone());
+            spawn_run(inputs.clone(), None, tx.clone());
         }
         Effect::WriteExport { format, path } => {
             if let Some(report) = &app.report {
@@ -297,7 +302,7 @@ fn apply(
         }
         Effect::CopyText(text) => effects::copy_text(&text, terminal.backend_mut())?,
         Effect::CancelSignIn => {
-            if let Some(session) = &source.cloud {
+            if let Some(session) = &inputs.tenant {
                 session.cancel_sign_in();
             }
         }
@@ -305,7 +310,7 @@ fn apply(
     Ok(())
 }
 
-fn spawn_run(source: LoadedSource, only: Option<CheckId>, tx: UnboundedSender<Message>) {
+fn spawn_run(inputs: Inputs, only: Option<CheckId>, tx: UnboundedSender<Message>) {
     let (events_tx, mut events_rx): (UnboundedSender<RunnerEvent>, UnboundedReceiver<RunnerEvent>) =
         unbounded_channel();
     let forward = tx.clone();
@@ -321,7 +326,7 @@ fn spawn_run(source: LoadedSource, only: Option<CheckId>, tx: UnboundedSender<Me
             only: only.map(crate::checks::rerun_of),
             ..RunOptions::default()
         };
-        let report = runner::run(source, options, Some(events_tx)).await;
+        let report = runner::run(inputs, options, Some(events_tx)).await;
         let _ = tx.send(Message::RunDone(Box::new(report)));
     });
 }

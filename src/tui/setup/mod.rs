@@ -9,13 +9,14 @@ use crate::emulator::Emulator;
 use crate::model::{CheckId, Report};
 use crate::prerequisites::watch::Backoff;
 use crate::prerequisites::{PrerequisiteState, STEPS, demo};
+use crate::runner::Inputs;
 use crate::runner::{self, RunOptions};
-use crate::sources::LoadedSource;
 use crate::tui::effects;
 use crate::tui::theme::Theme;
 use app::{Effect, SetupApp};
 use ratatui::DefaultTerminal;
 use ratatui::crossterm::event::{Event as TermEvent, KeyEventKind};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -46,7 +47,7 @@ const EMULATOR_LOG: &str = "ESR_DOCTOR_EMULATOR_LOG";
 /// Runs setup until the admin quits; returns the plain summary to leave in the scrollback.
 pub fn run(
     runtime: tokio::runtime::Runtime,
-    source: LoadedSource,
+    inputs: Inputs,
     options: SetupOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
@@ -70,11 +71,11 @@ pub fn run(
         "setup",
         "esr-doctor check --only license,rms,tenant_esr,network",
     )?;
-    let mut source = source;
+    let mut inputs = inputs;
     let outcome = runtime.block_on(event_loop(
         &mut terminal,
         &mut app,
-        &mut source,
+        &mut inputs,
         emulator.as_ref(),
         sign_in,
     ));
@@ -127,23 +128,23 @@ fn summary(app: &SetupApp) -> String {
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     app: &mut SetupApp,
-    source: &mut LoadedSource,
+    inputs: &mut Inputs,
     emulator: Option<&Emulator>,
     sign_in: UnboundedReceiver<SignInEvent>,
 ) -> Result<(), crate::tui::TuiError> {
     let (tx, mut rx) = unbounded_channel::<Message>();
     crate::tui::listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let first = app.start();
-    apply(first, app, source, emulator, &tx, terminal)?;
+    apply(first, app, inputs, emulator, &tx, terminal)?;
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     while !app.quit {
         terminal.draw(|frame| view::render(frame, app))?;
         let effect = tokio::select! {
-            message = rx.recv() => on_message(message, app, source, emulator),
+            message = rx.recv() => on_message(message, app, inputs, emulator),
             _ = ticker.tick() => app.tick(Instant::now()),
         };
-        apply(effect, app, source, emulator, &tx, terminal)?;
+        apply(effect, app, inputs, emulator, &tx, terminal)?;
     }
     Ok(())
 }
@@ -151,7 +152,7 @@ async fn event_loop(
 fn on_message(
     message: Option<Message>,
     app: &mut SetupApp,
-    source: &mut LoadedSource,
+    inputs: &mut Inputs,
     emulator: Option<&Emulator>,
 ) -> Effect {
     app.now = Instant::now();
@@ -174,7 +175,11 @@ fn on_message(
         }
         Some(Message::Landed(index)) => {
             if let Some(emulator) = emulator {
-                demo::apply(index, emulator, &mut source.files);
+                demo::apply(
+                    index,
+                    emulator,
+                    &mut Arc::make_mut(&mut inputs.source).files,
+                );
                 app.status = Some(crate::i18n::tr_with(
                     app.lang,
                     "Demo: the admin's change of step {} has now reached the tenant.",
@@ -189,14 +194,14 @@ fn on_message(
 fn apply(
     effect: Effect,
     app: &mut SetupApp,
-    source: &LoadedSource,
+    inputs: &Inputs,
     emulator: Option<&Emulator>,
     tx: &UnboundedSender<Message>,
     terminal: &mut DefaultTerminal,
 ) -> Result<(), crate::tui::TuiError> {
     match effect {
         Effect::Nothing | Effect::Quit => {}
-        Effect::Run(checks) => spawn_run(source.clone(), checks, tx.clone()),
+        Effect::Run(checks) => spawn_run(inputs.clone(), checks, tx.clone()),
         Effect::AdminRan(index) => {
             if emulator.is_some() {
                 let tx = tx.clone();
@@ -239,14 +244,14 @@ fn apply(
     Ok(())
 }
 
-fn spawn_run(source: LoadedSource, checks: Vec<CheckId>, tx: UnboundedSender<Message>) {
+fn spawn_run(inputs: Inputs, checks: Vec<CheckId>, tx: UnboundedSender<Message>) {
     tokio::spawn(async move {
         let options = RunOptions {
             only: Some(checks),
             unblocked: true,
             ..RunOptions::default()
         };
-        let report = runner::run(source, options, None).await;
+        let report = runner::run(inputs, options, None).await;
         let _ = tx.send(Message::RunDone(Box::new(report)));
     });
 }
