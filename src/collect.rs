@@ -6,8 +6,10 @@ use crate::cloud::live::CloudSession;
 use crate::evidence::EvidenceFiles;
 use crate::evidence::FactSource;
 use crate::evidence::layout;
+use crate::network::probe::ProbeSettings;
 use crate::redact::{Kind, Redactor};
 use crate::runner::fan_out::{FanOut, on_thread};
+use crate::runner::probe_settings;
 use crate::sources::device::{self, DeviceContext};
 use serde_json::json;
 use std::io::Write;
@@ -49,6 +51,7 @@ pub enum CollectError {
 /// and what did not finish in time is given up and named in the manifest's errors.
 pub async fn collect(
     ctx: &DeviceContext,
+    probes: &ProbeSettings,
     cloud: Option<&CloudSession>,
     out: &Path,
     redact: bool,
@@ -64,7 +67,7 @@ pub async fn collect(
     let (device, tenant, network) = tokio::join!(
         device_sources(ctx, deadline, device_id),
         tenant_answers(cloud, heard, deadline),
-        network_reach(ctx, deadline),
+        network_reach(ctx, probes, deadline),
     );
     let mut files = EvidenceFiles::default();
     let mut errors = Vec::new();
@@ -171,16 +174,17 @@ async fn tenant_answers(
 }
 
 /// The network probes from this device, unless `--offline`.
-async fn network_reach(ctx: &DeviceContext, deadline: Duration) -> Part {
+async fn network_reach(ctx: &DeviceContext, probes: &ProbeSettings, deadline: Duration) -> Part {
     let (mut files, mut errors) = Part::default();
     if ctx.offline {
         return (files, errors);
     }
     let device = ctx.clone();
+    let base = probes.clone();
     let mut fan = FanOut::default();
     fan.spawn_async(FactSource::Network, Some(deadline), async move {
         // Reading the proxy settings runs commands on Windows.
-        let settings = on_thread(move || device::probe_settings(&device)).await;
+        let settings = on_thread(move || probe_settings(&device, &base)).await;
         crate::network::probe::probe_all(&settings).await
     });
     while let Some(finished) = fan.next().await {

@@ -44,11 +44,6 @@ fn context(root: &Path, platform: Platform) -> DeviceContext {
         path: Some(root.join("bin").into_os_string()),
         command_timeout: Duration::from_secs(5),
         offline: true,
-        probes: ProbeSettings {
-            targets: Vec::new(),
-            proxy: ProxySettings::default(),
-            phase_timeout: Duration::from_millis(500),
-        },
     }
 }
 
@@ -78,7 +73,7 @@ fn linux_tree(root: &Path) -> DeviceContext {
     context(root, Platform::Linux)
 }
 
-async fn check(source: LoadedSource) -> Report {
+async fn check(source: impl Into<esr_doctor::runner::Inputs>) -> Report {
     run(source, RunOptions::default(), None).await
 }
 
@@ -151,16 +146,24 @@ async fn collect_then_check_from_gives_the_same_verdicts() {
         .and_then(|l| l.local_addr())
         .unwrap_or_else(|e| panic!("{e}"));
     ctx.offline = false;
-    ctx.probes.targets = vec![Target {
-        host: "edge.microsoft.com".into(),
-        port: refused.port(),
-        path: "/".into(),
-        connect_to: Some(refused),
-        via: None,
-    }];
-    let live = check(LoadedSource::device(ctx.clone())).await;
+    let probes = ProbeSettings {
+        targets: vec![Target {
+            host: "edge.microsoft.com".into(),
+            port: refused.port(),
+            path: "/".into(),
+            connect_to: Some(refused),
+            via: None,
+        }],
+        proxy: ProxySettings::default(),
+        phase_timeout: Duration::from_millis(500),
+    };
+    let live = check(esr_doctor::runner::Inputs {
+        probes: probes.clone(),
+        ..LoadedSource::device(ctx.clone()).into()
+    })
+    .await;
     let zip = dir.path().join("bundle.zip");
-    let collected = collect(&ctx, None, &zip, false, Duration::from_secs(20))
+    let collected = collect(&ctx, &probes, None, &zip, false, Duration::from_secs(20))
         .await
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -205,9 +208,16 @@ async fn redacted_bundle_holds_none_of_the_identifiers_and_still_decides() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let ctx = windows_tree(dir.path());
     let zip = dir.path().join("redacted.zip");
-    collect(&ctx, None, &zip, true, Duration::from_secs(20))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    collect(
+        &ctx,
+        &ProbeSettings::global(),
+        None,
+        &zip,
+        true,
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     let text = zip_text(&zip);
     for secret in [
         "maxhomeuser1",
@@ -337,7 +347,8 @@ async fn windows_gatherers_read_captured_command_output() {
 #[test]
 fn windows_probes_use_the_users_wininet_proxy() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let settings = esr_doctor::sources::device::probe_settings(&windows_tree(dir.path()));
+    let settings =
+        esr_doctor::runner::probe_settings(&windows_tree(dir.path()), &ProbeSettings::global());
     assert_eq!(
         settings.proxy.proxy.map(|p| (p.host, p.port)),
         Some(("proxy.fabrikam.com".to_owned(), 8080))
@@ -352,14 +363,13 @@ fn windows_probes_use_the_users_wininet_proxy() {
 fn windows_probes_test_the_hosts_of_the_cloud_the_device_is_joined_in() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let hosts = |ctx: &DeviceContext| -> Vec<String> {
-        esr_doctor::sources::device::probe_settings(ctx)
+        esr_doctor::runner::probe_settings(ctx, &ProbeSettings::global())
             .targets
             .into_iter()
             .map(|t| t.host)
             .collect()
     };
-    let mut ctx = windows_tree(dir.path());
-    ctx.probes = ProbeSettings::global();
+    let ctx = windows_tree(dir.path());
     // No TenantInfo key (the fake reg has none): the global cloud's hosts.
     assert!(hosts(&ctx).contains(&"edge.microsoft.com".to_owned()));
     // A GCC High device: its tenant's AuthCodeUrl is on the US Government login host.
@@ -377,14 +387,13 @@ esac"#,
 #[test]
 fn sign_in_is_probed_through_the_machines_winhttp_proxy_too() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let mut ctx = windows_tree(dir.path());
-    ctx.probes = ProbeSettings::global();
+    let ctx = windows_tree(dir.path());
     script(
         &dir.path().join("bin"),
         "netsh",
         "printf 'Current WinHTTP proxy settings:\\r\\n\\r\\n    Proxy Server(s) :  old-proxy.fabrikam.com:3128\\r\\n    Bypass List     :  <local>\\r\\n'",
     );
-    let settings = esr_doctor::sources::device::probe_settings(&ctx);
+    let settings = esr_doctor::runner::probe_settings(&ctx, &ProbeSettings::global());
     let through_winhttp: Vec<(String, Option<String>)> = settings
         .targets
         .iter()
@@ -511,11 +520,13 @@ async fn a_fifo_or_dev_zero_in_place_of_any_device_file_ends_the_run_and_is_name
             );
 
             let zip = dir.path().join("bundle.zip");
-            let collected =
-                tokio::time::timeout(DEADLINE + GRACE, collect(&ctx, None, &zip, false, DEADLINE))
-                    .await
-                    .unwrap_or_else(|_| panic!("{case}: collect did not end"))
-                    .unwrap_or_else(|e| panic!("{case}: {e}"));
+            let collected = tokio::time::timeout(
+                DEADLINE + GRACE,
+                collect(&ctx, &ProbeSettings::global(), None, &zip, false, DEADLINE),
+            )
+            .await
+            .unwrap_or_else(|_| panic!("{case}: collect did not end"))
+            .unwrap_or_else(|e| panic!("{case}: {e}"));
             assert!(
                 collected.errors.iter().any(|e| e.contains(file)),
                 "{case}: collect names the file: {:?}",
@@ -642,7 +653,15 @@ async fn collect_runs_dsregcmd_once_and_looks_the_device_object_up_by_its_id() {
     let emulator = common::emulator_for(&source).await;
     let session = common::session(common::fast_config(&emulator), &common::Events::default());
     let zip = dir.path().join("bundle.zip");
-    let collected = collect(&ctx, Some(&session), &zip, false, Duration::from_secs(20)).await;
+    let collected = collect(
+        &ctx,
+        &ProbeSettings::global(),
+        Some(&session),
+        &zip,
+        false,
+        Duration::from_secs(20),
+    )
+    .await;
     assert!(
         collected.is_ok(),
         "{:?}",

@@ -71,7 +71,6 @@ fn quiet_device(root: &Path) -> DeviceContext {
         path: Some(root.join("bin").into_os_string()),
         command_timeout: Duration::from_secs(2),
         offline: true,
-        probes: ProbeSettings::global(),
     }
 }
 
@@ -122,6 +121,7 @@ async fn collected(
 ) {
     collect(
         &quiet_device(root),
+        &ProbeSettings::global(),
         Some(cloud),
         zip,
         redact,

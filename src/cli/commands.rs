@@ -33,6 +33,7 @@ pub fn collect(
     let session = device_session(cloud, &source, offline, sign_in_on_stderr())?;
     let collected = runtime.block_on(crate::collect::collect(
         &device,
+        &crate::network::probe::ProbeSettings::global(),
         session.as_deref(),
         out,
         redact_files,

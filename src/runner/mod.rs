@@ -9,8 +9,10 @@
 pub mod fan_out;
 pub mod gather;
 mod inputs;
+mod probes;
 
 pub use inputs::Inputs;
+pub use probes::probe_settings;
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
 use crate::evidence::FactSource;
@@ -166,11 +168,11 @@ fn spawn_source(
         .copied()
         .unwrap_or_default();
     if let Some(device) = live_probes(source, fact_source) {
+        let base = inputs.probes.clone();
         fan.spawn_async(fact_source, Some(timeout), async move {
             tokio::time::sleep(latency).await;
             // Reading the proxy settings runs commands on Windows.
-            let settings =
-                fan_out::on_thread(move || crate::sources::device::probe_settings(&device)).await;
+            let settings = fan_out::on_thread(move || probe_settings(&device, &base)).await;
             let reach = crate::network::probe::probe_all(&settings).await;
             (FactUpdate::Network(Gathered::Found(reach)), Vec::new())
         });

@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use command::{CommandError, Output, run};
+pub use windows::{joined_cloud, winhttp_proxy, wininet_proxy};
 
 /// Where this device keeps what esr-doctor reads, and how commands are found.
 #[derive(Debug, Clone)]
@@ -39,8 +40,6 @@ pub struct DeviceContext {
     pub command_timeout: Duration,
     /// `--offline`: make no network connection at all.
     pub offline: bool,
-    /// The endpoints the network check probes, and through which proxy.
-    pub probes: crate::network::probe::ProbeSettings,
 }
 
 impl DeviceContext {
@@ -98,7 +97,6 @@ impl DeviceContext {
             path: std::env::var_os("PATH"),
             command_timeout: Duration::from_secs(20),
             offline: false,
-            probes: crate::network::probe::ProbeSettings::global(),
         }
     }
 
@@ -247,37 +245,6 @@ pub fn host_names() -> Vec<String> {
         .collect();
     names.dedup();
     names
-}
-
-/// The probes to run from this device, with the proxy Edge would use here (on Windows the
-/// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`), for the cloud a Windows
-/// device is joined in.
-pub fn probe_settings(ctx: &DeviceContext) -> crate::network::probe::ProbeSettings {
-    let mut settings = ctx.probes.clone();
-    if ctx.platform == Platform::Windows {
-        if let Some(wininet) = windows::wininet_proxy(ctx) {
-            settings.proxy = wininet;
-        }
-        if let Some(cloud) = windows::joined_cloud(ctx) {
-            settings = settings.in_cloud(cloud);
-        }
-        // Windows settings roam through the machine's WinHTTP proxy: where it is another
-        // than the user's, sign-in is probed through it too.
-        if let Some(winhttp) = windows::winhttp_proxy(ctx)
-            && winhttp.proxy != settings.proxy.proxy
-            && let Some(sign_in) = settings
-                .targets
-                .iter()
-                .find(|t| t.host.starts_with("login."))
-                .cloned()
-        {
-            settings.targets.push(crate::network::probe::Target {
-                via: Some(winhttp),
-                ..sign_in
-            });
-        }
-    }
-    settings
 }
 
 /// Copies a Chromium user-data folder's `Local State` and each profile's `Preferences` into
