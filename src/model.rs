@@ -443,8 +443,76 @@ pub struct Report {
 /// A source of evidence that could not be used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Problem {
-    pub source: String,
+    pub source: ProblemSource,
     pub message: String,
+}
+
+/// Where unusable evidence lies. The JSON report carries only its words (`cloud/memberOf.json`,
+/// `dsregcmd /status`, `graph /me`), so a report read back knows them as `Recorded`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProblemSource {
+    /// A file of the bundle layout (`manifest.json`, `cloud/me.json`).
+    File(String),
+    /// A fact source as a whole, by its label: gathering it failed.
+    Gathering(String),
+    /// A tenant endpoint called live, by its name.
+    Endpoint(String),
+    /// As a report read back from JSON names it.
+    Recorded(String),
+}
+
+impl ProblemSource {
+    /// The words shown and written for it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ProblemSource::File(s)
+            | ProblemSource::Gathering(s)
+            | ProblemSource::Endpoint(s)
+            | ProblemSource::Recorded(s) => s,
+        }
+    }
+
+    /// The same kind of place, its words changed by `change` (sanitising, redaction).
+    pub fn map_words(&self, change: impl FnOnce(&str) -> String) -> ProblemSource {
+        let words = change(self.as_str());
+        match self {
+            ProblemSource::File(_) => ProblemSource::File(words),
+            ProblemSource::Gathering(_) => ProblemSource::Gathering(words),
+            ProblemSource::Endpoint(_) => ProblemSource::Endpoint(words),
+            ProblemSource::Recorded(_) => ProblemSource::Recorded(words),
+        }
+    }
+}
+
+impl std::fmt::Display for ProblemSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Ordered by its words, as the report lists problems.
+impl Ord for ProblemSource {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl PartialOrd for ProblemSource {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for ProblemSource {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProblemSource {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(ProblemSource::Recorded)
+    }
 }
 
 impl Report {
@@ -473,6 +541,25 @@ pub fn evidence<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_source_is_written_as_its_words_and_read_back_as_recorded() {
+        let problem = Problem {
+            source: ProblemSource::Endpoint("graph /me".into()),
+            message: "HTTP 500".into(),
+        };
+        let json = serde_json::to_value(&problem).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({"source": "graph /me", "message": "HTTP 500"})
+        );
+        let back: Problem = serde_json::from_value(json).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(back.source, ProblemSource::Recorded("graph /me".into()));
+        let cleaned = ProblemSource::File("cloud/me.json".into()).map_words(str::to_uppercase);
+        assert_eq!(cleaned, ProblemSource::File("CLOUD/ME.JSON".into()));
+        // Listed by their words, whatever kind of place they are.
+        assert!(ProblemSource::Gathering("a".into()) < ProblemSource::File("b".into()));
+    }
 
     #[test]
     fn status_of_a_check_is_the_worst_finding() {

@@ -194,7 +194,7 @@ fn check_case(api: Api, fault: Fault, report: &Report, emulator: &Emulator) {
         let named = report
             .problems
             .iter()
-            .any(|p| names.iter().any(|n| p.source == *n) && p.message.contains(words));
+            .any(|p| names.iter().any(|n| p.source.as_str() == *n) && p.message.contains(words));
         assert!(named, "{case}: no problem names it: {:#?}", report.problems);
     }
 }

@@ -87,7 +87,7 @@ async fn every_unusable_cloud_answer_is_named() {
         let named = report
             .problems
             .iter()
-            .any(|p| p.source.contains(path) || p.message.contains(path));
+            .any(|p| p.source.as_str().contains(path) || p.message.contains(path));
         assert!(named, "{path} is not named: {:?}", report.problems);
     }
 }

@@ -21,7 +21,7 @@ use crate::facts::tenant::AnswerError;
 use crate::facts::tenant::esr::RoamingSettings;
 use crate::facts::tenant::graph::{Membership, Organization, Sku, User};
 use crate::facts::tenant::rms::{Discovery, FunctionalState, Ipcv3State, OnboardingPolicy};
-use crate::model::Problem;
+use crate::model::{Problem, ProblemSource};
 
 /// The state of one fact source.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,9 +64,11 @@ impl<T> Gathered<T> {
 /// A failed answer as a problem, named by its endpoint or file.
 fn answer_problem(error: &AnswerError) -> Problem {
     let source = match error {
-        AnswerError::Http { endpoint, .. } => endpoint.clone(),
-        AnswerError::Json(error) => error.file().to_owned(),
-        AnswerError::Service { file, .. } | AnswerError::Shape { file, .. } => file.clone(),
+        AnswerError::Http { endpoint, .. } => ProblemSource::Endpoint(endpoint.clone()),
+        AnswerError::Json(error) => ProblemSource::File(error.file().to_owned()),
+        AnswerError::Service { file, .. } | AnswerError::Shape { file, .. } => {
+            ProblemSource::File(file.clone())
+        }
     };
     Problem {
         source,
@@ -188,7 +190,7 @@ impl Facts {
     pub fn note_gathering_errors(&mut self, source: FactSource, errors: Vec<String>) {
         self.gathering_errors
             .extend(errors.into_iter().map(|message| Problem {
-                source: source.label().to_owned(),
+                source: ProblemSource::Gathering(source.label().to_owned()),
                 message,
             }));
     }
@@ -244,7 +246,7 @@ impl Facts {
             FactSource::Network => self.reach.unreadable(),
         }?;
         Some(Problem {
-            source: source.label().to_owned(),
+            source: ProblemSource::Gathering(source.label().to_owned()),
             message: message.clone(),
         })
     }

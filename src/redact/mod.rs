@@ -426,7 +426,7 @@ impl Redactor {
             self.check(check);
         }
         for problem in &mut report.problems {
-            problem.source = self.text(&problem.source);
+            problem.source = problem.source.map_words(|words| self.text(words));
             problem.message = self.text(&problem.message);
         }
         for note in &mut report.notes {

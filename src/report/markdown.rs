@@ -150,7 +150,7 @@ fn write_notes_and_problems(out: &mut String, report: &Report, lang: Lang) {
         let _ = writeln!(
             out,
             "- {}: {}",
-            inline(&problem.source),
+            inline(problem.source.as_str()),
             inline(&problem.message)
         );
     }

@@ -18,7 +18,7 @@ pub fn report(report: &Report) -> Report {
             .problems
             .iter()
             .map(|p| Problem {
-                source: plain(&p.source),
+                source: p.source.map_words(plain),
                 message: plain(&p.message),
             })
             .collect(),

@@ -7,7 +7,7 @@ pub mod device;
 pub mod scenario;
 
 use crate::evidence::{EvidenceFiles, FactSource, Platform, layout};
-use crate::model::SourceInfo;
+use crate::model::{ProblemSource, SourceInfo};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
@@ -73,7 +73,7 @@ pub const BUNDLE_SCHEMA: &str = "esr-doctor/bundle/v1";
 /// refused that belong to no fact source.
 pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
     let problem = |message: String| crate::model::Problem {
-        source: layout::MANIFEST.to_owned(),
+        source: ProblemSource::File(layout::MANIFEST.to_owned()),
         message,
     };
     let mut problems = Vec::new();
@@ -100,7 +100,7 @@ pub fn evidence_problems(files: &EvidenceFiles) -> Vec<crate::model::Problem> {
     for (path, reason) in files.refused() {
         if crate::evidence::layout::source_of(path).is_none() {
             problems.push(crate::model::Problem {
-                source: path.to_owned(),
+                source: ProblemSource::File(path.to_owned()),
                 message: format!("`{path}` was not read: {reason}"),
             });
         }

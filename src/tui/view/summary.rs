@@ -97,7 +97,10 @@ fn unusable_evidence(app: &App) -> Vec<Line<'static>> {
     ];
     for problem in &report.problems {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {}: ", plain(&problem.source)), app.theme.dim()),
+            Span::styled(
+                format!("  {}: ", plain(problem.source.as_str())),
+                app.theme.dim(),
+            ),
             Span::raw(plain(&problem.message)),
         ]));
     }
