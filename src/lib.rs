@@ -1,9 +1,12 @@
 //! esr-doctor: finds out why Microsoft Edge sync / Enterprise State Roaming does not work for a
 //! user, and says how to fix it.
 //!
-//! Where things live: `sources` (raw evidence) → `facts` (parsers, typed facts) and `cloud` /
-//! `network` (service answers) → `checks` (pure decisions) → `runner` (concurrency, events,
-//! the `Report`) → `report` (text, JSON, markdown faces). `guidance` holds the fixes.
+//! Where things live (the README's architecture table gives each module its tier, and
+//! `tests/architecture.rs` keeps imports going down it): `evidence` and `model` are the shared
+//! vocabulary; `facts` parses every kind of evidence; `sources` (bundles, demos, this device),
+//! `cloud` (the tenant over HTTP) and `network` (probes) read it raw; `checks` decide;
+//! `runner` owns a run's inputs and builds the `Report`; `report`, `tui` and `cli` are the
+//! faces. `guidance` holds the fixes.
 
 pub mod checks;
 pub mod cli;
