@@ -461,6 +461,30 @@ async fn a_direct_winhttp_proxy_under_a_user_proxy_is_a_roaming_problem() {
     );
 }
 
+/// A German Windows prints netsh in German; it used to be called "not netsh output" and the
+/// roaming proxy went unread (layout as Microsoft documents it, words of German Windows).
+#[tokio::test]
+async fn a_german_netsh_capture_is_read_like_an_english_one() {
+    let winhttp = "\r\nAktuelle WinHTTP-Proxyeinstellungen:\r\n\r\n    Direkter Zugriff (kein Proxyserver).\r\n\r\n";
+    let wininet = b"\r\nHKEY_CURRENT_USER\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\r\n    ProxyEnable    REG_DWORD    0x1\r\n    ProxyServer    REG_SZ    proxy.fabrikam.com:8080\r\n\r\n";
+    let report = check(
+        "healthy",
+        &[
+            ("windows/winhttp-proxy.txt", Some(winhttp.as_bytes())),
+            ("windows/internet-settings.reg.txt", Some(wininet)),
+        ],
+    )
+    .await;
+    assert!(
+        report
+            .codes(CheckId::DeviceRegistration)
+            .contains(&"WINHTTP_PROXY_MISSING"),
+        "{}",
+        said(&report)
+    );
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+}
+
 #[tokio::test]
 async fn tenant_plans_come_from_organization_when_subscribed_skus_is_absent() {
     let report = check("healthy", &[("cloud/subscribedSkus.json", None)]).await;

@@ -121,15 +121,48 @@ pub enum WinHttpProxy {
     Proxy(String),
 }
 
-/// Reads `netsh winhttp show proxy` (English output; `None` when it says neither).
+/// Reads `netsh winhttp show proxy` by its structure, in whatever display language Windows
+/// printed it: a heading naming WinHTTP, then either one sentence (direct access) or
+/// `label : value` lines, the proxy server first and the bypass list second. `None` when the
+/// text has neither shape.
 pub fn parse_winhttp(text: &str) -> Option<WinHttpProxy> {
-    if text.contains("Direct access") {
-        return Some(WinHttpProxy::Direct);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // The heading; a pasted capture may start with the prompt and the command.
+    let heading = lines
+        .iter()
+        .position(|l| l.contains("WinHTTP") && l.ends_with([':', '：']));
+    let english = text.contains("Proxy Server(s)") || text.contains("Direct access");
+    if heading.is_none() && !english {
+        return None;
     }
+    if let Some(server) = labelled_values(text).first() {
+        return Some(WinHttpProxy::Proxy((*server).to_owned()));
+    }
+    let says_something = heading.is_some_and(|at| at + 1 < lines.len());
+    (text.contains("Direct access") || says_something).then_some(WinHttpProxy::Direct)
+}
+
+/// The bypass list `netsh winhttp show proxy` names after the proxy server, if any.
+pub fn parse_winhttp_bypass(text: &str) -> Option<String> {
+    labelled_values(text).get(1).map(|list| (*list).to_owned())
+}
+
+/// The values of netsh's `label : value` lines, in order (the labels are in the display
+/// language; a value never starts with a space, a label never holds a colon).
+fn labelled_values(text: &str) -> Vec<&str> {
     text.lines()
-        .find_map(|line| line.trim().strip_prefix("Proxy Server(s)"))
-        .and_then(|rest| rest.split_once(':'))
-        .map(|(_, server)| WinHttpProxy::Proxy(server.trim().to_owned()))
+        .filter_map(|line| {
+            let (label, value) = line
+                .split_once([':', '：'])
+                .filter(|(_, value)| value.starts_with(char::is_whitespace))?;
+            let value = value.trim();
+            (!label.trim().is_empty() && !value.is_empty()).then_some(value)
+        })
+        .collect()
 }
 
 /// The user's proxy or PAC script from `reg query` of Internet Settings, if one is set.
@@ -185,6 +218,59 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\PolicyManager\\current\\device\\Experie
             Some(WinHttpProxy::Proxy("proxy.contoso.com:8080".into()))
         );
         assert_eq!(parse_winhttp("garbage"), None);
+        assert_eq!(parse_winhttp(""), None);
+        assert_eq!(parse_winhttp_bypass(proxy).as_deref(), Some("<local>"));
+    }
+
+    /// Windows prints netsh in its display language. No localized capture with a source could
+    /// be found, so these follow the layout Microsoft documents for `netsh winhttp show proxy`
+    /// (a heading, then one sentence or `label : value` lines) with the words of each language.
+    #[test]
+    fn winhttp_in_another_display_language_is_read_by_its_structure() {
+        let proxies = [
+            "Aktuelle WinHTTP-Proxyeinstellungen:\n\n    Proxyserver:  proxy.fabrikam.de:8080\n    Umgehungsliste:  <local>\n",
+            "Paramètres actuels du proxy WinHTTP :\n\n    Serveur(s) proxy :  proxy.fabrikam.fr:3128\n    Liste de contournement :  *.fabrikam.fr;<local>\n",
+            "Configuración actual del proxy de WinHTTP:\n\n    Servidores proxy:  proxy.fabrikam.es:8080\n    Lista de omisión:  <local>\n",
+            "現在の WinHTTP プロキシ設定:\n\n    プロキシ サーバー:  proxy.fabrikam.jp:8080\n    バイパス一覧     :  <local>\n",
+            "当前的 WinHTTP 代理服务器设置:\n\n    代理服务器:  http=proxy.fabrikam.cn:80;https=proxy.fabrikam.cn:443\n    绕过列表:  <local>\n",
+        ];
+        for text in proxies {
+            for (name, bytes) in variants::encodings(text) {
+                let decoded = decode(&bytes);
+                let Some(WinHttpProxy::Proxy(server)) = parse_winhttp(&decoded) else {
+                    panic!("{name}: {text}");
+                };
+                assert!(server.contains("proxy.fabrikam."), "{name}: {server}");
+                assert!(
+                    parse_winhttp_bypass(&decoded).is_some_and(|b| b.contains("<local>")),
+                    "{name}: {text}"
+                );
+            }
+        }
+        let prompted = "C:\\> netsh winhttp show proxy\n\nCurrent WinHTTP proxy settings:\n\n    Direct access (no proxy server).\n";
+        assert_eq!(parse_winhttp(prompted), Some(WinHttpProxy::Direct));
+        let directs = [
+            "Aktuelle WinHTTP-Proxyeinstellungen:\n\n    Direkter Zugriff (kein Proxyserver).\n",
+            "Paramètres actuels du proxy WinHTTP :\n\n    Accès direct (pas de serveur proxy).\n",
+            "現在の WinHTTP プロキシ設定:\n\n    直接アクセス (プロキシ サーバーなし)。\n",
+        ];
+        for text in directs {
+            for (name, bytes) in variants::encodings(text) {
+                assert_eq!(
+                    parse_winhttp(&decode(&bytes)),
+                    Some(WinHttpProxy::Direct),
+                    "{name}: {text}"
+                );
+            }
+        }
+        // Not netsh: no WinHTTP heading and no labelled lines, or a heading and nothing after.
+        for text in [
+            "Der Befehl wurde nicht gefunden.",
+            "Aktuelle WinHTTP-Proxyeinstellungen:",
+            "{\"a\": 1}",
+        ] {
+            assert_eq!(parse_winhttp(text), None, "{text}");
+        }
     }
 
     #[test]

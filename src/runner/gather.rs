@@ -109,7 +109,7 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
             "holds no SID: it is not `whoami /user /groups` output"
         }
         layout::WINHTTP_PROXY if windows_state::parse_winhttp(text).is_none() => {
-            "says neither \"Direct access\" nor \"Proxy Server(s)\": it is not `netsh winhttp show proxy` output"
+            "has neither a WinHTTP heading nor a proxy line: it is not `netsh winhttp show proxy` output"
         }
         layout::EDGE_VERSION
             if edge_install::parse(text).installs.is_empty() && !says_not_found(trimmed) =>

@@ -196,17 +196,13 @@ pub fn joined_cloud(ctx: &DeviceContext) -> Option<crate::evidence::Cloud> {
 
 /// The machine's WinHTTP proxy, when `netsh winhttp show proxy` names one.
 pub fn winhttp_proxy(ctx: &DeviceContext) -> Option<crate::facts::proxy::ProxySettings> {
-    use crate::facts::windows_state::{WinHttpProxy, parse_winhttp};
+    use crate::facts::windows_state::{WinHttpProxy, parse_winhttp, parse_winhttp_bypass};
     let output = super::run(ctx, "netsh", &["winhttp", "show", "proxy"]).ok()?;
     let text = crate::evidence::text::decode(&output.stdout);
     let Some(WinHttpProxy::Proxy(server)) = parse_winhttp(&text) else {
         return None;
     };
-    let bypass = text
-        .lines()
-        .find_map(|line| line.trim().strip_prefix("Bypass List"))
-        .and_then(|rest| rest.split_once(':'))
-        .map(|(_, list)| list.trim().to_owned());
+    let bypass = parse_winhttp_bypass(&text);
     let settings = crate::facts::proxy::from_winhttp(&server, bypass.as_deref());
     settings.proxy.is_some().then_some(settings)
 }
