@@ -461,6 +461,31 @@ async fn a_direct_winhttp_proxy_under_a_user_proxy_is_a_roaming_problem() {
     );
 }
 
+/// `microsoft-edge-dev --version` names its channel after the version; a Dev Edge used to be
+/// reported as Stable.
+#[tokio::test]
+async fn a_dev_edge_from_its_version_line_is_named_unsupported() {
+    let report = check(
+        "healthy",
+        &[(
+            "edge/version.txt",
+            Some(b"Microsoft Edge 133.0.3014.0 dev\n"),
+        )],
+    )
+    .await;
+    let edge = report.check(CheckId::EdgeVersion);
+    assert_eq!(
+        edge.map(|c| c.evidence["channel"].clone()),
+        Some("dev".into()),
+        "{}",
+        said(&report)
+    );
+    assert_eq!(
+        report.codes(CheckId::EdgeVersion),
+        ["EDGE_CHANNEL_UNSUPPORTED"]
+    );
+}
+
 /// A German Windows prints netsh in German; it used to be called "not netsh output" and the
 /// roaming proxy went unread (layout as Microsoft documents it, words of German Windows).
 #[tokio::test]

@@ -171,8 +171,12 @@ pub fn parse(text: &str) -> EdgeVersions {
             continue;
         }
         for token in VERSION_TOKEN.captures_iter(trimmed) {
-            if let Some(version) = Version::parse(&token[1]).filter(|v| v.parts.len() >= 3) {
-                let channel = channel_from_context(&lower);
+            let Some(found) = token.get(1) else { continue };
+            if let Some(version) = Version::parse(found.as_str()).filter(|v| v.parts.len() >= 3) {
+                // Linux and macOS `--version` name a channel other than Stable after the
+                // version (`Microsoft Edge 133.0.3014.0 dev`).
+                let channel = channel_after(&lower[found.end()..])
+                    .unwrap_or_else(|| channel_from_context(&lower));
                 installs.push(EdgeInstall { version, channel });
             }
         }
@@ -193,6 +197,16 @@ fn registry_version_value(line: &str) -> Option<Version> {
     (wanted && kind.eq_ignore_ascii_case("REG_SZ"))
         .then(|| Version::parse(data))
         .flatten()
+}
+
+/// The channel a `--version` line names right after its version, if any.
+fn channel_after(rest: &str) -> Option<Channel> {
+    match rest.split_whitespace().next()? {
+        "beta" => Some(Channel::Beta),
+        "dev" => Some(Channel::Dev),
+        "canary" => Some(Channel::Canary),
+        _ => None,
+    }
 }
 
 fn channel_from_context(lower: &str) -> Channel {
@@ -219,6 +233,24 @@ mod tests {
 
     fn v(text: &str) -> Version {
         Version::parse(text).unwrap_or_else(|| panic!("bad test version {text}"))
+    }
+
+    /// What `microsoft-edge-dev --version` and its siblings print on Linux (and the macOS
+    /// binaries the same way): the channel after the version, none for Stable.
+    #[test]
+    fn a_channel_named_after_the_version_is_kept() {
+        for (text, channel) in [
+            ("Microsoft Edge 131.0.2903.86", Channel::Stable),
+            ("Microsoft Edge 132.0.2957.26 beta", Channel::Beta),
+            ("Microsoft Edge 133.0.3014.0 dev", Channel::Dev),
+            ("Microsoft Edge 133.0.3020.0 canary", Channel::Canary),
+        ] {
+            for (name, bytes) in variants::encodings(text) {
+                let installs = parse(&decode(&bytes)).installs;
+                assert_eq!(installs.len(), 1, "{name}: {text}");
+                assert_eq!(installs[0].channel, channel, "{name}: {text}");
+            }
+        }
     }
 
     #[test]
