@@ -461,6 +461,31 @@ async fn a_direct_winhttp_proxy_under_a_user_proxy_is_a_roaming_problem() {
     );
 }
 
+/// Without a sync dump the check is skipped; an event export that cannot be read used to
+/// vanish with the dump's skip, and is now a named warning of the skipped check.
+#[tokio::test]
+async fn an_unreadable_event_export_is_named_without_a_dump() {
+    let report = check(
+        "healthy",
+        &[
+            ("edge/sync-internals.json", None),
+            (
+                "windows/events/aad.xml",
+                Some(b"\x00\x01 not an event export <Event"),
+            ),
+        ],
+    )
+    .await;
+    let sync = report.check(CheckId::SyncHealth);
+    assert_eq!(
+        sync.map(|c| c.status),
+        Some(Status::Skipped),
+        "{}",
+        said(&report)
+    );
+    assert_eq!(report.codes(CheckId::SyncHealth), ["EVENT_LOG_UNREADABLE"]);
+}
+
 /// `microsoft-edge-dev --version` names its channel after the version; a Dev Edge used to be
 /// reported as Stable.
 #[tokio::test]

@@ -79,6 +79,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
                 format!("edge://sync-internals dump: {reason}"),
             );
             result.evidence = evidence;
+            // Event logs that could not be read are said even without a dump to decide by.
+            result.findings = findings
+                .into_iter()
+                .filter(|f| f.code == "EVENT_LOG_UNREADABLE")
+                .collect();
             result
         }
         _ => CheckResult::error(ID, "the sync-internals dump was never gathered"),
