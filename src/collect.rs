@@ -8,8 +8,8 @@ use crate::evidence::FactSource;
 use crate::evidence::layout;
 use crate::network::probe::ProbeSettings;
 use crate::redact::{Kind, Redactor};
-use crate::runner::fan_out::{FanOut, on_thread};
-use crate::runner::probe_settings;
+use crate::runner::fan_out::FanOut;
+use crate::runner::probe_from;
 use crate::sources::device::{self, DeviceContext};
 use serde_json::json;
 use std::io::Write;
@@ -152,16 +152,11 @@ async fn tenant_answers(
     let Some(session) = cloud else {
         return (files, errors);
     };
-    // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
-    let device_id = Box::pin(async move {
-        tokio::time::timeout(deadline, heard)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .flatten()
-    });
     let (graph, esr, rms) = tokio::join!(
-        session.answers(FactSource::Graph, device_id),
+        session.answers(
+            FactSource::Graph,
+            crate::runner::gather::device_id_heard(heard, deadline)
+        ),
         session.answers(FactSource::Esr, no_device()),
         session.answers(FactSource::Rms, no_device()),
     );
@@ -179,14 +174,12 @@ async fn network_reach(ctx: &DeviceContext, probes: &ProbeSettings, deadline: Du
     if ctx.offline {
         return (files, errors);
     }
-    let device = ctx.clone();
-    let base = probes.clone();
     let mut fan = FanOut::default();
-    fan.spawn_async(FactSource::Network, Some(deadline), async move {
-        // Reading the proxy settings runs commands on Windows.
-        let settings = on_thread(move || probe_settings(&device, &base)).await;
-        crate::network::probe::probe_all(&settings).await
-    });
+    fan.spawn_async(
+        FactSource::Network,
+        Some(deadline),
+        probe_from(std::sync::Arc::new(ctx.clone()), probes.clone()),
+    );
     while let Some(finished) = fan.next().await {
         match finished
             .outcome

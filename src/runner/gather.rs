@@ -362,6 +362,21 @@ pub fn device_id_lookup(loaded: Arc<LoadedSource>) -> crate::cloud::live::Device
     Box::pin(async move { task.await.ok().flatten() })
 }
 
+/// The DeviceId a run's own dsregcmd gathering hands over on `heard`, waited for no longer than
+/// that gathering may take (`within`), for the tenant's Graph reader to await.
+pub fn device_id_heard(
+    heard: tokio::sync::oneshot::Receiver<Option<String>>,
+    within: std::time::Duration,
+) -> crate::cloud::live::DeviceIdLookup {
+    Box::pin(async move {
+        tokio::time::timeout(within, heard)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .flatten()
+    })
+}
+
 /// The tenant's answers as fetched live: the same parsers as recorded files, and a sign-in
 /// that did not happen is a skip (`needs_sign_in`) or, when a service failed, an error.
 pub fn live_answers(source: FactSource, answers: &CloudAnswers) -> FactUpdate {

@@ -12,7 +12,7 @@ mod inputs;
 mod probes;
 
 pub use inputs::Inputs;
-pub use probes::probe_settings;
+pub use probes::{probe_from, probe_settings};
 
 use crate::checks::{CATALOGUE, CheckSpec, spec};
 use crate::evidence::FactSource;
@@ -145,14 +145,7 @@ fn spawn_source(
     let source = &inputs.source;
     if let Some(session) = tenant_session(inputs, fact_source) {
         let device_id = match (fact_source, dsregcmd_device_id) {
-            // Bounded like the dsregcmd gathering itself, so the wait cannot outlast it.
-            (FactSource::Graph, Some(heard)) => Box::pin(async move {
-                tokio::time::timeout(timeout, heard)
-                    .await
-                    .ok()
-                    .and_then(Result::ok)
-                    .flatten()
-            }),
+            (FactSource::Graph, Some(heard)) => gather::device_id_heard(heard, timeout),
             (FactSource::Graph, None) => gather::device_id_lookup(Arc::clone(source)),
             _ => crate::cloud::live::no_device(),
         };
@@ -171,9 +164,7 @@ fn spawn_source(
         let base = inputs.probes.clone();
         fan.spawn_async(fact_source, Some(timeout), async move {
             tokio::time::sleep(latency).await;
-            // Reading the proxy settings runs commands on Windows.
-            let settings = fan_out::on_thread(move || probe_settings(&device, &base)).await;
-            let reach = crate::network::probe::probe_all(&settings).await;
+            let reach = probes::probe_from(device, base).await;
             (FactUpdate::Network(Gathered::Found(reach)), Vec::new())
         });
         return;

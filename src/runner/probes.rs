@@ -2,8 +2,17 @@
 //! with the proxy Edge would use here and the cloud a Windows device is joined in.
 
 use crate::evidence::Platform;
+use crate::facts::reach::ReachFacts;
 use crate::network::probe::{ProbeSettings, Target};
 use crate::sources::device::{self, DeviceContext};
+use std::sync::Arc;
+
+/// Probes from `device` at `base`'s targets, through the proxy it would use (reading that
+/// runs commands on Windows, so on a thread of its own).
+pub async fn probe_from(device: Arc<DeviceContext>, base: ProbeSettings) -> ReachFacts {
+    let settings = super::fan_out::on_thread(move || probe_settings(&device, &base)).await;
+    crate::network::probe::probe_all(&settings).await
+}
 
 /// The probes to run from this device (`base`'s targets), with the proxy Edge would use here (on Windows the
 /// user's WinINet settings, elsewhere `HTTPS_PROXY`/`NO_PROXY`), for the cloud a Windows
