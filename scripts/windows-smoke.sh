@@ -31,21 +31,26 @@ fi
 # inside our Windows code ends the Windows process with an exception status instead, not with
 # a Unix signal. Wine does this now and then while tearing down a process that has started other
 # wine processes, so that one case is run again once, and said so; any other exit is kept.
-# Usage: run_exe STDOUT_FILE ARGS...; the file is rewritten by the second run.
+# The crash can come after the command did its work, so each try starts from the same state:
+# FRESH (a path, or "" for none) is removed before every try, since `collect` refuses to
+# overwrite the bundle the first try wrote.
+# Usage: run_exe STDOUT_FILE FRESH ARGS...; the stdout file is rewritten by the second run.
 run_exe() {
-  local out=$1 rc=0
-  shift
+  local out=$1 fresh=$2 rc=0
+  shift 2
+  [ -z "$fresh" ] || rm -f "$fresh"
   "$wine" "$exe" "$@" > "$out" || rc=$?
   if [ "$rc" -eq 139 ]; then
     echo "wine itself crashed (SIGSEGV, exit 139) running: $*; running it once more" >&2
     rc=0
+    [ -z "$fresh" ] || rm -f "$fresh"
     "$wine" "$exe" "$@" > "$out" || rc=$?
   fi
   return "$rc"
 }
 
 echo "== wine: esr-doctor.exe check --demo healthy --format json"
-run_exe target/wine-report.json check --demo healthy --format json
+run_exe target/wine-report.json "" check --demo healthy --format json
 python3 - target/wine-report.json <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
@@ -63,8 +68,7 @@ print("report ok: 9 checks pass; the tenant was read over HTTP from the emulator
 PY
 
 echo "== wine: esr-doctor.exe collect --out C:\\smoke.zip --offline"
-rm -f "$WINEPREFIX/drive_c/smoke.zip"
-run_exe /dev/stdout collect --out 'C:\smoke.zip' --offline
+run_exe /dev/stdout "$WINEPREFIX/drive_c/smoke.zip" collect --out 'C:\smoke.zip' --offline
 python3 - "$WINEPREFIX/drive_c/smoke.zip" <<'PY'
 import json, sys, zipfile
 bundle = zipfile.ZipFile(sys.argv[1])
@@ -73,7 +77,7 @@ assert manifest["schema"] == "esr-doctor/bundle/v1"
 print("bundle ok:", ", ".join(bundle.namelist()))
 PY
 set +e
-run_exe target/wine-bundle-report.json check --from 'C:\smoke.zip' --format json
+run_exe target/wine-bundle-report.json "" check --from 'C:\smoke.zip' --format json
 rc=$?
 set -e
 case $rc in 0|1|3) echo "check --from the bundle: exit $rc" ;; *) echo "check --from failed with exit $rc" >&2; exit 1 ;; esac
