@@ -665,3 +665,57 @@ async fn a_garbled_settingsync_capture_leaves_device_registration_a_named_warnin
         .any(|f| f.code == "EVIDENCE_UNUSABLE" && f.message.contains("settingsync.reg.txt"));
     assert!(named, "{:?}", device.findings);
 }
+
+/// Real captures of a failed hybrid join (issue 19): dsregcmd's own diagnosis names the phase
+/// and the code, and the report says both with Microsoft's meaning, instead of only "not
+/// hybrid joined"; a paste holding only the Previous Registration block is read for it.
+#[tokio::test]
+async fn a_failed_hybrid_join_is_named_by_its_phase_and_code() {
+    let scp = include_bytes!(
+        "fixtures/dsregcmd/domain-joined-discover-failed-scp-unreadable-indented.txt"
+    );
+    let system = include_bytes!(
+        "fixtures/dsregcmd/domain-joined-as-system-discover-failed-wrapped-line.txt"
+    );
+    for (name, capture) in [("scp", &scp[..]), ("as SYSTEM", &system[..])] {
+        let report = check("healthy", &[("dsregcmd.txt", Some(capture))]).await;
+        let codes = report.codes(CheckId::DeviceRegistration);
+        assert!(
+            codes.contains(&"HYBRID_JOIN_DISCOVER_FAILED"),
+            "{name}: {codes:?}"
+        );
+        assert!(
+            !codes.contains(&"DEVICE_HYBRID_JOIN_MISSING"),
+            "{name}: {codes:?}"
+        );
+        let told = said(&report);
+        assert!(
+            told.contains("0x801c001d DSREG_AUTOJOIN_ADCONFIG_READ_FAILED")
+                && told.contains("service connection point"),
+            "{name}: {told}"
+        );
+        assert_eq!(
+            report.check(CheckId::DeviceRegistration).map(|c| c.status),
+            Some(Status::Fail)
+        );
+        assert_not_pass(name, &report);
+    }
+    let system_report = check("healthy", &[("dsregcmd.txt", Some(&system[..]))]).await;
+    assert!(
+        system_report
+            .codes(CheckId::DeviceRegistration)
+            .contains(&"DSREG_ELEVATED_CONTEXT")
+    );
+
+    let docs = include_str!("fixtures/dsregcmd/hybrid-join-diagnostics-msdocs2024.txt");
+    let block = docs.split("\n\n\n").next().unwrap_or_default();
+    let report = check("healthy", &[("dsregcmd.txt", Some(block.as_bytes()))]).await;
+    let codes = report.codes(CheckId::DeviceRegistration);
+    assert!(
+        codes.contains(&"HYBRID_JOIN_REGISTRATION_FAILED"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"DSREG_PARTIAL"), "{codes:?}");
+    assert!(said(&report).contains("DirectoryError: The device object"));
+    assert_not_pass("Previous Registration block only", &report);
+}

@@ -4,9 +4,10 @@
 //! An empty `SettingsUrl` is the classic ESR symptom: ESR was not provisioned for this user
 //! and device (enabled after the user's last sign-in, user not in scope, or a bad device cert).
 
-use super::{device_object, need};
+use super::{device_object, join_failure, need};
 use crate::facts::Facts;
 use crate::facts::dsregcmd::{DsregStatus, JoinType, WamProvider, yes_no};
+use crate::facts::join_diagnostics::JoinDiagnostics;
 use crate::facts::windows_state::{self, WinHttpProxy, WindowsState};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::Value;
@@ -40,7 +41,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
     let status = need!(ID, &facts.dsregcmd);
     let join = status.join_type();
     let settings_url = status.settings_url();
-    let evidence = evidence([
+    let mut evidence = evidence([
         ("join_type", Value::from(join.as_str())),
         ("wam_default_set", opt(status.flag("WamDefaultSet"))),
         (
@@ -58,7 +59,18 @@ pub fn decide(facts: &Facts) -> CheckResult {
         ("os", opt(facts.os.clone())),
     ]);
     let mut findings = Vec::new();
+    let join_failure = join_failure::finding(status, &mut evidence);
     match join {
+        // A capture holding only dsregcmd's diagnosis still says the hybrid join failed.
+        JoinType::Unknown if join_failure.is_some() => {
+            findings.extend(join_failure);
+            findings.push(Finding::new(
+                "DSREG_PARTIAL",
+                Severity::Warn,
+                WINDOWS,
+                "The dsregcmd capture holds its diagnostic data but no Device State section; the rest of the device's state is unknown.".into(),
+            ));
+        }
         JoinType::Unknown => {
             let mut result = CheckResult::skipped(
                 ID,
@@ -80,12 +92,7 @@ pub fn decide(facts: &Facts) -> CheckResult {
             WINDOWS,
             format!("The device is {}; Windows settings roaming needs an Entra joined or hybrid joined device.", describe(join)),
         )),
-        JoinType::DomainJoined => findings.push(Finding::new(
-            "DEVICE_HYBRID_JOIN_MISSING",
-            Severity::Fail,
-            WINDOWS,
-            format!("The device is joined to the domain {} but not hybrid joined to Entra ID.", status.get("DomainName").unwrap_or("(unnamed)")),
-        )),
+        JoinType::DomainJoined => findings.push(join_failure.unwrap_or_else(|| hybrid_join_missing(status))),
         JoinType::OnPremisesDrs => findings.push(Finding::new(
             "DEVICE_ON_PREMISES_DRS",
             Severity::Fail,
@@ -94,7 +101,6 @@ pub fn decide(facts: &Facts) -> CheckResult {
         )),
         JoinType::EntraJoined | JoinType::HybridJoined => joined_device_findings(status, &mut findings),
     }
-    let mut evidence = evidence;
     findings.extend(device_object::findings(status, facts, &mut evidence));
     if let Some(windows) = facts.windows.found() {
         windows_findings(windows, &mut evidence, &mut findings);
@@ -227,6 +233,24 @@ fn windows_findings(
     }
 }
 
+/// Domain joined, not hybrid joined, and dsregcmd names no phase of Microsoft's: what it does
+/// name is said as written.
+fn hybrid_join_missing(status: &DsregStatus) -> Finding {
+    let diagnosis = JoinDiagnostics::read(status)
+        .failure()
+        .map(|f| format!(" {}", join_failure::described(&f)))
+        .unwrap_or_default();
+    Finding::new(
+        "DEVICE_HYBRID_JOIN_MISSING",
+        Severity::Fail,
+        WINDOWS,
+        format!(
+            "The device is joined to the domain {} but not hybrid joined to Entra ID.{diagnosis}",
+            status.get("DomainName").unwrap_or("(unnamed)")
+        ),
+    )
+}
+
 fn describe(join: JoinType) -> &'static str {
     match join {
         JoinType::WorkplaceRegistered => {
@@ -293,7 +317,12 @@ fn joined_device_findings(status: &DsregStatus, findings: &mut Vec<Finding>) {
             "PRT_MISSING",
             Severity::Fail,
             WINDOWS,
-            "AzureAdPrt is NO: the user has no primary refresh token, so no token for the sync service.".into(),
+            format!(
+                "AzureAdPrt is NO: the user has no primary refresh token, so no token for the sync service.{}",
+                join_failure::prt_attempt_words(status)
+                    .map(|w| format!(" {w}"))
+                    .unwrap_or_default()
+            ),
         ));
     }
 }
@@ -395,5 +424,25 @@ mod tests {
             ["WAM_DEFAULT_ERROR", "WAM_DEFAULT_PERSONAL", "PRT_MISSING"]
         );
         assert_eq!(wam.evidence.get("wam_default_set"), Some(&Value::Null));
+    }
+
+    /// Microsoft's documented SSO State of a failed PRT sign-in: the finding names the attempt's
+    /// status with its meaning and Entra's own answer.
+    #[test]
+    fn a_missing_prt_says_why_the_last_attempt_failed() {
+        let docs =
+            include_str!("../../tests/fixtures/dsregcmd/hybrid-join-diagnostics-msdocs2024.txt");
+        let sso = docs.split("\n\n\n").nth(2).unwrap_or_default();
+        let text = format!(
+            "| Device State |\nAzureAdJoined : YES\nDomainJoined : NO\n| Tenant Details |\nSettingsUrl : eyJVcmlzIjpbXX0=\n| User State |\nWamDefaultSet : YES\n{sso}"
+        );
+        let result = run(&text);
+        let prt = result.findings.iter().find(|f| f.code == "PRT_MISSING");
+        let message = prt.map(|f| f.message.as_str()).unwrap_or_default();
+        assert!(
+            message.contains("0xc000006d STATUS_LOGON_FAILURE"),
+            "{message}"
+        );
+        assert!(message.contains("invalid_grant: AADSTS50126"), "{message}");
     }
 }

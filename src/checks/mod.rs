@@ -11,6 +11,7 @@ mod device_object;
 mod device_registration;
 mod edge_policy;
 mod edge_version;
+mod join_failure;
 mod license;
 mod network;
 mod onboarding;
@@ -157,7 +158,7 @@ pub static CATALOGUE: [CheckSpec; 9] = [
         blockers: &[],
         decide: device_registration::decide,
         codes: device_registration::CODES,
-        part_codes: &[&device_object::CODES],
+        part_codes: &[&device_object::CODES, &join_failure::CODES],
     },
     CheckSpec {
         id: CheckId::EdgePolicy,

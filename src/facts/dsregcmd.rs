@@ -14,6 +14,16 @@ pub struct Section {
     pub entries: Vec<(String, String)>,
 }
 
+impl Section {
+    /// The first value of `key` in this section (case-insensitive).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// How the device is joined, per the dsregcmd join-type table of Microsoft's docs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinType {
@@ -64,6 +74,15 @@ impl DsregStatus {
             .flat_map(|s| s.entries.iter())
             .find(|(k, _)| k.eq_ignore_ascii_case(key))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The first section whose title starts with `title` (case-insensitive).
+    pub fn section(&self, title: &str) -> Option<&Section> {
+        self.sections.iter().find(|s| {
+            s.title
+                .get(..title.len())
+                .is_some_and(|t| t.eq_ignore_ascii_case(title))
+        })
     }
 
     /// `YES` → true, `NO` → false; anything else (ERROR, empty, absent) is unknown.
@@ -177,11 +196,30 @@ pub fn decode_settings_url(value: &str) -> Option<Vec<String>> {
         .map(|s| s.uris)
 }
 
+/// Keys read even before any section title: Microsoft's troubleshooting pages (and people
+/// after them) paste the "Previous Registration" block of Diagnostic Data on its own.
+const HEADLESS_KEYS: &[&str] = &[
+    "Previous Registration",
+    "Registration Type",
+    "Error Phase",
+    "Client ErrorCode",
+    "Server ErrorCode",
+    "Server Message",
+    "Https Status",
+    "Request Id",
+];
+
+/// dsregcmd wraps a long value at the console's width: the rest starts in column 0 on the
+/// next line, where every key is indented.
+const WRAP_WIDTH: usize = 80;
+
 /// Parses dsregcmd output already decoded to text (see `evidence::text::decode`).
 pub fn parse(text: &str) -> DsregStatus {
     let mut sections: Vec<Section> = Vec::new();
+    let mut previous_was_long_entry = false;
     for raw in text.lines() {
         let line = strip_quote_markers(raw);
+        let long_entry = std::mem::take(&mut previous_was_long_entry);
         if is_rule(line) {
             continue;
         }
@@ -192,12 +230,23 @@ pub fn parse(text: &str) -> DsregStatus {
             });
             continue;
         }
-        let Some(section) = sections.last_mut() else {
-            continue; // banner, prompt or anything else before the first section
-        };
-        if let Some((key, value)) = key_value(line) {
-            section.entries.push((key, value));
+        let in_column_zero = !unquoted(raw).starts_with(char::is_whitespace);
+        let wraps = long_entry && in_column_zero && !line.is_empty();
+        if wraps && let Some((_, value)) = sections.last_mut().and_then(|s| s.entries.last_mut()) {
+            value.push_str(line);
+            continue;
         }
+        let Some((key, value)) = key_value(line) else {
+            continue; // banner, prompt, progress line or anything else
+        };
+        if sections.is_empty() && HEADLESS_KEYS.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
+            sections.push(Section::default());
+        }
+        let Some(section) = sections.last_mut() else {
+            continue;
+        };
+        previous_was_long_entry = unquoted(raw).trim_end().chars().count() >= WRAP_WIDTH;
+        section.entries.push((key, value));
     }
     DsregStatus { sections }
 }
@@ -207,6 +256,15 @@ fn strip_quote_markers(line: &str) -> &str {
     let mut rest = line.trim();
     while let Some(stripped) = rest.strip_prefix('>') {
         rest = stripped.trim_start();
+    }
+    rest
+}
+
+/// The line as the console printed it: quoting removed, its indentation kept.
+fn unquoted(line: &str) -> &str {
+    let mut rest = line;
+    while let Some(stripped) = rest.trim_start().strip_prefix('>') {
+        rest = stripped.strip_prefix(' ').unwrap_or(stripped);
     }
     rest
 }

@@ -8,11 +8,13 @@ pub mod edge_install;
 pub mod edge_policy;
 pub mod edge_profile;
 pub mod event_log;
+pub mod join_diagnostics;
 pub mod proxy;
 pub mod reach;
 pub mod registry;
 pub mod sync_internals;
 pub mod tenant;
+pub mod windows_errors;
 pub mod windows_state;
 
 use crate::evidence::{FactSource, Platform};
