@@ -161,7 +161,8 @@ impl Guidance {
         }
     }
 
-    /// Looks up a finding code, an event id (`6065`) or an HRESULT in any of the ways Windows
+    /// Looks up a finding code, an event id (`6065`), an AADSTS code or an HRESULT (also the
+    /// hybrid-join and PRT codes of `facts::windows_errors`) in any of the ways Windows
     /// and people write one: `0xCAA5001C`, `CAA5001C`, `80070259` (as event 6013 prints it),
     /// decimal `2147943001` or negative `-2147024295`.
     pub fn explain(&self, query: &str) -> Option<Explanation<'_>> {
@@ -188,12 +189,22 @@ impl Guidance {
                 .collect();
             return Some(Explanation::Event { id, note, codes });
         }
+        self.hresult(query).or_else(|| {
+            let message = crate::facts::edge_messages::lookup(query)?;
+            let entry = self.entry(message.code)?;
+            Some(Explanation::EdgeMessage { message, entry })
+        })
+    }
+
+    fn hresult(&self, query: &str) -> Option<Explanation<'_>> {
         let code = parse_code(query).or_else(|| {
             // A positive decimal HRESULT: failures have the top bit set.
             query.parse::<u32>().ok().filter(|n| *n >= 0x8000_0000)
         })?;
         let key = format!("0x{code:08X}");
-        let note = self.hresults.get(&key)?;
+        let Some(note) = self.hresults.get(&key) else {
+            return crate::facts::windows_errors::lookup(code).map(Explanation::WindowsError);
+        };
         let codes = SIGNATURES
             .iter()
             .filter(|s| s.hresult == code || s.with.is_some_and(|(_, other)| other == code))
@@ -226,6 +237,13 @@ pub enum Explanation<'a> {
     },
     /// An AADSTS answer to a sign-in.
     SignIn(&'static crate::cloud::auth::refusals::Refusal),
+    /// Words Edge shows (its sync page, sync-internals), with the finding that explains them.
+    EdgeMessage {
+        message: &'static crate::facts::edge_messages::EdgeMessage,
+        entry: &'a Entry,
+    },
+    /// A Windows error code of a hybrid join or PRT sign-in (0x801c…, 0xcaa…, 0xc000…).
+    WindowsError(&'static crate::facts::windows_errors::WindowsError),
 }
 
 /// The built-in catalogue failed to parse (only a broken build can cause this).
@@ -237,6 +255,18 @@ pub fn builtin_error() -> Option<&'static toml::de::Error> {
 mod tests {
     use super::*;
     use crate::checks::{CATALOGUE, CheckSpec};
+
+    #[test]
+    fn every_edge_message_is_explained_by_a_finding_in_the_catalogue() {
+        for message in crate::facts::edge_messages::EDGE_MESSAGES {
+            let explained = Guidance::builtin().explain(message.shown);
+            assert!(
+                matches!(explained, Some(Explanation::EdgeMessage { message: m, .. }) if m.code == message.code),
+                "{}",
+                message.shown
+            );
+        }
+    }
 
     #[test]
     fn builtin_catalogue_parses() {

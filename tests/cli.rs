@@ -237,6 +237,18 @@ fn explain_knows_codes_event_ids_and_hresults() {
         ("AADSTS530035", "--auth browser"),
         ("aadsts500011", "Enable-AipService"),
         ("AADSTS53003", "Conditional Access"),
+        // Hybrid join and PRT codes, hex or Microsoft's signed decimal.
+        ("0x801c001d", "DSREG_AUTOJOIN_ADCONFIG_READ_FAILED"),
+        ("-2145648611", "service connection point"),
+        ("0xCAA90017", "WS-Trust"),
+        ("c000006d", "STATUS_LOGON_FAILURE"),
+        // What Edge shows, as a user reads it out.
+        (
+            "Sync is not available for this account.",
+            "SYNC_DISABLED_BY_ADMIN",
+        ),
+        ("DISABLED_BY_ADMIN", "Enable-AipService"),
+        ("EDGE_AUTH_ERROR: 3, 54, 3ea", "SYNC_AUTH_ERROR"),
     ] {
         let output = esr_doctor()
             .args(["explain", query])
@@ -264,6 +276,9 @@ fn explain_list_prints_every_code() {
         }
     }
     assert!(listed.contains("6013") && listed.contains("0xCAA5001C"));
+    for error in esr_doctor::facts::windows_errors::WINDOWS_ERRORS {
+        assert!(listed.contains(error.name), "{}", error.name);
+    }
     for refusal in esr_doctor::cloud::auth::refusals::REFUSALS {
         assert!(
             listed.contains(&format!("AADSTS{}", refusal.code)),

@@ -5,6 +5,7 @@
 
 pub mod dsregcmd;
 pub mod edge_install;
+pub mod edge_messages;
 pub mod edge_policy;
 pub mod edge_profile;
 pub mod event_log;

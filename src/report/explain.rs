@@ -2,7 +2,7 @@
 //! sign-in answer in plain text.
 
 use super::fix::{self, FixFace, FixParts};
-use crate::guidance::{Explanation, Guidance};
+use crate::guidance::{Entry, Explanation, Guidance};
 use crate::i18n::{Lang, tr, tr_with};
 use std::fmt::Write;
 
@@ -10,15 +10,16 @@ use std::fmt::Write;
 pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) -> String {
     let mut out = String::new();
     match explanation {
-        Explanation::Code { code, entry } => {
-            let _ = write!(out, "{code}: {}\n\n{}\n\n", entry.title, entry.explanation);
-            let mut face = ExplainFix {
-                out: &mut out,
-                guidance,
-                lang,
-            };
-            fix::render(&FixParts::from(*entry), lang, &mut face);
-            out.push('\n');
+        Explanation::Code { code, entry } => finding(&mut out, code, entry, guidance, lang),
+        Explanation::EdgeMessage { message, entry } => {
+            let _ = writeln!(
+                out,
+                "\"{}\" ({}: {})\n",
+                message.shown,
+                tr(lang, "shown in"),
+                message.shown_in
+            );
+            finding(&mut out, message.code, entry, guidance, lang);
         }
         Explanation::Event { id, note, codes } => {
             let _ = writeln!(out, "Event {id} ({})\n\n{}", note.log, note.meaning);
@@ -46,8 +47,34 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
                 crate::cloud::auth::refusals::REFERENCE
             );
         }
+        Explanation::WindowsError(error) => {
+            let _ = writeln!(
+                out,
+                "0x{:08x}: {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}",
+                error.code,
+                error.name,
+                error.meaning,
+                tr(lang, "Who can change it"),
+                error.who,
+                tr(lang, "What to do"),
+                error.fix,
+                crate::facts::windows_errors::SOURCE
+            );
+        }
     }
     out
+}
+
+/// A finding code's title, explanation and fix.
+fn finding(out: &mut String, code: &str, entry: &Entry, guidance: &Guidance, lang: Lang) {
+    let _ = write!(out, "{code}: {}\n\n{}\n\n", entry.title, entry.explanation);
+    let mut face = ExplainFix {
+        out,
+        guidance,
+        lang,
+    };
+    fix::render(&FixParts::from(entry), lang, &mut face);
+    out.push('\n');
 }
 
 /// The findings an event or HRESULT belongs to, with how to read more.
@@ -65,6 +92,14 @@ pub fn list(guidance: &Guidance) -> String {
     out.push_str("\nHRESULTs:\n");
     for (hresult, note) in &guidance.hresults {
         let _ = writeln!(out, "  {hresult}  {}", note.name);
+    }
+    out.push_str("\nHybrid join and PRT error codes:\n");
+    for error in crate::facts::windows_errors::WINDOWS_ERRORS {
+        let _ = writeln!(out, "  0x{:08x}  {}", error.code, error.name);
+    }
+    out.push_str("\nWhat Edge shows:\n");
+    for message in crate::facts::edge_messages::EDGE_MESSAGES {
+        let _ = writeln!(out, "  {:<48}  {}", message.shown, message.code);
     }
     out.push_str("\nSign-in answers:\n");
     for refusal in crate::cloud::auth::refusals::REFUSALS {
