@@ -719,3 +719,100 @@ async fn a_failed_hybrid_join_is_named_by_its_phase_and_code() {
     assert!(said(&report).contains("DirectoryError: The device object"));
     assert_not_pass("Previous Registration block only", &report);
 }
+
+/// Event exports in the forms admins have (issue 19): a `Get-WinEvent | Format-List` text of
+/// the AAD log is read like wevtutil's XML, and an export that cannot be read is named while
+/// the others still count.
+#[tokio::test]
+async fn every_event_export_form_is_read_and_an_unreadable_one_is_named() {
+    let listed = "\r\nTimeCreated  : 20.11.2026 08:00:00\r\nProviderName : Microsoft-Windows-AAD\r\nId           : 1098\r\nMessage      : Error: 0xCAA5001C Token broker operation failed.\r\n\r\nTimeCreated  : 20.11.2026 08:00:01\r\nProviderName : Microsoft-Windows-AAD\r\nId           : 1104\r\nMessage      : AAD Cloud AP plugin call Get token returned error: 0xC000005F\r\n";
+    let report = check(
+        "healthy",
+        &[
+            ("windows/events/aad.xml", None),
+            (
+                "windows/events/aad-format-list.txt",
+                Some(listed.as_bytes()),
+            ),
+            (
+                "windows/events/notes.txt",
+                Some(b"user says sync broke on monday"),
+            ),
+        ],
+    )
+    .await;
+    let codes = report.codes(CheckId::SyncHealth);
+    assert!(codes.contains(&"EVENT_1098_TOKEN_BROKER"), "{codes:?}");
+    assert!(codes.contains(&"EVENT_LOG_UNREADABLE"), "{codes:?}");
+    assert!(said(&report).contains("notes.txt"), "{}", said(&report));
+    assert_not_pass("an AAD log as Format-List text", &report);
+}
+
+/// The corruption sweep over the forms pasted from the field (issue 19), which no demo
+/// scenario holds: each is put into the healthy scenario, then emptied, cut in half and
+/// replaced by garbage. Garbage never turns the run into a pass (an emptied or shortened
+/// export is a capture of fewer events, which may rightly pass); an unusable one is named and
+/// leaves no check that reads it passing.
+#[tokio::test]
+async fn corruption_sweep_over_the_forms_the_field_pastes() {
+    let forms: [(&str, &[u8]); 4] = [
+        (
+            "dsregcmd.txt",
+            include_bytes!("fixtures/dsregcmd/domain-joined-as-system-discover-failed-wrapped-line.txt"),
+        ),
+        (
+            "windows/events/aad-format-list.txt",
+            b"TimeCreated  : 20.11.2026 08:00:00\nProviderName : Microsoft-Windows-AAD\nId           : 1098\nMessage      : Error: 0xCAA5001C Token broker operation failed.\n\nTimeCreated  : 20.11.2026 08:00:01\nProviderName : Microsoft-Windows-AAD\nId           : 1104\nMessage      : AAD Cloud AP plugin call Get token returned error: 0xC000005F\n",
+        ),
+        (
+            "windows/events/aad-wevtutil.txt",
+            b"Event[0]:\n  Log Name: Microsoft-Windows-AAD/Operational\n  Source: Microsoft-Windows-AAD\n  Event ID: 1098\n  Description: \nError: 0xCAA5001C Token broker operation failed.\n\nEvent[1]:\n  Log Name: Microsoft-Windows-AAD/Operational\n  Source: Microsoft-Windows-AAD\n  Event ID: 1104\n  Description: \nAAD Cloud AP plugin call Get token returned error: 0xC000005F\n",
+        ),
+        (
+            "windows/events/languagepack.evtx",
+            include_bytes!("fixtures/events/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (path, content) in forms {
+        let baseline = check("healthy", &[(path, Some(content))]).await;
+        assert!(
+            baseline
+                .checks
+                .iter()
+                .any(|c| files_of(c).iter().any(|f| f == path)),
+            "{path}: no check says it read the file"
+        );
+        let readers: Vec<CheckId> = baseline
+            .checks
+            .iter()
+            .filter(|c| files_of(c).iter().any(|f| f == path))
+            .map(|c| c.id)
+            .collect();
+        let original = String::from_utf8_lossy(content).into_owned();
+        let variants: [(&str, Vec<u8>); 3] = [
+            ("empty", Vec::new()),
+            ("truncated", content[..content.len() / 2].to_vec()),
+            ("garbage", b"\x00\xff garbage \x1b[2J {[<".to_vec()),
+        ];
+        for (how, bytes) in variants {
+            let report = check("healthy", &[(path, Some(&bytes))]).await;
+            let case = format!("{path} {how}");
+            if how == "garbage" && report.verdict == Verdict::Pass {
+                failures.push(format!("{case}: turned into a pass"));
+            }
+            if !unusable(path, how, &original, &bytes) {
+                continue;
+            }
+            for id in &readers {
+                if report.check(*id).map(|c| c.status) == Some(Status::Pass) {
+                    failures.push(format!("{case}: {id:?} read it and still passes"));
+                }
+            }
+            if !told(&report).contains(path) {
+                failures.push(format!("{case}: no problem or finding names the file"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -6,7 +6,8 @@ use esr_doctor::evidence::{FactSource, Platform, text};
 use esr_doctor::facts::reach;
 use esr_doctor::facts::tenant::{esr, graph, rms};
 use esr_doctor::facts::{
-    dsregcmd, edge_install, edge_policy, edge_profile, event_log, sync_internals,
+    dsregcmd, edge_install, edge_policy, edge_profile, event_export, event_log, join_diagnostics,
+    sync_internals,
 };
 use esr_doctor::model::{SourceInfo, SourceKind};
 use esr_doctor::runner::gather::gather;
@@ -21,7 +22,7 @@ fn evidence_bytes() -> impl Strategy<Value = Vec<u8>> {
     ]
 }
 
-const PATHS: [&str; 16] = [
+const PATHS: [&str; 18] = [
     "dsregcmd.txt",
     "edge/version.txt",
     "edge/Local State",
@@ -30,6 +31,8 @@ const PATHS: [&str; 16] = [
     "edge/policies.reg.txt",
     "edge/sync-internals.json",
     "windows/events/a.xml",
+    "windows/events/a.txt",
+    "windows/events/a.evtx",
     "cloud/licenseDetails.json",
     "cloud/subscribedSkus.json",
     "cloud/organization.json",
@@ -54,6 +57,10 @@ proptest! {
         let _ = edge_policy::parse_reg(&decoded);
         let _ = sync_internals::parse(&decoded);
         let _ = event_log::parse("e", &decoded).map(|l| l.matched_signatures().len());
+        let _ = event_export::read("e", &bytes).map(|l| l.matched_signatures().len());
+        // The .evtx reader, reached by anything that starts with the file magic.
+        let _ = event_export::read("e.evtx", &[&b"ElfFile\0"[..], &bytes].concat());
+        let _ = join_diagnostics::JoinDiagnostics::read(&status).failure();
         let _ = graph::parse_license_details("l", &decoded);
         let _ = graph::parse_member_of("g", &decoded);
         let _ = esr::parse("r", &decoded);

@@ -48,7 +48,18 @@ pub fn decide(facts: &Facts) -> CheckResult {
         _ => {}
     }
     match &facts.event_log {
-        Gathered::Found(log) => event_findings(log, &mut evidence, &mut findings),
+        Gathered::Found(log) => {
+            // The exports that could be read are used; each one that could not is named.
+            for reason in &log.unreadable {
+                findings.push(Finding::new(
+                    "EVENT_LOG_UNREADABLE",
+                    Severity::Warn,
+                    WINDOWS,
+                    reason.clone(),
+                ));
+            }
+            event_findings(log, &mut evidence, &mut findings);
+        }
         Gathered::Unreadable(message) => findings.push(Finding::new(
             "EVENT_LOG_UNREADABLE",
             Severity::Warn,

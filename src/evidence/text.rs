@@ -18,6 +18,13 @@ pub fn decode(bytes: &[u8]) -> String {
     normalise_line_ends(&text)
 }
 
+/// The first non-blank line of `text`, cut to 60 characters, to quote (with `{:?}`) in a
+/// message about a file that is not what it should be.
+pub fn first_line_shown(text: &str) -> String {
+    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    first.trim().chars().take(60).collect()
+}
+
 fn looks_like_bomless_utf16le(bytes: &[u8]) -> bool {
     if bytes.len() < 4 || bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return false;

@@ -1,4 +1,6 @@
-//! `wevtutil qe <channel> /f:xml` output → events, and the known ESR failure signatures.
+//! Event XML (`wevtutil qe <channel> /f:xml`, Event Viewer's XML, each record of an `.evtx`)
+//! → events, and the known ESR failure signatures. The other export forms are read in
+//! `event_export`.
 //!
 //! wevtutil writes one `<Event>` element after another with no root element; this parser accepts
 //! that, a file with an `<Events>` root, and XML declarations in between.
@@ -83,6 +85,8 @@ pub const SIGNATURES: [Signature; 3] = [
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventLog {
     pub events: Vec<Event>,
+    /// Why each export that could not be read was not (the others were).
+    pub unreadable: Vec<String>,
 }
 
 impl EventLog {
@@ -115,6 +119,10 @@ pub enum EventLogError {
         "`{file}` is not wevtutil XML output ({detail}); capture it with `wevtutil qe <channel> /f:xml`"
     )]
     NotWevtutil { file: String, detail: String },
+    #[error(
+        "`{file}` is no event export esr-doctor reads (it starts with {start:?}); export the channel with `wevtutil qe <channel> /f:xml`, as .evtx, or with `Get-WinEvent -LogName <channel> | Format-List`"
+    )]
+    NotAnExport { file: String, start: String },
     #[error(
         "`{file}` holds more than {MAX_NODES} XML nodes, more than a capture of the relevant channels ever does; it was not read, to keep memory bounded"
     )]
@@ -150,7 +158,10 @@ pub fn parse(file: &str, text: &str) -> Result<EventLog, EventLogError> {
     if events.is_empty() && !body.trim().is_empty() {
         return Err(error("no <Event> element found".into()));
     }
-    Ok(EventLog { events })
+    Ok(EventLog {
+        events,
+        ..EventLog::default()
+    })
 }
 
 fn strip_declarations(text: &str) -> String {

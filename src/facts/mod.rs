@@ -8,6 +8,7 @@ pub mod edge_install;
 pub mod edge_messages;
 pub mod edge_policy;
 pub mod edge_profile;
+pub mod event_export;
 pub mod event_log;
 pub mod join_diagnostics;
 pub mod proxy;

@@ -206,20 +206,20 @@ fn events(
     platform: Platform,
     missing: String,
 ) -> Gathered<event_log::EventLog> {
-    let paths: Vec<&str> = files
-        .under("windows/events")
-        .filter(|p| p.ends_with(".xml"))
-        .collect();
+    let paths: Vec<&str> = files.under("windows/events").collect();
     if paths.is_empty() {
         return not_on_this_platform(platform, "Windows event logs", missing);
     }
     let mut log = event_log::EventLog::default();
-    for path in paths {
-        let text = files.text(path).unwrap_or_default();
-        match event_log::parse(path, &text) {
+    for path in &paths {
+        match event_export::read(path, files.bytes(path).unwrap_or_default()) {
             Ok(found) => log.events.extend(found.events),
-            Err(e) => return Gathered::Unreadable(e.to_string()),
+            Err(e) => log.unreadable.push(e.to_string()),
         }
+    }
+    // Each export that cannot be read is named; only when none can is the whole log unusable.
+    if log.unreadable.len() == paths.len() {
+        return Gathered::Unreadable(log.unreadable.join("; "));
     }
     Gathered::Found(log)
 }
@@ -236,12 +236,7 @@ fn dsreg(
     if status.is_recognised() {
         Gathered::Found(status)
     } else {
-        let first_line = text
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("")
-            .trim();
-        let shown: String = first_line.chars().take(60).collect();
+        let shown = crate::evidence::text::first_line_shown(&text);
         Gathered::Unreadable(format!(
             "dsregcmd.txt holds no `dsregcmd /status` output (it starts with {shown:?}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
         ))
