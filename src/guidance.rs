@@ -4,7 +4,7 @@
 //! can read and correct it without reading Rust.
 
 use crate::evidence::Platform;
-use crate::facts::event_log::{SIGNATURES, parse_code};
+use crate::facts::event_log::{ERROR_EVENTS, SIGNATURES, parse_code};
 use crate::model::{Audience, Finding, Fix};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -182,11 +182,18 @@ impl Guidance {
         if let Ok(id) = query.parse::<u32>()
             && let Some(note) = self.events.get(&id.to_string())
         {
-            let codes = SIGNATURES
+            let mut codes: Vec<&'static str> = SIGNATURES
                 .iter()
                 .filter(|s| s.event_id == id || s.with.is_some_and(|(other, _)| other == id))
                 .map(|s| s.code)
+                .chain(
+                    ERROR_EVENTS
+                        .iter()
+                        .filter(|e| e.event_id == id)
+                        .map(|e| e.code),
+                )
                 .collect();
+            codes.dedup();
             return Some(Explanation::Event { id, note, codes });
         }
         self.hresult(query).or_else(|| {
@@ -423,6 +430,13 @@ mod tests {
                     .is_some()
             );
             assert!(guidance.entry(signature.code).is_some());
+        }
+        for rule in ERROR_EVENTS {
+            assert!(
+                matches!(guidance.explain(&rule.event_id.to_string()), Some(Explanation::Event { codes, .. }) if codes == [rule.code]),
+                "event {}",
+                rule.event_id
+            );
         }
     }
 

@@ -249,6 +249,9 @@ fn explain_knows_codes_event_ids_and_hresults() {
         ),
         ("DISABLED_BY_ADMIN", "Enable-AipService"),
         ("EDGE_AUTH_ERROR: 3, 54, 3ea", "SYNC_AUTH_ERROR"),
+        // The error events of the device registration and AAD logs.
+        ("304", "EVENT_DEVICE_REGISTRATION_ERROR"),
+        ("1081", "EVENT_AAD_SIGN_IN_ERROR"),
     ] {
         let output = esr_doctor()
             .args(["explain", query])

@@ -3,8 +3,9 @@
 //! The last link of the chain: it is blocked by any earlier Edge-sync failure, because Edge's
 //! own status then only repeats it.
 
-use crate::facts::event_log::EventLog;
+use crate::facts::event_log::{Event, EventLog};
 use crate::facts::sync_internals::SyncInternals;
+use crate::facts::windows_errors;
 use crate::facts::{Facts, Gathered};
 use crate::model::{CheckId, CheckResult, Feature, Finding, Severity, SkipKind, evidence};
 use serde_json::{Map, Value};
@@ -26,6 +27,8 @@ pub const CODES: &[&str] = &[
     "EVENT_6013_MDM_SIDELOADED_APPS",
     "EVENT_6065_ACCOUNT_DISABLED",
     "EVENT_1098_TOKEN_BROKER",
+    "EVENT_DEVICE_REGISTRATION_ERROR",
+    "EVENT_AAD_SIGN_IN_ERROR",
 ];
 
 const EDGE: &[Feature] = &[Feature::EdgeSync];
@@ -90,10 +93,11 @@ pub fn decide(facts: &Facts) -> CheckResult {
                 format!("edge://sync-internals dump: {reason}"),
             );
             result.evidence = evidence;
-            // Event logs that could not be read are said even without a dump to decide by.
+            // What the event logs say (or that they could not be read) is said even without a
+            // dump to decide by.
             result.findings = findings
                 .into_iter()
-                .filter(|f| f.code == "EVENT_LOG_UNREADABLE")
+                .filter(|f| f.code.starts_with("EVENT_"))
                 .collect();
             result
         }
@@ -299,11 +303,7 @@ fn event_findings(log: &EventLog, evidence: &mut Map<String, Value>, findings: &
             "Event {} (0x{:08X}) in {} at {}.",
             signature.event_id,
             signature.hresult,
-            if event.channel.is_empty() {
-                "the event log"
-            } else {
-                &event.channel
-            },
+            where_logged(event),
             if event.time.is_empty() {
                 "an unknown time"
             } else {
@@ -311,6 +311,51 @@ fn event_findings(log: &EventLog, evidence: &mut Map<String, Value>, findings: &
             },
         );
         push_once(findings, signature.code, Severity::Fail, WINDOWS, message);
+    }
+    let mut said: Vec<(&str, Vec<String>)> = Vec::new();
+    for (rule, event, carried) in log.error_events() {
+        let mut message = format!(
+            "Event {} in {} at {} records {}",
+            rule.event_id,
+            where_logged(event),
+            if event.time.is_empty() {
+                "an unknown time"
+            } else {
+                &event.time
+            },
+            rule.records
+        );
+        if let Some(aadsts) = carried.aadsts {
+            message.push_str(&format!(
+                "; Entra ID answered AADSTS{aadsts} (esr-doctor explain AADSTS{aadsts})"
+            ));
+        }
+        if let Some(code) = carried.hresult {
+            message.push_str(&format!("; {}", windows_errors::describe(code)));
+        }
+        message.push('.');
+        match said.iter_mut().find(|(code, _)| *code == rule.code) {
+            Some((_, messages)) => messages.push(message),
+            None => said.push((rule.code, vec![message])),
+        }
+    }
+    for (code, messages) in said {
+        findings.push(Finding::new(
+            code,
+            Severity::Warn,
+            WINDOWS,
+            messages.join(" "),
+        ));
+    }
+}
+
+fn where_logged(event: &Event) -> &str {
+    if !event.channel.is_empty() {
+        &event.channel
+    } else if !event.provider.is_empty() {
+        &event.provider
+    } else {
+        "the event log"
     }
 }
 
@@ -408,5 +453,39 @@ mod tests {
             (Status::Fail, vec!["EVENT_6065_ACCOUNT_DISABLED"])
         );
         assert_eq!(result.findings[0].affects, WINDOWS);
+    }
+
+    /// The error events Microsoft's hybrid-join page names are said with their codes, also
+    /// without a dump; one provider's event id is not another's.
+    #[test]
+    fn error_events_name_their_codes_and_the_provider_they_must_come_from() {
+        let aad = "<Event><System><Provider Name='Microsoft-Windows-AAD'/><EventID>1081</EventID><Channel>Microsoft-Windows-AAD/Operational</Channel><TimeCreated SystemTime='2026-11-20T08:00:00Z'/></System><EventData><Data Name='Error'>0xC000006D</Data><Data Name='ServerError'>invalid_grant: AADSTS50126: Error validating credentials.</Data></EventData></Event>";
+        let udr = "<Event><System><Provider Name='Microsoft-Windows-User Device Registration'/><EventID>304</EventID><Channel>Microsoft-Windows-User Device Registration/Admin</Channel><TimeCreated SystemTime='2026-11-20T07:00:00Z'/></System><EventData><Data>join</Data><Data>-2145648611</Data></EventData></Event>";
+        let other = "<Event><System><Provider Name='Microsoft-Windows-Kernel-Power'/><EventID>1081</EventID></System><EventData><Data>0x80004005</Data></EventData></Event>";
+        let result = run(None, Some(&format!("{aad}{udr}{other}")));
+        assert_eq!(result.status, Status::Skipped, "no dump to decide by");
+        let message = |code: &str| {
+            result
+                .findings
+                .iter()
+                .find(|f| f.code == code)
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
+        };
+        let sign_in = message("EVENT_AAD_SIGN_IN_ERROR");
+        assert!(
+            sign_in.contains("AADSTS50126") && sign_in.contains("0xc000006d STATUS_LOGON_FAILURE"),
+            "{sign_in}"
+        );
+        assert!(
+            !sign_in.contains("0x80004005"),
+            "Kernel-Power's 1081 is not AAD's: {sign_in}"
+        );
+        let join = message("EVENT_DEVICE_REGISTRATION_ERROR");
+        assert!(
+            join.contains("0x801c001d DSREG_AUTOJOIN_ADCONFIG_READ_FAILED"),
+            "{join}"
+        );
+        assert!(result.findings.iter().all(|f| f.severity == Severity::Warn));
     }
 }

@@ -81,6 +81,119 @@ pub const SIGNATURES: [Signature; 3] = [
     },
 ];
 
+/// An event Microsoft's troubleshooting pages name as carrying the error of a failed step,
+/// whatever the code: its code (and an AADSTS answer, if any) is what the finding says.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ErrorEvent {
+    pub event_id: u32,
+    /// Part of the provider or channel name the event must come from.
+    pub from: &'static str,
+    /// What the event records, for the finding's message.
+    pub records: &'static str,
+    /// The finding code raised.
+    pub code: &'static str,
+}
+
+/// The error events, per Microsoft's hybrid-join troubleshooting page
+/// (`troubleshoot-hybrid-join-windows-current.md`, ms.date 2024-11-25): the User Device
+/// Registration log's join-phase events, and the AAD Operational log's sign-in errors.
+pub const ERROR_EVENTS: [ErrorEvent; 9] = [
+    ErrorEvent {
+        event_id: 201,
+        from: "User Device Registration",
+        records: "a failed discovery of the device registration service",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 204,
+        from: "User Device Registration",
+        records: "an error answer of the device registration service to the join",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 220,
+        from: "User Device Registration",
+        records: "that Windows could not read the computer object in Active Directory",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 304,
+        from: "User Device Registration",
+        records: "the phase and error code of a failed hybrid join",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 305,
+        from: "User Device Registration",
+        records: "the error of a failed hybrid join (for federated domains, the token error)",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 307,
+        from: "User Device Registration",
+        records: "a failed hybrid join",
+        code: "EVENT_DEVICE_REGISTRATION_ERROR",
+    },
+    ErrorEvent {
+        event_id: 1081,
+        from: "AAD",
+        records: "the error Entra ID answered to a sign-in of the device or user (PRT)",
+        code: "EVENT_AAD_SIGN_IN_ERROR",
+    },
+    ErrorEvent {
+        event_id: 1088,
+        from: "AAD",
+        records: "the error a WS-Trust (federation) endpoint answered to a sign-in (PRT)",
+        code: "EVENT_AAD_SIGN_IN_ERROR",
+    },
+    ErrorEvent {
+        event_id: 1084,
+        from: "AAD",
+        records: "the network error of a sign-in (PRT)",
+        code: "EVENT_AAD_SIGN_IN_ERROR",
+    },
+];
+
+/// The codes an error event carries: its first failure HRESULT, and an AADSTS answer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CarriedCodes {
+    pub hresult: Option<u32>,
+    pub aadsts: Option<u32>,
+}
+
+impl Event {
+    /// The first failure code (an HRESULT or NTSTATUS: top bit set, `0x` or signed-decimal
+    /// written before bare hex) and the first AADSTS answer in the event's data.
+    pub fn carried_codes(&self) -> CarriedCodes {
+        let tokens = || {
+            self.data.iter().flat_map(|value| {
+                value.split(|c: char| {
+                    c.is_whitespace()
+                        || matches!(c, ',' | ':' | '(' | ')' | '=' | ';' | '[' | ']' | '/')
+                })
+            })
+        };
+        CarriedCodes {
+            hresult: tokens()
+                .filter(|t| t.starts_with("0x") || t.starts_with("0X") || t.starts_with('-'))
+                .chain(tokens())
+                .filter_map(parse_code)
+                .find(|c| *c >= 0x8000_0000),
+            aadsts: tokens()
+                .filter_map(|t| {
+                    t.get(..6)
+                        .filter(|p| p.eq_ignore_ascii_case("AADSTS"))
+                        .and(t.get(6..))
+                })
+                .find_map(|digits| digits.trim_end_matches('.').parse().ok()),
+        }
+    }
+
+    fn comes_from(&self, name: &str) -> bool {
+        self.provider.contains(name) || self.channel.contains(name)
+    }
+}
+
 /// The events of one or more wevtutil captures.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct EventLog {
@@ -90,6 +203,21 @@ pub struct EventLog {
 }
 
 impl EventLog {
+    /// Each error event present, with the newest matching event and what it carries.
+    pub fn error_events(&self) -> Vec<(ErrorEvent, &Event, CarriedCodes)> {
+        ERROR_EVENTS
+            .iter()
+            .filter_map(|rule| {
+                let hit = self
+                    .events
+                    .iter()
+                    .filter(|e| e.id == rule.event_id && e.comes_from(rule.from))
+                    .max_by(|a, b| a.time.cmp(&b.time))?;
+                Some((*rule, hit, hit.carried_codes()))
+            })
+            .collect()
+    }
+
     /// Signatures present, each with the newest matching event.
     pub fn matched_signatures(&self) -> Vec<(Signature, &Event)> {
         SIGNATURES

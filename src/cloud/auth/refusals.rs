@@ -225,6 +225,32 @@ pub const REFUSALS: &[Refusal] = &[
         instead: "Check --client-id (or leave it out for the default client, Microsoft Azure PowerShell).",
         kind: RefusalKind::Tenant,
     },
+    // The three server errors Microsoft's hybrid-join page names for a failed PRT sign-in
+    // (troubleshoot-hybrid-join-windows-current.md); they answer any sign-in the same way.
+    Refusal {
+        code: 50126,
+        name: "InvalidUserNameOrPassword",
+        what: "The username or password is wrong; at a Windows sign-in after a password change, the new password may not have synced to Entra ID yet",
+        who: "The person signing in; with password hash sync, the next Entra Connect sync brings a changed password.",
+        instead: "Sign in with the current password; after a change, wait for password hash sync and sign in again.",
+        kind: RefusalKind::Person,
+    },
+    Refusal {
+        code: 50155,
+        name: "DeviceAuthenticationFailed",
+        what: "Entra ID could not authenticate the device: its object is deleted or disabled",
+        who: "A Cloud Device Administrator can enable a disabled device (Entra admin center > Devices > All devices); a deleted one must be registered again.",
+        instead: "Register the device again as its join type requires (Entra joined: dsregcmd /leave, then join; hybrid joined: it rejoins at the next sign-in after the sync).",
+        kind: RefusalKind::Account,
+    },
+    Refusal {
+        code: 50034,
+        name: "UserAccountNotFound",
+        what: "The account does not exist in this tenant (mistyped, or an on-premises account that has not synced)",
+        who: "A Hybrid Identity Administrator can bring the account's OU into Entra Connect's sync scope.",
+        instead: "Sign in with the UPN exactly as Entra ID knows it.",
+        kind: RefusalKind::Account,
+    },
     Refusal {
         code: 50057,
         name: "UserDisabled",
