@@ -816,3 +816,23 @@ async fn corruption_sweep_over_the_forms_the_field_pastes() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// A Dev Edge found by its macOS Info.plist or by the path of a Windows msedge.exe is not
+/// reported as Stable (issue 19): Dev and Canary are channels Microsoft does not support for
+/// production use, which the check says.
+#[tokio::test]
+async fn an_unsupported_channel_is_found_in_every_platforms_version_text() {
+    let plist = b"<plist version=\"1.0\"><dict><key>CFBundleIdentifier</key><string>com.microsoft.edgemac.Dev</string><key>CFBundleShortVersionString</key><string>133.0.3014.0</string><key>LSMinimumSystemVersion</key><string>10.15.0</string></dict></plist>";
+    let version_info = b"FileVersion      : 133.0.3014.0\r\nFileName         : C:\\Program Files (x86)\\Microsoft\\Edge Dev\\Application\\msedge.exe\r\nProductVersion   : 133.0.3014.0\r\n";
+    for (form, text) in [
+        ("Info.plist", &plist[..]),
+        ("VersionInfo", &version_info[..]),
+    ] {
+        let report = check("healthy", &[("edge/version.txt", Some(text))]).await;
+        let codes = report.codes(CheckId::EdgeVersion);
+        assert!(
+            codes.contains(&"EDGE_CHANNEL_UNSUPPORTED"),
+            "{form}: {codes:?}"
+        );
+    }
+}

@@ -1,8 +1,10 @@
 //! Edge version text → installed Edge versions and channels.
 //!
 //! Accepts what each platform gives: `reg query` output of `BLBeacon` (`version`) or EdgeUpdate
-//! `Clients\{GUID}` (`pv`), `Microsoft Edge 131.0.2903.86` from `--version`, a bare version, or
-//! an Info.plist value. The WebView2 runtime shares EdgeUpdate with the browser and is ignored.
+//! `Clients\{GUID}` (`pv`), `Microsoft Edge 131.0.2903.86` from `--version` (with the channel
+//! after the version on Linux and macOS), macOS's Info.plist (XML, `defaults read`, `plutil -p`),
+//! Windows' `VersionInfo` of msedge.exe (table or list), paths with a version, or a bare version.
+//! The WebView2 runtime shares EdgeUpdate with the browser and is ignored.
 
 use regex::Regex;
 use std::cmp::Ordering;
@@ -141,6 +143,95 @@ static VERSION_TOKEN: LazyLock<Regex> =
 
 /// Parses version text already decoded to text.
 pub fn parse(text: &str) -> EdgeVersions {
+    let mut installs = match plist_install(text) {
+        Some(install) => vec![install],
+        None => version_info_installs(text).unwrap_or_else(|| line_installs(text)),
+    };
+    // A table prints ProductVersion and FileVersion side by side: one install, not two.
+    let mut seen = Vec::new();
+    installs.retain(|i: &EdgeInstall| {
+        let new = !seen.contains(i);
+        seen.push(i.clone());
+        new
+    });
+    EdgeVersions {
+        installs,
+        raw: text.trim().to_owned(),
+    }
+}
+
+/// macOS `Info.plist` in any of the forms it is read in (the XML file, `defaults read`,
+/// `plutil -p`): the version after `CFBundleShortVersionString`, the channel from the bundle
+/// id (`com.microsoft.edgemac` is Stable, `.Beta`, `.Dev`, `.Canary` the others).
+fn plist_install(text: &str) -> Option<EdgeInstall> {
+    let after = |key: &str| text.find(key).map(|at| &text[at + key.len()..]);
+    let rest = after("CFBundleShortVersionString")?;
+    let window: String = rest.chars().take(120).collect();
+    let version = VERSION_TOKEN
+        .captures(&window)
+        .and_then(|c| c.get(1))
+        .and_then(|m| Version::parse(m.as_str()))?;
+    // The bundle's own id is the value after CFBundleIdentifier; other keys name helpers.
+    let lower = after("CFBundleIdentifier")
+        .map_or(text, |rest| rest.get(..rest.len().min(120)).unwrap_or(rest))
+        .to_ascii_lowercase();
+    let channel = match lower.find("com.microsoft.edgemac") {
+        Some(at) => match lower[at + "com.microsoft.edgemac".len()..]
+            .strip_prefix('.')
+            .map(|suffix| suffix.split(|c: char| !c.is_ascii_alphanumeric()).next())
+        {
+            Some(Some("beta")) => Channel::Beta,
+            Some(Some("dev")) => Channel::Dev,
+            Some(Some("canary")) => Channel::Canary,
+            Some(_) => Channel::Unknown,
+            None => Channel::Stable,
+        },
+        None => Channel::Unknown,
+    };
+    Some(EdgeInstall { version, channel })
+}
+
+/// `(Get-Item …\msedge.exe).VersionInfo | Format-List`: blank-line separated records whose
+/// `FileName` (or product name) tells the channel and whose `ProductVersion` is the version.
+fn version_info_installs(text: &str) -> Option<Vec<EdgeInstall>> {
+    let is_list = text.lines().any(|l| {
+        l.split_once(" : ")
+            .is_some_and(|(key, _)| key.trim().eq_ignore_ascii_case("ProductVersion"))
+    });
+    if !is_list {
+        return None;
+    }
+    let mut installs = Vec::new();
+    for record in text.split("\n\n").filter(|r| !r.trim().is_empty()) {
+        let lower = record.to_ascii_lowercase();
+        if lower.contains("webview") {
+            continue;
+        }
+        let value_of = |wanted: &str| {
+            record.lines().find_map(|l| {
+                let (key, value) = l.split_once(" : ")?;
+                key.trim()
+                    .eq_ignore_ascii_case(wanted)
+                    .then(|| value.trim())
+            })
+        };
+        let version = value_of("ProductVersion")
+            .or_else(|| value_of("FileVersion"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(Version::parse)
+            .filter(|v| v.parts.len() >= 3);
+        if let Some(version) = version {
+            installs.push(EdgeInstall {
+                version,
+                channel: channel_from_context(&lower),
+            });
+        }
+    }
+    Some(installs)
+}
+
+/// Registry exports, `--version` lines, paths with a version and bare versions, line by line.
+fn line_installs(text: &str) -> Vec<EdgeInstall> {
     let mut installs = Vec::new();
     let mut key_channel: Option<Channel> = None;
     let mut in_webview = false;
@@ -181,10 +272,7 @@ pub fn parse(text: &str) -> EdgeVersions {
             }
         }
     }
-    EdgeVersions {
-        installs,
-        raw: text.trim().to_owned(),
-    }
+    installs
 }
 
 /// `    version    REG_SZ    131.0.2903.86` (or `pv`) → the version.
@@ -351,6 +439,64 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
             parse(variants::truncated("Microsoft Edge 131.0.29", 100))
                 .primary()
                 .is_some()
+        );
+    }
+
+    /// Info.plist as the file, as `defaults read` and as `plutil -p` print it: the bundle id
+    /// names the channel (com.microsoft.edgemac, .Beta, .Dev, .Canary, as every browser
+    /// launcher lists them); the other version-like values (LSMinimumSystemVersion,
+    /// CFBundleVersion) are not Edge's version.
+    #[test]
+    fn macos_info_plist_in_each_form_names_version_and_channel() {
+        let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>CFBundleIdentifier</key>\n\t<string>com.microsoft.edgemac.Dev</string>\n\t<key>CFBundleName</key>\n\t<string>Microsoft Edge Dev</string>\n\t<key>CFBundleShortVersionString</key>\n\t<string>133.0.3014.0</string>\n\t<key>CFBundleVersion</key>\n\t<string>3014.0</string>\n\t<key>LSMinimumSystemVersion</key>\n\t<string>10.15.0</string>\n</dict>\n</plist>\n";
+        let defaults = "{\n    CFBundleIdentifier = \"com.microsoft.edgemac.Beta\";\n    CFBundleShortVersionString = \"132.0.2957.26\";\n    LSMinimumSystemVersion = \"10.15.0\";\n}\n";
+        let plutil = "{\n  \"CFBundleIdentifier\" => \"com.microsoft.edgemac\"\n  \"CFBundleShortVersionString\" => \"131.0.2903.86\"\n  \"LSMinimumSystemVersion\" => \"10.15.0\"\n}\n";
+        for (text, channel, version) in [
+            (xml, Channel::Dev, "133.0.3014.0"),
+            (defaults, Channel::Beta, "132.0.2957.26"),
+            (plutil, Channel::Stable, "131.0.2903.86"),
+        ] {
+            for (name, bytes) in variants::encodings(text) {
+                let installs = parse(&decode(&bytes)).installs;
+                assert_eq!(
+                    installs,
+                    [EdgeInstall {
+                        version: v(version),
+                        channel
+                    }],
+                    "{name}: {text}"
+                );
+            }
+        }
+    }
+
+    /// `(Get-Item …\\msedge.exe).VersionInfo` as a list and as its default table: the path
+    /// names the channel, and ProductVersion beside FileVersion is one install.
+    #[test]
+    fn windows_file_version_info_names_the_channel_by_its_path() {
+        let list = "\nOriginalFilename : msedge.exe\nFileDescription  : Microsoft Edge\nProductName      : Microsoft Edge\nFileVersion      : 133.0.3065.39\nFileName         : C:\\Program Files (x86)\\Microsoft\\Edge Beta\\Application\\msedge.exe\nProductVersion   : 133.0.3065.39\n\nOriginalFilename : msedge.exe\nFileVersion      : 131.0.2903.86\nFileName         : C:\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe\nProductVersion   : 131.0.2903.86\n";
+        let table = "\nProductVersion   FileVersion      FileName\n--------------   -----------      --------\n133.0.3065.39    133.0.3065.39    C:\\Users\\ann\\AppData\\Local\\Microsoft\\Edge SxS\\Application\\msedge.exe\n";
+        let channels = |text: &str| -> Vec<(Channel, String)> {
+            parse(text)
+                .installs
+                .iter()
+                .map(|i| (i.channel, i.version.to_string()))
+                .collect()
+        };
+        assert_eq!(
+            channels(list),
+            [
+                (Channel::Beta, "133.0.3065.39".to_owned()),
+                (Channel::Stable, "131.0.2903.86".to_owned())
+            ]
+        );
+        assert_eq!(
+            channels(table),
+            [(Channel::Canary, "133.0.3065.39".to_owned())]
+        );
+        assert_eq!(
+            parse(list).primary().map(|i| i.channel),
+            Some(Channel::Stable)
         );
     }
 }
