@@ -210,6 +210,7 @@ impl Facts {
         let mut problems = Vec::new();
         for source in FactSource::ALL {
             problems.extend(self.unreadable(source));
+            problems.extend(self.unreadable_parts(source));
             problems.extend(self.failed_answers(source).into_iter().map(answer_problem));
         }
         problems.extend(self.gathering_errors.iter().cloned());
@@ -225,6 +226,7 @@ impl Facts {
             matches!(error, AnswerError::Json(_) | AnswerError::Shape { .. })
         };
         let mut problems: Vec<Problem> = self.unreadable(source).into_iter().collect();
+        problems.extend(self.unreadable_parts(source));
         problems.extend(
             self.failed_answers(source)
                 .into_iter()
@@ -253,6 +255,21 @@ impl Facts {
             source: ProblemSource::Gathering(source.label().to_owned()),
             message: message.clone(),
         })
+    }
+
+    /// The files of `source` that could not be read while its others were (event exports).
+    fn unreadable_parts(&self, source: FactSource) -> Vec<Problem> {
+        match (source, &self.event_log) {
+            (FactSource::EventLog, Gathered::Found(log)) => log
+                .unreadable
+                .iter()
+                .map(|message| Problem {
+                    source: ProblemSource::Gathering(source.label().to_owned()),
+                    message: message.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
     }
 
     /// The answers of `source` (Graph's or RMS's) that failed while the others were read.
