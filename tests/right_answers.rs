@@ -836,3 +836,91 @@ async fn an_unsupported_channel_is_found_in_every_platforms_version_text() {
         );
     }
 }
+
+/// The RMS cmdlets' PowerShell text, which is what admins have, decides as the recorded JSON
+/// does (issue 19): `Get-AipServiceConfiguration | Format-List`, `Get-AipServiceIPCv3`'s one
+/// word, `Get-AipService`'s one word and the onboarding policy's table; text that is none of
+/// these is named and never passes.
+#[tokio::test]
+async fn powershell_text_of_the_rms_cmdlets_decides_as_the_json_does() {
+    type Changes<'a> = Vec<(&'a str, Option<Vec<u8>>)>;
+    let configuration = |ipcv3: &str, state: &str| {
+        format!(
+            "PS C:\\> Get-AipServiceConfiguration\r\n\r\nBPOSId                                   : 3f2a8c41-7d5e-4b9a-9c1e-2a6d8f0b4e17\r\nCertificationExtranetDistributionPointUrl: https://3f2a8c41.rms.eu.aadrm.com/_wmcs/certification\r\nTemplates                                : {{}}\r\nFunctionalState                          : {state}\r\nSuperUsersEnabled                        : Disabled\r\nProvisioningDate                         : 11.03.2019 09:12:44\r\nIPCv3ServiceFunctionalState              : {ipcv3}\r\nDevicePlatformState                      : {{Windows -> True, WindowsStore -> True, WindowsPhone -> True, Mac -> True...}}\r\n"
+        )
+        .into_bytes()
+    };
+    let onboarding = b"\nUseRmsUserLicense SecurityGroupObjectId                Scope\n----------------- ---------------------                -----\n             True c3e9a1d4-58b2-4f60-9d7e-1b4a6f2c8e05   All\n".to_vec();
+    let cases: Vec<(&str, Changes)> = vec![
+        (
+            "ipcv3-disabled",
+            vec![
+                ("cloud/rmsConfiguration.json", None),
+                (
+                    "cloud/rmsConfiguration.txt",
+                    Some(configuration("Disabled", "Enabled")),
+                ),
+            ],
+        ),
+        (
+            "ipcv3-disabled",
+            vec![
+                ("cloud/rmsConfiguration.json", None),
+                ("cloud/rmsConfiguration.txt", Some(b"Disabled\r\n".to_vec())),
+            ],
+        ),
+        (
+            "rms-scoped-out",
+            vec![
+                ("cloud/rmsOnboardingPolicy.json", None),
+                ("cloud/rmsOnboardingPolicy.txt", Some(onboarding)),
+            ],
+        ),
+        (
+            "rms-not-activated",
+            vec![
+                ("cloud/rmsFunctionalState.json", None),
+                ("cloud/rmsFunctionalState.txt", Some(b"Disabled\n".to_vec())),
+                ("cloud/rmsConfiguration.json", None),
+                (
+                    "cloud/rmsConfiguration.txt",
+                    Some(configuration("Disabled", "Disabled")),
+                ),
+            ],
+        ),
+    ];
+    for (name, changes) in cases {
+        let json = check(name, &[]).await;
+        let changes: Vec<(&str, Option<&[u8]>)> =
+            changes.iter().map(|(p, b)| (*p, b.as_deref())).collect();
+        let text = check(name, &changes).await;
+        let rms = |r: &Report| {
+            r.check(CheckId::Rms)
+                .map(|c| (c.status, c.codes().join(",")))
+        };
+        assert_eq!(rms(&text), rms(&json), "{name}: {}", said(&text));
+        assert_eq!(text.verdict, json.verdict, "{name}");
+    }
+    let report = check(
+        "healthy",
+        &[
+            ("cloud/rmsConfiguration.json", None),
+            (
+                "cloud/rmsConfiguration.txt",
+                Some(b"the admin said it is probably on"),
+            ),
+        ],
+    )
+    .await;
+    assert!(
+        said(&report).contains("rmsConfiguration.txt"),
+        "{}",
+        said(&report)
+    );
+    assert_ne!(
+        report.check(CheckId::Rms).map(|c| c.status),
+        Some(Status::Pass),
+        "{}",
+        said(&report)
+    );
+}

@@ -52,6 +52,30 @@ pub const RECORDED_ANSWERS: [(&str, FactSource); 14] = [
     (CLOUD_OPEN_ID_CONFIGURATION, FactSource::Graph),
 ];
 
+/// PowerShell text output an admin has that stands in for a recorded answer: the answer's
+/// path, the text's path, the cmdlet that prints it and, for a cmdlet that prints one word,
+/// the answer field that word is (`Get-AipServiceIPCv3` prints the IPCv3 state alone).
+pub const POWERSHELL_ANSWERS: [(&str, &str, &str, Option<&str>); 3] = [
+    (
+        CLOUD_RMS_FUNCTIONAL_STATE,
+        "cloud/rmsFunctionalState.txt",
+        "Get-AipService",
+        None,
+    ),
+    (
+        CLOUD_RMS_ONBOARDING_POLICY,
+        "cloud/rmsOnboardingPolicy.txt",
+        "Get-AipServiceOnboardingControlPolicy",
+        None,
+    ),
+    (
+        CLOUD_RMS_CONFIGURATION,
+        "cloud/rmsConfiguration.txt",
+        "Get-AipServiceConfiguration | Format-List, or Get-AipServiceIPCv3",
+        Some("IPCv3ServiceFunctionalState"),
+    ),
+];
+
 /// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
 pub fn source_of(path: &str) -> Option<FactSource> {
     Some(match path {
@@ -67,9 +91,13 @@ pub fn source_of(path: &str) -> Option<FactSource> {
         }
         NETWORK | NETWORK_AT_ROOT => FactSource::Network,
         _ => {
+            let answer = POWERSHELL_ANSWERS
+                .iter()
+                .find(|(_, text, _, _)| *text == path)
+                .map_or(path, |(answer, _, _, _)| answer);
             return RECORDED_ANSWERS
                 .iter()
-                .find(|(file, _)| *file == path)
+                .find(|(file, _)| *file == answer)
                 .map(|(_, source)| *source);
         }
     })

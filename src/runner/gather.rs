@@ -9,7 +9,7 @@ use crate::cloud::live::{CloudAnswers, DeviceTenant};
 use crate::evidence::layout;
 use crate::evidence::{EvidenceFiles, FactSource, Platform};
 use crate::facts::reach;
-use crate::facts::tenant::{AnswerError, esr, graph, openid, rms};
+use crate::facts::tenant::{AnswerError, esr, graph, openid, powershell, rms};
 use crate::facts::*;
 use crate::model::SkipKind;
 use crate::sources::LoadedSource;
@@ -428,9 +428,36 @@ impl<'a> Answers<'a> {
         if let Some(failure) = self.failures.get(path) {
             return Some(Err(failure.clone()));
         }
-        self.files
-            .text(path)
-            .map(|text| parse(path, &text).map_err(|e| e.with_excerpt(&text)))
+        if let Some(text) = self.files.text(path) {
+            return Some(parse(path, &text).map_err(|e| e.with_excerpt(&text)));
+        }
+        self.powershell(path, parse)
+    }
+
+    /// The PowerShell text that stands in for the answer at `path`, read as its JSON would be.
+    fn powershell<T>(
+        &self,
+        path: &str,
+        parse: impl Fn(&str, &str) -> Result<T, AnswerError>,
+    ) -> Option<Result<T, AnswerError>> {
+        let (_, text_path, cmdlet, word_field) = layout::POWERSHELL_ANSWERS
+            .iter()
+            .find(|(answer, _, _, _)| *answer == path)?;
+        let text = self.files.text(text_path)?;
+        let value = match (powershell::to_json(&text), word_field) {
+            (Some(serde_json::Value::String(word)), Some(field)) => {
+                serde_json::json!({ *field: word })
+            }
+            (Some(value), _) => value,
+            (None, _) => {
+                return Some(Err(AnswerError::Shape {
+                    file: (*text_path).to_owned(),
+                    detail: format!("not the Format-List or Format-Table text of {cmdlet}"),
+                }
+                .with_excerpt(&text)));
+            }
+        };
+        Some(parse(text_path, &value.to_string()).map_err(|e| e.with_excerpt(&text)))
     }
 }
 

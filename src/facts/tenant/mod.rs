@@ -8,6 +8,7 @@ pub mod esr;
 pub mod graph;
 pub mod licensing;
 pub mod openid;
+pub mod powershell;
 pub mod rms;
 
 pub use api::Api;
