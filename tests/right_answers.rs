@@ -924,3 +924,33 @@ async fn powershell_text_of_the_rms_cmdlets_decides_as_the_json_does() {
         said(&report)
     );
 }
+
+/// Without a netsh capture, dsregcmd's own proxy sections say the same (issue 19): a user
+/// behind a proxy on a machine whose WinHTTP goes direct is told Windows settings roaming
+/// cannot get out.
+#[tokio::test]
+async fn dsregcmds_proxy_sections_stand_in_for_netsh() {
+    // The healthy capture's own proxy sections: WinHTTP direct, no user proxy; the user now
+    // has one.
+    let dsreg = evidence("healthy", &[])
+        .text("dsregcmd.txt")
+        .unwrap_or_default()
+        .replacen(
+            "Proxy Server List : ",
+            "Proxy Server List : proxy.fabrikam.com:8080",
+            1,
+        );
+    assert!(dsreg.contains("proxy.fabrikam.com:8080") && dsreg.contains("Access Type : DIRECT"));
+    let report = check(
+        "healthy",
+        &[
+            ("dsregcmd.txt", Some(dsreg.as_bytes())),
+            ("windows/winhttp-proxy.txt", None),
+            ("windows/internet-settings.reg.txt", None),
+        ],
+    )
+    .await;
+    let codes = report.codes(CheckId::DeviceRegistration);
+    assert!(codes.contains(&"WINHTTP_PROXY_MISSING"), "{codes:?}");
+    assert!(said(&report).contains("proxy.fabrikam.com:8080"));
+}

@@ -102,9 +102,22 @@ pub fn decide(facts: &Facts) -> CheckResult {
         JoinType::EntraJoined | JoinType::HybridJoined => joined_device_findings(status, &mut findings),
     }
     findings.extend(device_object::findings(status, facts, &mut evidence));
-    if let Some(windows) = facts.windows.found() {
+    let windows = facts.windows.found();
+    if let Some(windows) = windows {
         windows_findings(windows, &mut evidence, &mut findings);
     }
+    let winhttp = windows
+        .and_then(|w| w.winhttp.clone())
+        .or_else(|| status.winhttp_proxy());
+    let user_proxy = windows
+        .and_then(|w| w.user_proxy.clone())
+        .or_else(|| status.user_proxy());
+    winhttp_finding(
+        winhttp.as_ref(),
+        user_proxy.as_deref(),
+        &mut evidence,
+        &mut findings,
+    );
     capture_context_finding(status, &mut evidence, &mut findings);
     // Captured outside the user's session (Intune runs as SYSTEM), the user's WAM and PRT
     // state is not there to judge: said once, not failed on.
@@ -125,12 +138,15 @@ const USER_STATE: [&str; 4] = [
 
 /// Windows settings roam from a background task that connects through the machine's WinHTTP
 /// proxy; when that says "direct" while the user needs a proxy, the settings cannot leave.
+/// The proxies come from `netsh winhttp show proxy` and Internet Settings when captured, else
+/// from dsregcmd's own proxy sections.
 fn winhttp_finding(
-    windows: &WindowsState,
+    winhttp: Option<&WinHttpProxy>,
+    user_proxy: Option<&str>,
     evidence: &mut serde_json::Map<String, Value>,
     findings: &mut Vec<Finding>,
 ) {
-    let Some(winhttp) = &windows.winhttp else {
+    let Some(winhttp) = winhttp else {
         return;
     };
     let shown = match winhttp {
@@ -138,8 +154,8 @@ fn winhttp_finding(
         WinHttpProxy::Proxy(server) => server.clone(),
     };
     evidence.insert("winhttp_proxy".into(), Value::from(shown));
-    if let (WinHttpProxy::Direct, Some(user_proxy)) = (winhttp, &windows.user_proxy) {
-        evidence.insert("user_proxy".into(), Value::from(user_proxy.clone()));
+    if let (WinHttpProxy::Direct, Some(user_proxy)) = (winhttp, user_proxy) {
+        evidence.insert("user_proxy".into(), Value::from(user_proxy));
         findings.push(Finding::new(
             "WINHTTP_PROXY_MISSING",
             Severity::Warn,
@@ -194,7 +210,6 @@ fn windows_findings(
             ));
         }
     }
-    winhttp_finding(windows, evidence, findings);
     let Some(sync) = &windows.setting_sync else {
         return;
     };

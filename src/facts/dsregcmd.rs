@@ -4,6 +4,7 @@
 //! alignment, indentation, prompt or banner around it. Truncated input yields what is there;
 //! fields that never appeared stay `None` and the checks call them unknown.
 
+use super::windows_state::WinHttpProxy;
 use base64::Engine;
 use serde::Deserialize;
 
@@ -161,6 +162,29 @@ impl DsregStatus {
         } else {
             WamProvider::Other
         })
+    }
+
+    /// The machine's WinHTTP proxy as dsregcmd prints it (`WinHttp Default Proxy Config`).
+    pub fn winhttp_proxy(&self) -> Option<WinHttpProxy> {
+        let section = self.section("WinHttp Default Proxy Config")?;
+        let listed = section.get("Proxy Server List").filter(|p| !p.is_empty());
+        match (listed, section.get("Access Type")) {
+            (Some(proxy), _) => Some(WinHttpProxy::Proxy(proxy.to_owned())),
+            (None, Some(access)) if access.eq_ignore_ascii_case("DIRECT") => {
+                Some(WinHttpProxy::Direct)
+            }
+            _ => None,
+        }
+    }
+
+    /// The proxy or PAC script of the user dsregcmd ran as (`IE Proxy Config for Current
+    /// User`), when one is set.
+    pub fn user_proxy(&self) -> Option<String> {
+        let section = self.section("IE Proxy Config for Current User")?;
+        let set = |key: &str| section.get(key).filter(|v| !v.is_empty());
+        set("Proxy Server List")
+            .map(str::to_owned)
+            .or_else(|| set("Auto-Configuration URL").map(|pac| format!("PAC script {pac}")))
     }
 
     /// The user dsregcmd ran as (`Executing Account Name`), when shown.
@@ -462,5 +486,27 @@ mod tests {
             );
             assert_eq!(parse(&text).join_type(), want, "{aad}/{ent}/{dom}");
         }
+    }
+
+    /// dsregcmd prints the proxies itself; real captures show DIRECT, and a proxy or PAC
+    /// script set for the user reads as `reg query` of Internet Settings does.
+    #[test]
+    fn the_proxy_sections_name_the_winhttp_and_the_user_proxy() {
+        let direct = parse(include_str!(
+            "../../tests/fixtures/dsregcmd/domain-joined-discover-failed-scp-unreadable-indented.txt"
+        ));
+        assert_eq!(direct.winhttp_proxy(), Some(WinHttpProxy::Direct));
+        assert_eq!(direct.user_proxy(), None);
+        let proxied = parse(
+            "| IE Proxy Config for Current User |\n Auto Detect Settings : NO\n Auto-Configuration URL : http://wpad.fabrikam.com/wpad.dat\n Proxy Server List :\n| WinHttp Default Proxy Config |\n Access Type : NAMED_PROXY\n Proxy Server List : proxy.fabrikam.com:8080\n",
+        );
+        assert_eq!(
+            proxied.winhttp_proxy(),
+            Some(WinHttpProxy::Proxy("proxy.fabrikam.com:8080".into()))
+        );
+        assert_eq!(
+            proxied.user_proxy().as_deref(),
+            Some("PAC script http://wpad.fabrikam.com/wpad.dat")
+        );
     }
 }
