@@ -952,3 +952,45 @@ async fn dsregcmds_proxy_sections_stand_in_for_netsh() {
     assert!(codes.contains(&"WINHTTP_PROXY_MISSING"), "{codes:?}");
     assert!(said(&report).contains("proxy.fabrikam.com:8080"));
 }
+
+/// `Get-MgUserLicenseDetail … | Select-Object -ExpandProperty ServicePlans`, as PowerShell
+/// prints the table, decides the licence as the recorded JSON does (issue 19).
+#[tokio::test]
+async fn powershell_service_plan_rows_decide_the_licence_as_the_json_does() {
+    for name in ["healthy", "no-eligible-license"] {
+        let files = evidence(name, &[]);
+        let json: serde_json::Value =
+            serde_json::from_str(&files.text("cloud/licenseDetails.json").unwrap_or_default())
+                .unwrap_or_default();
+        let mut table = String::from(
+            "\r\nAppliesTo ProvisioningStatus ServicePlanId                        ServicePlanName\r\n--------- ------------------ -------------                        ---------------\r\n",
+        );
+        for sku in json["value"].as_array().into_iter().flatten() {
+            for plan in sku["servicePlans"].as_array().into_iter().flatten() {
+                let text = |key: &str| plan[key].as_str().unwrap_or_default().to_owned();
+                table.push_str(&format!(
+                    "{:<9} {:<18} {:<36} {}\r\n",
+                    text("appliesTo"),
+                    text("provisioningStatus"),
+                    text("servicePlanId"),
+                    text("servicePlanName")
+                ));
+            }
+        }
+        let from_json = check(name, &[]).await;
+        let from_text = check(
+            name,
+            &[
+                ("cloud/licenseDetails.json", None),
+                ("cloud/licenseDetails.txt", Some(table.as_bytes())),
+            ],
+        )
+        .await;
+        let license = |r: &Report| {
+            r.check(CheckId::License)
+                .map(|c| (c.status, c.codes().join(",")))
+        };
+        assert_eq!(license(&from_text), license(&from_json), "{name}: {table}");
+        assert_eq!(from_text.verdict, from_json.verdict, "{name}");
+    }
+}

@@ -53,27 +53,13 @@ pub const RECORDED_ANSWERS: [(&str, FactSource); 14] = [
 ];
 
 /// PowerShell text output an admin has that stands in for a recorded answer: the answer's
-/// path, the text's path, the cmdlet that prints it and, for a cmdlet that prints one word,
-/// the answer field that word is (`Get-AipServiceIPCv3` prints the IPCv3 state alone).
-pub const POWERSHELL_ANSWERS: [(&str, &str, &str, Option<&str>); 3] = [
-    (
-        CLOUD_RMS_FUNCTIONAL_STATE,
-        "cloud/rmsFunctionalState.txt",
-        "Get-AipService",
-        None,
-    ),
-    (
-        CLOUD_RMS_ONBOARDING_POLICY,
-        "cloud/rmsOnboardingPolicy.txt",
-        "Get-AipServiceOnboardingControlPolicy",
-        None,
-    ),
-    (
-        CLOUD_RMS_CONFIGURATION,
-        "cloud/rmsConfiguration.txt",
-        "Get-AipServiceConfiguration | Format-List, or Get-AipServiceIPCv3",
-        Some("IPCv3ServiceFunctionalState"),
-    ),
+/// path and the text's (how each is read: `facts::tenant::powershell`).
+pub const POWERSHELL_ANSWERS: [(&str, &str); 5] = [
+    (CLOUD_RMS_FUNCTIONAL_STATE, "cloud/rmsFunctionalState.txt"),
+    (CLOUD_RMS_ONBOARDING_POLICY, "cloud/rmsOnboardingPolicy.txt"),
+    (CLOUD_RMS_CONFIGURATION, "cloud/rmsConfiguration.txt"),
+    (CLOUD_LICENSE_DETAILS, "cloud/licenseDetails.txt"),
+    (CLOUD_SUBSCRIBED_SKUS, "cloud/subscribedSkus.txt"),
 ];
 
 /// The fact source a bundle path belongs to (see DESIGN.md's bundle layout).
@@ -93,8 +79,8 @@ pub fn source_of(path: &str) -> Option<FactSource> {
         _ => {
             let answer = POWERSHELL_ANSWERS
                 .iter()
-                .find(|(_, text, _, _)| *text == path)
-                .map_or(path, |(answer, _, _, _)| answer);
+                .find(|(_, text)| *text == path)
+                .map_or(path, |(answer, _)| answer);
             return RECORDED_ANSWERS
                 .iter()
                 .find(|(file, _)| *file == answer)

@@ -440,19 +440,16 @@ impl<'a> Answers<'a> {
         path: &str,
         parse: impl Fn(&str, &str) -> Result<T, AnswerError>,
     ) -> Option<Result<T, AnswerError>> {
-        let (_, text_path, cmdlet, word_field) = layout::POWERSHELL_ANSWERS
+        let (_, text_path) = layout::POWERSHELL_ANSWERS
             .iter()
-            .find(|(answer, _, _, _)| *answer == path)?;
+            .find(|(answer, _)| *answer == path)?;
         let text = self.files.text(text_path)?;
-        let value = match (powershell::to_json(&text), word_field) {
-            (Some(serde_json::Value::String(word)), Some(field)) => {
-                serde_json::json!({ *field: word })
-            }
-            (Some(value), _) => value,
-            (None, _) => {
+        let value = match powershell::answer(path, &text) {
+            Ok(value) => value,
+            Err(detail) => {
                 return Some(Err(AnswerError::Shape {
                     file: (*text_path).to_owned(),
-                    detail: format!("not the Format-List or Format-Table text of {cmdlet}"),
+                    detail,
                 }
                 .with_excerpt(&text)));
             }

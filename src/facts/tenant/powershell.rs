@@ -7,8 +7,99 @@
 //! values wrapped onto indented lines are joined; `{a, b...}` collections become arrays (a
 //! `...` marks that PowerShell cut the list: the items shown are kept, the cut is said);
 //! `True`/`False` become booleans; dates and everything else stay text, as written.
+//! `answer` turns a cmdlet's text into the answer it stands in for (`STANDS_IN`).
 
+use crate::evidence::layout;
 use serde_json::{Map, Value};
+
+/// How a cmdlet's text becomes the JSON answer it stands in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Adapt {
+    /// The text's value is the answer.
+    AsIs,
+    /// A cmdlet that prints one word: the word is this field of the answer.
+    Word(&'static str),
+    /// Service plan rows (`ServicePlanId`, `ServicePlanName`, `ProvisioningStatus`): a Graph
+    /// collection of one licence holding them. The licence's own table (SKU names only) does
+    /// not say which plans are on, so it is refused with the command that does.
+    ServicePlans,
+}
+
+/// The recorded answers PowerShell text stands in for: the answer's path, the cmdlet that
+/// prints it, and how it is read.
+const STANDS_IN: [(&str, &str, Adapt); 5] = [
+    (
+        layout::CLOUD_RMS_FUNCTIONAL_STATE,
+        "Get-AipService",
+        Adapt::AsIs,
+    ),
+    (
+        layout::CLOUD_RMS_ONBOARDING_POLICY,
+        "Get-AipServiceOnboardingControlPolicy",
+        Adapt::AsIs,
+    ),
+    (
+        layout::CLOUD_RMS_CONFIGURATION,
+        "Get-AipServiceConfiguration | Format-List, or Get-AipServiceIPCv3",
+        Adapt::Word("IPCv3ServiceFunctionalState"),
+    ),
+    (
+        layout::CLOUD_LICENSE_DETAILS,
+        "Get-MgUserLicenseDetail -UserId <upn> | Select-Object -ExpandProperty ServicePlans",
+        Adapt::ServicePlans,
+    ),
+    (
+        layout::CLOUD_SUBSCRIBED_SKUS,
+        "Get-MgSubscribedSku | Select-Object -ExpandProperty ServicePlans",
+        Adapt::ServicePlans,
+    ),
+];
+
+/// The JSON answer at `answer_path` that `text` (its cmdlet's output) stands for, or why it
+/// cannot stand for it.
+pub fn answer(answer_path: &str, text: &str) -> Result<Value, String> {
+    let Some((_, cmdlet, adapt)) = STANDS_IN.iter().find(|(path, _, _)| *path == answer_path)
+    else {
+        return Err("no PowerShell cmdlet stands in for this answer".into());
+    };
+    let not_it = || format!("not the Format-List or Format-Table text of {cmdlet}");
+    let value = to_json(text).ok_or_else(not_it)?;
+    match (adapt, value) {
+        (Adapt::Word(field), Value::String(word)) => Ok(serde_json::json!({ *field: word })),
+        (Adapt::ServicePlans, value) => service_plans(&value).ok_or_else(|| {
+            format!("it shows no service plans (ServicePlanId, ProvisioningStatus); run {cmdlet}")
+        }),
+        (_, value) => Ok(value),
+    }
+}
+
+/// Rows of service plans as `{"value":[{"servicePlans":[...]}]}`, Graph's shape.
+fn service_plans(value: &Value) -> Option<Value> {
+    let rows: Vec<&Value> = match value {
+        Value::Array(rows) => rows.iter().collect(),
+        row @ Value::Object(_) => vec![row],
+        _ => return None,
+    };
+    let field = |row: &Value, name: &str| {
+        row.as_object()?
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| v.as_str())
+            .map(str::to_owned)
+    };
+    let plans: Option<Vec<Value>> = rows
+        .iter()
+        .map(|row| {
+            Some(serde_json::json!({
+                "servicePlanId": field(row, "ServicePlanId")?,
+                "servicePlanName": field(row, "ServicePlanName").unwrap_or_default(),
+                "provisioningStatus": field(row, "ProvisioningStatus")?,
+            }))
+        })
+        .collect();
+    let plans = plans.filter(|p| !p.is_empty())?;
+    Some(serde_json::json!({"value": [{"servicePlans": plans}]}))
+}
 
 /// A cut that PowerShell made (`...` or `…` at a value's end): the value is incomplete.
 pub const TRUNCATED: &str = "...";
@@ -256,5 +347,27 @@ mod tests {
         ] {
             assert_eq!(to_json(text), None, "{text:?}");
         }
+    }
+
+    /// `Get-MgUserLicenseDetail … | Select-Object -ExpandProperty ServicePlans`: the plans and
+    /// whether each is on, as Graph's licenseDetails has them; the licence table alone, which
+    /// shows no plans, is refused with the command that shows them.
+    #[test]
+    fn service_plan_rows_are_a_licence_and_a_sku_table_is_refused() {
+        let plans = "\nAppliesTo ProvisioningStatus ServicePlanId                        ServicePlanName\n--------- ------------------ -------------                        ---------------\nUser      Success            bea4c11e-220a-4e6d-8eb8-8ea15d019f90 RMS_S_ENTERPRISE\nCompany   Disabled           41781fb2-bc02-4b7c-bd55-b576c07bb09d AAD_PREMIUM\n";
+        let value = answer(layout::CLOUD_LICENSE_DETAILS, plans).unwrap_or_else(|e| panic!("{e}"));
+        let skus = crate::facts::tenant::graph::parse_license_details("l", &value.to_string())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let plans = &skus[0].service_plans;
+        assert_eq!(plans.len(), 2);
+        assert!(plans[0].is_active() && plans[0].service_plan_name == "RMS_S_ENTERPRISE");
+        assert!(!plans[1].is_active(), "a disabled plan stays disabled");
+
+        let skus_only = "\nId                                          SkuId                                SkuPartNumber\n--                                          -----                                -------------\nAbCdEf                                      c7df2760-2c81-4ef7-b578-5b5392b571df ENTERPRISEPREMIUM\n";
+        let refused = answer(layout::CLOUD_LICENSE_DETAILS, skus_only);
+        assert!(
+            matches!(&refused, Err(e) if e.contains("-ExpandProperty ServicePlans")),
+            "{refused:?}"
+        );
     }
 }
