@@ -994,3 +994,25 @@ async fn powershell_service_plan_rows_decide_the_licence_as_the_json_does() {
         assert_eq!(from_text.verdict, from_json.verdict, "{name}");
     }
 }
+
+/// `reg query` of a key that does not exist, on a German Windows (issue 19): the Edge beacon
+/// says Edge is missing, and the settings-sync keys say nothing is set, as the English
+/// `ERROR:` line does; neither is "not a capture".
+#[tokio::test]
+async fn regs_error_line_in_another_language_is_read_as_the_english_one() {
+    let german =
+        "FEHLER: Der angegebene Registrierungsschlüssel bzw. Wert wurde nicht gefunden.\r\n";
+    let english = "ERROR: The system was unable to find the specified registry key or value.\r\n";
+    for path in ["edge/version.txt", "windows/settingsync.reg.txt"] {
+        let de = check("healthy", &[(path, Some(german.as_bytes()))]).await;
+        let en = check("healthy", &[(path, Some(english.as_bytes()))]).await;
+        let statuses = |r: &Report| {
+            r.checks
+                .iter()
+                .map(|c| (c.id, c.status, c.codes().join(",")))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(statuses(&de), statuses(&en), "{path}");
+        assert!(!said(&de).contains("holds no"), "{path}: {}", said(&de));
+    }
+}

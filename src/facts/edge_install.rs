@@ -116,10 +116,12 @@ impl EdgeVersions {
             })
     }
 
-    /// The text says Edge is not there (`reg query` error, `command not found`, empty).
+    /// The text says Edge is not there (`reg query`'s error in any language, `command not
+    /// found`, empty).
     pub fn says_not_installed(&self) -> bool {
         let lower = self.raw.to_ascii_lowercase();
         self.raw.trim().is_empty()
+            || super::registry::is_reg_error(&self.raw)
             || lower.contains("unable to find")
             || lower.contains("not found")
             || lower.contains("no such file")

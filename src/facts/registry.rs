@@ -56,6 +56,27 @@ static VALUE_LINE: LazyLock<Regex> = LazyLock::new(|| {
 static EXPORT_LINE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r#"^\s*(?:"((?:[^"\\]|\\.)*)"|@)=(.*)$"#).expect("static regex"));
 
+/// True when the text is `reg query`'s own error line in any display language (`ERROR: The
+/// system was unable to find…`, `FEHLER: …`, `ERREUR : …`, `エラー: …`): one line, an upper-case
+/// (or non-Latin) word, a colon, a sentence, and no key. reg prints it when the key asked for
+/// does not exist.
+pub fn is_reg_error(text: &str) -> bool {
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+    let (Some(line), None) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    let Some((word, sentence)) = line.split_once([':', '：']) else {
+        return false;
+    };
+    let word = word.trim();
+    let is_word = !word.is_empty()
+        && word.chars().count() <= 12
+        && word
+            .chars()
+            .all(|c| c.is_alphabetic() && (!c.is_ascii() || c.is_ascii_uppercase()));
+    is_word && sentence.trim().chars().count() >= 8 && !line.contains("HKEY_")
+}
+
 /// Every value under every key of the text, in order.
 pub fn parse(text: &str) -> Vec<RegValue> {
     let mut values = Vec::new();
@@ -251,6 +272,30 @@ mod tests {
                 values[0].path_lower(),
                 "software\\policies\\microsoft\\edge"
             );
+        }
+    }
+
+    /// reg's "key not found" line as Windows prints it in English, German, French (a space
+    /// before the colon), Spanish, Japanese and Chinese (a full-width colon).
+    #[test]
+    fn regs_own_error_line_is_known_in_any_language() {
+        for line in [
+            "ERROR: The system was unable to find the specified registry key or value.",
+            "FEHLER: Der angegebene Registrierungsschlüssel bzw. Wert wurde nicht gefunden.",
+            "ERREUR : Le système n’a pas trouvé la clé ou la valeur de Registre spécifiée.",
+            "ERROR: El sistema no pudo encontrar la clave o el valor del Registro especificados.",
+            "エラー: 指定されたレジストリ キーまたは値が見つかりませんでした。",
+            "错误： 系统找不到指定的注册表项或值。",
+        ] {
+            assert!(is_reg_error(&format!("\r\n{line}\r\n")), "{line}");
+        }
+        for other in [
+            "HKEY_CURRENT_USER\\Software\\Microsoft\\Edge\\BLBeacon\n    version    REG_SZ    131.0.2903.86",
+            "Microsoft Edge 131.0.2903.86",
+            "Note: ask the user",
+            "ERROR: one\nERROR: two",
+        ] {
+            assert!(!is_reg_error(other), "{other}");
         }
     }
 }

@@ -102,7 +102,7 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
     }
     let registry = path.ends_with(".reg.txt");
     let fault = match path {
-        _ if registry && !trimmed.contains("HKEY_") && !trimmed.starts_with("ERROR:") => {
+        _ if registry && !trimmed.contains("HKEY_") && !registry::is_reg_error(trimmed) => {
             "holds no registry key: it is not `reg query` output or a regedit export"
         }
         layout::WHOAMI if !trimmed.contains("S-1-") => {
@@ -125,9 +125,10 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
 /// True when a capture says, in the words of `reg`, a shell or a gatherer, that Edge is absent.
 fn says_not_found(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    ["not found", "unable to find", "cannot find", "no such file"]
-        .iter()
-        .any(|words| lower.contains(words))
+    registry::is_reg_error(text)
+        || ["not found", "unable to find", "cannot find", "no such file"]
+            .iter()
+            .any(|words| lower.contains(words))
 }
 
 fn one_file<T, E: ToString>(
