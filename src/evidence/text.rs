@@ -25,6 +25,32 @@ pub fn first_line_shown(text: &str) -> String {
     first.trim().chars().take(60).collect()
 }
 
+/// A paste quoted by a forum or a mail client (every non-blank line starts with `>`), with the
+/// quote markers (and one space after each) removed; any other text as it is.
+pub fn unquoted(text: &str) -> std::borrow::Cow<'_, str> {
+    let quoted = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .all(|l| l.trim_start().starts_with('>'));
+    if !quoted || text.trim().is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for line in text.lines() {
+        let mut rest = line.trim_start();
+        while let Some(stripped) = rest.strip_prefix('>') {
+            rest = stripped.strip_prefix(' ').unwrap_or(stripped);
+            if !rest.trim_start().starts_with('>') {
+                break;
+            }
+            rest = rest.trim_start();
+        }
+        out.push_str(rest);
+        out.push('\n');
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 fn looks_like_bomless_utf16le(bytes: &[u8]) -> bool {
     if bytes.len() < 4 || bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return false;

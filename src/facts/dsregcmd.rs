@@ -281,7 +281,17 @@ fn strip_quote_markers(line: &str) -> &str {
     while let Some(stripped) = rest.strip_prefix('>') {
         rest = stripped.trim_start();
     }
-    rest
+    strip_line_number(rest)
+}
+
+/// `17. DeviceId : …`: a paste copied from a site that numbers its lines (pastebin's page).
+/// No dsregcmd line starts with a number and a dot.
+fn strip_line_number(line: &str) -> &str {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    match line.get(digits..).and_then(|rest| rest.strip_prefix('.')) {
+        Some(rest) if digits > 0 && (rest.is_empty() || rest.starts_with(' ')) => rest.trim_start(),
+        _ => line,
+    }
 }
 
 /// The line as the console printed it: quoting removed, its indentation kept.
@@ -508,5 +518,17 @@ mod tests {
             proxied.user_proxy().as_deref(),
             Some("PAC script http://wpad.fabrikam.com/wpad.dat")
         );
+    }
+
+    /// A capture copied from a page that numbers its lines, as pastebin shows them (the
+    /// field's hybrid capture, pastebin.com/NgRurcvL, 2025).
+    #[test]
+    fn a_paste_with_line_numbers_reads_as_the_capture() {
+        let numbered: String = AADJ
+            .lines()
+            .enumerate()
+            .map(|(n, l)| format!("  {}. {l}\n", n + 1))
+            .collect();
+        assert_eq!(parse(&numbered), parse(AADJ));
     }
 }

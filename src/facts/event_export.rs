@@ -23,7 +23,8 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<EventLog, EventLogError> {
     if bytes.starts_with(EVTX_MAGIC) {
         return evtx(file, bytes);
     }
-    let text = text::decode(bytes);
+    let decoded = text::decode(bytes);
+    let text = text::unquoted(&decoded);
     let body = text.trim_start();
     if body.is_empty() || body.starts_with('<') {
         return event_log::parse(file, &text);
@@ -292,7 +293,9 @@ mod tests {
             ("Event Viewer tab", EVENT_VIEWER_TAB),
             ("Event Viewer CSV", EVENT_VIEWER_CSV),
         ] {
-            for (variant, bytes) in variants::encodings(text) {
+            let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
+            let quoted = ("quoted", quoted.into_bytes());
+            for (variant, bytes) in variants::encodings(text).into_iter().chain([quoted]) {
                 let log =
                     read("aad.txt", &bytes).unwrap_or_else(|e| panic!("{form} {variant}: {e}"));
                 let ids: Vec<u32> = log.events.iter().map(|e| e.id).collect();

@@ -106,7 +106,8 @@ pub const TRUNCATED: &str = "...";
 
 /// The JSON value of one cmdlet's text output, or `None` when the text is none of the forms.
 pub fn to_json(text: &str) -> Option<Value> {
-    let body = text.trim();
+    let text = crate::evidence::text::unquoted(text);
+    let body = text.trim_matches('\n');
     if body.is_empty() {
         return None;
     }
@@ -308,6 +309,16 @@ mod tests {
                 value["ProvisioningDate"], "30.01.2014 21:01:31",
                 "dates as written"
             );
+        }
+    }
+
+    /// Pasted into a forum or a mail as a quote, each line behind `> `.
+    #[test]
+    fn a_quoted_paste_reads_as_the_output() {
+        for text in [CONFIGURATION, ONBOARDING_TABLE] {
+            let quoted: String = text.lines().map(|l| format!("> {l}\n")).collect();
+            assert_eq!(to_json(&quoted), to_json(text));
+            assert!(to_json(&quoted).is_some());
         }
     }
 
