@@ -52,6 +52,14 @@ impl Entry {
 pub struct EventNote {
     pub log: String,
     pub meaning: String,
+    /// Who acts on it and how, for an event no finding explains.
+    #[serde(default)]
+    pub who: Option<String>,
+    #[serde(default)]
+    pub fix: Option<String>,
+    /// Where the meaning comes from, when it is not a page a finding links to.
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

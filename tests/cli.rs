@@ -252,6 +252,7 @@ fn explain_knows_codes_event_ids_and_hresults() {
         // The error events of the device registration and AAD logs.
         ("304", "EVENT_DEVICE_REGISTRATION_ERROR"),
         ("1081", "EVENT_AAD_SIGN_IN_ERROR"),
+        ("5514", "AzureAdPrt"),
     ] {
         let output = esr_doctor()
             .args(["explain", query])

@@ -23,7 +23,18 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
         }
         Explanation::Event { id, note, codes } => {
             let _ = writeln!(out, "Event {id} ({})\n\n{}", note.log, note.meaning);
+            if let (Some(who), Some(fix)) = (&note.who, &note.fix) {
+                let _ = writeln!(
+                    out,
+                    "\n{}: {who}\n{}: {fix}",
+                    tr(lang, "Who can change it"),
+                    tr(lang, "What to do")
+                );
+            }
             out.push_str(&see_also(guidance, codes));
+            if let Some(source) = &note.source {
+                let _ = writeln!(out, "\n{source}");
+            }
         }
         Explanation::Hresult {
             hresult,
