@@ -319,9 +319,15 @@ async fn windows_gatherers_read_captured_command_output() {
         report.codes(CheckId::EdgePolicy),
         ["POLICY_BROWSER_SIGNIN_DISABLED"]
     );
+    // No netsh capture here: dsregcmd's own WinHTTP section (DIRECT) beside the user's proxy
+    // from Internet Settings is the roaming-proxy warning.
     assert_eq!(
         report.codes(CheckId::DeviceRegistration),
-        ["SETTINGS_URL_EMPTY", "DSREG_ELEVATED_CONTEXT"]
+        [
+            "SETTINGS_URL_EMPTY",
+            "DSREG_ELEVATED_CONTEXT",
+            "WINHTTP_PROXY_MISSING"
+        ]
     );
     assert_eq!(
         report
