@@ -761,27 +761,50 @@ async fn every_event_export_form_is_read_and_an_unreadable_one_is_named() {
 /// leaves no check that reads it passing.
 #[tokio::test]
 async fn corruption_sweep_over_the_forms_the_field_pastes() {
-    let forms: [(&str, &[u8]); 4] = [
+    // Each form, and the recorded answer it stands in for (which would win if left).
+    let forms: [(&str, &[u8], Option<&str>); 6] = [
         (
             "dsregcmd.txt",
             include_bytes!("fixtures/dsregcmd/domain-joined-as-system-discover-failed-wrapped-line.txt"),
+            None,
         ),
         (
             "windows/events/aad-format-list.txt",
             b"TimeCreated  : 20.11.2026 08:00:00\nProviderName : Microsoft-Windows-AAD\nId           : 1098\nMessage      : Error: 0xCAA5001C Token broker operation failed.\n\nTimeCreated  : 20.11.2026 08:00:01\nProviderName : Microsoft-Windows-AAD\nId           : 1104\nMessage      : AAD Cloud AP plugin call Get token returned error: 0xC000005F\n",
+            None,
         ),
         (
             "windows/events/aad-wevtutil.txt",
             b"Event[0]:\n  Log Name: Microsoft-Windows-AAD/Operational\n  Source: Microsoft-Windows-AAD\n  Event ID: 1098\n  Description: \nError: 0xCAA5001C Token broker operation failed.\n\nEvent[1]:\n  Log Name: Microsoft-Windows-AAD/Operational\n  Source: Microsoft-Windows-AAD\n  Event ID: 1104\n  Description: \nAAD Cloud AP plugin call Get token returned error: 0xC000005F\n",
+            None,
         ),
         (
             "windows/events/languagepack.evtx",
             include_bytes!("fixtures/events/Microsoft-Windows-LanguagePackSetup%4Operational.evtx"),
+            None,
+        ),
+        (
+            "cloud/rmsConfiguration.txt",
+            b"FunctionalState                          : Enabled\r\nIPCv3ServiceFunctionalState              : Enabled\r\n",
+            Some("cloud/rmsConfiguration.json"),
+        ),
+        (
+            "cloud/rmsOnboardingPolicy.txt",
+            b"UseRmsUserLicense SecurityGroupObjectId Scope\n----------------- --------------------- -----\n            False                       All\n",
+            Some("cloud/rmsOnboardingPolicy.json"),
         ),
     ];
     let mut failures = Vec::new();
-    for (path, content) in forms {
-        let baseline = check("healthy", &[(path, Some(content))]).await;
+    for (path, content, stands_in_for) in forms {
+        let with = |bytes: &[u8]| {
+            let mut changes = vec![(path, Some(bytes.to_vec()))];
+            changes.extend(stands_in_for.map(|answer| (answer, None)));
+            changes
+        };
+        let changes = with(content);
+        let changes: Vec<(&str, Option<&[u8]>)> =
+            changes.iter().map(|(p, b)| (*p, b.as_deref())).collect();
+        let baseline = check("healthy", &changes).await;
         assert!(
             baseline
                 .checks
@@ -802,7 +825,10 @@ async fn corruption_sweep_over_the_forms_the_field_pastes() {
             ("garbage", b"\x00\xff garbage \x1b[2J {[<".to_vec()),
         ];
         for (how, bytes) in variants {
-            let report = check("healthy", &[(path, Some(&bytes))]).await;
+            let changes = with(&bytes);
+            let changes: Vec<(&str, Option<&[u8]>)> =
+                changes.iter().map(|(p, b)| (*p, b.as_deref())).collect();
+            let report = check("healthy", &changes).await;
             let case = format!("{path} {how}");
             if how == "garbage" && report.verdict == Verdict::Pass {
                 failures.push(format!("{case}: turned into a pass"));

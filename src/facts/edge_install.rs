@@ -453,6 +453,8 @@ HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node\\Microsoft\\EdgeUpdate\\Clients\\{2CD8
         let xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\">\n<dict>\n\t<key>CFBundleIdentifier</key>\n\t<string>com.microsoft.edgemac.Dev</string>\n\t<key>CFBundleName</key>\n\t<string>Microsoft Edge Dev</string>\n\t<key>CFBundleShortVersionString</key>\n\t<string>133.0.3014.0</string>\n\t<key>CFBundleVersion</key>\n\t<string>3014.0</string>\n\t<key>LSMinimumSystemVersion</key>\n\t<string>10.15.0</string>\n</dict>\n</plist>\n";
         let defaults = "{\n    CFBundleIdentifier = \"com.microsoft.edgemac.Beta\";\n    CFBundleShortVersionString = \"132.0.2957.26\";\n    LSMinimumSystemVersion = \"10.15.0\";\n}\n";
         let plutil = "{\n  \"CFBundleIdentifier\" => \"com.microsoft.edgemac\"\n  \"CFBundleShortVersionString\" => \"131.0.2903.86\"\n  \"LSMinimumSystemVersion\" => \"10.15.0\"\n}\n";
+        // Cut before its version, a plist names none (never a stray `10.15.0`).
+        assert_eq!(parse(variants::truncated(xml, 40)).installs, []);
         for (text, channel, version) in [
             (xml, Channel::Dev, "133.0.3014.0"),
             (defaults, Channel::Beta, "132.0.2957.26"),
