@@ -989,3 +989,36 @@ fn setup_without_a_terminal_says_what_to_run_instead() {
         "{stderr}"
     );
 }
+
+/// A report that is not there is said once (issue 20): the OS error used to be printed twice,
+/// once as the message and once as its own cause.
+#[test]
+fn diff_of_a_missing_report_says_the_os_error_once() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let missing = dir.path().join("nonexist.json");
+    let output = esr_doctor()
+        .args(["diff".as_ref(), missing.as_os_str(), missing.as_os_str()])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot read"), "{stderr}");
+    assert_eq!(stderr.matches("os error").count(), 1, "{stderr}");
+}
+
+/// The default client is Azure PowerShell's (1950a258-…), as `--help` now says; it named the
+/// Azure CLI (issue 20).
+#[test]
+fn check_help_names_the_default_client_rightly() {
+    let output = esr_doctor()
+        .args(["check", "--help"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("Azure PowerShell's public client"), "{help}");
+    assert!(
+        help.contains(esr_doctor::cloud::auth::DEFAULT_CLIENT_ID),
+        "{help}"
+    );
+    assert!(!help.contains("Azure CLI's public client"), "{help}");
+}

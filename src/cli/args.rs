@@ -59,7 +59,7 @@ pub struct CloudArgs {
     /// computer), instead of the answers the bundle recorded
     #[arg(long)]
     pub live: bool,
-    /// The public client to sign in as [default: Microsoft Azure CLI's public client]
+    /// The public client to sign in as [default: Azure PowerShell's public client, 1950a258-227b-4e31-a9cf-717495945fc2]
     #[arg(long, value_name = "GUID")]
     pub client_id: Option<String>,
     /// Point Microsoft's hosts at other base URLs (a TOML file; also ESR_DOCTOR_ENDPOINTS).

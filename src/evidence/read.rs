@@ -24,7 +24,7 @@ pub enum ReadError {
     TooLarge(u64),
     #[error("the evidence already holds {} MiB, the most one run reads", MAX_TOTAL_BYTES >> 20)]
     OverTotal,
-    #[error("{0}")]
+    #[error(transparent)]
     Io(#[from] std::io::Error),
 }
 
