@@ -19,11 +19,16 @@ fn main() -> ExitCode {
     let log = esr_doctor::logging::init(to_stderr);
     tracing::info!(
         version = env!("CARGO_PKG_VERSION"),
-        log = ?log,
+        log = %log.as_ref().map_or_else(|| "none".into(), |p| p.display().to_string()),
         "esr-doctor started"
     );
     let config = match esr_doctor::config::load() {
         Ok(config) => config,
+        // `config path` and `signout` still work: they are how a broken file is found and left.
+        Err(error) if !cli.reads_config() => {
+            eprintln!("esr-doctor: {error}");
+            esr_doctor::config::Config::default()
+        }
         Err(error) => {
             eprintln!("esr-doctor: {error}");
             return ExitCode::from(EXIT_USAGE);

@@ -1022,3 +1022,41 @@ fn check_help_names_the_default_client_rightly() {
     );
     assert!(!help.contains("Azure CLI's public client"), "{help}");
 }
+
+/// An invalid config file still stops the commands that read it, but not `config path`,
+/// which is how a person finds the file to mend (issue 20); and `-v` names the log file as a
+/// path, not as Rust's `Some("…")`.
+#[test]
+fn an_invalid_config_file_does_not_hide_its_own_path() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let bad = dir.path().join("config.toml");
+    std::fs::write(&bad, "auth = [unclosed").unwrap_or_else(|e| panic!("{e}"));
+    let path = esr_doctor()
+        .env("ESR_DOCTOR_CONFIG", &bad)
+        .args(["config", "path"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(path.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&path.stdout).contains("config.toml"));
+    assert!(String::from_utf8_lossy(&path.stderr).contains("is not valid"));
+    let check = esr_doctor()
+        .env("ESR_DOCTOR_CONFIG", &bad)
+        .args(["check", "--demo", "healthy", "--format", "json"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(check.status.code(), Some(2));
+
+    let verbose = esr_doctor()
+        .args([
+            "check", "-v", "--demo", "healthy", "--format", "json", "--auth", "none",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let log = String::from_utf8_lossy(&verbose.stderr);
+    let started = log
+        .lines()
+        .find(|l| l.contains("esr-doctor started"))
+        .unwrap_or_default();
+    assert!(started.contains("log="), "{log}");
+    assert!(!started.contains("Some("), "{started}");
+}

@@ -41,6 +41,21 @@ pub struct Cli {
     pub lang: Option<crate::i18n::Lang>,
 }
 
+impl Cli {
+    /// False for the commands that never read the config file (`config path`, `signout`): an
+    /// invalid file must not stop the very commands that find it or sign out.
+    pub fn reads_config(&self) -> bool {
+        !matches!(
+            self.command,
+            Some(
+                Command::Config {
+                    action: ConfigAction::Path
+                } | Command::Signout
+            )
+        )
+    }
+}
+
 /// How to reach and read the tenant (for `--from`, only with `--live`: a bundle carries its
 /// answers).
 #[derive(Debug, Clone, clap::Args)]
@@ -193,6 +208,19 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("esr-doctor").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn only_config_path_and_signout_do_without_the_config_file() {
+        for (args, reads) in [
+            (&["config", "path"][..], false),
+            (&["signout"][..], false),
+            (&["check", "--demo", "healthy"][..], true),
+            (&[][..], true),
+        ] {
+            let cli = parse(args).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(cli.reads_config(), reads, "{args:?}");
+        }
     }
 
     #[test]
