@@ -19,6 +19,10 @@ pub struct Entry {
     pub steps: Vec<String>,
     pub commands: Vec<String>,
     pub docs: Vec<String>,
+    /// The steps offer alternatives (one may change the whole tenant): a script writes the
+    /// commands that change something as comments, for the admin to choose.
+    #[serde(default)]
+    pub options: bool,
     /// Steps and commands for macOS or Linux where they differ (the defaults are Windows').
     #[serde(default)]
     pub platforms: BTreeMap<String, PlatformFix>,

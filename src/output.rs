@@ -49,6 +49,28 @@ pub fn write_new(path: &Path, text: &str) -> Result<PathBuf, OutputError> {
     Ok(std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned()))
 }
 
+/// `write_new` to `path`, or, when it exists, to the first free `<stem>-2.<ext>`, `-3`, …
+/// (up to 99): a second export never overwrites the first. The path written is returned.
+pub fn write_new_numbered(path: &Path, text: &str) -> Result<PathBuf, OutputError> {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    let extension = path.extension().map(|e| e.to_string_lossy().into_owned());
+    let mut last = OutputError::Exists(path.to_owned());
+    for n in 1..100 {
+        let candidate = match (n, &stem) {
+            (1, _) | (_, None) => path.to_owned(),
+            (n, Some(stem)) => path.with_file_name(match &extension {
+                Some(extension) => format!("{stem}-{n}.{extension}"),
+                None => format!("{stem}-{n}"),
+            }),
+        };
+        match write_new(&candidate, text) {
+            Err(error @ OutputError::Exists(_)) => last = error,
+            other => return other,
+        }
+    }
+    Err(last)
+}
+
 /// Opens the log at `path` for appending (or anew, truncated, with `truncate`), owner-only and
 /// never through a symlink.
 pub fn open_log(path: &Path, truncate: bool) -> std::io::Result<File> {

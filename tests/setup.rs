@@ -35,6 +35,63 @@ fn starts(log: &[Value], endpoint: &str, from: u64, to: u64) -> Vec<u64> {
         .collect()
 }
 
+/// The two exported scripts: both kept, UTF-8 with a BOM, every fix in step order, and no
+/// line that runs an option fix or a device command.
+fn assert_the_scripts_are_safe_to_run(dir: &std::path::Path) {
+    let scripts: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "ps1"))
+        .collect();
+    assert_eq!(scripts.len(), 2, "nothing was overwritten: {scripts:?}");
+    let bytes = common::written_file(dir, "ps1")
+        .and_then(|p| std::fs::read(p).ok())
+        .unwrap_or_else(|| panic!("no script was written"));
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "UTF-8 with a BOM, for Windows PowerShell 5.1"
+    );
+    let script = String::from_utf8_lossy(&bytes).into_owned();
+    let live: Vec<&str> = script
+        .lines()
+        .map(|l| l.trim_start_matches('\u{feff}'))
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .collect();
+    for never in [
+        "Set-AipServiceOnboardingControlPolicy",
+        "dsregcmd",
+        "resolvectl",
+        "getent",
+        "ip route",
+        "Test-NetConnection",
+        "curl",
+    ] {
+        assert!(
+            live.iter().all(|l| !l.contains(never)),
+            "{never} runs in the tenant script:\n{script}"
+        );
+    }
+    let order = [
+        "Get-MgSubscribedSku",
+        "\nEnable-AipService\n",
+        "\nEnable-AipServiceIPCv3\n",
+        "\n# One option (read the steps above, then choose): Set-AipServiceOnboardingControlPolicy -UseRmsUserLicense $False\n",
+        "Entra ID > Devices > Overview > Enterprise State Roaming",
+        "\n# On a device (for the desktop or firewall team, not this script): Test-NetConnection edge.microsoft.com -Port 443\n",
+    ];
+    let positions: Vec<usize> = order
+        .iter()
+        .map(|c| {
+            script
+                .find(c)
+                .unwrap_or_else(|| panic!("{c:?} missing from the script:\n{script}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "fixes out of order:\n{script}");
+}
+
 #[test]
 fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
@@ -54,29 +111,14 @@ fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
     assert!(start.contains("0/6 in place"), "{start}");
     assert!(start.contains("Enable-AipService") || start.contains("LICENSE_NONE_ELIGIBLE"));
 
-    // The script of every pending fix, in the order of the steps.
+    // The script of every pending fix, in the order of the steps; a second export gets a
+    // name of its own and says which.
     pty.keys(&["e"]);
     pty.wait_for("Wrote ");
-    let script = common::written_file(dir.path(), "ps1")
-        .and_then(|p| std::fs::read_to_string(p).ok())
-        .unwrap_or_else(|| panic!("no script was written"));
-    let order = [
-        "Get-MgSubscribedSku",
-        "\nEnable-AipService\n",
-        "\nEnable-AipServiceIPCv3\n",
-        "\nSet-AipServiceOnboardingControlPolicy -UseRmsUserLicense $False\n",
-        "Entra ID > Devices > Overview > Enterprise State Roaming",
-        "\nTest-NetConnection edge.microsoft.com -Port 443\n",
-    ];
-    let positions: Vec<usize> = order
-        .iter()
-        .map(|c| {
-            script
-                .find(c)
-                .unwrap_or_else(|| panic!("{c:?} missing from the script:\n{script}"))
-        })
-        .collect();
-    assert!(positions.is_sorted(), "fixes out of order:\n{script}");
+    pty.keys(&["e"]);
+    let again = pty.wait_for("-2.ps1");
+    assert!(again.contains("Wrote "), "{again}");
+    assert_the_scripts_are_safe_to_run(dir.path());
 
     // "The admin ran it", step by step: each turns green through the watch.
     let mut windows = Vec::new();

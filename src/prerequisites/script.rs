@@ -3,6 +3,7 @@
 //! tenant or the device said appears only in comments, on one line, made inert.
 
 use super::Prerequisite;
+use crate::guidance::Guidance;
 use crate::i18n::Lang;
 use crate::model::Finding;
 use crate::report::localise;
@@ -21,7 +22,10 @@ pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
         "# Written {generated} by esr-doctor {}. Review every line before you run it;\n",
         env!("CARGO_PKG_VERSION")
     ));
-    out.push_str("# esr-doctor itself only reads the tenant. Portal steps are comments.\n");
+    out.push_str(
+        "# esr-doctor itself only reads the tenant. Portal steps are comments, and so are\n",
+    );
+    out.push_str("# a fix's options (choose one) and checks that run on a device, not here.\n");
     out.push_str("#Requires -Version 5.1\n");
     if pending.is_empty() {
         out.push_str("\n# Nothing is pending: every tenant step is in place.\n");
@@ -37,6 +41,9 @@ pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
                 comment(&finding.message)
             ));
             let Some(fix) = &finding.fix else { continue };
+            let options = Guidance::builtin()
+                .entry(&finding.code)
+                .is_some_and(|e| e.options);
             let steps = localise::fix_steps(finding, lang).unwrap_or_else(|| fix.steps.clone());
             for (n, step) in steps.iter().enumerate() {
                 out.push_str(&format!("#   {}. {}\n", n + 1, comment(step)));
@@ -46,7 +53,7 @@ pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
                     continue;
                 }
                 emitted.push(command);
-                out.push_str(&line(command));
+                out.push_str(&line(command, options));
                 out.push('\n');
             }
         }
@@ -54,15 +61,43 @@ pub fn render(pending: &[Pending<'_>], generated: &str, lang: Lang) -> String {
     out
 }
 
-/// A command as a script line: one with a `<placeholder>` to fill in is left as a comment, so
-/// the script still parses and nothing runs half-filled.
-fn line(command: &str) -> String {
+/// A command as a script line. Only a tenant command may run, and only when it is the whole
+/// fix: a device check, a command with a `<placeholder>` to fill in, and a change that is one
+/// of the fix's options are comments, so the script parses and nothing runs unchosen.
+fn line(command: &str, options: bool) -> String {
     let command = comment(command);
-    if command.contains('<') && command.contains('>') && !command.starts_with('#') {
+    if command.starts_with('#') {
+        return command;
+    }
+    if !is_tenant_command(&command) {
+        format!("# On a device (for the desktop or firewall team, not this script): {command}")
+    } else if command.contains('<') && command.contains('>') {
         format!("# Fill in, then run: {command}")
+    } else if options && changes_something(&command) {
+        format!("# One option (read the steps above, then choose): {command}")
     } else {
         command
     }
+}
+
+/// A cmdlet of the tenant's own modules (AIPService, Microsoft Graph) or the module set-up
+/// around them; anything else runs on a device.
+fn is_tenant_command(command: &str) -> bool {
+    let cmdlet = command.split_whitespace().next().unwrap_or_default();
+    matches!(cmdlet, "Install-Module" | "Import-Module")
+        || cmdlet.split_once('-').is_some_and(|(verb, noun)| {
+            verb.chars().all(|c| c.is_ascii_alphabetic())
+                && (noun.starts_with("AipService") || noun.starts_with("Mg"))
+        })
+}
+
+/// A cmdlet whose verb changes the tenant (not Get, Connect, Install …).
+fn changes_something(command: &str) -> bool {
+    let verb = command.split('-').next().unwrap_or_default();
+    matches!(
+        verb,
+        "Set" | "Enable" | "Disable" | "New" | "Remove" | "Add" | "Update" | "Clear"
+    )
 }
 
 /// Text that stays inside one comment line: no control character, no line separator.
@@ -83,7 +118,6 @@ fn comment(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::evidence::Platform;
-    use crate::guidance::Guidance;
     use crate::model::{Feature, Severity};
     use crate::prerequisites::STEPS;
 
@@ -134,10 +168,59 @@ mod tests {
     #[test]
     fn placeholders_stay_commented() {
         assert_eq!(
-            line("New-MgGroupMember -GroupId <esr-group-object-id>"),
+            line("New-MgGroupMember -GroupId <esr-group-object-id>", false),
             "# Fill in, then run: New-MgGroupMember -GroupId <esr-group-object-id>"
         );
-        assert_eq!(line("Enable-AipService"), "Enable-AipService");
+        assert_eq!(line("Enable-AipService", false), "Enable-AipService");
+    }
+
+    /// The lines of `script` that PowerShell would run.
+    fn live(script: &str) -> Vec<&str> {
+        script
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .collect()
+    }
+
+    #[test]
+    fn a_fix_with_options_runs_none_of_them() {
+        let scoped = [finding("RMS_USER_SCOPED_OUT", "scoped")];
+        let script = render(&[(4, &STEPS[3], &scoped[..])], "now", Lang::En);
+        assert!(
+            script.contains(
+                "# One option (read the steps above, then choose): Set-AipServiceOnboardingControlPolicy -UseRmsUserLicense $False"
+            ),
+            "{script}"
+        );
+        assert!(script.contains("#   2. Add the user to the policy's security group, or remove"));
+        assert!(
+            live(&script).iter().all(|l| !l.starts_with("Set-")),
+            "{script}"
+        );
+        assert!(live(&script).contains(&"Get-AipServiceOnboardingControlPolicy"));
+    }
+
+    #[test]
+    fn device_checks_are_comments_for_the_team_that_runs_them() {
+        let network = [
+            finding("NET_NO_DNS", "no DNS"),
+            finding("NET_BLOCKED", "blocked"),
+        ];
+        let script = render(&[(6, &STEPS[5], &network[..])], "now", Lang::En);
+        assert!(live(&script).is_empty(), "no live line: {script}");
+        assert!(script.contains("# On a device (for the desktop or firewall team, not this script): Resolve-DnsName edge.microsoft.com"));
+        for device in [
+            "dsregcmd",
+            "resolvectl",
+            "getent",
+            "ip route",
+            "Test-NetConnection",
+        ] {
+            assert!(
+                live(&script).iter().all(|l| !l.contains(device)),
+                "{device}: {script}"
+            );
+        }
     }
 
     #[test]

@@ -101,7 +101,9 @@ fn summary(app: &SetupApp) -> String {
             &[&app.done_count().to_string(), &STEPS.len().to_string()],
         )
     );
-    for (i, (row, step)) in app.rows.iter().zip(STEPS.iter()).enumerate() {
+    let titles: Vec<String> = STEPS.iter().map(|s| tr(lang, s.title)).collect();
+    let column = crate::i18n::widest(titles.iter().map(String::as_str));
+    for (i, (row, title)) in app.rows.iter().zip(&titles).enumerate() {
         let state = match &row.state {
             PrerequisiteState::Done => tr(lang, "done"),
             PrerequisiteState::ToDo(findings) => format!(
@@ -117,9 +119,9 @@ fn summary(app: &SetupApp) -> String {
             PrerequisiteState::Checking => tr(lang, "not checked"),
         };
         out.push_str(&format!(
-            "  {}. {:<36} {state}\n",
+            "  {}. {} {state}\n",
             i + 1,
-            tr(lang, step.title)
+            crate::i18n::pad(title, column)
         ));
     }
     out
@@ -214,7 +216,10 @@ fn apply(
         Effect::Export(script) => {
             let path = std::path::PathBuf::from(&app.script_path);
             let shown = path.display().to_string();
-            app.status = Some(match crate::output::write_new(&path, &script) {
+            // UTF-8 with a byte-order mark: Windows PowerShell 5.1 reads a file without one
+            // as ANSI, and the comments are not ASCII in every language.
+            let written = crate::output::write_new_numbered(&path, &format!("\u{feff}{script}"));
+            app.status = Some(match written {
                 Ok(written) => crate::i18n::tr_with(
                     app.lang,
                     "Wrote {}: review it, then run it as a tenant admin.",
