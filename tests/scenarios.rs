@@ -196,3 +196,19 @@ async fn a_workplace_feature_split_is_reported_per_feature() {
     );
     assert_eq!(report.features[1].failed_by, [CheckId::TenantEsr]);
 }
+
+/// A trainer's room reads the demo's description in its own language.
+#[test]
+fn every_scenario_is_described_in_german_and_dutch() {
+    use esr_doctor::i18n::Lang;
+    for name in scenario::names() {
+        let spec = scenario::spec(&name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for lang in [Lang::De, Lang::Nl] {
+            assert_ne!(
+                spec.description_in(lang),
+                spec.description,
+                "{name} has no {lang:?} description"
+            );
+        }
+    }
+}

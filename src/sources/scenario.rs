@@ -25,6 +25,11 @@ pub const DEFAULT: &str = "healthy";
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSpec {
     pub description: String,
+    /// The description for a German or Dutch room (the English one where missing).
+    #[serde(default)]
+    pub description_de: Option<String>,
+    #[serde(default)]
+    pub description_nl: Option<String>,
     #[serde(default)]
     pub extends: Option<String>,
     #[serde(default)]
@@ -34,6 +39,19 @@ pub struct ScenarioSpec {
     #[serde(default)]
     pub latency_ms: HashMap<FactSource, u64>,
     pub expect: Expectation,
+}
+
+impl ScenarioSpec {
+    /// The description in `lang`. Kept beside the scenario, not in the UI strings: its names
+    /// (Fabrikam, "RMS pilot") are the demo tenant's identifiers, never the product's words.
+    pub fn description_in(&self, lang: crate::i18n::Lang) -> &str {
+        let translated = match lang {
+            crate::i18n::Lang::En => None,
+            crate::i18n::Lang::De => self.description_de.as_deref(),
+            crate::i18n::Lang::Nl => self.description_nl.as_deref(),
+        };
+        translated.unwrap_or(&self.description)
+    }
 }
 
 /// What a scenario must produce.
