@@ -62,6 +62,27 @@ pub fn current() -> Lang {
     CURRENT.get().copied().unwrap_or_default()
 }
 
+static ASCII_ONLY: OnceLock<bool> = OnceLock::new();
+
+/// Chooses whether this run writes ASCII only (`--ascii`), once, at start.
+pub fn set_ascii_only(ascii: bool) {
+    let _ = ASCII_ONLY.set(ascii);
+}
+
+/// Whether this run writes ASCII only (`--ascii`).
+pub fn ascii_only() -> bool {
+    ASCII_ONLY.get().copied().unwrap_or(false)
+}
+
+/// `text` as this run spells it: in ASCII under `--ascii`, else unchanged.
+pub fn spelled(text: &str) -> std::borrow::Cow<'_, str> {
+    if ascii_only() {
+        ascii(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct UiStrings {
@@ -102,6 +123,76 @@ pub fn tr_fill(lang: Lang, template: &str, values: &[&str]) -> String {
     values.iter().fold(tr(lang, template), |text, value| {
         text.replacen("{}", value, 1)
     })
+}
+
+/// How many terminal cells `text` takes (a German "ü" one, a CJK character two): layout is
+/// measured from the text shown, never from its English original.
+pub fn width(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
+}
+
+/// `text` padded with spaces to `cells` display cells (unchanged when it is wider).
+pub fn pad(text: &str, cells: usize) -> String {
+    let missing = cells.saturating_sub(width(text));
+    format!("{text}{}", " ".repeat(missing))
+}
+
+/// `text` cut to at most `cells` display cells, ending in `ellipsis` when something was cut.
+pub fn fit(text: &str, cells: usize, ellipsis: &str) -> String {
+    if width(text) <= cells {
+        return text.to_owned();
+    }
+    let room = cells.saturating_sub(width(ellipsis));
+    let mut used = 0;
+    let mut kept = String::new();
+    for c in text.chars() {
+        let cost = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + cost > room {
+            break;
+        }
+        used += cost;
+        kept.push(c);
+    }
+    kept + ellipsis
+}
+
+/// The widest of `texts` in display cells (0 for none).
+pub fn widest<'a>(texts: impl IntoIterator<Item = &'a str>) -> usize {
+    texts.into_iter().map(width).max().unwrap_or(0)
+}
+
+/// `text` in plain ASCII, for consoles without Unicode (`--ascii`): umlauts lose their dots,
+/// dashes, arrows and ellipses become their ASCII spellings (the deunicode crate's table).
+pub fn ascii(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            '→' => out.push_str("->"),
+            '←' => out.push_str("<-"),
+            '·' | '•' | '—' | '–' => out.push('-'),
+            c => out.push_str(deunicode::deunicode_char(c).unwrap_or("?")),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// One cell's character in ASCII, for a drawn screen whose layout is already fixed (the
+/// character stays one cell wide).
+pub fn ascii_cell(c: char) -> char {
+    match c {
+        c if c.is_ascii() => c,
+        '→' | '»' | '▶' => '>',
+        '←' | '«' | '◀' => '<',
+        '·' | '•' | '—' | '–' | '─' => '-',
+        '…' => '.',
+        c => deunicode::deunicode_char(c)
+            .and_then(|s| s.chars().find(char::is_ascii_graphic))
+            .unwrap_or('?'),
+    }
 }
 
 #[cfg(test)]
@@ -145,5 +236,25 @@ mod tests {
     fn untranslated_text_stays_english() {
         assert_eq!(tr(Lang::De, "no such string"), "no such string");
         assert_eq!(tr(Lang::En, "Verdict"), "Verdict");
+    }
+
+    #[test]
+    fn text_is_measured_in_display_cells() {
+        assert_eq!(width("Prüfung"), 7);
+        assert_eq!(width("設定"), 4);
+        assert_eq!(pad("Prüfung", 9), "Prüfung  ");
+        assert_eq!(fit("Netzwerkerreichbarkeit", 10, "…"), "Netzwerke…");
+        assert_eq!(fit("kurz", 10, "…"), "kurz");
+        assert_eq!(fit("設定設定", 5, "..."), "設...");
+        assert_eq!(widest(["a", "Prüfungen", "bb"]), 9);
+    }
+
+    #[test]
+    fn ascii_spells_what_a_unicode_console_would_draw() {
+        assert_eq!(ascii("Prüfung — 3 → 4 · ok…"), "Prufung - 3 -> 4 - ok...");
+        assert!(ascii("設定 ✓ „zitiert“").is_ascii());
+        for c in ['ü', '…', '—', '→', '✓', '設', '\u{2028}'] {
+            assert!(ascii_cell(c).is_ascii(), "{c}");
+        }
     }
 }

@@ -26,11 +26,11 @@ fn main() -> ExitCode {
         Ok(config) => config,
         // `config path` and `signout` still work: they are how a broken file is found and left.
         Err(error) if !cli.reads_config() => {
-            eprintln!("esr-doctor: {error}");
+            cli::say(&error.to_string());
             esr_doctor::config::Config::default()
         }
         Err(error) => {
-            eprintln!("esr-doctor: {error}");
+            cli::say(&error.to_string());
             return ExitCode::from(EXIT_USAGE);
         }
     };
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
     match cli::run(cli, &config, started) {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("esr-doctor: {error:#}");
+            cli::say(&format!("{error:#}"));
             ExitCode::from(EXIT_USAGE)
         }
     }

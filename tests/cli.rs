@@ -1060,3 +1060,59 @@ fn an_invalid_config_file_does_not_hide_its_own_path() {
     assert!(started.contains("log="), "{log}");
     assert!(!started.contains("Some("), "{started}");
 }
+
+/// `--ascii` is accepted by every command and holds for every byte it writes: the text and
+/// markdown reports transliterated, JSON with its non-ASCII characters escaped (the same
+/// values), `explain` and `scenarios` too.
+#[test]
+fn ascii_means_ascii_bytes_in_every_face() {
+    let demo = ["check", "--demo", "rms-not-activated", "--offline"];
+    for (args, code) in [
+        (&["--format", "text", "--lang", "de"][..], 1),
+        (&["--format", "markdown", "--lang", "nl"][..], 1),
+        (&["--format", "json"][..], 1),
+    ] {
+        let out = esr_doctor()
+            .args(demo)
+            .args(args)
+            .arg("--ascii")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(
+            out.stdout.is_ascii(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        assert!(out.stderr.is_ascii(), "{args:?} stderr");
+    }
+    let json = |ascii: bool| {
+        let mut cmd = esr_doctor();
+        cmd.args(demo).args(["--format", "json"]);
+        if ascii {
+            cmd.arg("--ascii");
+        }
+        let out = cmd.output().unwrap_or_else(|e| panic!("{e}"));
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+        for volatile in ["generated_at", "duration_ms"] {
+            value[volatile] = serde_json::Value::Null;
+        }
+        for check in value["checks"].as_array_mut().into_iter().flatten() {
+            check["duration_ms"] = serde_json::Value::Null;
+        }
+        value
+    };
+    assert_eq!(json(true), json(false), "the same JSON values");
+    for args in [
+        &["explain", "RMS_NOT_ACTIVATED", "--lang", "de"][..],
+        &["scenarios", "--lang", "de"][..],
+    ] {
+        let out = esr_doctor()
+            .args(args)
+            .arg("--ascii")
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(out.status.success() && out.stdout.is_ascii(), "{args:?}");
+    }
+}

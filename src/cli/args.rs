@@ -25,8 +25,8 @@ pub struct Cli {
     /// Presenter view for a room: guided, identifiers hidden, high-contrast colours.
     #[arg(long)]
     pub present: bool,
-    /// Draw with ASCII only (for consoles without Unicode).
-    #[arg(long)]
+    /// Write and draw ASCII only, in every mode (for consoles without Unicode).
+    #[arg(long, global = true)]
     pub ascii: bool,
     /// Make no network connection at all (the network step is skipped).
     #[arg(long)]
@@ -161,9 +161,6 @@ pub enum Command {
         /// Practise on a built-in demo tenant where the emulator plays the admin's changes.
         #[arg(long, value_name = "SCENARIO", num_args = 0..=1, default_missing_value = crate::prerequisites::demo::SCENARIO)]
         demo: Option<String>,
-        /// Draw with ASCII only (for consoles without Unicode).
-        #[arg(long)]
-        ascii: bool,
         #[command(flatten)]
         cloud: CloudArgs,
     },

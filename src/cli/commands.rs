@@ -42,20 +42,30 @@ pub fn collect(
     // Work given up on at its deadline is not waited for.
     runtime.shutdown_background();
     let collected = collected?;
-    let errors = if collected.errors.is_empty() {
-        String::new()
-    } else {
-        format!(
-            ", {} errors recorded in manifest.json",
-            collected.errors.len()
-        )
+    let lang = crate::i18n::current();
+    let out_shown = out.display().to_string();
+    let files = (collected.files.len() + 1).to_string();
+    let wrote = match collected.errors.len() {
+        0 => crate::i18n::tr_fill(lang, "wrote {} ({} files)", &[&out_shown, &files]),
+        1 => crate::i18n::tr_fill(
+            lang,
+            "wrote {} ({} files, 1 error recorded in manifest.json)",
+            &[&out_shown, &files],
+        ),
+        n => crate::i18n::tr_fill(
+            lang,
+            "wrote {} ({} files, {} errors recorded in manifest.json)",
+            &[&out_shown, &files, &n.to_string()],
+        ),
     };
-    eprintln!(
-        "esr-doctor: wrote {} ({} files{errors}); analyse it with `esr-doctor check --from {}`",
-        out.display(),
-        collected.files.len() + 1,
-        out.display()
-    );
+    super::say(&format!(
+        "{wrote}; {}",
+        crate::i18n::tr_with(
+            lang,
+            "analyse it with `esr-doctor check --from {}`",
+            &out_shown
+        )
+    ));
     Ok(0)
 }
 
@@ -128,6 +138,11 @@ pub fn check(
 /// The report in the face `--format` names.
 fn render(report: &crate::model::Report, format: Format) -> anyhow::Result<String> {
     Ok(match format {
+        // Under --ascii, JSON keeps every value exactly, its non-ASCII characters escaped.
+        Format::Json if crate::i18n::ascii_only() => {
+            json::ascii_escaped(&json::render(report).context("cannot serialise the report")?)
+                + "\n"
+        }
         Format::Json => json::render(report).context("cannot serialise the report")? + "\n",
         Format::Markdown => markdown::render(report),
         Format::Text => text::render(report),
@@ -144,17 +159,19 @@ pub fn wizard(
     options: WizardOptions,
 ) -> anyhow::Result<u8> {
     let description = match &demo {
-        Some(name) => scenario::spec(name)?.description,
+        Some(name) => scenario::spec(name)?
+            .description_in(crate::i18n::current())
+            .to_owned(),
         None => String::new(),
     };
     let source = load_source(demo, from, offline)?;
     let runtime = runtime()?;
     let (inputs, emulator, sign_in) = connect_screen(&runtime, source, cloud, offline)?;
-    let summary = crate::tui::run(runtime, inputs, description, options, sign_in, emulator)?;
-    if let Some(summary) = summary {
+    let end = crate::tui::run(runtime, inputs, description, options, sign_in, emulator)?;
+    if let Some(summary) = end.summary {
         write_stdout(&summary)?;
     }
-    Ok(0)
+    Ok(end.exit_code)
 }
 
 pub fn setup(
@@ -206,7 +223,10 @@ pub fn scenarios() -> anyhow::Result<u8> {
     let mut list = String::new();
     for name in names {
         let spec = scenario::spec(&name)?;
-        list.push_str(&format!("{name:<width$}  {}\n", spec.description));
+        list.push_str(&format!(
+            "{name:<width$}  {}\n",
+            spec.description_in(crate::i18n::current())
+        ));
     }
     write_stdout(&list)?;
     Ok(0)

@@ -47,40 +47,44 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-/// Sign-in progress on stderr (stdout holds only the report).
+/// Sign-in progress on stderr (stdout holds only the report), in the run's language.
 pub fn sign_in_on_stderr() -> auth::PromptSink {
-    Arc::new(move |event| match event {
-        SignInEvent::Code(SignInPrompt {
-            notice: Some(notice),
-            ..
-        }) => eprintln!("esr-doctor: {}", plain(&notice)),
-        SignInEvent::Code(prompt) => {
-            let shown = plain(&prompt.message);
-            let message = if shown.is_empty() {
-                format!(
+    Arc::new(move |event| {
+        let lang = crate::i18n::current();
+        let sign_in = crate::i18n::tr(lang, "sign in to read the tenant");
+        match event {
+            SignInEvent::Code(SignInPrompt {
+                notice: Some(notice),
+                ..
+            }) => super::say(&plain(&notice)),
+            SignInEvent::Code(prompt) => {
+                // Entra's own message is in the language it chose; ours follows the run's.
+                let message = crate::i18n::tr_fill(
+                    lang,
                     "open {} and enter the code {}",
-                    plain(&prompt.verification_uri),
-                    plain(&prompt.user_code)
-                )
-            } else {
-                shown
-            };
-            eprintln!("esr-doctor: sign in to read the tenant: {message}");
-        }
-        SignInEvent::Browser(prompt) => {
-            let opened = if prompt.opened {
-                "the sign-in page is open in your browser; if it is not in view, open"
-            } else {
-                "no browser opened; open"
-            };
-            eprintln!(
-                "esr-doctor: sign in to read the tenant: {opened} this address on this computer:\n  {}",
-                plain(&prompt.url)
-            );
-        }
-        SignInEvent::SignedIn => eprintln!("esr-doctor: signed in; reading the tenant"),
-        SignInEvent::Failed(why) => {
-            eprintln!("esr-doctor: no sign-in: {}", plain(&why));
+                    &[&plain(&prompt.verification_uri), &plain(&prompt.user_code)],
+                );
+                super::say(&format!("{sign_in}: {message}"));
+            }
+            SignInEvent::Browser(prompt) => {
+                let opened = crate::i18n::tr(
+                    lang,
+                    if prompt.opened {
+                        "the sign-in page is open in your browser; if it is not in view, open this address on this computer:"
+                    } else {
+                        "no browser opened; open this address on this computer:"
+                    },
+                );
+                super::say(&format!("{sign_in}: {opened}\n  {}", plain(&prompt.url)));
+            }
+            SignInEvent::SignedIn => {
+                super::say(&crate::i18n::tr(lang, "signed in; reading the tenant"));
+            }
+            SignInEvent::Failed(why) => super::say(&format!(
+                "{}: {}",
+                crate::i18n::tr(lang, "no sign-in"),
+                plain(&why)
+            )),
         }
     })
 }
@@ -113,7 +117,7 @@ pub fn device_session(
         && !args.no_cache
         && let Err(why) = token_store::use_platform_store()
     {
-        eprintln!("esr-doctor: {why}");
+        super::say(&why.to_string());
     }
     let config = CloudConfig {
         auth,

@@ -19,7 +19,8 @@ pub fn run(
     config: &crate::config::Config,
     started: std::time::Instant,
 ) -> anyhow::Result<u8> {
-    let ascii = |flag: bool| flag || config.ascii.unwrap_or(false);
+    let ascii = cli.ascii || config.ascii.unwrap_or(false);
+    crate::i18n::set_ascii_only(ascii);
     match cli.command {
         Some(Command::Check {
             demo,
@@ -47,13 +48,9 @@ pub fn run(
         Some(Command::Config {
             action: ConfigAction::Path,
         }) => commands::config_path(),
-        Some(Command::Setup {
+        Some(Command::Setup { demo, cloud }) => commands::setup(
             demo,
-            ascii: flag,
-            cloud,
-        }) => commands::setup(
-            demo,
-            ascii(flag),
+            ascii,
             config.theme.unwrap_or_default(),
             &cloud.or_config(config),
         ),
@@ -70,7 +67,7 @@ pub fn run(
             let options = crate::tui::WizardOptions {
                 guided: cli.guided,
                 present: cli.present,
-                ascii: ascii(cli.ascii),
+                ascii,
                 theme: config.theme.unwrap_or_default(),
                 started,
             };
@@ -80,10 +77,17 @@ pub fn run(
     }
 }
 
-/// Writes `text` to stdout (colours only on a terminal that wants them). A reader that stops
-/// early (`esr-doctor scenarios | head -1`) is not an error: the program ends quietly, as
-/// Unix tools do, instead of panicking as `print!` would.
+/// Says `text` on stderr, after the program's name (in ASCII under `--ascii`): progress and
+/// problems, never the report.
+pub fn say(text: &str) {
+    eprintln!("esr-doctor: {}", crate::i18n::spelled(text));
+}
+
+/// Writes `text` to stdout (colours only on a terminal that wants them; ASCII only under
+/// `--ascii`). A reader that stops early (`esr-doctor scenarios | head -1`) is not an error:
+/// the program ends quietly, as Unix tools do, instead of panicking as `print!` would.
 pub fn write_stdout(text: &str) -> anyhow::Result<()> {
+    let text = crate::i18n::spelled(text);
     let mut stdout = anstream::stdout();
     match stdout
         .write_all(text.as_bytes())

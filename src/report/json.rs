@@ -30,6 +30,24 @@ pub enum ReportError {
     OtherLayout { path: String, schema: String },
 }
 
+/// `json` with every non-ASCII character written as a `\uXXXX` escape (a surrogate pair above
+/// U+FFFF): the same JSON value, in ASCII bytes. Outside strings JSON is ASCII already.
+pub fn ascii_escaped(json: &str) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        }
+    }
+    out
+}
+
 /// A JSON report as `check --format json` writes it, from a file (for `diff`).
 pub fn read(path: &Path) -> Result<Report, ReportError> {
     let shown = path.display().to_string();
@@ -53,4 +71,20 @@ pub fn read(path: &Path) -> Result<Report, ReportError> {
         });
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_escaped_json_is_the_same_value_in_ascii() {
+        let value = serde_json::json!({"name": "Jürgen — 設定 🔑", "plain": "ok"});
+        let text = serde_json::to_string(&value).unwrap_or_default();
+        let escaped = ascii_escaped(&text);
+        assert!(escaped.is_ascii(), "{escaped}");
+        assert!(escaped.contains("\\u00fc") && escaped.contains("\\ud83d\\udd11"));
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap_or_default();
+        assert_eq!(back, value);
+    }
 }

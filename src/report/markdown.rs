@@ -90,7 +90,7 @@ fn write_tables(out: &mut String, report: &Report, lang: Lang) {
         let _ = writeln!(
             out,
             "| {} | {} (`{}`) | {} | {} |",
-            check.status.glyph(false),
+            check.status.glyph(crate::i18n::ascii_only()),
             check.title,
             check.id,
             tr(lang, check.status.as_str()),
@@ -114,7 +114,7 @@ fn write_findings(out: &mut String, report: &Report, lang: Lang) {
         let _ = writeln!(
             out,
             "\n#### {} `{}` — {}\n",
-            finding.severity.status().glyph(false),
+            finding.severity.status().glyph(crate::i18n::ascii_only()),
             finding.code,
             check.title
         );

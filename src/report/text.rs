@@ -66,12 +66,7 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         .iter()
         .map(|f| tr(lang, f.id.label()))
         .collect();
-    let label_width = labels
-        .iter()
-        .map(|l| l.chars().count() + 2)
-        .max()
-        .unwrap_or(0)
-        .max(26);
+    let label_width = (i18n::widest(labels.iter().map(String::as_str)) + 2).max(26);
     for (feature, label) in report.features.iter().zip(&labels) {
         let blocked = if feature.failed_by.is_empty() {
             String::new()
@@ -85,7 +80,8 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         };
         let _ = writeln!(
             out,
-            "  {label:<label_width$}{}{blocked}",
+            "  {}{}{blocked}",
+            i18n::pad(label, label_width),
             paint(
                 verdict_style(feature.verdict),
                 &tr(lang, feature.verdict.as_str())
@@ -93,19 +89,16 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         );
     }
     out.push('\n');
-    let title_width = report
-        .checks
-        .iter()
-        .map(|c| c.title.chars().count())
-        .max()
-        .unwrap_or(0)
-        .max(21);
+    let title_width = i18n::widest(report.checks.iter().map(|c| c.title.as_str())).max(21);
     for check in &report.checks {
         let _ = writeln!(
             out,
-            " {} {:<title_width$} {}",
-            paint(status_style(check.status), check.status.glyph(false)),
-            check.title,
+            " {} {} {}",
+            paint(
+                status_style(check.status),
+                check.status.glyph(crate::i18n::ascii_only())
+            ),
+            i18n::pad(&check.title, title_width),
             one_line_in(check, lang)
         );
     }
@@ -133,7 +126,10 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         let _ = writeln!(
             out,
             "\n {} {} ({})",
-            paint(status_style(status), status.glyph(false)),
+            paint(
+                status_style(status),
+                status.glyph(crate::i18n::ascii_only())
+            ),
             paint(bold, &finding.code),
             check.title
         );
