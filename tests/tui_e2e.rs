@@ -18,9 +18,9 @@ fn trainer_walks_the_rms_demo_and_exports_the_report() {
     let mut pty = Pty::start(&["--demo", "rms-not-activated"], dir.path(), 100, 30);
     pty.wait_for("Welcome");
     pty.keys(&[ENTER]);
-    pty.wait_for("9/9 checks");
-    pty.keys(&["j", "j", "j", "j"]);
-    pty.wait_for("RMS_NOT_ACTIVATED");
+    // After the run the selection is on the failing step already.
+    let finished = pty.wait_for("RMS_NOT_ACTIVATED");
+    assert!(finished.contains("Verdict: FAIL"), "{finished}");
     pty.keys(&[ENTER]);
     pty.wait_for("Azure RMS activation — evidence");
     pty.keys(&[TAB]);
@@ -43,7 +43,7 @@ fn trainer_walks_the_rms_demo_and_exports_the_report() {
         markdown.contains("## esr-doctor report: FAIL") && markdown.contains("Enable-AipService")
     );
     pty.keys(&[ESC, ESC, "q"]);
-    assert_eq!(pty.exit_code(), 0, "exit code");
+    assert_eq!(pty.exit_code(), 1, "the verdict's exit code, as check's");
     assert!(
         !pty.alternate_screen_on(),
         "the alternate screen was left on"
@@ -61,8 +61,14 @@ fn ctrl_c_restores_the_terminal_even_while_checks_run() {
     let mut pty = Pty::start(&["--demo", "healthy"], dir.path(), 80, 24);
     pty.wait_for("Welcome");
     pty.keys(&[ENTER, CTRL_C]);
-    assert_eq!(pty.exit_code(), 0);
+    assert_eq!(pty.exit_code(), 130, "an interrupted program's code");
     assert!(!pty.alternate_screen_on());
+    let after = pty.screen();
+    assert!(
+        after.contains("Interrupted (Ctrl-C) while checks were running")
+            && after.contains("no run finished"),
+        "the scrollback says the run was cut short:\n{after}"
+    );
 }
 
 #[test]
@@ -78,6 +84,13 @@ fn the_demo_shows_a_sign_in_code_and_esc_skips_the_tenant_checks() {
     );
     // The device checks are decided while the code waits for the person.
     pty.wait_for("Edge 142");
+    // q asks before it cuts the sign-in short; n keeps it.
+    pty.keys(&["q"]);
+    pty.wait_for("The sign-in is not finished.");
+    pty.keys(&["n"]);
+    pty.wait_until("the question closes", |s| {
+        !s.contains("The sign-in is not finished.") && s.contains("Sign in to read the tenant")
+    });
     pty.keys(&[ESC]);
     let finished = pty.wait_for("9/9 checks");
     assert!(
@@ -85,7 +98,7 @@ fn the_demo_shows_a_sign_in_code_and_esc_skips_the_tenant_checks() {
         "the pane closes:\n{finished}"
     );
     pty.keys(&["q"]);
-    assert_eq!(pty.exit_code(), 0);
+    assert_eq!(pty.exit_code(), 3, "incomplete, as check says it");
     let after = pty.screen();
     assert!(after.contains("INCOMPLETE"), "{after}");
 }
@@ -143,4 +156,35 @@ fn a_trainer_breaks_and_fixes_every_prerequisite_of_the_healthy_demo() {
     }
     pty.keys(&["q"]);
     assert_eq!(pty.exit_code(), 0);
+}
+
+/// `--ascii` holds for every byte the wizard writes: the screens, the evidence drawn on them
+/// and the summary left in the scrollback.
+#[test]
+fn ascii_mode_writes_only_ascii_bytes() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut pty = Pty::start(
+        &["--demo", "rms-not-activated", "--ascii", "--lang", "de"],
+        dir.path(),
+        80,
+        24,
+    );
+    pty.wait_for("Willkommen");
+    pty.keys(&[ENTER]);
+    pty.wait_for("9/9");
+    pty.keys(&[ENTER, TAB]);
+    pty.wait_for("Enable-AipService");
+    pty.keys(&[ESC, "s"]);
+    pty.wait_for("Zusammenfassung");
+    pty.keys(&["?"]);
+    pty.wait_for("Tasten");
+    pty.keys(&[ESC, ESC, "q"]);
+    assert_eq!(pty.exit_code(), 1);
+    let raw = pty.raw();
+    let foreign: Vec<char> = String::from_utf8_lossy(&raw)
+        .chars()
+        .filter(|c| !c.is_ascii())
+        .collect();
+    assert!(foreign.is_empty(), "non-ASCII written: {foreign:?}");
+    assert!(pty.screen().contains("FEHLGESCHLAGEN"), "{}", pty.screen());
 }

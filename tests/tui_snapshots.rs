@@ -1,6 +1,7 @@
 //! The wizard's screens rendered to ratatui's TestBackend at the common remote-session size
 //! (80×24) and a larger one (120×40), for a healthy and two failing demo tenants.
 
+use esr_doctor::i18n::Lang;
 use esr_doctor::model::Report;
 use esr_doctor::runner::{Event, RunOptions, run};
 use esr_doctor::sources::scenario;
@@ -64,57 +65,113 @@ fn first_failure(report: &Report) -> usize {
         .unwrap_or(0)
 }
 
+/// Every screen of the wizard for one demo, as a person reaches it after a full run (in
+/// `lang`), with the name its snapshot carries.
+fn every_screen(name: &str, report: &Report, lang: Lang) -> Vec<(&'static str, App)> {
+    let fresh = || {
+        let mut app = new_app(name);
+        app.lang = lang;
+        app.description = scenario::spec(name)
+            .map(|s| s.description_in(lang).to_owned())
+            .unwrap_or_default();
+        app
+    };
+    let mut screens: Vec<(&str, App)> = Vec::new();
+    screens.push(("welcome", fresh()));
+
+    let mut running = fresh();
+    running.handle(Action::Enter);
+    running.run_started(None);
+    for check in report.checks.iter().take(3) {
+        running.on_runner_event(Event::CheckFinished(Box::new(check.clone())));
+    }
+    screens.push(("checklist-running", running));
+
+    let finished = || {
+        let mut app = fresh();
+        app.handle(Action::Enter);
+        app.run_started(None);
+        app.run_finished(report.clone());
+        app
+    };
+    let checklist = finished();
+    assert_eq!(
+        checklist.selected,
+        first_failure(report),
+        "after a run the selection is on the first failing step"
+    );
+    screens.push(("checklist-finished", checklist));
+
+    let mut detail = finished();
+    detail.handle(Action::Enter);
+    screens.push(("detail", detail));
+
+    let mut guidance = finished();
+    guidance.handle(Action::Enter);
+    guidance.handle(Action::Tab);
+    assert_eq!(guidance.focus, Focus::Secondary);
+    screens.push(("guidance", guidance));
+
+    let mut summary = finished();
+    summary.handle(Action::Summary);
+    assert_eq!(summary.screen, Screen::Summary);
+    screens.push(("summary", summary));
+
+    let mut export = finished();
+    export.handle(Action::Export);
+    assert_eq!(export.screen, Screen::Export);
+    screens.push(("export", export));
+
+    let mut help = finished();
+    help.handle(Action::Help);
+    assert_eq!(help.overlay, Some(Overlay::Help));
+    screens.push(("help", help));
+
+    let mut break_fix = finished();
+    break_fix.broken = Some(vec![
+        false;
+        esr_doctor::emulator::break_fix::BREAKAGES.len()
+    ]);
+    break_fix.handle(Action::BreakFix);
+    assert_eq!(break_fix.overlay, Some(Overlay::BreakFix(0)));
+    screens.push(("break-fix", break_fix));
+
+    let mut quitting = fresh();
+    quitting.handle(Action::Enter);
+    quitting.run_started(None);
+    quitting.handle(Action::Leave);
+    assert_eq!(quitting.overlay, Some(Overlay::ConfirmQuit));
+    screens.push(("confirm-quit", quitting));
+    screens
+}
+
 #[tokio::test]
 async fn screens() {
     for name in SCENARIOS {
         let report = report_of(name).await;
-        let mut screens: Vec<(&str, App)> = Vec::new();
-
-        screens.push(("welcome", new_app(name)));
-
-        let mut running = new_app(name);
-        running.handle(Action::Enter);
-        running.run_started(None);
-        for check in report.checks.iter().take(3) {
-            running.on_runner_event(Event::CheckFinished(Box::new(check.clone())));
-        }
-        screens.push(("checklist-running", running));
-
-        let finished = || {
-            let mut app = new_app(name);
-            app.handle(Action::Enter);
-            app.run_started(None);
-            app.run_finished(report.clone());
-            app.selected = first_failure(&report);
-            app
-        };
-        screens.push(("checklist-finished", finished()));
-
-        let mut detail = finished();
-        detail.handle(Action::Enter);
-        screens.push(("detail", detail));
-
-        let mut guidance = finished();
-        guidance.handle(Action::Enter);
-        guidance.handle(Action::Tab);
-        assert_eq!(guidance.focus, Focus::Secondary);
-        screens.push(("guidance", guidance));
-
-        let mut summary = finished();
-        summary.handle(Action::Summary);
-        assert_eq!(summary.screen, Screen::Summary);
-        screens.push(("summary", summary));
-
-        let mut help = finished();
-        help.handle(Action::Help);
-        assert_eq!(help.overlay, Some(Overlay::Help));
-        screens.push(("help", help));
-
-        for (screen, app) in &screens {
+        for (screen, app) in &every_screen(name, &report, Lang::En) {
             for size in SIZES {
                 insta::assert_snapshot!(
                     format!("{name}-{screen}-{}x{}", size.0, size.1),
                     draw(app, size)
+                );
+            }
+        }
+    }
+}
+
+/// Every screen in German and Dutch at both sizes: labels measured from the translated text,
+/// so none runs into its value, and the keys stay in view.
+#[tokio::test]
+async fn every_screen_in_every_language_fits() {
+    let report = report_of("rms-not-activated").await;
+    for lang in [Lang::De, Lang::Nl] {
+        for (screen, app) in &every_screen("rms-not-activated", &report, lang) {
+            for size in SIZES {
+                let drawn = draw(app, size);
+                insta::assert_snapshot!(
+                    format!("{}-{screen}-{}x{}", lang.code(), size.0, size.1),
+                    drawn
                 );
             }
         }
@@ -188,7 +245,6 @@ async fn the_sign_in_pane_shows_the_code_while_device_checks_fill_in() {
 #[tokio::test]
 async fn the_browser_sign_in_pane_fits_in_every_language() {
     use esr_doctor::cloud::auth::{BrowserPrompt, SignInEvent};
-    use esr_doctor::i18n::Lang;
     use esr_doctor::tui::state::Effect;
     let url = "http://127.0.0.1:8400/organizations/oauth2/v2.0/authorize?response_type=code&client_id=1950a258-227b-4e31-a9cf-717495945fc2&state=abc&code_challenge=xyz&code_challenge_method=S256&redirect_uri=http%3A%2F%2Flocalhost%3A5000";
     for (lang, words) in [
@@ -222,7 +278,6 @@ async fn the_browser_sign_in_pane_fits_in_every_language() {
 /// The wizard in German and Dutch: every word translated, commands and codes unchanged.
 #[tokio::test]
 async fn the_wizard_speaks_german_and_dutch() {
-    use esr_doctor::i18n::Lang;
     let report = report_of("rms-not-activated").await;
     let cases = [
         (
@@ -239,7 +294,7 @@ async fn the_wizard_speaks_german_and_dutch() {
             [
                 "Vereisten",
                 "Activering van Azure RMS",
-                "Zo los je het op",
+                "Zo lost u het op",
                 "Wie het oplost",
             ],
         ),
@@ -273,4 +328,74 @@ async fn the_wizard_speaks_german_and_dutch() {
         insta::assert_snapshot!(format!("{}-checklist-120x40", lang.code()), screens[0]);
         insta::assert_snapshot!(format!("{}-guidance-120x40", lang.code()), screens[1]);
     }
+}
+
+/// Words only English uses: any of them on a German or Dutch screen is untranslated text
+/// (codes, commands, names, URLs and evidence values are not checked: they stay as found).
+const ENGLISH_ONLY: [&str; 44] = [
+    "the", "and", "with", "this", "that", "from", "were", "has", "have", "been", "which", "when",
+    "what", "your", "you", "are", "for", "fix", "first", "found", "blocked", "nothing", "checking",
+    "waiting", "signed", "finding", "recorded", "evidence", "step", "steps", "checks", "here",
+    "could", "cannot", "missing", "only", "because", "after", "should", "copy", "quit", "back",
+    "shows", "press",
+];
+
+/// The English-only words on `screen`, with the line each is on, leaving out URLs, command
+/// lines and `snake_case` evidence keys.
+fn english_on(screen: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in screen.lines() {
+        let words: String = line
+            .split_whitespace()
+            .filter(|w| !w.contains("://") && !w.contains('_') && !w.contains('@'))
+            .collect::<Vec<_>>()
+            .join(" ");
+        for word in words.split(|c: char| !c.is_alphabetic()) {
+            if ENGLISH_ONLY.contains(&word.to_lowercase().as_str()) {
+                found.push(format!("{word:?} in {line}"));
+            }
+        }
+    }
+    found
+}
+
+/// Every screen and both readable reports, in German and Dutch, for a healthy and two failing
+/// demos: no English word is left.
+#[tokio::test]
+async fn german_and_dutch_screens_and_reports_hold_no_english() {
+    for name in SCENARIOS {
+        let report = report_of(name).await;
+        for lang in [Lang::De, Lang::Nl] {
+            let mut faces: Vec<(String, String)> = every_screen(name, &report, lang)
+                .iter()
+                .map(|(screen, app)| ((*screen).to_owned(), draw(app, (80, 24))))
+                .collect();
+            faces.push((
+                "text report".into(),
+                esr_doctor::report::text::render_in(&report, lang),
+            ));
+            faces.push((
+                "markdown report".into(),
+                esr_doctor::report::markdown::render_in(&report, lang),
+            ));
+            for (face, shown) in faces {
+                let english = english_on(&shown);
+                assert!(
+                    english.is_empty(),
+                    "{name} {lang:?} {face}: English left:\n{}",
+                    english.join("\n")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_english_word_scan_finds_english() {
+    assert_eq!(english_on("Prüfungen laufen noch.").len(), 0);
+    assert_eq!(english_on("blocked by Azure RMS activation").len(), 1);
+    assert_eq!(
+        english_on("siehe https://learn.microsoft.com/the-fix und user_has_fix").len(),
+        0
+    );
 }

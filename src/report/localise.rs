@@ -36,11 +36,31 @@ fn finding_in(finding: &mut Finding, translated: &Guidance, lang: Lang) {
     let Some(words) = translated.entry(&finding.code) else {
         return;
     };
-    finding.message = format!("{}. {}", words.title, recorded(&finding.message, lang));
+    finding.message = format!("{}. {}", words.title, words.explanation);
     if let Some(steps) = fix_steps(finding, lang)
         && let Some(fix) = &mut finding.fix
     {
         fix.steps = steps;
+    }
+}
+
+/// A finding as a face tells it in `lang`: in English, the sentence the check recorded (with
+/// its specifics); in another language, the translated explanation of its code (the specifics
+/// are in the evidence and the JSON report), or the recorded sentence, labelled, for a code
+/// without a translation.
+pub fn told(finding: &Finding, lang: Lang) -> String {
+    match Guidance::for_lang(lang).entry(&finding.code) {
+        Some(words) if lang != Lang::En => words.explanation.clone(),
+        _ => recorded(&finding.message, lang),
+    }
+}
+
+/// A finding's name in `lang`: its translated title, or the recorded sentence where there is
+/// none (and in English).
+pub fn headline(finding: &Finding, lang: Lang) -> String {
+    match Guidance::for_lang(lang).entry(&finding.code) {
+        Some(words) if lang != Lang::En => words.title.clone(),
+        _ => recorded(&finding.message, lang),
     }
 }
 
@@ -67,6 +87,25 @@ pub fn fix_steps(finding: &Finding, lang: Lang) -> Option<Vec<String>> {
         .iter()
         .find(|(_, own)| own.steps.as_ref() == Some(&fix.steps))?;
     words.platforms.get(platform).and_then(|p| p.steps.clone())
+}
+
+/// Why `check` was skipped or failed to run, as a face shows it in `lang`: a blocked step names
+/// its translated blocker; any other reason is headed by what kind of gap it is, in `lang`,
+/// with the recorded words after it. `None` when the check was decided.
+pub fn reason(check: &crate::model::CheckResult, lang: Lang) -> Option<String> {
+    let raw = check.reason.as_deref()?;
+    if lang == Lang::En {
+        return Some(raw.to_owned());
+    }
+    let headline = match (check.status, check.skip_kind) {
+        (Status::Skipped, Some(SkipKind::Blocked)) => return Some(blocked_reason(raw, lang)),
+        (Status::Skipped, Some(SkipKind::NeedsSignIn)) => "needs a sign-in to the tenant",
+        (Status::Skipped, Some(SkipKind::NeedsRole)) => "needs a directory role to read",
+        (Status::Skipped, Some(SkipKind::Missing)) => "not in the evidence",
+        (Status::Skipped, Some(SkipKind::NotApplicable)) => "does not apply here",
+        _ => "could not be decided",
+    };
+    Some(format!("{} ({})", tr(lang, headline), recorded(raw, lang)))
 }
 
 /// `blocked by Licence (CODE): fix that first` in `lang`, with the blocker's title translated.

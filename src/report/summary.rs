@@ -11,12 +11,10 @@ fn text<'a>(check: &'a CheckResult, key: &str) -> Option<&'a str> {
 /// What the check found, in one line: the worst finding, the reason it did not run, or the
 /// key evidence when it passed, in `lang`.
 pub fn one_line_in(check: &CheckResult, lang: Lang) -> String {
-    if let Some(reason) = check
-        .reason
-        .as_deref()
-        .filter(|_| matches!(check.status, Status::Skipped | Status::Error))
+    if matches!(check.status, Status::Skipped | Status::Error)
+        && let Some(reason) = super::localise::reason(check, lang)
     {
-        return reason.to_owned();
+        return reason;
     }
     if let Some(worst) = check.findings.iter().max_by_key(|f| f.severity)
         && worst.severity.status() != Status::Pass

@@ -6,7 +6,7 @@
 //! results and verdicts come from the runner's events and `Report`.
 
 use super::state::{
-    ExportForm, ExportFormat, Focus, Guided, Overlay, Screen, SignIn, Step, StepState,
+    Ending, ExportForm, ExportFormat, Focus, Guided, Overlay, Screen, SignIn, Step, StepState,
 };
 use super::theme::Theme;
 use crate::checks::CATALOGUE;
@@ -27,7 +27,9 @@ pub struct App {
     pub steps: Vec<Step>,
     pub selected: usize,
     pub focus: Focus,
+    /// The focused pane's scroll offset; `other_scroll` is the other pane's, kept for Tab.
     pub scroll: u16,
+    pub other_scroll: u16,
     pub guided: Option<Guided>,
     /// The report as the runner made it (exports and copies pass it through their faces,
     /// which sanitise it); the steps hold the sanitised results the screens show.
@@ -45,6 +47,10 @@ pub struct App {
     pub now: Instant,
     pub frame: usize,
     pub quit: bool,
+    /// How it ended (meaningful once `quit`).
+    pub ending: Ending,
+    /// The terminal is below the smallest size: only q and Ctrl-C act.
+    pub too_small: bool,
 }
 
 impl App {
@@ -77,6 +83,7 @@ impl App {
             selected: 0,
             focus: Focus::Primary,
             scroll: 0,
+            other_scroll: 0,
             guided: None,
             report: None,
             export: ExportForm {
@@ -92,6 +99,29 @@ impl App {
             now,
             frame: 0,
             quit: false,
+            ending: Ending::default(),
+            too_small: false,
+        }
+    }
+
+    /// The terminal's size changed (or is first known).
+    pub fn resized(&mut self, width: u16, height: u16) {
+        self.too_small = width < super::state::MIN_WIDTH || height < super::state::MIN_HEIGHT;
+    }
+
+    /// The wizard's exit code, as `check`'s (0 pass, 1 fail, 3 incomplete): quitting while
+    /// checks run leaves the answer incomplete (3), Ctrl-C is 130 as for any interrupted
+    /// program, and quitting before any run is 0 (nothing was judged).
+    pub fn exit_code(&self) -> u8 {
+        match self.ending {
+            Ending {
+                by_ctrl_c: true, ..
+            } => 130,
+            Ending { mid_run: true, .. } => 3,
+            Ending { .. } => self
+                .report
+                .as_ref()
+                .map_or(0, |r| u8::try_from(r.exit_code()).unwrap_or(3)),
         }
     }
 
@@ -245,6 +275,12 @@ mod tests {
         assert_eq!(a.scroll, 1);
         a.handle(Action::Tab);
         assert_eq!((a.focus, a.scroll), (Focus::Secondary, 0));
+        a.handle(Action::Tab);
+        assert_eq!(
+            (a.focus, a.scroll),
+            (Focus::Primary, 1),
+            "Tab keeps each pane's scroll"
+        );
         a.handle(Action::Back);
         assert_eq!((a.screen, a.focus), (Screen::Checklist, Focus::Primary));
     }

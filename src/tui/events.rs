@@ -4,7 +4,7 @@
 use super::app::App;
 use super::state::{SignIn, StepState};
 use crate::cloud::auth::SignInEvent;
-use crate::model::{CheckId, Report};
+use crate::model::{CheckId, Report, Status};
 use crate::report::sanitise;
 use crate::runner::Event;
 use std::time::Instant;
@@ -59,9 +59,30 @@ impl App {
         }
         let merged = match self.report.take() {
             Some(report) => crate::runner::with_rerun(report, finished),
-            None => finished,
+            None => {
+                self.select_first_problem();
+                finished
+            }
         };
         self.report = Some(merged);
+    }
+
+    /// After a full run the selection goes where the answer is: the first failing step, else
+    /// the first that could not be decided, else the first warning (a clean run stays put).
+    fn select_first_problem(&mut self) {
+        let first = |status: Status| {
+            self.steps
+                .iter()
+                .position(|s| s.result().is_some_and(|r| r.status == status))
+        };
+        if let Some(index) = first(Status::Fail)
+            .or_else(|| first(Status::Error))
+            .or_else(|| first(Status::Warn))
+        {
+            self.selected = index;
+            self.scroll = 0;
+            self.other_scroll = 0;
+        }
     }
 
     /// The tenant sign-in moved on.

@@ -22,6 +22,9 @@ pub enum Action {
     BreakFix,
     Help,
     Back,
+    /// `q`: back, or quit from the checklist; while a sign-in waits it asks before quitting
+    /// (Esc there cancels the sign-in).
+    Leave,
     Quit,
     /// Setup: scroll the selected step's fix.
     ScrollDown,
@@ -109,7 +112,7 @@ pub const BINDINGS: [Binding<Screen>; 16] = [
     bind(&[KeyCode::Char('g')], "g", Action::Guided, "guided", "Guided mode: one prerequisite at a time, with why it exists", &[Welcome, Checklist]),
     bind(&[KeyCode::Char('x')], "x", Action::BreakFix, "break/fix", "Demo: break a prerequisite live, or fix it again", &[Checklist, Detail, Summary]).not_in_footer(),
     bind(&[KeyCode::Char('?')], "?", Action::Help, "help", "This help", &[Welcome, Checklist, Detail, Summary]),
-    bind(&[KeyCode::Char('q')], "q", Action::Back, "back/quit", "Back, or quit from the checklist", &[Welcome, Checklist, Detail, Summary]),
+    bind(&[KeyCode::Char('q')], "q", Action::Leave, "back/quit", "Back, or quit from the checklist", &[Welcome, Checklist, Detail, Summary]),
     bind(&[KeyCode::Esc], "Esc", Action::Back, "back", "Back (closes overlays too)", ALL).not_in_footer(),
 ];
 
@@ -176,7 +179,7 @@ pub fn footer<S: Copy + PartialEq>(
     let mut offered: Vec<&Binding<S>> = for_screen(map, screen)
         .filter(|b| b.in_footer && (guided || !b.guided_only))
         .collect();
-    offered.sort_by_key(|b| b.action != Action::Back);
+    offered.sort_by_key(|b| !matches!(b.action, Action::Back | Action::Leave));
     offered
 }
 

@@ -53,8 +53,16 @@ enum Message {
 
 const TICK: Duration = Duration::from_millis(100);
 
-/// Runs the wizard until the user quits; returns the plain-text summary to leave in the
-/// scrollback (if a report was produced). `sign_in` carries the tenant sign-in's progress.
+/// What the wizard leaves behind: the plain-text summary for the scrollback (if a run
+/// finished) and its exit code.
+#[derive(Debug)]
+pub struct WizardEnd {
+    pub summary: Option<String>,
+    pub exit_code: u8,
+}
+
+/// Runs the wizard until the user quits; returns the summary to leave in the scrollback and
+/// the exit code. `sign_in` carries the tenant sign-in's progress.
 pub fn run(
     runtime: tokio::runtime::Runtime,
     inputs: Inputs,
@@ -62,7 +70,7 @@ pub fn run(
     options: WizardOptions,
     sign_in: UnboundedReceiver<SignInEvent>,
     emulator: Option<Emulator>,
-) -> Result<Option<String>, TuiError> {
+) -> Result<WizardEnd, TuiError> {
     let mut theme = Theme::chosen(options.ascii, options.theme);
     // The presenter view reads on a projector whatever theme is configured.
     theme.high_contrast |= options.present;
@@ -103,10 +111,38 @@ pub fn run(
     // Quitting mid-run must not wait for a device command still running in the background.
     runtime.shutdown_background();
     outcome?;
-    Ok(app
+    Ok(WizardEnd {
+        summary: scrollback(&app),
+        exit_code: app.exit_code(),
+    })
+}
+
+/// The plain summary left in the scrollback: the last finished run's, headed by a line that
+/// says so when a run was cut short.
+fn scrollback(app: &App) -> Option<String> {
+    let brief = app
         .report
         .as_ref()
-        .map(|r| anstream::adapter::strip_str(&text::brief(r)).to_string()))
+        .map(|r| anstream::adapter::strip_str(&text::brief(r)).to_string());
+    if !app.ending.mid_run {
+        return brief;
+    }
+    let cut_short = if app.ending.by_ctrl_c {
+        "Interrupted (Ctrl-C) while checks were running"
+    } else {
+        "Quit while checks were running"
+    };
+    let said = if brief.is_some() {
+        "the verdict below is the last finished run's, not the interrupted one's."
+    } else {
+        "no run finished, so there is no verdict."
+    };
+    Some(format!(
+        "esr-doctor: {}: {}\n{}",
+        app.tr(cut_short),
+        app.tr(said),
+        brief.unwrap_or_default()
+    ))
 }
 
 /// Takes over the terminal for a full-screen mode (`who`), or says why not and what prints to
@@ -167,6 +203,8 @@ async fn event_loop(
     let (tx, mut rx) = unbounded_channel::<Message>();
     listen(tx.clone(), sign_in, Message::Terminal, Message::SignIn);
     let figures = Figures::from_env(options.started);
+    let size = terminal.size()?;
+    app.resized(size.width, size.height);
     terminal.draw(|frame| view::render(frame, app))?;
     figures.first_frame();
     if options.guided || options.present {
@@ -237,7 +275,10 @@ fn handle(
             apply(effect, app, checked, tx, terminal)?;
             Ok(true)
         }
-        Some(Message::Terminal(TermEvent::Resize(..))) => Ok(true),
+        Some(Message::Terminal(TermEvent::Resize(width, height))) => {
+            app.resized(width, height);
+            Ok(true)
+        }
         Some(Message::Terminal(_)) => Ok(false),
         Some(Message::Runner(event)) => {
             app.on_runner_event(event);

@@ -8,6 +8,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 use tui_input::Input;
 
+/// The smallest terminal the wizard draws in (a common remote-session size).
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
     Welcome,
@@ -23,6 +27,15 @@ pub enum Overlay {
     ConfirmQuit,
     /// The trainer's list of prerequisites to break or fix, with the one selected.
     BreakFix(usize),
+}
+
+/// How the wizard ended, for its exit code and the summary it leaves in the scrollback.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Ending {
+    /// Ctrl-C ended it (exit 130, as for any interrupted program).
+    pub by_ctrl_c: bool,
+    /// Checks were still running: the answer is incomplete.
+    pub mid_run: bool,
 }
 
 /// Which pane of a two-pane screen receives scrolling.

@@ -68,6 +68,21 @@ impl Theme {
         }
     }
 
+    /// The mark that something was cut.
+    pub fn ellipsis(self) -> &'static str {
+        if self.ascii { "..." } else { "…" }
+    }
+
+    /// The dash between a statement and its reason.
+    pub fn dash(self) -> &'static str {
+        if self.ascii { "-" } else { "—" }
+    }
+
+    /// The glyph of a step not decided yet.
+    pub fn pending(self) -> &'static str {
+        if self.ascii { "." } else { "·" }
+    }
+
     pub fn border(self) -> border::Set<'static> {
         if self.ascii {
             ASCII_BORDER

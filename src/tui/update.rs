@@ -15,6 +15,14 @@ impl App {
     pub fn handle_key(&mut self, key: KeyEvent) -> Effect {
         let ctrl_c =
             key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        if self.too_small {
+            // Nothing is in view to act on: only the ways out work.
+            return match key.code {
+                _ if ctrl_c => self.handle(Action::Quit),
+                KeyCode::Char('q') => self.quit_now(),
+                _ => Effect::Nothing,
+            };
+        }
         if self.overlay == Some(Overlay::ConfirmQuit) && !ctrl_c {
             return match key.code {
                 KeyCode::Char('y' | 'Y') => self.quit_now(),
@@ -44,10 +52,11 @@ impl App {
     /// The state machine proper.
     pub fn handle(&mut self, action: Action) -> Effect {
         if action == Action::Quit {
+            self.ending.by_ctrl_c = true;
             return self.quit_now();
         }
         if self.overlay == Some(Overlay::Help) {
-            if matches!(action, Action::Back | Action::Help) {
+            if matches!(action, Action::Back | Action::Leave | Action::Help) {
                 self.overlay = None;
             }
             return Effect::Nothing;
@@ -80,6 +89,7 @@ impl App {
         if let Some((copied, text)) = copyable {
             match action {
                 Action::Back => return Effect::CancelSignIn,
+                Action::Leave => return self.quit_asking(),
                 Action::Copy => {
                     let text = text.clone();
                     self.notice = Some(self.tr(copied));
@@ -88,6 +98,12 @@ impl App {
                 _ => {}
             }
         }
+        // Outside a sign-in, `q` is a way back like Esc.
+        let action = if action == Action::Leave {
+            Action::Back
+        } else {
+            action
+        };
         match self.screen {
             Screen::Welcome => self.on_welcome(action),
             Screen::Checklist => self.on_checklist(action),
@@ -117,15 +133,31 @@ impl App {
                 return Effect::ToggleBreakage(selected);
             }
             Action::Enter => return self.wait_notice(),
-            Action::Back | Action::BreakFix => self.overlay = None,
+            Action::Back | Action::Leave | Action::BreakFix => self.overlay = None,
             _ => {}
         }
         Effect::Nothing
     }
 
     fn quit_now(&mut self) -> Effect {
+        self.ending.mid_run = self.is_running();
         self.quit = true;
         Effect::Quit
+    }
+
+    /// Quitting would cut a run or a sign-in short: ask first.
+    fn quit_asking(&mut self) -> Effect {
+        if self.is_running() || self.signing_in() {
+            self.overlay = Some(Overlay::ConfirmQuit);
+            Effect::Nothing
+        } else {
+            self.quit_now()
+        }
+    }
+
+    /// A sign-in pane is open (a code or a browser page waits for the person).
+    pub fn signing_in(&self) -> bool {
+        matches!(self.sign_in, SignIn::Waiting(_) | SignIn::InBrowser(_))
     }
 
     fn start_run(&mut self) -> Effect {
@@ -158,7 +190,7 @@ impl App {
             Action::Enter => {
                 self.screen = Screen::Detail;
                 self.focus = Focus::Primary;
-                self.scroll = 0;
+                self.reset_scroll();
                 Effect::Nothing
             }
             Action::Guided => {
@@ -175,11 +207,7 @@ impl App {
                 self.guided = None;
                 Effect::Nothing
             }
-            Action::Back if self.is_running() => {
-                self.overlay = Some(Overlay::ConfirmQuit);
-                Effect::Nothing
-            }
-            Action::Back => self.quit_now(),
+            Action::Back => self.quit_asking(),
             other => self.common(other),
         }
     }
@@ -190,7 +218,7 @@ impl App {
             Action::Back => {
                 self.screen = Screen::Checklist;
                 self.focus = Focus::Primary;
-                self.scroll = 0;
+                self.reset_scroll();
                 Effect::Nothing
             }
             other => self.common(other),
@@ -202,7 +230,7 @@ impl App {
             Action::Up | Action::Down => self.scroll_by(action),
             Action::Back => {
                 self.screen = Screen::Checklist;
-                self.scroll = 0;
+                self.reset_scroll();
                 Effect::Nothing
             }
             other => self.common(other),
@@ -247,7 +275,8 @@ impl App {
                     Focus::Primary => Focus::Secondary,
                     Focus::Secondary => Focus::Primary,
                 };
-                self.scroll = 0;
+                // Each pane keeps where it was scrolled to.
+                std::mem::swap(&mut self.scroll, &mut self.other_scroll);
                 Effect::Nothing
             }
             Action::Rerun => self.rerun_selected(),
@@ -258,7 +287,7 @@ impl App {
             }
             Action::Summary => {
                 self.screen = Screen::Summary;
-                self.scroll = 0;
+                self.reset_scroll();
                 Effect::Nothing
             }
             Action::Export if self.report.is_none() => self.wait_notice(),
@@ -283,13 +312,30 @@ impl App {
         if self.is_running() {
             return self.wait_notice();
         }
-        Effect::Run(Some(self.selected_step().spec.id))
+        let step = self.selected_step().spec;
+        // Re-deciding one step re-decides what it can block and what blocks those: say so,
+        // or six spinners for one `r` look like a mistake.
+        let others = crate::checks::rerun_of(step.id).len().saturating_sub(1);
+        if others > 0 {
+            self.notice = Some(crate::i18n::tr_fill(
+                self.lang,
+                "Re-checking {} and the {} steps it depends on or decides.",
+                &[&self.tr(step.title), &others.to_string()],
+            ));
+        }
+        Effect::Run(Some(step.id))
     }
 
     fn select(&mut self, index: usize) -> Effect {
         self.selected = index.min(self.steps.len() - 1);
-        self.scroll = 0;
+        self.reset_scroll();
         Effect::Nothing
+    }
+
+    /// Both panes back to their top (another step, another screen).
+    fn reset_scroll(&mut self) {
+        self.scroll = 0;
+        self.other_scroll = 0;
     }
 
     fn scroll_by(&mut self, action: Action) -> Effect {

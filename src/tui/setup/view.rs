@@ -3,11 +3,11 @@
 
 use super::app::{SetupApp, SignIn};
 use crate::evidence::plain;
-use crate::i18n::{tr, tr_fill};
+use crate::i18n::{pad, tr, tr_fill, widest};
 use crate::model::Status;
 use crate::prerequisites::watch::clock;
 use crate::prerequisites::{PrerequisiteState, STEPS};
-use crate::report::localise::recorded;
+use crate::report::localise::headline;
 use crate::tui::keys::{SETUP_BINDINGS, SetupScreen, footer};
 use crate::tui::view::detail::findings_guidance;
 use crate::tui::view::{block, footer_line, help_popup};
@@ -53,6 +53,9 @@ pub fn render(frame: &mut Frame, app: &SetupApp) {
     if app.help {
         help_popup(frame, area, &SETUP_BINDINGS, app.theme, app.lang);
     }
+    if app.theme.ascii {
+        crate::tui::view::ascii_only(frame.buffer_mut());
+    }
 }
 
 fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {
@@ -94,12 +97,14 @@ fn status_of(state: &PrerequisiteState) -> Status {
 fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
     let theme = app.theme;
     let lang = app.lang;
+    let titles: Vec<String> = STEPS.iter().map(|s| tr(lang, s.title)).collect();
+    let column = widest(titles.iter().map(String::as_str)) + 1;
     let lines: Vec<Line> = app
         .rows
         .iter()
-        .zip(STEPS.iter())
+        .zip(&titles)
         .enumerate()
-        .map(|(i, (row, step))| {
+        .map(|(i, (row, title))| {
             let status = status_of(&row.state);
             let state = match (&row.state, &row.watch) {
                 (PrerequisiteState::Done, Some(watch)) => match watch.green_at {
@@ -141,7 +146,7 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
             let line = Line::from(vec![
                 Span::raw(format!("{marker} ")),
                 Span::styled(theme.glyph(status), theme.status(status)),
-                Span::raw(format!(" {} {:<38} ", i + 1, tr(lang, step.title))),
+                Span::raw(format!(" {} {}", i + 1, pad(title, column))),
                 Span::styled(state, theme.dim()),
             ]);
             if i == app.selected {
@@ -225,7 +230,7 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
                         format!("{} {} ", theme.glyph(Status::Fail), finding.code),
                         theme.status(Status::Fail),
                     ),
-                    Span::raw(recorded(&plain(&finding.message), lang)),
+                    Span::raw(plain(&headline(finding, lang))),
                 ]));
             }
             lines.push(Line::default());

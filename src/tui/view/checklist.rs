@@ -3,6 +3,7 @@
 
 use super::block;
 use super::detail::{findings_lines, guidance_lines};
+use crate::i18n::{fit, pad, widest};
 use crate::report::summary::one_line_in;
 use crate::tui::app::App;
 use crate::tui::state::{Focus, Step, StepState};
@@ -15,18 +16,31 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let rows = app.steps.len() as u16 + 2;
     let [list, preview] =
         Layout::vertical([Constraint::Length(rows), Constraint::Min(4)]).areas(area);
+    let titles: Vec<String> = app.steps.iter().map(|s| app.tr(s.spec.title)).collect();
+    // The title column is as wide as the widest title in this language, never cut; the
+    // summaries get what is left (at least a third of the line).
+    let inner = usize::from(list.width.saturating_sub(2));
+    let column = (widest(titles.iter().map(String::as_str)) + 2).min(inner * 2 / 3);
     let lines: Vec<Line> = app
         .steps
         .iter()
+        .zip(&titles)
         .enumerate()
-        .map(|(i, step)| step_line(app, i, step, list.width))
+        .map(|(i, (step, title))| step_line(app, i, step, title, (column, inner)))
         .collect();
+    // Once a run is done the box names the verdict, so the answer is the first thing read.
+    let title = match app.report.as_ref().filter(|_| !app.is_running()) {
+        Some(report) => format!(
+            "{} {} {}: {}",
+            app.tr("Prerequisites"),
+            app.theme.dash(),
+            app.tr("Verdict"),
+            app.tr(report.verdict.as_str()).to_uppercase()
+        ),
+        None => app.tr("Prerequisites"),
+    };
     frame.render_widget(
-        Paragraph::new(lines).block(block(
-            &app.tr("Prerequisites"),
-            app.theme,
-            app.focus == Focus::Primary,
-        )),
+        Paragraph::new(lines).block(block(&title, app.theme, app.focus == Focus::Primary)),
         list,
     );
     let (title, body) = match app.guided {
@@ -36,21 +50,39 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0))
+            .scroll((
+                if app.focus == Focus::Secondary {
+                    app.scroll
+                } else {
+                    app.other_scroll
+                },
+                0,
+            ))
             .block(block(&title, app.theme, app.focus == Focus::Secondary)),
         preview,
     );
 }
 
-/// `✓ Edge version          Edge 142.0.3595.80 (stable)` or a spinner with elapsed time.
-fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> {
+/// `✓ Edge version          Edge 142.0.3595.80 (stable)` or a spinner with elapsed time;
+/// `column` is the title column's width and `inner` the line's, in display cells.
+fn step_line(
+    app: &App,
+    index: usize,
+    step: &Step,
+    title: &str,
+    (column, inner): (usize, usize),
+) -> Line<'static> {
     let theme = app.theme;
     let hidden = app
         .guided
         .is_some_and(|g| index > g.index || (index == g.index && !g.revealed));
     let (glyph, glyph_style, summary) = match (&step.state, hidden) {
-        (_, true) => ("·".to_owned(), theme.dim(), String::from("…")),
-        (StepState::Waiting, _) => ("·".to_owned(), theme.dim(), app.tr("waiting")),
+        (_, true) => (
+            theme.pending().to_owned(),
+            theme.dim(),
+            theme.ellipsis().to_owned(),
+        ),
+        (StepState::Waiting, _) => (theme.pending().to_owned(), theme.dim(), app.tr("waiting")),
         (StepState::Running { since }, _) => {
             let elapsed = app.now.saturating_duration_since(*since).as_secs_f32();
             (
@@ -65,20 +97,15 @@ fn step_line(app: &App, index: usize, step: &Step, width: u16) -> Line<'static> 
             one_line_in(result, app.lang),
         ),
     };
-    let room = usize::from(width).saturating_sub(30);
-    let summary: String = if summary.chars().count() > room {
-        summary
-            .chars()
-            .take(room.saturating_sub(1))
-            .chain(std::iter::once('…'))
-            .collect()
-    } else {
-        summary
-    };
+    // The glyph takes three cells and a space is kept before the border.
+    let room = inner.saturating_sub(column + 4);
     let line = Line::from(vec![
         Span::styled(format!(" {glyph} "), glyph_style),
-        Span::styled(format!("{:<22}", app.tr(step.spec.title)), theme.title()),
-        Span::raw(summary),
+        Span::styled(
+            pad(&fit(title, column, theme.ellipsis()), column),
+            theme.title(),
+        ),
+        Span::raw(fit(&summary, room, theme.ellipsis())),
     ]);
     if index == app.selected && app.focus == Focus::Primary {
         line.style(theme.selected())

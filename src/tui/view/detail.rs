@@ -5,6 +5,7 @@ use super::block;
 use crate::i18n::{Lang, tr};
 use crate::model::{CheckResult, Finding, Severity};
 use crate::report::fix::{self, FixFace, FixParts};
+use crate::report::localise;
 use crate::tui::app::App;
 use crate::tui::state::Focus;
 use crate::tui::theme::Theme;
@@ -26,13 +27,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             left_lines.extend(findings_lines(result, theme, app.lang));
             let mut right_lines = guidance_lines(result, theme, app.lang);
             if right_lines.is_empty() {
+                right_lines = super::undecided::next_steps(app, result);
+            }
+            if right_lines.is_empty() {
                 right_lines.push(Line::from(app.tr("Nothing to fix here.")));
             }
             (left_lines, right_lines)
         }
         None => (vec![Line::from(app.tr("Still checking…"))], Vec::new()),
     };
-    let scroll = |focus| if app.focus == focus { app.scroll } else { 0 };
+    let scroll = |focus| {
+        if app.focus == focus {
+            app.scroll
+        } else {
+            app.other_scroll
+        }
+    };
     frame.render_widget(
         Paragraph::new(evidence)
             .wrap(Wrap { trim: false })
@@ -69,8 +79,8 @@ fn status_line(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'stat
         ),
         Span::styled(format!("  ({} ms)", result.duration_ms), theme.dim()),
     ])];
-    if let Some(reason) = &result.reason {
-        lines.push(Line::from(reason.clone()));
+    if let Some(reason) = crate::report::localise::reason(result, lang) {
+        lines.push(Line::from(reason));
     }
     lines.push(Line::default());
     lines
@@ -140,7 +150,6 @@ fn record(item: &Value) -> String {
 /// Each warning or failure: glyph, code, message (in another language, the finding's title
 /// first and what was recorded after it).
 pub(crate) fn findings_lines(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {
-    let translated = crate::guidance::Guidance::for_lang(lang);
     let mut lines = Vec::new();
     for finding in result
         .findings
@@ -153,16 +162,10 @@ pub(crate) fn findings_lines(result: &CheckResult, theme: Theme, lang: Lang) -> 
             format!("{} {}", theme.glyph(status), finding.code),
             theme.status(status),
         )]));
-        match translated.entry(&finding.code).filter(|_| lang != Lang::En) {
-            Some(entry) => {
-                lines.push(Line::from(entry.title.clone()));
-                lines.push(Line::from(crate::report::localise::recorded(
-                    &finding.message,
-                    lang,
-                )));
-            }
-            None => lines.push(Line::from(finding.message.clone())),
+        if lang != Lang::En {
+            lines.push(Line::from(localise::headline(finding, lang)));
         }
+        lines.push(Line::from(localise::told(finding, lang)));
     }
     lines
 }

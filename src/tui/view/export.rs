@@ -6,7 +6,7 @@ use crate::tui::state::ExportFormat;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Position, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
@@ -36,7 +36,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         )),
     ];
     frame.render_widget(
-        Paragraph::new(lines).block(block(&app.tr("Export the report"), theme, false)),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(block(&app.tr("Export the report"), theme, false)),
         intro,
     );
     let width = usize::from(field.width.saturating_sub(3));
@@ -54,9 +56,14 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             field.y + 1,
         ));
     }
-    let help = vec![Line::from(Span::styled(
+    let mut help = vec![Line::from(Span::styled(
         app.tr("Enter writes the file (relative names go in the current folder). Esc goes back."),
         theme.dim(),
     ))];
-    frame.render_widget(Paragraph::new(help), rest);
+    // What the last write said, in full: the notice line below may be too short for a reason.
+    if let Some(notice) = &app.notice {
+        help.push(Line::default());
+        help.push(Line::from(Span::styled(notice.clone(), theme.title())));
+    }
+    frame.render_widget(Paragraph::new(help).wrap(Wrap { trim: false }), rest);
 }

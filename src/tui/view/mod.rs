@@ -6,6 +6,7 @@ pub(crate) mod detail;
 mod export;
 mod sign_in;
 mod summary;
+mod undecided;
 mod welcome;
 
 use super::app::App;
@@ -20,14 +21,34 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-/// The smallest terminal the wizard draws in (a common remote-session size).
-pub const MIN_WIDTH: u16 = 80;
-pub const MIN_HEIGHT: u16 = 24;
+pub use super::state::{MIN_HEIGHT, MIN_WIDTH};
 
 pub fn render(frame: &mut Frame, app: &App) {
+    draw(frame, app);
+    if app.theme.ascii {
+        ascii_only(frame.buffer_mut());
+    }
+}
+
+/// `--ascii` holds for everything drawn, the evidence's own text included: each cell that is
+/// not ASCII gets its nearest ASCII character (the layout is already fixed, so one cell each).
+pub(crate) fn ascii_only(buffer: &mut ratatui::buffer::Buffer) {
+    for cell in &mut buffer.content {
+        if !cell.symbol().is_ascii() {
+            let c = cell
+                .symbol()
+                .chars()
+                .next()
+                .map_or(' ', crate::i18n::ascii_cell);
+            cell.set_char(c);
+        }
+    }
+}
+
+fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        too_small(frame, area);
+        too_small(frame, area, app);
         return;
     }
     let [header, body, notice, keys] = Layout::vertical([
@@ -70,16 +91,27 @@ pub fn render(frame: &mut Frame, app: &App) {
     }
 }
 
-fn too_small(frame: &mut Frame, area: Rect) {
+/// Below the smallest size: what is needed, and how to get the answer without the wizard
+/// (keys other than q and Ctrl-C do nothing while this shows).
+fn too_small(frame: &mut Frame, area: Rect, app: &App) {
     let text = vec![
-        Line::from("Terminal too small"),
-        Line::from(format!(
-            "need {MIN_WIDTH}×{MIN_HEIGHT}, have {}×{}",
-            area.width, area.height
+        Line::from(app.tr("Terminal too small")),
+        Line::from(crate::i18n::tr_fill(
+            app.lang,
+            "need {}×{}, have {}×{}",
+            &[
+                &MIN_WIDTH.to_string(),
+                &MIN_HEIGHT.to_string(),
+                &area.width.to_string(),
+                &area.height.to_string(),
+            ],
         )),
-        Line::from("Enlarge the window, or press q to quit."),
+        Line::from(app.tr("Enlarge the window, or press q to quit.")),
+        Line::from(app.tr("A report without the wizard:")),
+        Line::from(Span::styled("esr-doctor check", app.theme.command())),
     ];
-    let [middle] = Layout::vertical([Constraint::Length(3)])
+    let height = u16::try_from(text.len()).unwrap_or(u16::MAX);
+    let [middle] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
     frame.render_widget(
@@ -147,8 +179,8 @@ pub(crate) fn footer_line<S>(
             continue;
         }
         let short = tr(lang, binding.short);
-        let cost = binding.label.chars().count() + short.chars().count() + 3;
-        if used + cost + more.chars().count() > width {
+        let cost = crate::i18n::width(binding.label) + crate::i18n::width(&short) + 3;
+        if used + cost + crate::i18n::width(&more) > width {
             dropped = true;
             continue;
         }
@@ -241,20 +273,18 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         Line::default(),
     ];
     for (index, breakage) in crate::emulator::break_fix::BREAKAGES.iter().enumerate() {
-        let is_broken = broken.get(index).copied().unwrap_or(false);
-        let (status, state) = if is_broken {
-            (crate::model::Status::Fail, "broken")
+        // A box per breakage, ticked while it is applied: the labels name the fault, so a
+        // pass mark beside them would read as "the fault is fine".
+        let (status, tick) = if broken.get(index).copied().unwrap_or(false) {
+            (crate::model::Status::Fail, "[x] ")
         } else {
-            (crate::model::Status::Pass, "ok    ")
+            (crate::model::Status::Pass, "[ ] ")
         };
         let marker = if index == selected { "> " } else { "  " };
         let label = Span::raw(app.tr(breakage.label));
         lines.push(Line::from(vec![
             Span::styled(marker, theme.key()),
-            Span::styled(
-                format!("{} {state} ", theme.glyph(status)),
-                theme.status(status),
-            ),
+            Span::styled(tick, theme.status(status)),
             if index == selected {
                 label.style(theme.title())
             } else {
@@ -263,19 +293,31 @@ fn break_fix(frame: &mut Frame, area: Rect, app: &App, selected: usize) {
         ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(Span::styled(
-        app.tr("Enter breaks or fixes, then checks again. Esc closes."),
-        theme.dim(),
-    )));
-    let height = lines.len() as u16 + 2;
-    let list = Paragraph::new(lines).block(block(&app.tr("Break and fix"), theme, true));
-    popup(frame, area, (64, height), list);
+    for hint in [
+        "[x] is broken now.",
+        "Enter breaks or fixes, then checks again. Esc closes.",
+    ] {
+        lines.push(Line::from(Span::styled(app.tr(hint), theme.dim())));
+    }
+    let width = u16::try_from(lines.iter().map(Line::width).max().unwrap_or(0) + 4)
+        .unwrap_or(u16::MAX)
+        .min(area.width);
+    let list = Paragraph::new(lines).wrap(Wrap { trim: false });
+    // As tall as the text wraps to in this language, and the border.
+    let height = u16::try_from(list.line_count(width.saturating_sub(2)) + 2).unwrap_or(u16::MAX);
+    let list = list.block(block(&app.tr("Break and fix"), theme, true));
+    popup(frame, area, (width, height), list);
 }
 
 fn confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
     let theme = app.theme;
+    let why = if app.signing_in() {
+        "The sign-in is not finished."
+    } else {
+        "Checks are still running."
+    };
     let lines = vec![
-        Line::from(app.tr("Checks are still running.")),
+        Line::from(app.tr(why)),
         Line::from(vec![
             Span::raw(format!("{} ", app.tr("Quit anyway?"))),
             Span::styled("y", theme.key()),
@@ -284,8 +326,15 @@ fn confirm_quit(frame: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!(" {}", app.tr("no"))),
         ]),
     ];
+    // As wide as its longest line in this language, and the border.
+    let width = lines.iter().map(Line::width).max().unwrap_or(0) + 4;
     let question = Paragraph::new(lines)
         .centered()
         .block(block(&app.tr("Quit?"), theme, true));
-    popup(frame, area, (36, 4), question);
+    popup(
+        frame,
+        area,
+        (u16::try_from(width).unwrap_or(u16::MAX).max(36), 4),
+        question,
+    );
 }

@@ -3,6 +3,7 @@
 use super::block;
 use crate::checks::spec;
 use crate::guidance::Guidance;
+use crate::i18n::{pad, widest};
 use crate::model::{Audience, Severity};
 use crate::report::sanitise::plain;
 use crate::tui::app::App;
@@ -35,14 +36,20 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                     theme.verdict(report.verdict),
                 ),
             ]));
-            for feature in &report.features {
+            let labels: Vec<String> = report
+                .features
+                .iter()
+                .map(|f| app.tr(f.id.label()))
+                .collect();
+            let column = widest(labels.iter().map(String::as_str)) + 2;
+            for (feature, label) in report.features.iter().zip(&labels) {
                 let because: Vec<String> = feature
                     .failed_by
                     .iter()
                     .map(|id| app.tr(spec(*id).title))
                     .collect();
                 let mut spans = vec![
-                    Span::raw(format!("  {:<26}", app.tr(feature.id.label()))),
+                    Span::raw(format!("  {}", pad(label, column))),
                     Span::styled(
                         app.tr(feature.verdict.as_str()),
                         theme.verdict(feature.verdict),
@@ -50,7 +57,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 ];
                 if !because.is_empty() {
                     spans.push(Span::raw(format!(
-                        " — {} {}",
+                        " {} {} {}",
+                        theme.dash(),
                         app.tr("because of"),
                         because.join(", ")
                     )));
@@ -140,7 +148,12 @@ fn what_to_do(app: &App) -> Vec<Line<'static>> {
         if !items.is_empty() {
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                format!("{} — {}:", app.tr("What to do next"), app.tr(heading)),
+                format!(
+                    "{} {} {}:",
+                    app.tr("What to do next"),
+                    theme.dash(),
+                    app.tr(heading)
+                ),
                 theme.title(),
             )));
             lines.extend(items);

@@ -1,6 +1,7 @@
 //! What will be checked, the read-only promise, and the source in use.
 
 use super::block;
+use crate::i18n::{pad, widest};
 use crate::report::summary::source_kind;
 use crate::tui::app::App;
 use ratatui::Frame;
@@ -15,20 +16,22 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             app.tr("Why does Edge sync or Enterprise State Roaming not work?"),
             theme.title(),
         )),
-        Line::default(),
         Line::from(app.tr(
             "esr-doctor walks the whole prerequisite chain and shows each step as it is decided:",
         )),
         Line::default(),
     ];
-    for pair in app.steps.chunks(2).enumerate() {
-        let (row, steps) = pair;
-        let cell = |i: usize| {
-            steps.get(i).map_or(String::new(), |s| {
-                format!("{:>2}. {}", row * 2 + i + 1, app.tr(s.spec.title))
-            })
-        };
-        lines.push(Line::from(format!("   {:<34}{}", cell(0), cell(1))));
+    let cells: Vec<String> = app
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| format!("{:>2}. {}", i + 1, app.tr(s.spec.title)))
+        .collect();
+    // Two columns, the first as wide as its widest title in this language.
+    let column = widest(cells.iter().step_by(2).map(String::as_str)) + 3;
+    for pair in cells.chunks(2) {
+        let second = pair.get(1).map_or("", String::as_str);
+        lines.push(Line::from(format!("   {}{second}", pad(&pair[0], column))));
     }
     lines.extend([
         Line::default(),
