@@ -33,6 +33,8 @@ pub struct Entry {
 pub struct PlatformFix {
     pub steps: Option<Vec<String>>,
     pub commands: Option<Vec<String>>,
+    /// That platform's documentation (a Windows deployment page helps nobody on Linux).
+    pub docs: Option<Vec<String>>,
 }
 
 impl Entry {
@@ -47,7 +49,9 @@ impl Entry {
             commands: own
                 .and_then(|p| p.commands.clone())
                 .unwrap_or_else(|| self.commands.clone()),
-            docs: self.docs.clone(),
+            docs: own
+                .and_then(|p| p.docs.clone())
+                .unwrap_or_else(|| self.docs.clone()),
         }
     }
 }

@@ -390,6 +390,9 @@ pub enum Verdict {
     Pass,
     Fail,
     Incomplete,
+    /// A feature this device cannot have (Windows settings on Linux or macOS); never the
+    /// overall verdict.
+    NotApplicable,
 }
 
 impl Verdict {
@@ -399,6 +402,15 @@ impl Verdict {
             Verdict::Pass => 0,
             Verdict::Fail => 1,
             Verdict::Incomplete => 3,
+            Verdict::NotApplicable => 0,
+        }
+    }
+
+    /// The verdict in the words a person reads (translated by the faces).
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::NotApplicable => "not applicable",
+            other => other.as_str(),
         }
     }
 
@@ -407,6 +419,7 @@ impl Verdict {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
             Verdict::Incomplete => "incomplete",
+            Verdict::NotApplicable => "not_applicable",
         }
     }
 }

@@ -4,8 +4,10 @@
 //!   finding fails every feature it serves);
 //! - otherwise it is **incomplete** when a check it needs did not run (`--only`), could not
 //!   decide (`error`) or was skipped for want of facts, a sign-in or a role;
-//! - otherwise it **passes** (a check that does not apply here, such as dsregcmd on Linux, does
-//!   not hold it back);
+//! - a feature is **not applicable** when a check that serves it alone does not apply where the
+//!   evidence comes from (Windows settings roaming, whose device registration is Windows-only,
+//!   on Linux or macOS), whatever else was found about it;
+//! - otherwise it **passes** (a check that does not apply here does not hold it back);
 //! - the overall verdict is the worst feature verdict, and the exit code follows from it.
 
 use crate::model::{CheckResult, Feature, FeatureVerdict, Severity, Status, Verdict};
@@ -19,6 +21,7 @@ pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<FeatureVerdict>) {
     let overall = features
         .iter()
         .map(|f| f.verdict)
+        .filter(|v| *v != Verdict::NotApplicable)
         .max_by_key(|v| severity(*v))
         .unwrap_or(Verdict::Pass);
     (overall, features)
@@ -26,7 +29,7 @@ pub fn decide(checks: &[CheckResult]) -> (Verdict, Vec<FeatureVerdict>) {
 
 fn severity(verdict: Verdict) -> u8 {
     match verdict {
-        Verdict::Pass => 0,
+        Verdict::Pass | Verdict::NotApplicable => 0,
         Verdict::Incomplete => 1,
         Verdict::Fail => 2,
     }
@@ -65,12 +68,24 @@ fn feature_verdict(feature: Feature, checks: &[CheckResult]) -> FeatureVerdict {
                 .find(|c| c.id == s.id)
                 .is_none_or(CheckResult::is_incomplete)
         });
-    let verdict = if !failed_by.is_empty() {
-        Verdict::Fail
+    let not_applicable = crate::checks::CATALOGUE
+        .iter()
+        .filter(|s| s.serves == [feature])
+        .any(|s| {
+            checks.iter().any(|c| {
+                c.id == s.id
+                    && c.status == Status::Skipped
+                    && c.skip_kind == Some(crate::model::SkipKind::NotApplicable)
+            })
+        });
+    let (verdict, failed_by) = if not_applicable {
+        (Verdict::NotApplicable, Vec::new())
+    } else if !failed_by.is_empty() {
+        (Verdict::Fail, failed_by)
     } else if incomplete {
-        Verdict::Incomplete
+        (Verdict::Incomplete, failed_by)
     } else {
-        Verdict::Pass
+        (Verdict::Pass, failed_by)
     };
     FeatureVerdict {
         id: feature,
@@ -112,20 +127,45 @@ mod tests {
     }
 
     #[test]
-    fn missing_facts_make_a_feature_incomplete_but_not_applicable_does_not() {
+    fn missing_facts_make_a_feature_incomplete() {
+        let mut checks: Vec<CheckResult> = CheckId::ALL.iter().map(|id| pass(*id)).collect();
+        checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Missing, "not in bundle");
+        let (overall, features) = decide(&checks);
+        assert_eq!(overall, Verdict::Incomplete);
+        assert_eq!(features[1].verdict, Verdict::Incomplete);
+        assert_eq!(features[0].verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn off_windows_windows_settings_are_not_applicable_and_hold_nothing_back() {
         let mut checks: Vec<CheckResult> = CheckId::ALL.iter().map(|id| pass(*id)).collect();
         checks[6] = CheckResult::skipped(
             CheckId::DeviceRegistration,
             SkipKind::NotApplicable,
             "linux",
         );
-        assert_eq!(decide(&checks).0, Verdict::Pass);
-        assert_eq!(decide(&checks).1[1].verdict, Verdict::Pass);
-        checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Missing, "not in bundle");
+        // Whatever the tenant's ESR switch says, this device has no Windows settings.
+        checks[2] = CheckResult::decided(
+            CheckId::TenantEsr,
+            Map::new(),
+            vec![Finding::new(
+                "ESR_DISABLED",
+                Severity::Fail,
+                &[Feature::WindowsSettings],
+                String::new(),
+            )],
+        );
         let (overall, features) = decide(&checks);
-        assert_eq!(overall, Verdict::Incomplete);
-        assert_eq!(features[1].verdict, Verdict::Incomplete);
-        assert_eq!(features[0].verdict, Verdict::Pass);
+        assert_eq!(
+            (features[1].verdict, features[1].failed_by.clone()),
+            (Verdict::NotApplicable, vec![])
+        );
+        assert_eq!(
+            (overall, features[0].verdict),
+            (Verdict::Pass, Verdict::Pass)
+        );
+        checks[2] = CheckResult::skipped(CheckId::TenantEsr, SkipKind::Missing, "offline");
+        assert_eq!(decide(&checks).0, Verdict::Pass, "not incomplete either");
     }
 
     #[test]

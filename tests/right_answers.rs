@@ -552,11 +552,60 @@ async fn linux_is_not_told_to_use_winget() {
         .check(CheckId::EdgeVersion)
         .and_then(|c| c.findings.first())
         .and_then(|f| f.fix.clone());
-    let commands = fix.map(|f| f.commands).unwrap_or_default();
+    let (commands, docs) = fix.map(|f| (f.commands, f.docs)).unwrap_or_default();
     assert!(
         !commands.is_empty() && commands.iter().all(|c| !c.contains("winget")),
         "{commands:?}"
     );
+    // A fresh machine has no Microsoft repository: its key and source come before the install.
+    let first = |text: &str| commands.iter().position(|c| c.contains(text));
+    assert!(
+        first("packages.microsoft.com/keys/microsoft.asc") < first("apt install")
+            && first("packages.microsoft.com/repos/edge") < first("apt install")
+            && first("yumrepos/edge") < first("dnf install"),
+        "{commands:?}"
+    );
+    assert!(
+        docs.iter().all(|d| !d.contains("configuration-manager")) && !docs.is_empty(),
+        "Linux links: {docs:?}"
+    );
+}
+
+/// Off Windows there are no Windows settings to roam: that feature is not applicable, never
+/// incomplete, and it holds back no verdict.
+#[tokio::test]
+async fn off_windows_windows_settings_roaming_is_not_applicable() {
+    let manifest = br#"{"schema":"esr-doctor/bundle/v1","os":"linux"}"#;
+    // A Linux device's bundle: no dsregcmd, no Windows registry or event logs.
+    let files = [
+        ("manifest.json", Some(&manifest[..])),
+        ("dsregcmd.txt", None),
+        ("windows/settingsync.reg.txt", None),
+        ("windows/whoami.txt", None),
+        ("windows/events/aad.xml", None),
+        ("windows/events/settingsync-azure.xml", None),
+    ];
+    let report = check("healthy", &files).await;
+    let windows = report
+        .features
+        .iter()
+        .find(|f| f.id == esr_doctor::model::Feature::WindowsSettings)
+        .map(|f| f.verdict);
+    assert_eq!(
+        windows,
+        Some(esr_doctor::model::Verdict::NotApplicable),
+        "{}",
+        said(&report)
+    );
+    assert_eq!(
+        report.verdict,
+        esr_doctor::model::Verdict::Pass,
+        "{}",
+        said(&report)
+    );
+    let json = esr_doctor::report::json::render(&report).unwrap_or_default();
+    assert!(json.contains("\"not_applicable\""), "{json}");
+    assert!(esr_doctor::report::text::render(&report).contains("not applicable"));
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
         out,
         "## {}: {}\n",
         tr(lang, "esr-doctor report"),
-        tr(lang, report.verdict.as_str()).to_uppercase()
+        tr(lang, report.verdict.label()).to_uppercase()
     );
     for feature in &report.features {
         let because = if feature.failed_by.is_empty() {
@@ -52,7 +52,7 @@ pub fn render_in(report: &Report, lang: Lang) -> String {
             out,
             "- **{}:** {}{because}",
             tr(lang, feature.id.label()),
-            tr(lang, feature.verdict.as_str())
+            tr(lang, feature.verdict.label())
         );
     }
     write_tables(&mut out, report, lang);

@@ -27,6 +27,7 @@ fn verdict_style(verdict: Verdict) -> Style {
         Verdict::Pass => status_style(Status::Pass).bold(),
         Verdict::Fail => status_style(Status::Fail).bold(),
         Verdict::Incomplete => status_style(Status::Warn).bold(),
+        Verdict::NotApplicable => status_style(Status::Skipped),
     }
 }
 
@@ -58,7 +59,7 @@ fn brief_of(report: &Report, lang: Lang) -> String {
         tr(lang, "Verdict"),
         paint(
             verdict_style(report.verdict),
-            &tr(lang, report.verdict.as_str()).to_uppercase()
+            &tr(lang, report.verdict.label()).to_uppercase()
         )
     );
     let labels: Vec<String> = report
@@ -84,7 +85,7 @@ fn brief_of(report: &Report, lang: Lang) -> String {
             i18n::pad(label, label_width),
             paint(
                 verdict_style(feature.verdict),
-                &tr(lang, feature.verdict.as_str())
+                &tr(lang, feature.verdict.label())
             )
         );
     }

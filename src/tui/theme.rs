@@ -123,6 +123,7 @@ impl Theme {
             Verdict::Pass => Status::Pass,
             Verdict::Fail => Status::Fail,
             Verdict::Incomplete => Status::Warn,
+            Verdict::NotApplicable => Status::Skipped,
         };
         self.status(status).add_modifier(Modifier::BOLD)
     }

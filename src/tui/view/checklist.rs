@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             app.tr("Prerequisites"),
             app.theme.dash(),
             app.tr("Verdict"),
-            app.tr(report.verdict.as_str()).to_uppercase()
+            app.tr(report.verdict.label()).to_uppercase()
         ),
         None => app.tr("Prerequisites"),
     };

@@ -32,7 +32,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             lines.push(Line::from(vec![
                 Span::styled(format!("{}: ", app.tr("Verdict")), theme.title()),
                 Span::styled(
-                    app.tr(report.verdict.as_str()).to_uppercase(),
+                    app.tr(report.verdict.label()).to_uppercase(),
                     theme.verdict(report.verdict),
                 ),
             ]));
@@ -51,7 +51,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
                 let mut spans = vec![
                     Span::raw(format!("  {}", pad(label, column))),
                     Span::styled(
-                        app.tr(feature.verdict.as_str()),
+                        app.tr(feature.verdict.label()),
                         theme.verdict(feature.verdict),
                     ),
                 ];
