@@ -788,6 +788,19 @@ fn the_man_page_renders() {
                 text.contains("esr-doctor") && text.contains("check"),
                 "{text}"
             );
+            for section in ["COMMANDS", "EXIT STATUS", "FILES", "ENVIRONMENT"] {
+                assert!(text.contains(section), "{section} missing:\n{text}");
+            }
+            for said in [
+                "130",
+                "ESR_DOCTOR_CONFIG",
+                "config.toml",
+                "esr-doctor explain",
+            ] {
+                assert!(text.contains(said), "{said} missing:\n{text}");
+            }
+            // Only one page is generated, so it names no per-command pages.
+            assert!(!text.contains("esr-doctor-check(1)"), "{text}");
         }
         Err(_) => assert!(String::from_utf8_lossy(&roff.stdout).contains(".TH esr-doctor")),
     }
@@ -819,8 +832,14 @@ fn intune_output_is_one_short_line_and_exits_one_only_when_something_must_be_fix
         );
         if must_fix {
             assert!(
-                stdout.contains("failing: ") && stdout.contains("| fix "),
+                stdout.contains("failing: ")
+                    && stdout.contains("| fix ")
+                    && stdout.contains("| esr-doctor explain "),
                 "{name}: {stdout}"
+            );
+            assert!(
+                !stdout.contains('`'),
+                "no command out of its fix's context: {stdout}"
             );
         }
     }

@@ -1091,3 +1091,21 @@ async fn regs_error_line_in_another_language_is_read_as_the_english_one() {
         assert!(!said(&de).contains("holds no"), "{path}: {}", said(&de));
     }
 }
+
+/// Binary where text belongs is named as binary: quoting it floods a ticket with escapes.
+#[tokio::test]
+async fn a_binary_file_is_said_to_be_binary_not_quoted() {
+    let garbage: Vec<u8> = (0u8..=255).cycle().take(3000).collect();
+    let report = check("healthy", &[("dsregcmd.txt", Some(&garbage[..]))]).await;
+    let problem = report
+        .problems
+        .iter()
+        .find(|p| p.message.contains("dsregcmd.txt"))
+        .map(|p| p.message.clone())
+        .unwrap_or_default();
+    assert!(problem.contains("holds binary data, not text"), "{problem}");
+    assert!(
+        problem.len() < 220 && !problem.contains("\\u{"),
+        "{problem}"
+    );
+}

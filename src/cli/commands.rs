@@ -276,9 +276,6 @@ pub fn completions(shell: clap_complete::Shell) -> anyhow::Result<u8> {
 
 /// `esr-doctor man`.
 pub fn man() -> anyhow::Result<u8> {
-    let mut page = Vec::new();
-    clap_mangen::Man::new(Cli::command())
-        .render(&mut page)
-        .context("cannot render the man page")?;
+    let page = super::man::page().context("cannot render the man page")?;
     write_stdout(&String::from_utf8_lossy(&page)).map(|()| 0)
 }

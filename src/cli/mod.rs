@@ -5,6 +5,7 @@
 pub mod args;
 mod commands;
 mod connect;
+mod man;
 
 use anyhow::Context;
 use args::{Cli, Command, ConfigAction};

@@ -18,11 +18,27 @@ pub fn decode(bytes: &[u8]) -> String {
     normalise_line_ends(&text)
 }
 
-/// The first non-blank line of `text`, cut to 60 characters, to quote (with `{:?}`) in a
-/// message about a file that is not what it should be.
-pub fn first_line_shown(text: &str) -> String {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    first.trim().chars().take(60).collect()
+/// How a file that is not what it should be begins, for a message (`it …`): its first
+/// non-blank line quoted and cut to `cells` characters, or, when that is not text (control
+/// characters, undecodable bytes), only that it holds binary data: quoting binary helps
+/// nobody and floods the screen with escapes.
+pub fn how_it_starts(text: &str, cells: usize) -> String {
+    let first = text
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let binary = first
+        .chars()
+        .take(cells)
+        .filter(|c| *c == '\u{fffd}' || (c.is_control() && *c != '\t'))
+        .count();
+    if binary > 0 {
+        format!("holds binary data, not text ({} bytes)", text.len())
+    } else {
+        let shown: String = first.chars().take(cells).collect();
+        format!("starts with {shown:?}")
+    }
 }
 
 /// A paste quoted by a forum or a mail client (every non-blank line starts with `>`), with the
@@ -117,6 +133,18 @@ pub(crate) mod variants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn binary_is_said_to_be_binary_never_quoted() {
+        let garbage = "\u{1b}\u{7}\u{fffd}\u{fffd}PK\u{3}\u{4}".repeat(40);
+        let said = how_it_starts(&garbage, 60);
+        assert!(said.starts_with("holds binary data, not text"), "{said}");
+        assert!(said.len() < 60, "{said}");
+        assert_eq!(
+            how_it_starts("\n  Hello world\nmore", 5),
+            r#"starts with "Hello""#
+        );
+    }
 
     #[test]
     fn every_encoding_decodes_to_the_same_lf_text() {

@@ -35,7 +35,7 @@ pub fn read(file: &str, bytes: &[u8]) -> Result<EventLog, EventLogError> {
         .or_else(|| event_viewer_text(&text))
         .ok_or_else(|| EventLogError::NotAnExport {
             file: file.to_owned(),
-            start: text::first_line_shown(&text),
+            start: text::how_it_starts(&text, 60),
         })?;
     Ok(EventLog {
         events,

@@ -248,7 +248,7 @@ pub enum EventLogError {
     )]
     NotWevtutil { file: String, detail: String },
     #[error(
-        "`{file}` is no event export esr-doctor reads (it starts with {start:?}); export the channel with `wevtutil qe <channel> /f:xml`, as .evtx, or with `Get-WinEvent -LogName <channel> | Format-List`"
+        "`{file}` is no event export esr-doctor reads (it {start}); export the channel with `wevtutil qe <channel> /f:xml`, as .evtx, or with `Get-WinEvent -LogName <channel> | Format-List`"
     )]
     NotAnExport { file: String, start: String },
     #[error(

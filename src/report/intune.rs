@@ -39,13 +39,17 @@ pub fn render(report: &Report) -> String {
         .flat_map(|c| c.findings.iter())
         .filter(|f| f.severity == Severity::Fail)
         .find_map(|f| f.fix.as_ref().map(|fix| (f.code.as_str(), fix)));
+    // What is wrong and who fixes it, and where the whole fix is: a first step beside a first
+    // command read as one instruction ("as a Global Administrator … `dsregcmd /status`").
     if let Some((code, fix)) = first_fix {
         let who = fix.audience.as_str();
-        let what = fix.steps.first().map(String::as_str).unwrap_or_default();
-        line.push_str(&format!(" | fix {code} ({who}): {}", plain(what)));
-        if let Some(command) = fix.commands.first() {
-            line.push_str(&format!(" `{}`", plain(command)));
-        }
+        let what = crate::guidance::Guidance::builtin()
+            .entry(code)
+            .map_or(code, |e| e.title.as_str());
+        line.push_str(&format!(
+            " | fix {code} ({who}): {} | esr-doctor explain {code}",
+            plain(what)
+        ));
     }
     let one_line: String = line
         .chars()

@@ -118,8 +118,8 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
         }
         _ => return None,
     };
-    let start: String = trimmed.chars().take(160).collect();
-    Some(format!("`{path}` {fault} (it starts with {start:?})"))
+    let start = crate::evidence::text::how_it_starts(trimmed, 160);
+    Some(format!("`{path}` {fault} (it {start})"))
 }
 
 /// True when a capture says, in the words of `reg`, a shell or a gatherer, that Edge is absent.
@@ -237,9 +237,9 @@ fn dsreg(
     if status.is_recognised() {
         Gathered::Found(status)
     } else {
-        let shown = crate::evidence::text::first_line_shown(&text);
+        let shown = crate::evidence::text::how_it_starts(&text, 60);
         Gathered::Unreadable(format!(
-            "dsregcmd.txt holds no `dsregcmd /status` output (it starts with {shown:?}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
+            "dsregcmd.txt holds no `dsregcmd /status` output (it {shown}); capture it with `dsregcmd /status > dsregcmd.txt` in the user's own, non-elevated session"
         ))
     }
 }
