@@ -378,6 +378,21 @@ async fn german_and_dutch_screens_and_reports_hold_no_english() {
                 "markdown report".into(),
                 esr_doctor::report::markdown::render_in(&report, lang),
             ));
+            let healthy = report_of("healthy").await;
+            let changes = esr_doctor::report::diff::compare(&healthy, &report);
+            faces.push((
+                "diff".into(),
+                esr_doctor::report::diff::render_in(&healthy, &report, &changes, lang),
+            ));
+            for code in report.checks.iter().flat_map(|c| c.codes()) {
+                let guidance = esr_doctor::guidance::Guidance::for_lang(lang);
+                if let Some(explanation) = guidance.explain(code) {
+                    faces.push((
+                        format!("explain {code}"),
+                        esr_doctor::report::explain::render(&explanation, guidance, lang),
+                    ));
+                }
+            }
             for (face, shown) in faces {
                 let english = english_on(&shown);
                 assert!(

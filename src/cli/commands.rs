@@ -233,7 +233,7 @@ pub fn scenarios() -> anyhow::Result<u8> {
 }
 
 pub fn explain_list() -> anyhow::Result<u8> {
-    write_stdout(&crate::report::explain::list(Guidance::builtin()))?;
+    write_stdout(&crate::report::explain::list(crate::i18n::current()))?;
     Ok(0)
 }
 

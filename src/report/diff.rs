@@ -1,6 +1,7 @@
 //! `esr-doctor diff BEFORE.json AFTER.json`: what changed per check between two reports, for a
 //! ticket ("after the admin's change, RMS is fixed and nothing broke").
 
+use crate::i18n::{self, Lang, tr};
 use crate::model::{CheckId, Report, Status};
 use std::fmt::Write;
 
@@ -92,31 +93,43 @@ pub fn compare(before: &Report, after: &Report) -> Vec<CheckChange> {
         .collect()
 }
 
-/// The comparison as text: the verdicts, then one line per check.
+/// The comparison as text, in the language of this run: the verdicts, then one line per
+/// check.
 pub fn render(before: &Report, after: &Report, changes: &[CheckChange]) -> String {
+    render_in(before, after, changes, crate::i18n::current())
+}
+
+/// `render` in `lang`: labels, titles and statuses translated, codes as they are.
+pub fn render_in(before: &Report, after: &Report, changes: &[CheckChange], lang: Lang) -> String {
     let plain = super::sanitise::plain;
+    let verdict = |report: &Report| tr(lang, report.verdict.label()).to_uppercase();
+    let (said_before, said_after) = (tr(lang, "Before"), tr(lang, "After"));
+    let label_width = i18n::widest([said_before.as_str(), said_after.as_str()]) + 2;
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Before: {} ({}, {})\nAfter:  {} ({}, {})\n",
-        before.verdict.as_str().to_ascii_uppercase(),
-        plain(&before.source.name),
-        before.generated_at.format("%Y-%m-%d %H:%M"),
-        after.verdict.as_str().to_ascii_uppercase(),
-        plain(&after.source.name),
-        after.generated_at.format("%Y-%m-%d %H:%M"),
-    );
-    let width = changes
+    for (label, report) in [(said_before, before), (said_after, after)] {
+        let _ = writeln!(
+            out,
+            "{}{} ({}, {})",
+            i18n::pad(&format!("{label}:"), label_width),
+            verdict(report),
+            plain(&report.source.name),
+            report.generated_at.format("%Y-%m-%d %H:%M"),
+        );
+    }
+    out.push('\n');
+    let titles: Vec<String> = changes
         .iter()
-        .map(|c| crate::checks::spec(c.id).title.len())
-        .max()
-        .unwrap_or(0);
-    for change in changes {
-        let status = |s: Option<Status>| s.map_or("—", Status::as_str);
+        .map(|c| tr(lang, crate::checks::spec(c.id).title))
+        .collect();
+    let labels: Vec<String> = changes.iter().map(|c| tr(lang, c.change.label())).collect();
+    let title_width = i18n::widest(titles.iter().map(String::as_str));
+    let change_width = i18n::widest(labels.iter().map(String::as_str)).max(13);
+    for ((change, title), label) in changes.iter().zip(&titles).zip(&labels) {
+        let status = |s: Option<Status>| s.map_or_else(|| "—".to_owned(), |s| tr(lang, s.as_str()));
         let mut line = format!(
-            "{:<13} {:<width$}  {} → {}",
-            change.change.label(),
-            crate::checks::spec(change.id).title,
+            "{} {}  {} → {}",
+            i18n::pad(label, change_width),
+            i18n::pad(title, title_width),
             status(change.before),
             status(change.after),
         );
@@ -129,10 +142,10 @@ pub fn render(before: &Report, after: &Report, changes: &[CheckChange]) -> Strin
                 .join(", ")
         };
         if !change.gone.is_empty() {
-            let _ = write!(line, "; resolved {}", codes(&change.gone));
+            let _ = write!(line, "; {} {}", tr(lang, "resolved"), codes(&change.gone));
         }
         if !change.new.is_empty() {
-            let _ = write!(line, "; new {}", codes(&change.new));
+            let _ = write!(line, "; {} {}", tr(lang, "new"), codes(&change.new));
         }
         let _ = writeln!(out, "{}", line.trim_end());
     }

@@ -22,7 +22,13 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
             finding(&mut out, message.code, entry, guidance, lang);
         }
         Explanation::Event { id, note, codes } => {
-            let _ = writeln!(out, "Event {id} ({})\n\n{}", note.log, note.meaning);
+            let _ = writeln!(
+                out,
+                "{} {id} ({})\n\n{}",
+                tr(lang, "Event"),
+                note.log,
+                note.meaning
+            );
             if let (Some(who), Some(fix)) = (&note.who, &note.fix) {
                 let _ = writeln!(
                     out,
@@ -31,7 +37,7 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
                     tr(lang, "What to do")
                 );
             }
-            out.push_str(&see_also(guidance, codes));
+            out.push_str(&see_also(guidance, codes, lang));
             if let Some(source) = &note.source {
                 let _ = writeln!(out, "\n{source}");
             }
@@ -42,7 +48,7 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
             codes,
         } => {
             let _ = writeln!(out, "{hresult}: {}\n\n{}", note.name, note.meaning);
-            out.push_str(&see_also(guidance, codes));
+            out.push_str(&see_also(guidance, codes, lang));
         }
         Explanation::SignIn(refusal) => {
             let _ = writeln!(
@@ -90,29 +96,41 @@ fn finding(out: &mut String, code: &str, entry: &Entry, guidance: &Guidance, lan
 
 /// The findings an event or HRESULT belongs to, with how to read more.
 /// Every finding code with its title, then the event ids and HRESULTs, for `explain --list`.
-pub fn list(guidance: &Guidance) -> String {
-    let mut out = String::from("Finding codes:\n");
-    let width = guidance.codes.keys().map(String::len).max().unwrap_or(0);
-    for (code, entry) in &guidance.codes {
-        let _ = writeln!(out, "  {code:<width$}  {}", entry.title);
+pub fn list(lang: Lang) -> String {
+    let english = Guidance::builtin();
+    let translated = Guidance::for_lang(lang);
+    let heading = |out: &mut String, words: &str| {
+        let _ = writeln!(out, "{}:", tr(lang, words));
+    };
+    let mut out = String::new();
+    heading(&mut out, "Finding codes");
+    let width = english.codes.keys().map(String::len).max().unwrap_or(0);
+    for (code, entry) in &english.codes {
+        let title = translated.entry(code).map_or(&entry.title, |e| &e.title);
+        let _ = writeln!(out, "  {code:<width$}  {title}");
     }
-    out.push_str("\nWindows event ids:\n");
-    for (id, note) in &guidance.events {
+    out.push('\n');
+    heading(&mut out, "Windows event ids");
+    for (id, note) in &english.events {
         let _ = writeln!(out, "  {id:<6}  {}", note.log);
     }
-    out.push_str("\nHRESULTs:\n");
-    for (hresult, note) in &guidance.hresults {
+    out.push('\n');
+    heading(&mut out, "HRESULTs");
+    for (hresult, note) in &english.hresults {
         let _ = writeln!(out, "  {hresult}  {}", note.name);
     }
-    out.push_str("\nHybrid join and PRT error codes:\n");
+    out.push('\n');
+    heading(&mut out, "Hybrid join and PRT error codes");
     for error in crate::facts::windows_errors::WINDOWS_ERRORS {
         let _ = writeln!(out, "  0x{:08x}  {}", error.code, error.name);
     }
-    out.push_str("\nWhat Edge shows:\n");
+    out.push('\n');
+    heading(&mut out, "What Edge shows");
     for message in crate::facts::edge_messages::EDGE_MESSAGES {
         let _ = writeln!(out, "  {:<48}  {}", message.shown, message.code);
     }
-    out.push_str("\nSign-in answers:\n");
+    out.push('\n');
+    heading(&mut out, "Sign-in answers");
     for refusal in crate::cloud::auth::refusals::REFUSALS {
         let code = format!("AADSTS{}", refusal.code);
         let _ = writeln!(out, "  {code:<12}  {}", refusal.name);
@@ -120,12 +138,15 @@ pub fn list(guidance: &Guidance) -> String {
     out
 }
 
-fn see_also(guidance: &Guidance, codes: &[&str]) -> String {
+fn see_also(guidance: &Guidance, codes: &[&str], lang: Lang) -> String {
     codes
         .iter()
         .map(|code| {
             let title = guidance.entry(code).map_or("", |e| e.title.as_str());
-            format!("\nFinding {code}: {title}\n  (esr-doctor explain {code})\n")
+            format!(
+                "\n{} {code}: {title}\n  (esr-doctor explain {code})\n",
+                tr(lang, "Finding")
+            )
         })
         .collect()
 }
