@@ -19,25 +19,21 @@ pub fn decode(bytes: &[u8]) -> String {
 }
 
 /// How a file that is not what it should be begins, for a message (`it …`): its first
-/// non-blank line quoted and cut to `cells` characters, or, when that is not text (control
-/// characters, undecodable bytes), only that it holds binary data: quoting binary helps
-/// nobody and floods the screen with escapes.
+/// `cells` characters (blank lines and edges trimmed) quoted, or, when they are not text
+/// (mostly control characters or undecodable bytes), only that it holds binary data: quoting
+/// binary helps nobody and floods the screen with escapes.
 pub fn how_it_starts(text: &str, cells: usize) -> String {
-    let first = text
-        .lines()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or("")
-        .trim();
-    let binary = first
+    let head: String = text.trim().chars().take(cells).collect();
+    let unreadable = head
         .chars()
-        .take(cells)
-        .filter(|c| *c == '\u{fffd}' || (c.is_control() && *c != '\t'))
+        .filter(|c| *c == '\u{fffd}' || (c.is_control() && !matches!(c, '\t' | '\n' | '\r')))
         .count();
-    if binary > 0 {
+    // Text with an escape sequence planted in it is still text (shown made inert); bytes that
+    // are mostly undecodable or control characters are not.
+    if head.contains('\0') || unreadable * 10 > head.chars().count() {
         format!("holds binary data, not text ({} bytes)", text.len())
     } else {
-        let shown: String = first.chars().take(cells).collect();
-        format!("starts with {shown:?}")
+        format!("starts with {head:?}")
     }
 }
 
