@@ -177,6 +177,16 @@ fn an_admin_sets_up_the_new_tenant_step_by_step_with_watch() {
 }
 
 /// The setup screen at the remote-session size and a larger one, with one step being watched.
+/// The setup screen of `app` drawn at `width`×`height`.
+fn draw_setup(app: &esr_doctor::tui::setup::app::SetupApp, (width, height): (u16, u16)) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal
+        .draw(|frame| esr_doctor::tui::setup::view::render(frame, app))
+        .unwrap_or_else(|e| panic!("{e}"));
+    terminal.backend().to_string()
+}
+
 #[tokio::test]
 async fn the_setup_screen_renders_each_state() {
     use esr_doctor::prerequisites::watch::{Backoff, Watch};
@@ -215,13 +225,7 @@ async fn the_setup_screen_renders_each_state() {
     }
     app.now = since + Duration::from_millis(1200);
     for (width, height) in [(80u16, 24u16), (120, 40)] {
-        let mut terminal =
-            ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height))
-                .unwrap_or_else(|e| panic!("{e}"));
-        terminal
-            .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let screen = terminal.backend().to_string();
+        let screen = draw_setup(&app, (width, height));
         assert!(screen.contains("0/6 in place"), "{screen}");
         insta::assert_snapshot!(format!("setup-watching-{width}x{height}"), screen);
     }
@@ -235,12 +239,7 @@ async fn the_setup_screen_renders_each_state() {
         esr_doctor::i18n::Lang::Nl,
     ] {
         app.lang = lang;
-        let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24))
-            .unwrap_or_else(|e| panic!("{e}"));
-        terminal
-            .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
-            .unwrap_or_else(|e| panic!("{e}"));
-        let screen = terminal.backend().to_string();
+        let screen = draw_setup(&app, (80, 24));
         let last = esr_doctor::i18n::tr(lang, "Ctrl-C quits at once. ? or Esc closes this help.");
         assert!(
             screen.contains(&last),
@@ -255,12 +254,7 @@ async fn the_setup_screen_renders_each_state() {
     // The same screen for a German admin: the words change, the commands do not.
     app.lang = esr_doctor::i18n::Lang::De;
     app.scroll = 4;
-    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40))
-        .unwrap_or_else(|e| panic!("{e}"));
-    terminal
-        .draw(|frame| esr_doctor::tui::setup::view::render(frame, &app))
-        .unwrap_or_else(|e| panic!("{e}"));
-    let german = terminal.backend().to_string();
+    let german = draw_setup(&app, (120, 40));
     for words in [
         "Voraussetzungen im Mandanten (0/6 erfüllt)",
         "Azure RMS aktiviert",
@@ -271,4 +265,26 @@ async fn the_setup_screen_renders_each_state() {
     }
     assert!(!german.contains("Tenant prerequisites"), "{german}");
     insta::assert_snapshot!("setup-watching-de-120x40", german);
+    // German and Dutch at 80×24 too: the status line and the footer are never cut mid-word.
+    for lang in [esr_doctor::i18n::Lang::De, esr_doctor::i18n::Lang::Nl] {
+        app.lang = lang;
+        app.scroll = 0;
+        let screen = draw_setup(&app, (80, 24));
+        let status = app.status.clone().unwrap_or_default();
+        for word in status.split_whitespace() {
+            assert!(screen.contains(word), "{lang:?}: {word:?} cut:\n{screen}");
+        }
+        let footer = screen
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .trim_end();
+        let more = esr_doctor::i18n::tr(lang, "more");
+        assert!(
+            footer.ends_with(&more),
+            "{lang:?}: the footer ends whole:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("setup-watching-{}-80x24", lang.code()), screen);
+    }
 }

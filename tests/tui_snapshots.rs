@@ -414,3 +414,40 @@ fn the_english_word_scan_finds_english() {
         0
     );
 }
+
+/// The device-code pane in every language at 80×24, with the pending notice (its longest
+/// form): the code, the page and both keys stay in view, inside the boxes' borders.
+#[tokio::test]
+async fn the_device_code_pane_fits_in_every_language() {
+    use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
+    for lang in [Lang::En, Lang::De, Lang::Nl] {
+        let mut app = new_app("healthy");
+        app.lang = lang;
+        app.handle(Action::Enter);
+        app.run_started(None);
+        app.on_sign_in(SignInEvent::Code(SignInPrompt {
+            user_code: "F7KQ2ZD9".into(),
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+            expires_at: app.now + std::time::Duration::from_secs(600),
+            message: String::new(),
+            notice: Some(esr_doctor::cloud::auth::device_code::PENDING_NOTICE.into()),
+        }));
+        let screen = draw(&app, (80, 24));
+        for shown in ["F 7 K Q 2 Z D 9", "devicelogin", "Esc", "--auth browser"] {
+            assert!(
+                screen.contains(shown),
+                "{lang:?} lacks {shown:?}:\n{screen}"
+            );
+        }
+        let rows: Vec<&str> = screen.lines().collect();
+        // The boxes behind keep their right border: the pane stops one cell short of it.
+        assert!(
+            rows.iter()
+                .skip(1)
+                .take(21)
+                .all(|r| { r.trim_end_matches('"').ends_with(['│', '╮', '╯']) }),
+            "{lang:?}:\n{screen}"
+        );
+        insta::assert_snapshot!(format!("device-code-pane-{}-80x24", lang.code()), screen);
+    }
+}

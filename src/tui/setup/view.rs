@@ -3,7 +3,7 @@
 
 use super::app::{SetupApp, SignIn};
 use crate::evidence::plain;
-use crate::i18n::{pad, tr, tr_fill, widest};
+use crate::i18n::{fit, pad, tr, tr_fill, widest, width};
 use crate::model::Status;
 use crate::prerequisites::watch::clock;
 use crate::prerequisites::{PrerequisiteState, STEPS};
@@ -21,25 +21,27 @@ const HINT: &str = "Press a once the selected fix is applied: it re-checks until
 
 pub fn render(frame: &mut Frame, app: &SetupApp) {
     let area = frame.area();
+    let said = app
+        .status
+        .as_deref()
+        .map_or_else(|| tr(app.lang, HINT), plain);
+    // The status line wraps to a second line where the language needs it, never cut.
+    let status_text = Paragraph::new(format!(" {said}"))
+        .style(app.theme.title())
+        .wrap(Wrap { trim: false });
+    let status_rows = u16::try_from(status_text.line_count(area.width).clamp(1, 2)).unwrap_or(2);
     let [header, list, detail, status, keys] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Length(STEPS.len() as u16 + 2),
         Constraint::Min(5),
-        Constraint::Length(1),
+        Constraint::Length(status_rows),
         Constraint::Length(1),
     ])
     .areas(area);
     render_header(frame, header, app);
     render_steps(frame, list, app);
     render_detail(frame, detail, app);
-    let said = app
-        .status
-        .as_deref()
-        .map_or_else(|| tr(app.lang, HINT), plain);
-    frame.render_widget(
-        Paragraph::new(format!(" {said}")).style(app.theme.title()),
-        status,
-    );
+    frame.render_widget(status_text, status);
     let offered = footer(&SETUP_BINDINGS, SetupScreen::Steps, false);
     frame.render_widget(
         Paragraph::new(footer_line(
@@ -143,11 +145,15 @@ fn render_steps(frame: &mut Frame, area: Rect, app: &SetupApp) {
                 (true, true) => ">",
                 (true, false) => "▸",
             };
+            let number = format!(" {} {}", i + 1, pad(title, column));
+            // What is left of the line after the marker, the glyph and the title column.
+            let room = usize::from(area.width.saturating_sub(2))
+                .saturating_sub(2 + crate::i18n::width(theme.glyph(status)) + width(&number));
             let line = Line::from(vec![
                 Span::raw(format!("{marker} ")),
                 Span::styled(theme.glyph(status), theme.status(status)),
-                Span::raw(format!(" {} {}", i + 1, pad(title, column))),
-                Span::styled(state, theme.dim()),
+                Span::raw(number),
+                Span::styled(fit(&state, room, theme.ellipsis()), theme.dim()),
             ]);
             if i == app.selected {
                 line.style(theme.selected())

@@ -14,15 +14,21 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 const WIDTH: u16 = 50;
-const HEIGHT: u16 = 11;
 
-/// The pane's place: the lower right of `body`, `extra` lines taller than usual.
-fn pane(body: Rect, extra: u16) -> Rect {
-    let width = WIDTH.min(body.width);
-    let height = (HEIGHT + extra).min(body.height);
+/// The pane's place: the lower right of `body`, one cell inside its edges so the boxes behind
+/// keep their borders, and as tall as `lines` wrap to in this language (its keys always in
+/// view).
+fn pane(body: Rect, lines: &[Line<'_>]) -> Rect {
+    let width = WIDTH.min(body.width.saturating_sub(2));
+    let wrapped = Paragraph::new(lines.to_vec())
+        .wrap(Wrap { trim: false })
+        .line_count(width.saturating_sub(2));
+    let height = u16::try_from(wrapped + 2)
+        .unwrap_or(u16::MAX)
+        .min(body.height.saturating_sub(2));
     Rect {
-        x: body.x + body.width - width,
-        y: body.y + body.height - height,
+        x: body.x + body.width.saturating_sub(width + 1),
+        y: body.y + body.height.saturating_sub(height + 1),
         width,
         height,
     }
@@ -34,7 +40,8 @@ fn time_left(app: &App, at: std::time::Instant) -> String {
     format!("{}:{:02}", left / 60, left % 60)
 }
 
-fn draw(frame: &mut Frame, area: Rect, app: &App, lines: Vec<Line<'_>>) {
+fn draw(frame: &mut Frame, body: Rect, app: &App, lines: Vec<Line<'_>>) {
+    let area = pane(body, &lines);
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
@@ -62,11 +69,6 @@ fn keys<'a>(app: &App, what: &str) -> Line<'a> {
 pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
     let theme = app.theme;
     let notice = prompt.notice.as_deref().map(|n| plain(&app.tr(n)));
-    let notice_lines = notice.as_ref().map_or(0, |n| {
-        let inner = usize::from(WIDTH.min(body.width).saturating_sub(2)).max(1);
-        u16::try_from(n.chars().count().div_ceil(inner)).unwrap_or(u16::MAX)
-    });
-    let area = pane(body, notice_lines);
     // Letters spaced out so the code reads aloud and copies by eye from a shared screen.
     let spaced: String = plain(&prompt.user_code)
         .chars()
@@ -99,23 +101,15 @@ pub fn render(frame: &mut Frame, body: Rect, app: &App, prompt: &SignInPrompt) {
             theme.status(crate::model::Status::Warn),
         )));
     }
-    draw(frame, area, app, lines);
+    draw(frame, body, app, lines);
 }
 
 /// The browser sign-in: where the page went, and its address (`c` copies all of it).
 pub fn render_browser(frame: &mut Frame, body: Rect, app: &App, prompt: &BrowserPrompt) {
     let theme = app.theme;
-    let area = pane(body, 0);
-    let room = usize::from(area.width.saturating_sub(4));
-    let url = plain(&prompt.url);
-    let shown: String = if url.chars().count() > room {
-        url.chars()
-            .take(room.saturating_sub(1))
-            .chain(['…'])
-            .collect()
-    } else {
-        url
-    };
+    // The address on one line of its own, cut at the pane's edge (c copies all of it).
+    let room = usize::from(WIDTH.min(body.width.saturating_sub(2)).saturating_sub(4));
+    let shown = crate::i18n::fit(&plain(&prompt.url), room, theme.ellipsis());
     let lines = vec![
         Line::from(app.tr(if prompt.opened {
             "The sign-in page is open in your browser."
@@ -132,5 +126,5 @@ pub fn render_browser(frame: &mut Frame, body: Rect, app: &App, prompt: &Browser
         )),
         keys(app, "copy the address"),
     ];
-    draw(frame, area, app, lines);
+    draw(frame, body, app, lines);
 }
