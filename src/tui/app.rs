@@ -286,6 +286,22 @@ mod tests {
     }
 
     #[test]
+    fn below_the_smallest_size_only_the_ways_out_act() {
+        let mut a = app();
+        a.resized(60, 20);
+        assert_eq!(a.handle_key(key(KeyCode::Enter)), Effect::Nothing);
+        assert_eq!(a.screen, Screen::Welcome, "nothing started behind the message");
+        assert_eq!(a.handle_key(key(KeyCode::Char('?'))), Effect::Nothing);
+        assert_eq!(a.overlay, None);
+        a.resized(80, 24);
+        assert_eq!(a.handle_key(key(KeyCode::Enter)), Effect::Run(None));
+        a.run_started(None);
+        a.resized(79, 30);
+        assert_eq!(a.handle_key(key(KeyCode::Char('q'))), Effect::Quit);
+        assert_eq!(a.exit_code(), 3, "quit while the run was going: incomplete");
+    }
+
+    #[test]
     fn quitting_while_running_asks_first() {
         let mut a = app();
         a.handle(Action::Enter);
