@@ -451,3 +451,31 @@ async fn the_device_code_pane_fits_in_every_language() {
         insta::assert_snapshot!(format!("device-code-pane-{}-80x24", lang.code()), screen);
     }
 }
+
+/// In guided mode the explanation fills the lower half: the sign-in pane sits over the list's
+/// upper right instead, so the trainer's text stays readable.
+#[tokio::test]
+async fn the_sign_in_pane_leaves_guided_modes_text_readable() {
+    use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
+    let mut app = new_app("rms-not-activated");
+    app.handle(Action::Guided);
+    app.run_started(None);
+    app.on_sign_in(SignInEvent::Code(SignInPrompt {
+        user_code: "F7KQ2ZD9".into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        expires_at: app.now + std::time::Duration::from_secs(600),
+        message: String::new(),
+        notice: None,
+    }));
+    let screen = draw(&app, (80, 24));
+    assert!(screen.contains("F 7 K Q 2 Z D 9"), "{screen}");
+    let why = screen
+        .lines()
+        .find(|l| l.contains("Why it matters"))
+        .unwrap_or_default();
+    assert!(
+        !why.contains("Sign in") && why.matches('│').count() == 2,
+        "the explanation's line is whole:\n{screen}"
+    );
+    insta::assert_snapshot!("sign-in-pane-guided-80x24", screen);
+}

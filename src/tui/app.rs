@@ -290,7 +290,11 @@ mod tests {
         let mut a = app();
         a.resized(60, 20);
         assert_eq!(a.handle_key(key(KeyCode::Enter)), Effect::Nothing);
-        assert_eq!(a.screen, Screen::Welcome, "nothing started behind the message");
+        assert_eq!(
+            a.screen,
+            Screen::Welcome,
+            "nothing started behind the message"
+        );
         assert_eq!(a.handle_key(key(KeyCode::Char('?'))), Effect::Nothing);
         assert_eq!(a.overlay, None);
         a.resized(80, 24);

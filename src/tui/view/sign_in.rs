@@ -15,10 +15,10 @@ use ratatui::widgets::{Clear, Paragraph, Wrap};
 
 const WIDTH: u16 = 50;
 
-/// The pane's place: the lower right of `body`, one cell inside its edges so the boxes behind
-/// keep their borders, and as tall as `lines` wrap to in this language (its keys always in
-/// view).
-fn pane(body: Rect, lines: &[Line<'_>]) -> Rect {
+/// The pane's place: the lower right of `body` (the upper right in guided mode, whose
+/// explanation fills the lower half), one cell inside its edges so the boxes behind keep their
+/// borders, and as tall as `lines` wrap to in this language (its keys always in view).
+fn pane(body: Rect, lines: &[Line<'_>], guided: bool) -> Rect {
     let width = WIDTH.min(body.width.saturating_sub(2));
     let wrapped = Paragraph::new(lines.to_vec())
         .wrap(Wrap { trim: false })
@@ -26,9 +26,14 @@ fn pane(body: Rect, lines: &[Line<'_>]) -> Rect {
     let height = u16::try_from(wrapped + 2)
         .unwrap_or(u16::MAX)
         .min(body.height.saturating_sub(2));
+    let y = if guided {
+        body.y + 1
+    } else {
+        body.y + body.height.saturating_sub(height + 1)
+    };
     Rect {
         x: body.x + body.width.saturating_sub(width + 1),
-        y: body.y + body.height.saturating_sub(height + 1),
+        y,
         width,
         height,
     }
@@ -41,7 +46,7 @@ fn time_left(app: &App, at: std::time::Instant) -> String {
 }
 
 fn draw(frame: &mut Frame, body: Rect, app: &App, lines: Vec<Line<'_>>) {
-    let area = pane(body, &lines);
+    let area = pane(body, &lines, app.guided.is_some());
     frame.render_widget(Clear, area);
     frame.render_widget(
         Paragraph::new(lines)
