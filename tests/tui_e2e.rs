@@ -188,3 +188,34 @@ fn ascii_mode_writes_only_ascii_bytes() {
     assert!(foreign.is_empty(), "non-ASCII written: {foreign:?}");
     assert!(pty.screen().contains("FEHLGESCHLAGEN"), "{}", pty.screen());
 }
+
+/// On a terminal that follows OSC 8 (Windows Terminal sets WT_SESSION), the fix's documentation
+/// addresses are links to the whole address, even where the pane wraps them; the text drawn
+/// stays the same.
+#[test]
+fn documentation_addresses_are_links_where_the_terminal_follows_them() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut pty = Pty::start_with_env(
+        &["--demo", "rms-not-activated"],
+        dir.path(),
+        80,
+        24,
+        &[("WT_SESSION", "test")],
+    );
+    pty.wait_for("Welcome");
+    pty.keys(&[ENTER]);
+    pty.wait_for("RMS_NOT_ACTIVATED");
+    pty.keys(&[ENTER, TAB]);
+    pty.keys(&["j"; 14]);
+    pty.wait_for("learn.microsoft.com");
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    assert!(
+        raw.contains(
+            "\u{1b}]8;;https://learn.microsoft.com/azure/information-protection/activate-service\u{1b}\\"
+        ),
+        "no link in the output"
+    );
+    assert!(raw.contains("\u{1b}]8;;\u{1b}\\"), "every link is closed");
+    pty.keys(&[ESC, "q"]);
+    assert_eq!(pty.exit_code(), 1);
+}

@@ -51,6 +51,8 @@ pub struct App {
     pub ending: Ending,
     /// The terminal is below the smallest size: only q and Ctrl-C act.
     pub too_small: bool,
+    /// The terminal follows OSC 8 links: documentation addresses are drawn as links.
+    pub hyperlinks: bool,
 }
 
 impl App {
@@ -101,6 +103,7 @@ impl App {
             quit: false,
             ending: Ending::default(),
             too_small: false,
+            hyperlinks: false,
         }
     }
 

@@ -86,6 +86,7 @@ pub fn run(
         export_path,
         Instant::now(),
     );
+    app.hyperlinks = view::links::terminal_supports();
     if options.present {
         app.presenter = Some(crate::redact::Redactor::learning_from(&source.files));
     }

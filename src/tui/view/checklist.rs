@@ -61,6 +61,9 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             .block(block(&title, app.theme, app.focus == Focus::Secondary)),
         preview,
     );
+    if let Some(result) = app.guided.and_then(|g| app.steps.get(g.index)?.result()) {
+        super::detail::link_docs(frame, preview, app, result);
+    }
 }
 
 /// `✓ Edge version          Edge 142.0.3595.80 (stable)` or a spinner with elapsed time;

@@ -65,6 +65,26 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             )),
         right,
     );
+    if let Some(result) = step.result() {
+        link_docs(frame, right, app, result);
+    }
+}
+
+/// The documentation addresses of `result`'s fixes drawn in the pane at `area` become links,
+/// on a terminal that follows them.
+pub(crate) fn link_docs(frame: &mut Frame, area: Rect, app: &App, result: &CheckResult) {
+    if !app.hyperlinks {
+        return;
+    }
+    let guidance = crate::guidance::Guidance::for_lang(app.lang);
+    let urls: Vec<String> = result
+        .findings
+        .iter()
+        .filter_map(|f| guidance.entry(&f.code))
+        .flat_map(|entry| entry.docs.iter().cloned())
+        .collect();
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    super::links::mark(frame.buffer_mut(), inner, &urls);
 }
 
 fn status_line(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {

@@ -4,6 +4,7 @@
 mod checklist;
 pub(crate) mod detail;
 mod export;
+pub(crate) mod links;
 mod sign_in;
 mod summary;
 mod undecided;
