@@ -56,7 +56,19 @@ pub fn render(fix: &FixParts<'_>, lang: Lang, face: &mut impl FixFace) {
         face.step(index + 1, step);
     }
     if !fix.commands.is_empty() {
-        face.commands(&tr(lang, "Commands"), fix.commands);
+        // A comment among the commands is words, in the reader's language; commands are not.
+        let commands: Vec<String> = fix
+            .commands
+            .iter()
+            .map(|c| {
+                if c.starts_with("# ") {
+                    tr(lang, c)
+                } else {
+                    c.clone()
+                }
+            })
+            .collect();
+        face.commands(&tr(lang, "Commands"), &commands);
     }
     face.before_docs();
     if !fix.docs.is_empty() {

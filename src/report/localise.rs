@@ -90,15 +90,23 @@ pub fn fix_steps(finding: &Finding, lang: Lang) -> Option<Vec<String>> {
 }
 
 /// Why `check` was skipped or failed to run, as a face shows it in `lang`: a blocked step names
-/// its translated blocker; any other reason is headed by what kind of gap it is, in `lang`,
-/// with the recorded words after it. `None` when the check was decided.
+/// its translated blocker, a reason the runner always words the same is translated whole, and
+/// any other is headed by what kind of gap it is, in `lang`, with the recorded words after it.
+/// `None` when the check was decided.
 pub fn reason(check: &crate::model::CheckResult, lang: Lang) -> Option<String> {
     let raw = check.reason.as_deref()?;
     if lang == Lang::En {
         return Some(raw.to_owned());
     }
+    if check.skip_kind == Some(SkipKind::Blocked) {
+        return Some(blocked_reason(raw, lang));
+    }
+    // The reasons the runner words the same every time are translated whole.
+    let whole = tr(lang, raw);
+    if whole != raw {
+        return Some(whole);
+    }
     let headline = match (check.status, check.skip_kind) {
-        (Status::Skipped, Some(SkipKind::Blocked)) => return Some(blocked_reason(raw, lang)),
         (Status::Skipped, Some(SkipKind::NeedsSignIn)) => "needs a sign-in to the tenant",
         (Status::Skipped, Some(SkipKind::NeedsRole)) => "needs a directory role to read",
         (Status::Skipped, Some(SkipKind::Missing)) => "not in the evidence",
@@ -128,6 +136,24 @@ fn blocked_reason(reason: &str, lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reasons_are_told_in_the_language() {
+        use crate::model::{CheckId, CheckResult};
+        let missing = |why: &str| CheckResult::skipped(CheckId::License, SkipKind::Missing, why);
+        assert_eq!(
+            reason(&missing("not in bundle"), Lang::De).as_deref(),
+            Some("nicht im Paket")
+        );
+        assert_eq!(
+            reason(&missing("not in bundle"), Lang::En).as_deref(),
+            Some("not in bundle")
+        );
+        assert_eq!(
+            reason(&missing("no Local State under /home/x"), Lang::Nl).as_deref(),
+            Some("niet in het bewijs (Bevinding: no Local State under /home/x)")
+        );
+    }
 
     #[test]
     fn blocked_reasons_name_the_translated_blocker() {
