@@ -451,23 +451,30 @@ fn the_english_word_scan_finds_english() {
     );
 }
 
+/// A device code waiting ten minutes for the person, with `notice` if one was given.
+fn code_waiting(app: &App, notice: Option<&str>) -> esr_doctor::cloud::auth::SignInEvent {
+    esr_doctor::cloud::auth::SignInEvent::Code(esr_doctor::cloud::auth::SignInPrompt {
+        user_code: "F7KQ2ZD9".into(),
+        verification_uri: "https://microsoft.com/devicelogin".into(),
+        expires_at: app.now + std::time::Duration::from_secs(600),
+        message: String::new(),
+        notice: notice.map(Into::into),
+    })
+}
+
 /// The device-code pane in every language at 80×24, with the pending notice (its longest
 /// form): the code, the page and both keys stay in view, inside the boxes' borders.
 #[tokio::test]
 async fn the_device_code_pane_fits_in_every_language() {
-    use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
     for lang in [Lang::En, Lang::De, Lang::Nl] {
         let mut app = new_app("healthy");
         app.lang = lang;
         app.handle(Action::Enter);
         app.run_started(None);
-        app.on_sign_in(SignInEvent::Code(SignInPrompt {
-            user_code: "F7KQ2ZD9".into(),
-            verification_uri: "https://microsoft.com/devicelogin".into(),
-            expires_at: app.now + std::time::Duration::from_secs(600),
-            message: String::new(),
-            notice: Some(esr_doctor::cloud::auth::device_code::PENDING_NOTICE.into()),
-        }));
+        app.on_sign_in(code_waiting(
+            &app,
+            Some(esr_doctor::cloud::auth::device_code::PENDING_NOTICE),
+        ));
         let screen = draw(&app, (80, 24));
         for shown in ["F 7 K Q 2 Z D 9", "devicelogin", "Esc", "--auth browser"] {
             assert!(
@@ -492,17 +499,10 @@ async fn the_device_code_pane_fits_in_every_language() {
 /// upper right instead, so the trainer's text stays readable.
 #[tokio::test]
 async fn the_sign_in_pane_leaves_guided_modes_text_readable() {
-    use esr_doctor::cloud::auth::{SignInEvent, SignInPrompt};
     let mut app = new_app("rms-not-activated");
     app.handle(Action::Guided);
     app.run_started(None);
-    app.on_sign_in(SignInEvent::Code(SignInPrompt {
-        user_code: "F7KQ2ZD9".into(),
-        verification_uri: "https://microsoft.com/devicelogin".into(),
-        expires_at: app.now + std::time::Duration::from_secs(600),
-        message: String::new(),
-        notice: None,
-    }));
+    app.on_sign_in(code_waiting(&app, None));
     let screen = draw(&app, (80, 24));
     assert!(screen.contains("F 7 K Q 2 Z D 9"), "{screen}");
     let why = screen
