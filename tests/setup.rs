@@ -187,6 +187,43 @@ fn draw_setup(app: &esr_doctor::tui::setup::app::SetupApp, (width, height): (u16
     terminal.backend().to_string()
 }
 
+/// Setup in German and Dutch at 80×24: the status line and the footer are never cut
+/// mid-word, and no English is left.
+fn german_and_dutch_at_80x24(app: &mut esr_doctor::tui::setup::app::SetupApp) {
+    for lang in [esr_doctor::i18n::Lang::De, esr_doctor::i18n::Lang::Nl] {
+        app.lang = lang;
+        app.scroll = 0;
+        app.subject = esr_doctor::i18n::tr_with(
+            lang,
+            "demo tenant {}: the emulator plays the admin's changes",
+            "new-tenant",
+        );
+        let screen = draw_setup(app, (80, 24));
+        let status = app.status.clone().unwrap_or_default();
+        for word in status.split_whitespace() {
+            assert!(screen.contains(word), "{lang:?}: {word:?} cut:\n{screen}");
+        }
+        let footer = screen
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .trim_matches('"')
+            .trim_end();
+        let more = esr_doctor::i18n::tr(lang, "more");
+        assert!(
+            footer.ends_with(&more),
+            "{lang:?}: the footer ends whole:\n{screen}"
+        );
+        let english = common::english::english_on(&screen.replace("new-tenant", ""));
+        assert!(
+            english.is_empty(),
+            "{lang:?}: English left:\n{}",
+            english.join("\n")
+        );
+        insta::assert_snapshot!(format!("setup-watching-{}-80x24", lang.code()), screen);
+    }
+}
+
 #[tokio::test]
 async fn the_setup_screen_renders_each_state() {
     use esr_doctor::prerequisites::watch::{Backoff, Watch};
@@ -265,26 +302,5 @@ async fn the_setup_screen_renders_each_state() {
     }
     assert!(!german.contains("Tenant prerequisites"), "{german}");
     insta::assert_snapshot!("setup-watching-de-120x40", german);
-    // German and Dutch at 80×24 too: the status line and the footer are never cut mid-word.
-    for lang in [esr_doctor::i18n::Lang::De, esr_doctor::i18n::Lang::Nl] {
-        app.lang = lang;
-        app.scroll = 0;
-        let screen = draw_setup(&app, (80, 24));
-        let status = app.status.clone().unwrap_or_default();
-        for word in status.split_whitespace() {
-            assert!(screen.contains(word), "{lang:?}: {word:?} cut:\n{screen}");
-        }
-        let footer = screen
-            .lines()
-            .last()
-            .unwrap_or_default()
-            .trim_matches('"')
-            .trim_end();
-        let more = esr_doctor::i18n::tr(lang, "more");
-        assert!(
-            footer.ends_with(&more),
-            "{lang:?}: the footer ends whole:\n{screen}"
-        );
-        insta::assert_snapshot!(format!("setup-watching-{}-80x24", lang.code()), screen);
-    }
+    german_and_dutch_at_80x24(&mut app);
 }

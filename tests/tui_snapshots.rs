@@ -1,6 +1,8 @@
 //! The wizard's screens rendered to ratatui's TestBackend at the common remote-session size
 //! (80×24) and a larger one (120×40), for a healthy and two failing demo tenants.
 
+mod common;
+
 use esr_doctor::i18n::Lang;
 use esr_doctor::model::Report;
 use esr_doctor::runner::{Event, RunOptions, run};
@@ -331,35 +333,6 @@ async fn the_wizard_speaks_german_and_dutch() {
     }
 }
 
-/// Words only English uses: any of them on a German or Dutch screen is untranslated text
-/// (codes, commands, names, URLs and evidence values are not checked: they stay as found).
-const ENGLISH_ONLY: [&str; 43] = [
-    "the", "and", "with", "this", "that", "from", "were", "has", "have", "been", "which", "when",
-    "what", "your", "you", "are", "for", "fix", "first", "found", "blocked", "nothing", "checking",
-    "waiting", "signed", "finding", "recorded", "evidence", "step", "steps", "checks", "here",
-    "could", "cannot", "missing", "only", "because", "after", "should", "copy", "quit", "shows",
-    "press",
-];
-
-/// The English-only words on `screen`, with the line each is on, leaving out URLs, command
-/// lines and `snake_case` evidence keys.
-fn english_on(screen: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for line in screen.lines() {
-        let words: String = line
-            .split_whitespace()
-            .filter(|w| !w.contains("://") && !w.contains('_') && !w.contains('@'))
-            .collect::<Vec<_>>()
-            .join(" ");
-        for word in words.split(|c: char| !c.is_alphabetic()) {
-            if ENGLISH_ONLY.contains(&word.to_lowercase().as_str()) {
-                found.push(format!("{word:?} in {line}"));
-            }
-        }
-    }
-    found
-}
-
 /// Every screen and both readable reports, in German and Dutch, for a healthy and two failing
 /// demos: no English word is left.
 #[tokio::test]
@@ -420,7 +393,7 @@ async fn german_and_dutch_screens_and_reports_hold_no_english() {
                         shown = word.replace_all(&shown, "").into_owned();
                     }
                 }
-                let english = english_on(&shown);
+                let english = common::english::english_on(&shown);
                 assert!(
                     english.is_empty(),
                     "{name} {lang:?} {face}: English left:\n{}",
@@ -443,10 +416,17 @@ fn strings_of(value: &serde_json::Value, out: &mut Vec<String>) {
 
 #[test]
 fn the_english_word_scan_finds_english() {
-    assert_eq!(english_on("Prüfungen laufen noch.").len(), 0);
-    assert_eq!(english_on("blocked by Azure RMS activation").len(), 1);
     assert_eq!(
-        english_on("siehe https://learn.microsoft.com/the-fix und user_has_fix").len(),
+        common::english::english_on("Prüfungen laufen noch.").len(),
+        0
+    );
+    assert_eq!(
+        common::english::english_on("blocked by Azure RMS activation").len(),
+        1
+    );
+    assert_eq!(
+        common::english::english_on("siehe https://learn.microsoft.com/the-fix und user_has_fix")
+            .len(),
         0
     );
 }

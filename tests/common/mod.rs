@@ -2,6 +2,7 @@
 
 #![allow(dead_code)] // each test binary uses the part it needs
 
+pub mod english;
 pub mod pty;
 
 use esr_doctor::cloud::auth::device_code::DeviceCodeOptions;

@@ -76,10 +76,16 @@ fn render_header(frame: &mut Frame, area: Rect, app: &SetupApp) {
         SignIn::SignedIn => tr(app.lang, "Signed in; reading the tenant (read-only)."),
         SignIn::Failed(why) => tr_fill(app.lang, "No sign-in: {}", &[&plain(why)]),
     };
+    let title = " esr-doctor setup";
+    // What is set up, cut with an ellipsis where the language makes it longer than the line.
+    let room = usize::from(area.width).saturating_sub(width(title) + 3);
     let lines = vec![
         Line::from(vec![
-            Span::styled(" esr-doctor setup", app.theme.title()),
-            Span::raw(format!(" · {}", plain(&app.subject))),
+            Span::styled(title, app.theme.title()),
+            Span::raw(format!(
+                " · {}",
+                fit(&plain(&app.subject), room, app.theme.ellipsis())
+            )),
         ]),
         Line::from(format!(" {sign_in}")),
     ];
