@@ -138,12 +138,16 @@ pub fn check(
 /// The report in the face `--format` names.
 fn render(report: &crate::model::Report, format: Format) -> anyhow::Result<String> {
     Ok(match format {
-        // Under --ascii, JSON keeps every value exactly, its non-ASCII characters escaped.
-        Format::Json if crate::i18n::ascii_only() => {
-            json::ascii_escaped(&json::render(report).context("cannot serialise the report")?)
-                + "\n"
+        Format::Json => {
+            let json = json::render(report).context("cannot serialise the report")?;
+            // Under --ascii, JSON keeps every value exactly, its non-ASCII characters escaped.
+            let json = if crate::i18n::ascii_only() {
+                json::ascii_escaped(&json)
+            } else {
+                json
+            };
+            json + "\n"
         }
-        Format::Json => json::render(report).context("cannot serialise the report")? + "\n",
         Format::Markdown => markdown::render(report),
         Format::Text => text::render(report),
         Format::Intune => intune::render(report),

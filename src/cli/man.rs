@@ -89,22 +89,18 @@ pub fn page() -> std::io::Result<Vec<u8>> {
             sub.get_name()
         ))]);
     }
-    let mut section = |title: &str, rows: &[(String, String)]| {
+    for (title, rows) in [
+        ("EXIT STATUS", &EXIT_STATUS[..]),
+        ("FILES", &FILES[..]),
+        ("ENVIRONMENT", &ENVIRONMENT[..]),
+    ] {
         roff.control("SH", [title]);
         for (term, text) in rows {
             roff.control("TP", []);
-            roff.text([bold(term.clone())]);
-            roff.text([roman(text.clone())]);
+            roff.text([bold(*term)]);
+            roff.text([roman(*text)]);
         }
-    };
-    let owned = |rows: &[(&str, &str)]| -> Vec<(String, String)> {
-        rows.iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
-    };
-    section("EXIT STATUS", &owned(&EXIT_STATUS));
-    section("FILES", &owned(&FILES));
-    section("ENVIRONMENT", &owned(&ENVIRONMENT));
+    }
     roff.to_writer(&mut out)?;
     man.render_version_section(&mut out)?;
     Ok(out)

@@ -49,19 +49,26 @@ fn finding_in(finding: &mut Finding, translated: &Guidance, lang: Lang) {
 /// are in the evidence and the JSON report), or the recorded sentence, labelled, for a code
 /// without a translation.
 pub fn told(finding: &Finding, lang: Lang) -> String {
-    match Guidance::for_lang(lang).entry(&finding.code) {
-        Some(words) if lang != Lang::En => words.explanation.clone(),
-        _ => recorded(&finding.message, lang),
-    }
+    translated(finding, lang).map_or_else(
+        || recorded(&finding.message, lang),
+        |words| words.explanation.clone(),
+    )
 }
 
 /// A finding's name in `lang`: its translated title, or the recorded sentence where there is
 /// none (and in English).
 pub fn headline(finding: &Finding, lang: Lang) -> String {
-    match Guidance::for_lang(lang).entry(&finding.code) {
-        Some(words) if lang != Lang::En => words.title.clone(),
-        _ => recorded(&finding.message, lang),
-    }
+    translated(finding, lang).map_or_else(
+        || recorded(&finding.message, lang),
+        |words| words.title.clone(),
+    )
+}
+
+/// The guidance of `finding`'s code in `lang`, when that is not English.
+fn translated(finding: &Finding, lang: Lang) -> Option<&'static crate::guidance::Entry> {
+    Guidance::for_lang(lang)
+        .entry(&finding.code)
+        .filter(|_| lang != Lang::En)
 }
 
 /// What the evidence recorded, as a face shows it in `lang`: as it is in English, labelled in

@@ -107,6 +107,16 @@ impl App {
         }
     }
 
+    /// Where the pane `focus` names is scrolled to: `scroll` while it has the focus, else the
+    /// offset it keeps for Tab.
+    pub fn scroll_of(&self, focus: Focus) -> u16 {
+        if self.focus == focus {
+            self.scroll
+        } else {
+            self.other_scroll
+        }
+    }
+
     /// The terminal's size changed (or is first known).
     pub fn resized(&mut self, width: u16, height: u16) {
         self.too_small = width < super::state::MIN_WIDTH || height < super::state::MIN_HEIGHT;

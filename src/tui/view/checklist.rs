@@ -50,14 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(body)
             .wrap(Wrap { trim: false })
-            .scroll((
-                if app.focus == Focus::Secondary {
-                    app.scroll
-                } else {
-                    app.other_scroll
-                },
-                0,
-            ))
+            .scroll((app.scroll_of(Focus::Secondary), 0))
             .block(block(&title, app.theme, app.focus == Focus::Secondary)),
         preview,
     );

@@ -36,17 +36,10 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         }
         None => (vec![Line::from(app.tr("Still checking…"))], Vec::new()),
     };
-    let scroll = |focus| {
-        if app.focus == focus {
-            app.scroll
-        } else {
-            app.other_scroll
-        }
-    };
     frame.render_widget(
         Paragraph::new(evidence)
             .wrap(Wrap { trim: false })
-            .scroll((scroll(Focus::Primary), 0))
+            .scroll((app.scroll_of(Focus::Primary), 0))
             .block(block(
                 &format!("{} — {}", app.tr(step.spec.title), app.tr("evidence")),
                 theme,
@@ -57,7 +50,7 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
     frame.render_widget(
         Paragraph::new(guidance)
             .wrap(Wrap { trim: false })
-            .scroll((scroll(Focus::Secondary), 0))
+            .scroll((app.scroll_of(Focus::Secondary), 0))
             .block(block(
                 &app.tr("How to fix it"),
                 theme,

@@ -17,12 +17,10 @@ const WIDTH: u16 = 50;
 
 /// The pane's place: the lower right of `body` (the upper right in guided mode, whose
 /// explanation fills the lower half), one cell inside its edges so the boxes behind keep their
-/// borders, and as tall as `lines` wrap to in this language (its keys always in view).
-fn pane(body: Rect, lines: &[Line<'_>], guided: bool) -> Rect {
+/// borders, and as tall as `text` wraps to in this language (its keys always in view).
+fn pane(body: Rect, text: &Paragraph<'_>, guided: bool) -> Rect {
     let width = WIDTH.min(body.width.saturating_sub(2));
-    let wrapped = Paragraph::new(lines.to_vec())
-        .wrap(Wrap { trim: false })
-        .line_count(width.saturating_sub(2));
+    let wrapped = text.line_count(width.saturating_sub(2));
     let height = u16::try_from(wrapped + 2)
         .unwrap_or(u16::MAX)
         .min(body.height.saturating_sub(2));
@@ -46,16 +44,15 @@ fn time_left(app: &App, at: std::time::Instant) -> String {
 }
 
 fn draw(frame: &mut Frame, body: Rect, app: &App, lines: Vec<Line<'_>>) {
-    let area = pane(body, &lines, app.guided.is_some());
+    let text = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let area = pane(body, &text, app.guided.is_some());
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block(
-                &app.tr("Sign in to read the tenant"),
-                app.theme,
-                true,
-            )),
+        text.block(block(
+            &app.tr("Sign in to read the tenant"),
+            app.theme,
+            true,
+        )),
         area,
     );
 }
