@@ -53,6 +53,12 @@ fn trainer_walks_the_rms_demo_and_exports_the_report() {
         after.contains("Verdict: FAIL") && after.contains("Azure RMS activation"),
         "plain summary left behind:\n{after}"
     );
+    // The documentation whole, one address a row, where no pane cuts it.
+    assert!(
+        after.lines().any(|row| row.trim()
+            == "https://learn.microsoft.com/powershell/module/aipservice/enable-aipservice"),
+        "the fix's documentation in the scrollback:\n{after}"
+    );
 }
 
 #[test]
@@ -186,7 +192,11 @@ fn ascii_mode_writes_only_ascii_bytes() {
         .filter(|c| !c.is_ascii())
         .collect();
     assert!(foreign.is_empty(), "non-ASCII written: {foreign:?}");
-    assert!(pty.screen().contains("FEHLGESCHLAGEN"), "{}", pty.screen());
+    let after = pty.screen();
+    assert!(
+        after.contains("Zustand der Synchronisierung") && after.contains("Dokumentation:"),
+        "the summary is left in the scrollback:\n{after}"
+    );
 }
 
 /// On a terminal that follows OSC 8 (Windows Terminal sets WT_SESSION), the fix's documentation

@@ -181,6 +181,57 @@ async fn every_screen_in_every_language_fits() {
     }
 }
 
+/// Where the terminal does not follow OSC 8 links, an address is drawn whole on one row or
+/// not as an address at all: a cut `https://…` would be clicked and lead nowhere.
+#[tokio::test]
+async fn no_screen_shows_a_cut_address() {
+    // Every address the guidance writes, in its links and in its sentences.
+    let mut docs: Vec<String> = Vec::new();
+    let address = regex::Regex::new(r"https://[A-Za-z0-9./_-]*[A-Za-z0-9/_-]").unwrap();
+    for lang in ["en", "de", "nl"] {
+        let path = format!("{}/assets/guidance/{lang}.toml", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        docs.extend(address.find_iter(&text).map(|m| m.as_str().to_owned()));
+    }
+    let mut shortened = 0;
+    for name in esr_doctor::sources::scenario::names() {
+        let name = name.as_str();
+        let report = report_of(name).await;
+        for lang in [Lang::En, Lang::De, Lang::Nl] {
+            for (screen, app) in &every_screen(name, &report, lang) {
+                for size in SIZES {
+                    let drawn = draw(app, size);
+                    for row in drawn.lines() {
+                        for at in row.match_indices("https://").map(|(at, _)| at) {
+                            let address: String = row[at..]
+                                .chars()
+                                .take_while(|c| !c.is_whitespace() && *c != '│')
+                                .collect::<String>()
+                                .trim_end_matches(['.', ',', ')', ';'])
+                                .to_owned();
+                            // An address that runs up to the pane's edge goes on on the next row.
+                            let at_edge = row[at + address.len()..]
+                                .trim_start_matches(['.', ',', ')', ';'])
+                                .chars()
+                                .next()
+                                .is_none_or(|c| c == '│');
+                            assert!(
+                                !at_edge || docs.contains(&address),
+                                "{name} {lang:?} {screen} {size:?}: cut address {address:?} in\n{drawn}"
+                            );
+                        }
+                        shortened += usize::from(row.contains("learn.microsoft.com/…/"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        shortened > 0,
+        "an address too wide for its pane is shown shortened"
+    );
+}
+
 #[test]
 fn too_small_says_what_it_needs() {
     let screen = draw(&new_app("healthy"), (60, 20));

@@ -35,10 +35,28 @@ fn paint(style: Style, text: &str) -> String {
     format!("{}{text}{}", style.render(), style.render_reset())
 }
 
-/// Header, verdicts and one line per check: what stays on screen after the wizard ends.
+/// Header, verdicts, one line per check and the documentation of every problem, each address
+/// whole on its own line: what stays on screen after the wizard ends, where the terminal wraps
+/// an address without breaking it (a wizard pane too narrow for one shows it shortened).
 pub fn brief(report: &Report) -> String {
     let lang = i18n::current();
-    brief_of(&localise::report(&sanitise::report(report), lang), lang)
+    let report = localise::report(&sanitise::report(report), lang);
+    let mut out = brief_of(&report, lang);
+    let mut docs: Vec<&str> = Vec::new();
+    for (_, finding) in problems(&report) {
+        for doc in finding.fix.iter().flat_map(|fix| &fix.docs) {
+            if !docs.contains(&doc.as_str()) {
+                docs.push(doc);
+            }
+        }
+    }
+    if !docs.is_empty() {
+        let _ = writeln!(out, "\n{}:", tr(lang, "Docs"));
+        for doc in docs {
+            let _ = writeln!(out, "  {doc}");
+        }
+    }
+    out
 }
 
 fn brief_of(report: &Report, lang: Lang) -> String {

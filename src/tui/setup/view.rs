@@ -10,6 +10,7 @@ use crate::prerequisites::{PrerequisiteState, STEPS};
 use crate::report::localise::headline;
 use crate::tui::keys::{SETUP_BINDINGS, SetupScreen, footer};
 use crate::tui::view::detail::findings_guidance;
+use crate::tui::view::links::Addresses;
 use crate::tui::view::{block, footer_line, help_popup};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -246,7 +247,8 @@ fn render_detail(frame: &mut Frame, area: Rect, app: &SetupApp) {
                 ]));
             }
             lines.push(Line::default());
-            lines.extend(findings_guidance(findings, theme, lang));
+            let addresses = Addresses::in_pane(area, false, theme.ellipsis());
+            lines.extend(findings_guidance(findings, theme, lang, addresses));
         }
     }
     let title = tr_fill(

@@ -3,6 +3,7 @@
 
 use super::block;
 use super::detail::{findings_lines, guidance_lines};
+use super::links::Addresses;
 use crate::i18n::{fit, pad, widest};
 use crate::report::summary::one_line_in;
 use crate::tui::app::App;
@@ -44,7 +45,11 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
         list,
     );
     let (title, body) = match app.guided {
-        Some(guided) => guided_preview(app, guided.index, guided.revealed),
+        Some(guided) => guided_preview(
+            app,
+            (guided.index, guided.revealed),
+            Addresses::in_pane(preview, app.hyperlinks, app.theme.ellipsis()),
+        ),
         None => (app.tr("Selected step"), selected_preview(app)),
     };
     frame.render_widget(
@@ -141,7 +146,11 @@ fn selected_preview(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
-fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<'static>>) {
+fn guided_preview(
+    app: &App,
+    (index, revealed): (usize, bool),
+    addresses: Addresses,
+) -> (String, Vec<Line<'static>>) {
     let theme = app.theme;
     let step = &app.steps[index.min(app.steps.len() - 1)];
     let title = crate::i18n::tr_fill(
@@ -180,7 +189,7 @@ fn guided_preview(app: &App, index: usize, revealed: bool) -> (String, Vec<Line<
                 ),
                 Span::styled(one_line_in(result, app.lang), theme.status(result.status)),
             ]));
-            lines.extend(guidance_lines(result, theme, app.lang));
+            lines.extend(guidance_lines(result, theme, app.lang, addresses));
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
                 app.tr("→ or space: next step"),

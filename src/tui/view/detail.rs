@@ -2,7 +2,8 @@
 //! guidance (why, who fixes it, numbered steps, commands, documentation).
 
 use super::block;
-use crate::i18n::{Lang, tr};
+use super::links::Addresses;
+use crate::i18n::{Lang, tr, tr_with};
 use crate::model::{CheckResult, Finding, Severity};
 use crate::report::fix::{self, FixFace, FixParts};
 use crate::report::localise;
@@ -25,7 +26,8 @@ pub fn render(frame: &mut Frame, area: Rect, app: &App) {
             let mut left_lines = status_line(result, theme, app.lang);
             left_lines.extend(evidence_lines(result, theme));
             left_lines.extend(findings_lines(result, theme, app.lang));
-            let mut right_lines = guidance_lines(result, theme, app.lang);
+            let addresses = Addresses::in_pane(right, app.hyperlinks, theme.ellipsis());
+            let mut right_lines = guidance_lines(result, theme, app.lang, addresses);
             if right_lines.is_empty() {
                 right_lines = super::undecided::next_steps(app, result);
             }
@@ -185,15 +187,22 @@ pub(crate) fn findings_lines(result: &CheckResult, theme: Theme, lang: Lang) -> 
 
 /// The fix of every warning or failure: who acts, the steps and commands first (someone is
 /// waiting), then why, then the documentation.
-pub(crate) fn guidance_lines(result: &CheckResult, theme: Theme, lang: Lang) -> Vec<Line<'static>> {
-    findings_guidance(&result.findings, theme, lang)
+pub(crate) fn guidance_lines(
+    result: &CheckResult,
+    theme: Theme,
+    lang: Lang,
+    addresses: Addresses,
+) -> Vec<Line<'static>> {
+    findings_guidance(&result.findings, theme, lang, addresses)
 }
 
-/// The guidance of each finding that needs doing: title, who, steps, commands, why, links.
+/// The guidance of each finding that needs doing: title, who, steps, commands, why, links
+/// (an address too wide for the pane shortened, with the command that prints it whole).
 pub(crate) fn findings_guidance(
     findings: &[Finding],
     theme: Theme,
     lang: Lang,
+    addresses: Addresses,
 ) -> Vec<Line<'static>> {
     let guidance = crate::guidance::Guidance::for_lang(lang);
     let mut lines = Vec::new();
@@ -209,6 +218,12 @@ pub(crate) fn findings_guidance(
             lines: &mut lines,
             theme,
             why: (tr(lang, "Why"), &entry.explanation),
+            addresses,
+            whole: tr_with(
+                lang,
+                "whole addresses: esr-doctor explain {}",
+                &finding.code,
+            ),
         };
         fix::render(&FixParts::from(entry), lang, &mut face);
     }
@@ -222,6 +237,9 @@ struct WizardFix<'o> {
     theme: Theme,
     /// The translated "Why" and the entry's explanation.
     why: (String, &'o str),
+    addresses: Addresses,
+    /// Where the whole addresses are, said when one had to be shortened.
+    whole: String,
 }
 
 impl FixFace for WizardFix<'_> {
@@ -256,9 +274,18 @@ impl FixFace for WizardFix<'_> {
     }
 
     fn docs(&mut self, _label: &str, docs: &[String]) {
-        self.lines.extend(
-            docs.iter()
-                .map(|d| Line::from(Span::styled(d.clone(), self.theme.dim()))),
-        );
+        let mut shortened = false;
+        for doc in docs {
+            let shown = self.addresses.shortened(doc).unwrap_or_else(|| doc.clone());
+            shortened |= shown != *doc;
+            self.lines
+                .push(Line::from(Span::styled(shown, self.theme.dim())));
+        }
+        if shortened {
+            self.lines.push(Line::from(Span::styled(
+                format!("({})", self.whole),
+                self.theme.dim(),
+            )));
+        }
     }
 }

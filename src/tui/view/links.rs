@@ -20,6 +20,44 @@ pub fn terminal_supports() -> bool {
         || term == "xterm-kitty"
 }
 
+/// How a pane draws documentation addresses: `width` cells per row, and whether the terminal
+/// follows OSC 8 links (a wrapped address is then still one link to the whole address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Addresses {
+    pub width: usize,
+    pub linked: bool,
+    pub ellipsis: &'static str,
+}
+
+impl Addresses {
+    /// For the text area inside the bordered pane `area`.
+    pub fn in_pane(area: Rect, linked: bool, ellipsis: &'static str) -> Addresses {
+        Addresses {
+            width: usize::from(area.width.saturating_sub(2)),
+            linked,
+            ellipsis,
+        }
+    }
+
+    /// `url` as one row shows it: whole when it fits or the terminal links it; otherwise its
+    /// host and page without the scheme, so that no terminal takes the cut text for an
+    /// address (the whole one is a key press or a command away). `None` when it is whole.
+    pub fn shortened(self, url: &str) -> Option<String> {
+        if self.linked || crate::i18n::width(url) <= self.width {
+            return None;
+        }
+        let bare = url.split_once("://").map_or(url, |(_, rest)| rest);
+        let bare = bare.trim_end_matches('/');
+        let short = match (bare.split_once('/'), bare.rsplit_once('/')) {
+            (Some((host, first)), Some((_, page))) if first != page => {
+                format!("{host}/{}/{page}", self.ellipsis)
+            }
+            _ => bare.to_owned(),
+        };
+        Some(crate::i18n::fit(&short, self.width, self.ellipsis))
+    }
+}
+
 /// One row's run of a link's cells: `(row, first column, past the last column)`.
 type Segment = (u16, u16, u16);
 
@@ -106,6 +144,32 @@ fn wrap(buffer: &mut Buffer, (y, from, to): Segment, url: &str) {
 mod tests {
     use super::*;
     use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+    #[test]
+    fn an_address_wider_than_its_pane_is_shortened_to_host_and_page_unless_linked() {
+        let url =
+            "https://learn.microsoft.com/entra/identity/devices/enterprise-state-roaming-enable";
+        let pane = |width, linked| Addresses {
+            width,
+            linked,
+            ellipsis: "…",
+        };
+        assert_eq!(pane(90, false).shortened(url), None, "it fits");
+        assert_eq!(pane(38, true).shortened(url), None, "a link may wrap");
+        assert_eq!(
+            pane(60, false).shortened(url).as_deref(),
+            Some("learn.microsoft.com/…/enterprise-state-roaming-enable")
+        );
+        let narrow = pane(30, false).shortened(url).unwrap_or_default();
+        assert_eq!(crate::i18n::width(&narrow), 30, "{narrow}");
+        assert!(!narrow.contains("://") && narrow.ends_with('…'), "{narrow}");
+        assert_eq!(
+            pane(10, false)
+                .shortened("https://a.example/one-long-page")
+                .as_deref(),
+            Some("a.example…")
+        );
+    }
 
     #[test]
     fn a_wrapped_address_is_one_link_on_each_of_its_rows() {
