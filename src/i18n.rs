@@ -89,28 +89,70 @@ struct UiStrings {
     ui: BTreeMap<String, String>,
 }
 
-fn load(text: &str) -> BTreeMap<String, String> {
+/// The reference sentences of `explain` (events, HRESULTs, Windows errors, AADSTS answers),
+/// kept apart from the UI strings because they are whole sentences that redaction must not
+/// learn as vocabulary.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sentences {
+    sentences: BTreeMap<String, String>,
+}
+
+type Table = LazyLock<BTreeMap<String, String>>;
+
+static DE: Table = LazyLock::new(|| ui_table(include_str!("../assets/ui/de.toml")));
+static NL: Table = LazyLock::new(|| ui_table(include_str!("../assets/ui/nl.toml")));
+static DE_SENTENCES: Table =
+    LazyLock::new(|| sentence_table(include_str!("../assets/explain/de.toml")));
+static NL_SENTENCES: Table =
+    LazyLock::new(|| sentence_table(include_str!("../assets/explain/nl.toml")));
+
+fn ui_table(text: &str) -> BTreeMap<String, String> {
     toml::from_str::<UiStrings>(text)
         .map(|s| s.ui)
         .unwrap_or_default()
 }
 
-static DE: LazyLock<BTreeMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../assets/ui/de.toml")));
-static NL: LazyLock<BTreeMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../assets/ui/nl.toml")));
+fn sentence_table(text: &str) -> BTreeMap<String, String> {
+    toml::from_str::<Sentences>(text)
+        .map(|s| s.sentences)
+        .unwrap_or_default()
+}
+
+/// `english` looked up in the German or Dutch table of `lang`, English itself where none.
+fn translated(lang: Lang, english: &str, de: &Table, nl: &Table) -> String {
+    let table: Option<&BTreeMap<String, String>> = match lang {
+        Lang::En => None,
+        Lang::De => Some(de),
+        Lang::Nl => Some(nl),
+    };
+    table
+        .and_then(|t| t.get(english))
+        .cloned()
+        .unwrap_or_else(|| english.to_owned())
+}
 
 /// `english` in `lang` (English itself where no translation exists).
 pub fn tr(lang: Lang, english: &str) -> String {
-    let strings: Option<&BTreeMap<String, String>> = match lang {
-        Lang::En => None,
-        Lang::De => Some(&DE),
-        Lang::Nl => Some(&NL),
+    translated(lang, english, &DE, &NL)
+}
+
+/// A whole reference sentence of `explain` (what an event, HRESULT, Windows error or AADSTS
+/// answer means, who changes it, what to do) in `lang`; English where none exists.
+pub fn sentence(lang: Lang, english: &str) -> String {
+    translated(lang, english, &DE_SENTENCES, &NL_SENTENCES)
+}
+
+/// The English sentences `lang`'s explain table translates, for the test that it covers the
+/// reference tables exactly.
+#[cfg(test)]
+pub fn sentences_translated(lang: Lang) -> Vec<&'static str> {
+    let table: &'static Table = match lang {
+        Lang::En => return Vec::new(),
+        Lang::De => &DE_SENTENCES,
+        Lang::Nl => &NL_SENTENCES,
     };
-    strings
-        .and_then(|s| s.get(english))
-        .cloned()
-        .unwrap_or_else(|| english.to_owned())
+    table.keys().map(String::as_str).collect()
 }
 
 /// `tr` of a template, with `{}` replaced by `value` after translating.

@@ -292,6 +292,49 @@ fn explain_list_prints_every_code() {
     }
 }
 
+/// `explain` in German and Dutch holds no English for any entry of its reference tables (every
+/// event id, HRESULT, hybrid join and PRT code, AADSTS answer) nor in `--list`.
+#[test]
+fn explain_in_german_and_dutch_holds_no_english_for_any_entry() {
+    use esr_doctor::i18n::Lang;
+    let english = esr_doctor::guidance::Guidance::builtin();
+    let mut queries: Vec<String> = english.events.keys().cloned().collect();
+    queries.extend(english.hresults.keys().cloned());
+    queries.extend(
+        esr_doctor::facts::windows_errors::WINDOWS_ERRORS
+            .iter()
+            .map(|e| format!("0x{:08x}", e.code)),
+    );
+    queries.extend(
+        esr_doctor::cloud::auth::refusals::REFUSALS
+            .iter()
+            .map(|r| format!("AADSTS{}", r.code)),
+    );
+    for lang in [Lang::De, Lang::Nl] {
+        let guidance = esr_doctor::guidance::Guidance::for_lang(lang);
+        let mut faces = vec![("--list".to_owned(), esr_doctor::report::explain::list(lang))];
+        for query in &queries {
+            let Some(explanation) = guidance.explain(query) else {
+                panic!("{query} is explained");
+            };
+            let text = esr_doctor::report::explain::render(&explanation, guidance, lang);
+            faces.push((query.clone(), text));
+        }
+        for (query, mut text) in faces {
+            // What Edge shows is quoted as an English Edge words it, as evidence is.
+            for message in esr_doctor::facts::edge_messages::EDGE_MESSAGES {
+                text = text.replace(message.shown, "");
+            }
+            let left = common::english::english_on(&text);
+            assert!(
+                left.is_empty(),
+                "{lang:?} explain {query}:\n{}",
+                left.join("\n")
+            );
+        }
+    }
+}
+
 #[test]
 fn check_help_lists_every_sign_in_mode() {
     let output = output_of(esr_doctor().args(["check", "--help"]));

@@ -480,6 +480,15 @@ fn the_english_word_scan_finds_english() {
             .len(),
         0
     );
+    assert_eq!(
+        common::english::english_on("> Get-X | Where-Object Name -match 'y'").len(),
+        0,
+        "a command's words are not English words"
+    );
+    assert_eq!(
+        common::english::english_on("Wer: the admin who can change it").len(),
+        3
+    );
 }
 
 /// A device code waiting ten minutes for the person, with `notice` if one was given.

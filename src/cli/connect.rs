@@ -56,7 +56,7 @@ pub fn sign_in_on_stderr() -> auth::PromptSink {
             SignInEvent::Code(SignInPrompt {
                 notice: Some(notice),
                 ..
-            }) => super::say(&plain(&notice)),
+            }) => super::say(&plain(&crate::i18n::tr(lang, &notice))),
             SignInEvent::Code(prompt) => {
                 // Entra's own message is in the language it chose; ours follows the run's.
                 let message = crate::i18n::tr_fill(

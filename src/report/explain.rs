@@ -3,7 +3,7 @@
 
 use super::fix::{self, FixFace, FixParts};
 use crate::guidance::{Entry, Explanation, Guidance};
-use crate::i18n::{Lang, tr, tr_with};
+use crate::i18n::{Lang, sentence, tr, tr_with};
 use std::fmt::Write;
 
 /// `explanation` in `lang` (the words of `guidance`, which should be that language's).
@@ -27,19 +27,21 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
                 "{} {id} ({})\n\n{}",
                 tr(lang, "Event"),
                 note.log,
-                note.meaning
+                sentence(lang, &note.meaning)
             );
             if let (Some(who), Some(fix)) = (&note.who, &note.fix) {
                 let _ = writeln!(
                     out,
-                    "\n{}: {who}\n{}: {fix}",
+                    "\n{}: {}\n{}: {}",
                     tr(lang, "Who can change it"),
-                    tr(lang, "What to do")
+                    sentence(lang, who),
+                    tr(lang, "What to do"),
+                    sentence(lang, fix)
                 );
             }
             out.push_str(&see_also(guidance, codes, lang));
             if let Some(source) = &note.source {
-                let _ = writeln!(out, "\n{source}");
+                let _ = writeln!(out, "\n{}", sentence(lang, source));
             }
         }
         Explanation::Hresult {
@@ -47,7 +49,12 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
             note,
             codes,
         } => {
-            let _ = writeln!(out, "{hresult}: {}\n\n{}", note.name, note.meaning);
+            let _ = writeln!(
+                out,
+                "{hresult}: {}\n\n{}",
+                sentence(lang, &note.name),
+                sentence(lang, &note.meaning)
+            );
             out.push_str(&see_also(guidance, codes, lang));
         }
         Explanation::SignIn(refusal) => {
@@ -56,11 +63,11 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
                 "AADSTS{}: {}\n\n{}.\n\n{}: {}\n{}: {}\n\n{}",
                 refusal.code,
                 refusal.name,
-                refusal.what,
+                sentence(lang, refusal.what),
                 tr(lang, "Who can change it"),
-                refusal.who,
+                sentence(lang, refusal.who),
                 tr(lang, "What to try instead"),
-                refusal.instead,
+                sentence(lang, refusal.instead),
                 crate::cloud::auth::refusals::REFERENCE
             );
         }
@@ -70,11 +77,11 @@ pub fn render(explanation: &Explanation<'_>, guidance: &Guidance, lang: Lang) ->
                 "0x{:08x}: {}\n\n{}\n\n{}: {}\n{}: {}\n\n{}",
                 error.code,
                 error.name,
-                error.meaning,
+                sentence(lang, error.meaning),
                 tr(lang, "Who can change it"),
-                error.who,
+                sentence(lang, error.who),
                 tr(lang, "What to do"),
-                error.fix,
+                sentence(lang, error.fix),
                 crate::facts::windows_errors::SOURCE
             );
         }
@@ -117,7 +124,7 @@ pub fn list(lang: Lang) -> String {
     out.push('\n');
     heading(&mut out, "HRESULTs");
     for (hresult, note) in &english.hresults {
-        let _ = writeln!(out, "  {hresult}  {}", note.name);
+        let _ = writeln!(out, "  {hresult}  {}", sentence(lang, &note.name));
     }
     out.push('\n');
     heading(&mut out, "Hybrid join and PRT error codes");
@@ -185,5 +192,69 @@ impl FixFace for ExplainFix<'_> {
                 None => write!(self.out, "\n{doc}"),
             };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Every sentence `explain` shows from its reference tables, in English.
+    fn reference_sentences() -> BTreeSet<&'static str> {
+        let guidance = Guidance::builtin();
+        let mut all = BTreeSet::new();
+        for note in guidance.events.values() {
+            all.insert(note.meaning.as_str());
+            all.extend(
+                [&note.who, &note.fix, &note.source]
+                    .into_iter()
+                    .flatten()
+                    .map(String::as_str),
+            );
+        }
+        for note in guidance.hresults.values() {
+            all.extend([note.name.as_str(), note.meaning.as_str()]);
+        }
+        for error in crate::facts::windows_errors::WINDOWS_ERRORS {
+            all.extend([error.meaning, error.who, error.fix]);
+        }
+        for refusal in crate::cloud::auth::refusals::REFUSALS {
+            all.extend([refusal.what, refusal.who, refusal.instead]);
+        }
+        all
+    }
+
+    #[test]
+    fn german_and_dutch_translate_every_reference_sentence_and_no_stale_one() {
+        let wanted = reference_sentences();
+        assert!(
+            wanted.len() > 150,
+            "the tables were read ({})",
+            wanted.len()
+        );
+        for lang in [Lang::De, Lang::Nl] {
+            let have: BTreeSet<&str> = crate::i18n::sentences_translated(lang)
+                .into_iter()
+                .collect();
+            let missing: Vec<_> = wanted.difference(&have).collect();
+            let stale: Vec<_> = have.difference(&wanted).collect();
+            assert!(missing.is_empty(), "{lang:?} lacks {missing:#?}");
+            assert!(
+                stale.is_empty(),
+                "{lang:?} translates sentences no table has: {stale:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_event_explained_in_german_is_german() {
+        let guidance = Guidance::for_lang(Lang::De);
+        let Some(explanation) = guidance.explain("1098") else {
+            panic!("event 1098 is explained");
+        };
+        let text = render(&explanation, guidance, Lang::De);
+        assert!(text.contains("Tokenbroker"), "{text}");
+        assert!(!text.contains("Token broker operation failed"), "{text}");
     }
 }
