@@ -162,9 +162,37 @@ pub fn tr_with(lang: Lang, template: &str, value: &str) -> String {
 
 /// `tr` of a template, its `{}` replaced by `values` in order after translating.
 pub fn tr_fill(lang: Lang, template: &str, values: &[&str]) -> String {
-    values.iter().fold(tr(lang, template), |text, value| {
+    fill(&tr(lang, template), values)
+}
+
+/// `template` with its `{}` filled by `values` in order, as a step records it.
+pub fn fill(template: &str, values: &[&str]) -> String {
+    values.iter().fold(template.to_owned(), |text, value| {
         text.replacen("{}", value, 1)
     })
+}
+
+/// The values `text` fills `template` with, when it is that template filled in: the inverse of
+/// `fill` (a value may itself hold the template's words; the first fit is taken).
+pub fn values_in<'t>(template: &str, text: &'t str) -> Option<Vec<&'t str>> {
+    let mut parts = template.split("{}");
+    let first = parts.next()?;
+    let mut rest = text.strip_prefix(first)?;
+    let literals: Vec<&str> = parts.collect();
+    let mut values = Vec::with_capacity(literals.len());
+    for (i, literal) in literals.iter().enumerate() {
+        let last = i + 1 == literals.len();
+        let end = if last {
+            rest.strip_suffix(literal).map(str::len)?
+        } else if literal.is_empty() {
+            return None;
+        } else {
+            rest.find(literal)?
+        };
+        values.push(&rest[..end]);
+        rest = &rest[end + literal.len()..];
+    }
+    (!values.is_empty() && values.iter().all(|v| !v.is_empty())).then_some(values)
 }
 
 /// How many terminal cells `text` takes (a German "ü" one, a CJK character two): layout is

@@ -23,6 +23,7 @@ pub mod model;
 pub mod network;
 pub mod output;
 pub mod prerequisites;
+pub mod reasons;
 pub mod redact;
 pub mod report;
 pub mod runner;

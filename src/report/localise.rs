@@ -5,7 +5,7 @@
 
 use crate::checks::CATALOGUE;
 use crate::guidance::Guidance;
-use crate::i18n::{Lang, tr, tr_with};
+use crate::i18n::{Lang, tr, tr_fill, tr_with, values_in};
 use crate::model::{Finding, Report, SkipKind, Status};
 
 /// `report` with its words in `lang` (unchanged for English).
@@ -108,10 +108,14 @@ pub fn reason(check: &crate::model::CheckResult, lang: Lang) -> Option<String> {
     if check.skip_kind == Some(SkipKind::Blocked) {
         return Some(blocked_reason(raw, lang));
     }
-    // The reasons the runner words the same every time are translated whole.
+    // The reasons the runner words the same every time are translated whole, those it fills
+    // in from a template with the translated template.
     let whole = tr(lang, raw);
     if whole != raw {
         return Some(whole);
+    }
+    if let Some(filled) = templated(raw, lang) {
+        return Some(filled);
     }
     let headline = match (check.status, check.skip_kind) {
         (Status::Skipped, Some(SkipKind::NeedsSignIn)) => "needs a sign-in to the tenant",
@@ -121,6 +125,27 @@ pub fn reason(check: &crate::model::CheckResult, lang: Lang) -> Option<String> {
         _ => "could not be decided",
     };
     Some(format!("{} ({})", tr(lang, headline), recorded(raw, lang)))
+}
+
+/// A reason recorded from one of `reasons::ALL`, told with that template in `lang` and the same
+/// values, each in `lang` where esr-doctor itself worded it (a sign-in refusal, "Windows event
+/// logs"); a value from elsewhere (a path, a service's error) stays as recorded.
+fn templated(raw: &str, lang: Lang) -> Option<String> {
+    crate::reasons::ALL.iter().find_map(|template| {
+        let values: Vec<String> = values_in(template, raw)?
+            .into_iter()
+            .map(|value| value_in(value, lang))
+            .collect();
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        Some(tr_fill(lang, template, &values))
+    })
+}
+
+fn value_in(value: &str, lang: Lang) -> String {
+    crate::cloud::auth::refusals::REFUSALS
+        .iter()
+        .find(|refusal| refusal.message() == value)
+        .map_or_else(|| tr(lang, value), |refusal| refusal.message_in(lang))
 }
 
 /// `blocked by Licence (CODE): fix that first` in `lang`, with the blocker's title translated.
@@ -157,9 +182,61 @@ mod tests {
             Some("not in bundle")
         );
         assert_eq!(
-            reason(&missing("no Local State under /home/x"), Lang::Nl).as_deref(),
-            Some("niet in het bewijs (Bevinding: no Local State under /home/x)")
+            reason(&missing("no Local State in /home/x"), Lang::Nl).as_deref(),
+            Some("niet in het bewijs (Bevinding: no Local State in /home/x)")
         );
+    }
+
+    #[test]
+    fn reasons_filled_from_a_template_are_told_with_its_translation() {
+        use crate::model::{CheckId, CheckResult};
+        use crate::reasons;
+        let Some(refusal) = crate::cloud::auth::refusals::find(53003) else {
+            panic!("AADSTS53003 is known");
+        };
+        let refused = CheckResult::skipped(
+            CheckId::Rms,
+            SkipKind::NeedsSignIn,
+            crate::i18n::fill(reasons::NO_SIGN_IN, &[&refusal.message()]),
+        );
+        let told = reason(&refused, Lang::De).unwrap_or_default();
+        assert!(
+            told.starts_with("keine Anmeldung am Mandanten: Eine Richtlinie für bedingten Zugriff"),
+            "{told}"
+        );
+        assert!(
+            told.contains("(AADSTS53003 BlockedByConditionalAccess)"),
+            "{told}"
+        );
+        let elsewhere = CheckResult::skipped(
+            CheckId::SyncHealth,
+            SkipKind::NotApplicable,
+            crate::i18n::fill(reasons::ONLY_ON_WINDOWS, &["Windows event logs", "linux"]),
+        );
+        assert_eq!(
+            reason(&elsewhere, Lang::Nl).as_deref(),
+            Some(
+                "Windows-gebeurtenislogboeken bestaat alleen op Windows; dit bewijs komt van linux"
+            )
+        );
+        assert_eq!(
+            reason(&elsewhere, Lang::En).as_deref(),
+            Some("Windows event logs exists only on Windows; this evidence is from linux")
+        );
+    }
+
+    #[test]
+    fn every_reason_template_is_translated_with_its_placeholders() {
+        for template in crate::reasons::ALL {
+            for lang in [Lang::De, Lang::Nl] {
+                let translated = tr(lang, template);
+                assert_ne!(translated, template, "{lang:?} lacks {template:?}");
+                assert_eq!(
+                    translated.matches("{}").count(),
+                    template.matches("{}").count()
+                );
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,9 @@ use crate::evidence::{EvidenceFiles, FactSource, Platform};
 use crate::facts::reach;
 use crate::facts::tenant::{AnswerError, esr, graph, openid, powershell, rms};
 use crate::facts::*;
+use crate::i18n::fill;
 use crate::model::SkipKind;
+use crate::reasons;
 use crate::sources::LoadedSource;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -83,7 +85,7 @@ fn unusable(files: &EvidenceFiles, source: FactSource) -> Option<String> {
     let refused = files
         .refused()
         .filter(|(path, _)| layout::source_of(path) == Some(source))
-        .map(|(path, reason)| format!("`{path}` was not read: {reason}"));
+        .map(|(path, reason)| fill(reasons::FILE_NOT_READ, &[path, reason]));
     let not_captures = files
         .paths()
         .filter(|path| layout::source_of(path) == Some(source))
@@ -98,7 +100,7 @@ fn not_a_capture(path: &str, text: &str) -> Option<String> {
     let trimmed = text.trim();
     // An empty wevtutil capture is a channel with no events.
     if trimmed.is_empty() && !path.starts_with("windows/events/") {
-        return Some(format!("`{path}` is empty; capture it again"));
+        return Some(fill(reasons::FILE_EMPTY, &[path]));
     }
     let registry = path.ends_with(".reg.txt");
     let fault = match path {
@@ -273,10 +275,9 @@ fn windows(
 
 fn not_on_this_platform<T>(platform: Platform, what: &str, missing: String) -> Gathered<T> {
     match platform {
-        Platform::Linux | Platform::Macos => Gathered::NotApplicable(format!(
-            "{what} exists only on Windows; this evidence is from {}",
-            platform.as_str()
-        )),
+        Platform::Linux | Platform::Macos => {
+            Gathered::NotApplicable(fill(reasons::ONLY_ON_WINDOWS, &[what, platform.as_str()]))
+        }
         _ => Gathered::Missing(missing),
     }
 }
@@ -399,10 +400,10 @@ fn signed_out<T>(error: &crate::cloud::auth::SignInError) -> Gathered<T> {
     if error.is_refusal() {
         Gathered::Skipped(
             SkipKind::NeedsSignIn,
-            format!("no sign-in to the tenant: {error}"),
+            fill(reasons::NO_SIGN_IN, &[&error.to_string()]),
         )
     } else {
-        Gathered::Unreadable(format!("signing in to the tenant failed: {error}"))
+        Gathered::Unreadable(fill(reasons::SIGN_IN_FAILED, &[&error.to_string()]))
     }
 }
 

@@ -5,6 +5,8 @@
 //! (reference/real-tenant.md). The sign-in messages and `esr-doctor explain AADSTSnnnn` both
 //! come from this table, so they cannot disagree.
 
+use crate::i18n::{Lang, sentence};
+
 /// How a refusal bears on what esr-doctor does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefusalKind {
@@ -40,11 +42,20 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    /// The sentence a sign-in failure shows.
+    /// The sentence a sign-in failure shows (and records, in English).
     pub fn message(&self) -> String {
+        self.message_in(Lang::En)
+    }
+
+    /// That sentence in `lang`, for a face that tells a recorded refusal in another language.
+    pub fn message_in(&self, lang: Lang) -> String {
         format!(
             "{} (AADSTS{} {}). {} {}",
-            self.what, self.code, self.name, self.who, self.instead
+            sentence(lang, self.what),
+            self.code,
+            self.name,
+            sentence(lang, self.who),
+            sentence(lang, self.instead)
         )
     }
 }

@@ -65,7 +65,7 @@ impl AnswerError {
 
     /// Why a check is skipped for want of a role: the refusal, and what an admin does.
     pub fn needs_role_reason(&self) -> String {
-        format!("{self}; an admin with that role runs `esr-doctor check --user <UPN>`")
+        crate::i18n::fill(crate::reasons::NEEDS_ROLE, &[&self.to_string()])
     }
 
     /// True when the service rejected the sign-in token itself (malformed, expired): signing in

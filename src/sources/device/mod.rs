@@ -15,6 +15,8 @@ use crate::evidence::EvidenceFiles;
 use crate::evidence::layout;
 use crate::evidence::read::Budget;
 use crate::evidence::{FactSource, Platform};
+use crate::i18n::fill;
+use crate::reasons;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -222,7 +224,7 @@ pub fn gather(ctx: &DeviceContext, source: FactSource) -> Gathering {
     }
     if gathering.files.is_empty() {
         gathering.missing = Some(match source {
-            FactSource::EdgeProfile => format!("no Microsoft Edge profile (Local State) found under {}", ctx.app_data.display()),
+            FactSource::EdgeProfile => fill(reasons::NO_EDGE_PROFILE, &[&ctx.app_data.display().to_string()]),
             FactSource::SyncInternals => "Edge shows it only in edge://sync-internals: save its \"Dump status\" text as edge/sync-internals.json in a bundle and use --from".into(),
             FactSource::Graph | FactSource::Esr | FactSource::Rms => {
                 "tenant facts need a sign-in to the tenant, and this run makes no network connection (--offline)".into()
