@@ -47,6 +47,16 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
+/// A sign-in notice as stderr says it in `lang`: the wizard's Esc is no key there, Ctrl+C is.
+fn notice_on_stderr(notice: &str, lang: crate::i18n::Lang) -> String {
+    let notice = if notice == auth::device_code::PENDING_NOTICE {
+        auth::device_code::PENDING_NOTICE_WITHOUT_WIZARD
+    } else {
+        notice
+    };
+    plain(&crate::i18n::tr(lang, notice))
+}
+
 /// Sign-in progress on stderr (stdout holds only the report), in the run's language.
 pub fn sign_in_on_stderr() -> auth::PromptSink {
     Arc::new(move |event| {
@@ -56,7 +66,7 @@ pub fn sign_in_on_stderr() -> auth::PromptSink {
             SignInEvent::Code(SignInPrompt {
                 notice: Some(notice),
                 ..
-            }) => super::say(&plain(&crate::i18n::tr(lang, &notice))),
+            }) => super::say(&notice_on_stderr(&notice, lang)),
             SignInEvent::Code(prompt) => {
                 // Entra's own message is in the language it chose; ours follows the run's.
                 let message = crate::i18n::tr_fill(
@@ -317,6 +327,21 @@ mod tests {
                 "{auth:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_waiting_notice_on_stderr_names_the_key_that_works_there() {
+        use crate::i18n::Lang;
+        let notice = auth::device_code::PENDING_NOTICE;
+        for (lang, key) in [
+            (Lang::En, "Ctrl+C"),
+            (Lang::De, "Strg+C"),
+            (Lang::Nl, "Ctrl+C"),
+        ] {
+            let said = notice_on_stderr(notice, lang);
+            assert!(said.contains(key) && !said.contains("Esc"), "{said}");
+        }
+        assert!(notice_on_stderr(notice, Lang::De).starts_with("Nach 3 Minuten"));
     }
 
     #[test]

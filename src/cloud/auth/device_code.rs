@@ -44,6 +44,8 @@ impl Default for DeviceCodeOptions {
 
 /// The note a long-pending device code gets.
 pub const PENDING_NOTICE: &str = "Still waiting after 3 minutes: if the code was entered, a policy (security defaults or Conditional Access) may be blocking device-code sign-ins silently. Press Esc and run again with --auth browser.";
+/// The same notice where no wizard is drawn (`check`, `collect`): Ctrl+C ends the wait there.
+pub const PENDING_NOTICE_WITHOUT_WIZARD: &str = "Still waiting after 3 minutes: if the code was entered, a policy (security defaults or Conditional Access) may be blocking device-code sign-ins silently. Press Ctrl+C and run again with --auth browser.";
 
 /// Entra's extra field in the device-authorization answer: the sentence to show.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
