@@ -49,7 +49,7 @@ async fn round(max_in_flight: Option<usize>) -> anyhow::Result<Round> {
     };
     let source = esr_doctor::runner::Inputs::live(
         source,
-        Arc::new(CloudSession::new(cloud, Arc::new(|_| {}))?),
+        Arc::new(CloudSession::new(cloud, Arc::new(|_| {}))),
     );
     let started = Instant::now();
     let report = run(source, RunOptions::default(), None).await;

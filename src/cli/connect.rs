@@ -143,7 +143,7 @@ pub fn device_session(
         no_cache: args.no_cache,
         ..CloudConfig::default()
     };
-    Ok(Some(Arc::new(CloudSession::new(config, prompt)?)))
+    Ok(Some(Arc::new(CloudSession::new(config, prompt))))
 }
 
 /// `--live` reads a bundle's tenant over the network: never offline, never for a demo.

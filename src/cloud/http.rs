@@ -4,7 +4,7 @@
 //! can trace. Tokens pass through headers only; nothing here logs or returns them.
 
 use crate::facts::tenant::Api;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
@@ -80,16 +80,18 @@ pub struct CallRecord {
 /// The shared client and the record of every call made through it.
 #[derive(Debug)]
 pub struct CloudHttp {
-    client: reqwest::Client,
+    /// Built at the first call, not with the session: loading the platform's root certificates
+    /// takes milliseconds the wizard's first frame should not wait for.
+    client: OnceLock<Result<reqwest::Client, ClientError>>,
     limits: HttpLimits,
     gate: Option<Arc<Semaphore>>,
     calls: Mutex<Vec<CallRecord>>,
 }
 
 /// The HTTP client could not be built (no TLS provider, a broken proxy setting).
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 #[error("cannot set up the HTTP client: {0}")]
-pub struct ClientError(reqwest::Error);
+pub struct ClientError(String);
 
 /// Builds the reqwest client esr-doctor uses everywhere (also handed to azure_identity).
 pub fn build_client(limits: &HttpLimits) -> Result<reqwest::Client, ClientError> {
@@ -103,7 +105,7 @@ pub fn build_client(limits: &HttpLimits) -> Result<reqwest::Client, ClientError>
         .redirect(reqwest::redirect::Policy::none())
         .proxy(environment_proxy())
         .build()
-        .map_err(ClientError)
+        .map_err(|e| ClientError(e.to_string()))
 }
 
 /// The proxy of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` (either case) and `NO_PROXY`, as
@@ -128,19 +130,26 @@ fn environment_proxy() -> reqwest::Proxy {
 }
 
 impl CloudHttp {
-    pub fn new(limits: HttpLimits) -> Result<CloudHttp, ClientError> {
-        Ok(CloudHttp {
-            client: build_client(&limits)?,
+    pub fn new(limits: HttpLimits) -> CloudHttp {
+        CloudHttp {
+            client: OnceLock::new(),
             gate: limits
                 .max_in_flight
                 .map(|n| Arc::new(Semaphore::new(n.max(1)))),
             limits,
             calls: Mutex::new(Vec::new()),
-        })
+        }
     }
 
-    pub fn client(&self) -> &reqwest::Client {
-        &self.client
+    /// The client, built on first use; a client that cannot be built fails `api`'s call.
+    pub fn client(&self, api: Api) -> Result<&reqwest::Client, CallError> {
+        self.client
+            .get_or_init(|| build_client(&self.limits))
+            .as_ref()
+            .map_err(|e| CallError::Transport {
+                api: api.name(),
+                detail: e.to_string(),
+            })
     }
 
     /// Every call so far, in the order they finished.
@@ -157,11 +166,12 @@ impl CloudHttp {
         build: impl Fn(&reqwest::Client) -> reqwest::RequestBuilder,
     ) -> Result<Reply, CallError> {
         let started = Instant::now();
+        let client = self.client(api)?;
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut attempts = 0;
         let outcome = loop {
             attempts += 1;
-            let request = build(&self.client)
+            let request = build(client)
                 .header("client-request-id", &client_request_id)
                 .header("x-ms-client-request-id", &client_request_id)
                 .header("return-client-request-id", "true");

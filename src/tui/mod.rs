@@ -90,15 +90,6 @@ pub fn run(
     if options.present {
         app.presenter = Some(crate::redact::Redactor::learning_from(&source.files));
     }
-    // Breaking and fixing needs a demo's emulator; a demo may start with some faults.
-    if emulator.is_some() {
-        app.broken = Some(
-            BREAKAGES
-                .iter()
-                .map(|b| b.is_broken_in(&source.files))
-                .collect(),
-        );
-    }
     let mut terminal = take_terminal("the wizard", "esr-doctor check")?;
     let mut checked = Checked { inputs, emulator };
     let outcome = runtime.block_on(event_loop(
@@ -208,6 +199,13 @@ async fn event_loop(
     app.resized(size.width, size.height);
     terminal.draw(|frame| view::render(frame, app))?;
     figures.first_frame();
+    // Breaking and fixing needs a demo's emulator; a demo may start with some faults. Finding
+    // them reads every breakage's scenario, so it waits until the welcome screen is up (no key
+    // is handled before it is done).
+    if checked.emulator.is_some() {
+        let files = &checked.inputs.source.files;
+        app.broken = Some(BREAKAGES.iter().map(|b| b.is_broken_in(files)).collect());
+    }
     if options.guided || options.present {
         let effect = app.handle(keys::Action::Guided);
         apply(effect, app, checked, &tx, terminal)?;

@@ -128,7 +128,7 @@ impl Events {
 
 /// A session on `config`, recording its sign-in events.
 pub fn session(config: CloudConfig, events: &Events) -> Arc<CloudSession> {
-    Arc::new(CloudSession::new(config, events.sink()).unwrap_or_else(|e| panic!("{e}")))
+    Arc::new(CloudSession::new(config, events.sink()))
 }
 
 /// Writes an endpoints file at `path` that points every host at `emulator`.

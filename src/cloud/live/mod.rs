@@ -188,13 +188,10 @@ impl std::fmt::Debug for CloudSession {
 }
 
 impl CloudSession {
-    pub fn new(
-        config: CloudConfig,
-        prompt: PromptSink,
-    ) -> Result<CloudSession, super::http::ClientError> {
-        let http = Arc::new(CloudHttp::new(config.limits.clone())?);
+    pub fn new(config: CloudConfig, prompt: PromptSink) -> CloudSession {
+        let http = Arc::new(CloudHttp::new(config.limits.clone()));
         let (cancel, _) = watch::channel(false);
-        Ok(CloudSession {
+        CloudSession {
             config,
             http,
             prompt,
@@ -202,7 +199,7 @@ impl CloudSession {
             prepared: std::sync::Mutex::new(Arc::new(OnceCell::new())),
             operator: std::sync::Mutex::new(None),
             wrong_tenant: OnceCell::new(),
-        })
+        }
     }
 
     /// Who signed in and whose licences and groups are read (`None`: not known yet, or the

@@ -128,7 +128,12 @@ impl CloudSession {
                 Ok(credential) => TokenBroker::azure(credential, endpoints, budget),
                 Err(e) => TokenBroker::failed(e),
             },
-            (AuthMode::App, _) => match auth::app_from_env(self.http.client().clone(), endpoints) {
+            (AuthMode::App, _) => match self
+                .http
+                .client(Api::Token)
+                .map_err(SignInError::Call)
+                .and_then(|client| auth::app_from_env(client.clone(), endpoints))
+            {
                 Ok(credential) => TokenBroker::azure(credential, endpoints, budget),
                 Err(e) => TokenBroker::failed(e),
             },
