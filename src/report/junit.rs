@@ -1,23 +1,28 @@
 //! `check --format junit`: one test case per check, for pipelines that collect JUnit reports.
 
 use crate::model::{Report, Status};
-use quick_xml::escape::escape;
 
 use std::fmt::Write;
 
 /// `text` as XML 1.0 allows it (§2.2 `Char`): what it forbids (controls but tab, line feed
-/// and carriage return; U+FFFE and U+FFFF) becomes U+FFFD, then markup is escaped.
+/// and carriage return; U+FFFE and U+FFFF) becomes U+FFFD, and markup is escaped (§2.4), so
+/// it fits in an element or a quoted attribute.
 fn xml_text(text: &str) -> String {
-    let allowed: String = text
-        .chars()
-        .map(|c| match c {
-            '\t' | '\n' | '\r' => c,
-            '\u{FFFE}' | '\u{FFFF}' => '\u{FFFD}',
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect();
-    escape(&allowed).into_owned()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            '\u{FFFE}' | '\u{FFFF}' => out.push('\u{FFFD}'),
+            c if c.is_control() => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn render(report: &Report) -> String {
@@ -65,4 +70,25 @@ pub fn render(report: &Report) -> String {
     }
     out.push_str("</testsuite>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::xml_text;
+
+    /// What an XML parser reads back is the text, markup characters and all, in an element and
+    /// in a quoted attribute; forbidden characters come back as U+FFFD.
+    #[test]
+    fn text_reads_back_unchanged_from_element_and_attribute() {
+        let text = "<b a=\"1\">&amp; it's</b>\u{1}\u{FFFE}\tend";
+        let xml = format!("<r m=\"{0}\">{0}</r>", xml_text(text));
+        let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+        let expected = "<b a=\"1\">&amp; it's</b>\u{FFFD}\u{FFFD}\tend";
+        assert_eq!(doc.root_element().text(), Some(expected));
+        // An attribute value's tab is normalised to a space by every parser (XML 1.0 §3.3.3).
+        assert_eq!(
+            doc.root_element().attribute("m"),
+            Some(expected.replace('\t', " ").as_str())
+        );
+    }
 }

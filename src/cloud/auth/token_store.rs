@@ -1,6 +1,6 @@
-//! Refresh tokens in the OS keyring — Windows Credential Manager, the macOS Keychain, the Linux
-//! Secret Service, or kernel keyutils where there is no D-Bus (e.g. over SSH) — so the next run
-//! needs no new sign-in. Access tokens are never stored; nothing else of a sign-in touches disk.
+//! Refresh tokens in the OS keyring — Windows Credential Manager, the macOS Keychain, kernel
+//! keyutils on Linux (desktop, SSH and containers alike; the Secret Service's D-Bus client would
+//! double the Linux binary) — so the next run needs no new sign-in. Access tokens are never stored; nothing else of a sign-in touches disk.
 //!
 //! Entries are keyed by cloud, tenant, client and user. An index entry lists every key written,
 //! so `esr-doctor signout` can remove them all. Tests install `keyring_core::mock::Store`.
@@ -31,11 +31,6 @@ pub enum KeyringError {
 
 #[cfg(target_os = "linux")]
 fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::CredentialStore>> {
-    if has_session_bus()
-        && let Ok(store) = zbus_secret_service_keyring_store::Store::new()
-    {
-        return Ok(store);
-    }
     Ok(linux_keyutils_keyring_store::Store::new()?)
 }
 
@@ -44,22 +39,14 @@ fn platform_store() -> keyring_core::Result<std::sync::Arc<keyring_core::Credent
 /// afterwards (the runtime's, where the keyring is used) inherit it.
 pub fn prepare_process_keyring() {
     #[cfg(target_os = "linux")]
-    if !has_session_bus() {
-        join_lasting_session_keyring();
-    }
-}
-
-/// A D-Bus session, and with it (usually) the Secret Service; without, keyutils.
-#[cfg(target_os = "linux")]
-fn has_session_bus() -> bool {
-    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+    join_lasting_session_keyring();
 }
 
 /// Makes the session keyring, where the keyutils store keeps its entries, one that the next
 /// run finds again.
 ///
-/// A process without a login session keyring (a container, SSH without `pam_keyinit`, a
-/// service) either gets a fresh one that dies with it, or borrows the user-session keyring,
+/// A desktop's login session keyring dies at logout; a process without one (a container, SSH
+/// without `pam_keyinit`, a service) either gets a fresh one that dies with it, or borrows the user-session keyring,
 /// whose keys it does not possess and so cannot read back. So esr-doctor joins a keyring of its
 /// own name, links it into the user keyring (which lives as long as the user does) and lets
 /// only that user use it; the next run joins the same keyring by name. Special ids are passed
