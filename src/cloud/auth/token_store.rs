@@ -1,6 +1,7 @@
 //! Refresh tokens in the OS keyring — Windows Credential Manager, the macOS Keychain, kernel
 //! keyutils on Linux (desktop, SSH and containers alike; the Secret Service's D-Bus client would
-//! double the Linux binary) — so the next run needs no new sign-in. Access tokens are never stored; nothing else of a sign-in touches disk.
+//! add 1.5 MB to the Linux binary) — so the next run needs no new sign-in. Access tokens are
+//! never stored; nothing else of a sign-in touches disk.
 //!
 //! Entries are keyed by cloud, tenant, client and user. An index entry lists every key written,
 //! so `esr-doctor signout` can remove them all. Tests install `keyring_core::mock::Store`.
@@ -46,11 +47,12 @@ pub fn prepare_process_keyring() {
 /// run finds again.
 ///
 /// A desktop's login session keyring dies at logout; a process without one (a container, SSH
-/// without `pam_keyinit`, a service) either gets a fresh one that dies with it, or borrows the user-session keyring,
-/// whose keys it does not possess and so cannot read back. So esr-doctor joins a keyring of its
-/// own name, links it into the user keyring (which lives as long as the user does) and lets
-/// only that user use it; the next run joins the same keyring by name. Special ids are passed
-/// to the kernel as they are, because only they carry possession (keyrings(7)).
+/// without `pam_keyinit`, a service) either gets a fresh one that dies with it, or borrows the
+/// user-session keyring, whose keys it does not possess and so cannot read back. So
+/// esr-doctor joins a keyring of its own name, links it into the user keyring (which lives as
+/// long as the user does) and lets only that user use it; the next run joins the same keyring
+/// by name. Special ids are passed to the kernel as they are, because only they carry
+/// possession (keyrings(7)).
 #[cfg(target_os = "linux")]
 fn join_lasting_session_keyring() {
     const KEYCTL_JOIN_SESSION_KEYRING: libc::c_long = 1;
