@@ -9,8 +9,8 @@
 #
 # Adding a target: `rustup target add TRIPLE`, install a linker for it, and give its name below
 # with its Debian package in `linker_for` (or set CARGO_TARGET_<TRIPLE>_LINKER, which cargo
-# reads itself). The script
-# refuses a target whose standard library or linker is missing before it builds anything.
+# reads itself). The script refuses a target whose standard library or linker is missing
+# before it builds anything.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +19,7 @@ targets=()
 for arg in "$@"; do
   case "$arg" in
     --offline) offline=(--offline) ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "release.sh: unknown option $arg (see --help)" >&2; exit 2 ;;
     *) targets+=("$arg") ;;
   esac

@@ -89,9 +89,9 @@ pub struct CloudHttp {
 }
 
 /// The HTTP client could not be built (no TLS provider, a broken proxy setting).
-#[derive(Debug, Clone, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 #[error("cannot set up the HTTP client: {0}")]
-pub struct ClientError(String);
+pub struct ClientError(reqwest::Error);
 
 /// Builds the reqwest client esr-doctor uses everywhere (also handed to azure_identity).
 pub fn build_client(limits: &HttpLimits) -> Result<reqwest::Client, ClientError> {
@@ -105,7 +105,7 @@ pub fn build_client(limits: &HttpLimits) -> Result<reqwest::Client, ClientError>
         .redirect(reqwest::redirect::Policy::none())
         .proxy(environment_proxy())
         .build()
-        .map_err(|e| ClientError(e.to_string()))
+        .map_err(ClientError)
 }
 
 /// The proxy of `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY` (either case) and `NO_PROXY`, as
